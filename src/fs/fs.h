@@ -1,0 +1,114 @@
+/*
+ * fs.h - the merged, read-only view of an image's layers.
+ *
+ * moat_fs_build() reads every layer once, in order, applying OCI whiteouts
+ * (".wh.NAME", ".wh..wh..opq"), hard links and overrides to an in-memory
+ * tree of metadata. Nothing is extracted to the host. Each node remembers
+ * the layer that wrote it; files a later layer deleted or replaced stay
+ * reachable (moat_fs_node.prev, deleted_in) because secrets hide there.
+ *
+ * File contents are not kept, except files whose normalised path matches a
+ * "capture" pattern a consumer registered (package databases): those are
+ * held in memory, bounded by MOAT_MAX_CAPTURE_*. Consumers that need every
+ * byte of every layer (the secret scanner) register a visitor instead; the
+ * walker streams each file's content to all visitors in one pass.
+ *
+ * Paths in this API are normalised: relative to the image root, no leading
+ * "/" or "./", no "." or ".." components, no trailing "/"; the root is "".
+ */
+#ifndef MOAT_FS_FS_H
+#define MOAT_FS_FS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../base/error.h"
+#include "../source/entry.h"
+#include "../source/image.h"
+
+struct moat_fs_node {
+    const char *name;           /* last path component ("" for the root) */
+    struct moat_fs_node *parent;/* NULL for the root */
+    enum moat_ftype type;       /* hard links appear as MOAT_FT_REG with hardlink set */
+    uint32_t mode, uid, gid;
+    uint64_t size;
+    int64_t mtime;
+    const char *link;           /* symlink target as recorded; NULL otherwise */
+    struct moat_fs_node *hardlink; /* the node this hard link shares content with */
+    uint32_t layer;             /* index of the layer that wrote this version */
+    int32_t deleted_in;         /* layer whose whiteout removed it, or -1 */
+    bool implicit;              /* directory created only because a child needed it */
+    struct moat_fs_node *prev;  /* earlier version of the same path (replaced or deleted) */
+    const unsigned char *data;  /* captured content, or NULL when not captured */
+    size_t data_len;
+};
+
+/* Called for each entry as it streams, before the tree is updated. */
+struct moat_fs_visitor {
+    void *ctx;
+    /*
+     * A new entry in layer `layer` at normalised `path` (node holds its
+     * metadata). Set *want_content to receive its bytes through chunk().
+     * Whiteout entries are reported with type 0 and not streamed.
+     */
+    int (*begin)(void *ctx, uint32_t layer, const char *path, const struct moat_fs_node *node,
+                 bool *want_content, struct moat_err *err);
+    int (*chunk)(void *ctx, const void *data, size_t len, struct moat_err *err);
+    int (*end)(void *ctx, struct moat_err *err);
+};
+
+struct moat_fs_opts {
+    /* fnmatch(3) patterns (FNM_PATHNAME) on normalised paths, e.g. "var/lib/dpkg/status" */
+    const char *const *capture;
+    size_t n_capture;
+    const struct moat_fs_visitor *visitors;
+    size_t n_visitors;
+    /* Progress: called after each layer; may be NULL. */
+    void (*progress)(void *ctx, size_t layer, size_t n_layers, uint64_t bytes);
+    void *progress_ctx;
+};
+
+struct moat_fs;
+
+/*
+ * Read all layers of img into a merged view. Fails (and frees everything) on
+ * any layer digest mismatch, unsafe path or exceeded bound; the error names
+ * the layer and the entry.
+ */
+int moat_fs_build(struct moat_image *img, const struct moat_fs_opts *opts, struct moat_fs **out,
+                  struct moat_err *err);
+void moat_fs_free(struct moat_fs *fs);
+
+const struct moat_fs_node *moat_fs_root(const struct moat_fs *fs);
+size_t moat_fs_layer_count(const struct moat_fs *fs);
+
+/*
+ * Look up a normalised or absolute path in the merged view, following
+ * symlinks only inside the image root ("/.." stays at "/", absolute targets
+ * restart at the image root, at most MOAT_MAX_LINK_HOPS hops). With
+ * follow_last false the final component is not followed (lstat). Returns 0
+ * and *out, -MOAT_E_NOTFOUND, or -MOAT_E_LIMIT on a loop. Deleted nodes are
+ * invisible here.
+ */
+int moat_fs_lookup(const struct moat_fs *fs, const char *path, bool follow_last,
+                   const struct moat_fs_node **out, struct moat_err *err);
+
+/* Content captured for a path (after lookup, following hard links); NULL if not captured. */
+const unsigned char *moat_fs_content(const struct moat_fs_node *node, size_t *len);
+
+/* Write the normalised path of node into buf (cap bytes incl. NUL). -MOAT_E_LIMIT if too small. */
+int moat_fs_node_path(const struct moat_fs_node *node, char *buf, size_t cap);
+
+/* Children of a directory (live and deleted); iterate with first/next. */
+const struct moat_fs_node *moat_fs_first_child(const struct moat_fs_node *dir);
+const struct moat_fs_node *moat_fs_next_sibling(const struct moat_fs_node *node);
+
+/*
+ * Visit every live node depth-first (parents before children). fn returns 0
+ * to continue, >0 to stop early (returned as is), <0 on error.
+ */
+int moat_fs_walk(const struct moat_fs *fs,
+                 int (*fn)(void *ctx, const char *path, const struct moat_fs_node *node), void *ctx);
+
+#endif
