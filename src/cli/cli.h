@@ -1,0 +1,44 @@
+/*
+ * cli.h - shared pieces of the moat command: subcommand entry points,
+ * exit codes, messages and safe output files. Only cli/ prints or exits.
+ */
+#ifndef MOAT_CLI_CLI_H
+#define MOAT_CLI_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "base/error.h"
+
+enum {
+    MOAT_EXIT_OK = 0,
+    MOAT_EXIT_FAIL = 1,  /* bad input or runtime error */
+    MOAT_EXIT_USAGE = 2, /* bad command line */
+};
+
+int moat_cmd_sbom(int argc, char **argv);
+
+/* "moat: <message>" on stderr, one line (newlines in the message are flattened). */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* cli_error with the error context's message; returns MOAT_EXIT_FAIL. */
+int cli_fail(const struct moat_err *err);
+
+/*
+ * An output that is either stdout or FILE written atomically: data goes to a
+ * temporary file beside FILE and replaces it only on cli_output_commit(), so
+ * a failed run never leaves a half-written or truncated result.
+ */
+struct cli_output {
+    FILE *f;
+    char *path;     /* final path, NULL for stdout */
+    char *tmp_path; /* temporary path, NULL for stdout */
+};
+
+int cli_output_open(struct cli_output *o, const char *path, struct moat_err *err);
+int cli_output_commit(struct cli_output *o, struct moat_err *err);
+void cli_output_abort(struct cli_output *o);
+
+/* True when progress lines may be drawn (stderr is a terminal and not quiet). */
+bool cli_progress_enabled(bool quiet);
+
+#endif

@@ -1,0 +1,118 @@
+/*
+ * util.c - messages, atomic output files and terminal detection for the
+ * subcommands.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void cli_error(const char *fmt, ...)
+{
+    char *msg = NULL;
+    va_list ap;
+
+    va_start(ap, fmt);
+    if (vasprintf(&msg, fmt, ap) < 0)
+        msg = NULL;
+    va_end(ap);
+    if (msg == NULL) {
+        fputs("moat: error\n", stderr);
+        return;
+    }
+    for (char *p = msg; *p != '\0'; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+    fprintf(stderr, "moat: %s\n", msg);
+    free(msg);
+}
+
+int cli_fail(const struct moat_err *err)
+{
+    cli_error("%s", moat_err_msg(err));
+    return MOAT_EXIT_FAIL;
+}
+
+int cli_output_open(struct cli_output *o, const char *path, struct moat_err *err)
+{
+    int fd;
+
+    memset(o, 0, sizeof(*o));
+    if (path == NULL || strcmp(path, "-") == 0) {
+        o->f = stdout;
+        return 0;
+    }
+    o->path = strdup(path);
+    if (o->path == NULL || asprintf(&o->tmp_path, "%s.tmp.XXXXXX", path) < 0) {
+        o->tmp_path = NULL;
+        cli_output_abort(o);
+        return moat_err_set(err, MOAT_E_NOMEM, "%s: out of memory", path);
+    }
+    fd = mkstemp(o->tmp_path);
+    if (fd < 0) {
+        int e = errno;
+        free(o->tmp_path);
+        o->tmp_path = NULL;
+        cli_output_abort(o);
+        return moat_err_set(err, MOAT_E_IO, "%s: cannot create output: %s", path, strerror(e));
+    }
+    (void)fchmod(fd, 0644);
+    o->f = fdopen(fd, "w");
+    if (o->f == NULL) {
+        close(fd);
+        cli_output_abort(o);
+        return moat_err_set(err, MOAT_E_NOMEM, "%s: out of memory", path);
+    }
+    return 0;
+}
+
+int cli_output_commit(struct cli_output *o, struct moat_err *err)
+{
+    int r = 0;
+
+    if (o->path == NULL) {
+        if (fflush(stdout) != 0 || ferror(stdout))
+            r = moat_err_set(err, MOAT_E_IO, "stdout: write failed: %s", strerror(errno));
+        return r;
+    }
+    if (fflush(o->f) != 0 || ferror(o->f) || fsync(fileno(o->f)) != 0) {
+        r = moat_err_set(err, MOAT_E_IO, "%s: write failed: %s", o->path, strerror(errno));
+        cli_output_abort(o);
+        return r;
+    }
+    fclose(o->f);
+    o->f = NULL;
+    if (rename(o->tmp_path, o->path) != 0) {
+        r = moat_err_set(err, MOAT_E_IO, "%s: cannot replace: %s", o->path, strerror(errno));
+        cli_output_abort(o);
+        return r;
+    }
+    free(o->tmp_path);
+    free(o->path);
+    o->tmp_path = o->path = NULL;
+    return 0;
+}
+
+void cli_output_abort(struct cli_output *o)
+{
+    if (o->f != NULL && o->f != stdout)
+        fclose(o->f);
+    if (o->tmp_path != NULL)
+        unlink(o->tmp_path);
+    free(o->tmp_path);
+    free(o->path);
+    memset(o, 0, sizeof(*o));
+}
+
+bool cli_progress_enabled(bool quiet)
+{
+    const char *ci = getenv("CI");
+
+    if (quiet || (ci != NULL && *ci != '\0'))
+        return false;
+    return isatty(STDERR_FILENO) == 1;
+}
