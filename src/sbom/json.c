@@ -1,0 +1,176 @@
+/*
+ * json.c - moat's native JSON (docs/sbom-json.md, schema "moat-sbom/1").
+ * Every key in that document is always present, in that order; a value the
+ * image or database does not record is null (never a guessed default), except
+ * source_name/source_version, which fall back to name/version as documented.
+ * "files" appears only with --files.
+ */
+#include "sbom_int.h"
+
+#include <stdlib.h>
+
+#include "../base/error.h"
+
+static json_t *json_labels(const struct moat_image_meta *meta)
+{
+    json_t *o = json_object();
+    size_t i;
+
+    for (i = 0; o != NULL && i < meta->n_labels; i++) {
+        const char *k = meta->labels[i].key;
+        json_t *ks = k != NULL ? sbom_jstr(k) : NULL;
+
+        /* Object keys must be valid UTF-8: use the repaired text. */
+        if (ks == NULL ||
+            json_object_set_new(o, json_string_value(ks), sbom_jstr(meta->labels[i].value)) < 0) {
+            json_decref(ks);
+            json_decref(o);
+            return NULL;
+        }
+        json_decref(ks);
+    }
+    return o;
+}
+
+static json_t *json_layers(const struct moat_image_meta *meta)
+{
+    json_t *a = json_array();
+    size_t i;
+    int bad = 0;
+
+    for (i = 0; a != NULL && i < meta->n_layers && !bad; i++) {
+        const struct moat_layer_info *l = &meta->layers[i];
+        json_t *o = json_object();
+
+        bad |= o == NULL;
+        bad |= json_object_set_new(o, "index", json_integer((json_int_t)i));
+        bad |= sbom_set_str(o, "digest", l->digest);
+        bad |= sbom_set_str(o, "diff_id", l->diff_id);
+        bad |= sbom_set_str(o, "media_type", l->media_type);
+        bad |= json_object_set_new(o, "size", json_integer((json_int_t)l->size));
+        bad |= json_array_append_new(a, o);
+    }
+    if (bad) {
+        json_decref(a);
+        return NULL;
+    }
+    return a;
+}
+
+static json_t *json_history(const struct moat_image_meta *meta)
+{
+    json_t *a = json_array();
+    size_t i;
+    int bad = 0;
+
+    for (i = 0; a != NULL && i < meta->n_history && !bad; i++) {
+        const struct moat_history *h = &meta->history[i];
+        json_t *o = json_object();
+
+        bad |= o == NULL;
+        bad |= sbom_set_str(o, "created", h->created);
+        bad |= sbom_set_str(o, "created_by", h->created_by);
+        bad |= json_object_set_new(o, "empty_layer", json_boolean(h->empty_layer));
+        bad |= json_array_append_new(a, o);
+    }
+    if (bad) {
+        json_decref(a);
+        return NULL;
+    }
+    return a;
+}
+
+static json_t *json_image(const struct moat_image_meta *m)
+{
+    json_t *o = json_object();
+    int bad = o == NULL;
+
+    bad |= sbom_set_str(o, "transport", m->transport);
+    bad |= sbom_set_str(o, "ref", m->ref);
+    bad |= sbom_set_str(o, "name", m->name);
+    bad |= sbom_set_str(o, "manifest_digest", m->manifest_digest);
+    bad |= sbom_set_str(o, "config_digest", m->config_digest);
+    bad |= json_object_set_new(o, "tags", sbom_jstr_array(m->tags, m->n_tags));
+    bad |= sbom_set_str(o, "created", m->created);
+    bad |= sbom_set_str(o, "os", m->os);
+    bad |= sbom_set_str(o, "architecture", m->architecture);
+    bad |= sbom_set_str(o, "user", m->user);
+    bad |= json_object_set_new(o, "env", sbom_jstr_array(m->env, m->n_env));
+    bad |= json_object_set_new(o, "cmd", sbom_jstr_array(m->cmd, m->n_cmd));
+    bad |= json_object_set_new(o, "entrypoint", sbom_jstr_array(m->entrypoint, m->n_entrypoint));
+    bad |= json_object_set_new(o, "exposed_ports",
+                               sbom_jstr_array(m->exposed_ports, m->n_exposed_ports));
+    bad |= json_object_set_new(o, "labels", json_labels(m));
+    bad |= sbom_set_str(o, "working_dir", m->working_dir);
+    bad |= json_object_set_new(o, "layers", json_layers(m));
+    bad |= json_object_set_new(o, "history", json_history(m));
+    if (bad) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static json_t *json_package(const struct moat_image_meta *meta, const struct moat_os *os,
+                            const struct moat_pkg *p, int with_files)
+{
+    json_t *o = json_object();
+    char *purl = moat_purl(p, os);
+    int bad = o == NULL || purl == NULL;
+
+    bad |= sbom_set_str(o, "type", sbom_pkg_type_name(p->type));
+    bad |= sbom_set_str(o, "name", p->name);
+    bad |= sbom_set_str(o, "version", p->version);
+    bad |= sbom_set_str(o, "arch", p->arch);
+    bad |= sbom_set_str(o, "source_name", p->src_name != NULL ? p->src_name : p->name);
+    bad |= sbom_set_str(o, "source_version", p->src_version != NULL ? p->src_version : p->version);
+    bad |= sbom_set_str(o, "license", p->license);
+    bad |= json_object_set_new(o, "epoch", json_integer((json_int_t)p->epoch));
+    bad |= json_object_set_new(o, "layer", json_integer((json_int_t)p->layer));
+    bad |= sbom_set_str(o, "layer_diff_id", sbom_layer_diff_id(meta, p));
+    bad |= sbom_set_str(o, "purl", purl);
+    bad |= sbom_set_str(o, "db_path", p->db_path);
+    if (with_files)
+        bad |= json_object_set_new(o, "files", sbom_jstr_array(p->files, p->n_files));
+    free(purl);
+    if (bad) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+int sbom_write_json(FILE *f, const struct moat_image_meta *meta, const struct moat_inventory *inv,
+                    const struct sbom_ctx *ctx, struct moat_err *err)
+{
+    json_t *root = json_object(), *tool = json_object(), *distro = json_object();
+    json_t *pkgs = json_array();
+    size_t i;
+    int bad = root == NULL || tool == NULL || distro == NULL || pkgs == NULL;
+    int r;
+
+    bad |= sbom_set_str(tool, "name", "moat");
+    bad |= sbom_set_str(tool, "version", ctx->tool_version);
+    bad |= sbom_set_str(distro, "id", inv->os.id);
+    bad |= sbom_set_str(distro, "version_id", inv->os.version_id);
+    bad |= sbom_set_str(distro, "pretty_name", inv->os.pretty_name);
+    for (i = 0; i < inv->n_pkgs && !bad; i++)
+        bad |= json_array_append_new(pkgs, json_package(meta, &inv->os, &inv->pkgs[i],
+                                                        ctx->with_files));
+    bad |= sbom_set_str(root, "schema", "moat-sbom/1");
+    bad |= json_object_set(root, "tool", tool);
+    bad |= json_object_set_new(root, "image", json_image(meta));
+    bad |= json_object_set(root, "distro", distro);
+    bad |= json_object_set(root, "packages", pkgs);
+    if (bad) {
+        r = moat_err_set(err, MOAT_E_NOMEM, "sbom: out of memory building JSON");
+        goto out;
+    }
+    r = sbom_dump(root, f, err);
+out:
+    json_decref(tool);
+    json_decref(distro);
+    json_decref(pkgs);
+    json_decref(root);
+    return r;
+}

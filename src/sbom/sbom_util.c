@@ -1,0 +1,250 @@
+/*
+ * sbom_util.c - what the writers share: the per-write context (timestamp,
+ * uuid), JSON string helpers that never fail on hostile bytes, the dump, and
+ * small lookups. Package fields come from image contents, so any string may
+ * hold invalid UTF-8: it is repaired (U+FFFD) rather than dropped.
+ */
+#include "sbom_int.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "../base/buf.h"
+#include "../base/error.h"
+
+static int uuid_ok(const char *u)
+{
+    size_t i;
+
+    if (strlen(u) != 36)
+        return 0;
+    for (i = 0; i < 36; i++) {
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (u[i] != '-')
+                return 0;
+        } else if (!isxdigit((unsigned char)u[i])) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int uuid_random(char out[37], struct moat_err *err)
+{
+    unsigned char r[16];
+    size_t got = 0;
+
+    while (got < sizeof(r)) {
+        ssize_t n = getrandom(r + got, sizeof(r) - got, 0);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return moat_err_set(err, MOAT_E_IO, "getrandom: %s", strerror(errno));
+        }
+        got += (size_t)n;
+    }
+    r[6] = (unsigned char)((r[6] & 0x0f) | 0x40); /* version 4 */
+    r[8] = (unsigned char)((r[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+             r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12],
+             r[13], r[14], r[15]);
+    return 0;
+}
+
+int sbom_ctx_init(struct sbom_ctx *ctx, const struct moat_sbom_opts *opts, struct moat_err *err)
+{
+    size_t i;
+
+    memset(ctx, 0, sizeof(*ctx));
+    ctx->tool_version = (opts != NULL && opts->tool_version != NULL) ? opts->tool_version
+                                                                    : MOAT_VERSION;
+    ctx->with_files = opts != NULL && opts->with_files;
+    if (opts != NULL && opts->timestamp != NULL) {
+        if (strlen(opts->timestamp) >= sizeof(ctx->timestamp))
+            return moat_err_set(err, MOAT_E_ARG, "sbom: timestamp too long: %s", opts->timestamp);
+        snprintf(ctx->timestamp, sizeof(ctx->timestamp), "%s", opts->timestamp);
+    } else {
+        time_t now = time(NULL);
+        struct tm tm;
+
+        if (now == (time_t)-1 || gmtime_r(&now, &tm) == NULL ||
+            strftime(ctx->timestamp, sizeof(ctx->timestamp), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+            return moat_err_set(err, MOAT_E_IO, "sbom: cannot read the clock");
+    }
+    if (opts != NULL && opts->uuid != NULL) {
+        if (!uuid_ok(opts->uuid))
+            return moat_err_set(err, MOAT_E_ARG, "sbom: not a UUID: %s", opts->uuid);
+        for (i = 0; i < 36; i++)
+            ctx->uuid[i] = (char)tolower((unsigned char)opts->uuid[i]);
+        ctx->uuid[36] = '\0';
+        return 0;
+    }
+    return uuid_random(ctx->uuid, err);
+}
+
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 when invalid. */
+static size_t utf8_seq(const unsigned char *s)
+{
+    size_t n, i;
+    uint32_t cp;
+
+    if (s[0] < 0x80)
+        return 1;
+    if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+        n = 2;
+        cp = s[0] & 0x1f;
+    } else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+        n = 3;
+        cp = s[0] & 0x0f;
+    } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+        n = 4;
+        cp = s[0] & 0x07;
+    } else {
+        return 0;
+    }
+    for (i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3f);
+    }
+    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+        (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return n;
+}
+
+json_t *sbom_jstr(const char *s)
+{
+    struct moat_buf b = MOAT_BUF_INIT;
+    const unsigned char *p = (const unsigned char *)s;
+    json_t *j;
+
+    if (s == NULL)
+        return json_null();
+    j = json_string(s);
+    if (j != NULL)
+        return j;
+    /* Invalid UTF-8 (json_string refuses it): repair byte by byte. */
+    while (*p != '\0') {
+        size_t n = utf8_seq(p);
+        int r = n > 0 ? moat_buf_append(&b, p, n) : moat_buf_append(&b, "\xef\xbf\xbd", 3);
+        if (r < 0) {
+            moat_buf_free(&b);
+            return NULL;
+        }
+        p += n > 0 ? n : 1;
+    }
+    j = json_stringn(b.data != NULL ? b.data : "", b.len);
+    moat_buf_free(&b);
+    return j;
+}
+
+int sbom_set_str(json_t *o, const char *key, const char *s)
+{
+    return json_object_set_new(o, key, sbom_jstr(s));
+}
+
+int sbom_set_str_opt(json_t *o, const char *key, const char *s)
+{
+    if (s == NULL || s[0] == '\0')
+        return 0;
+    return sbom_set_str(o, key, s);
+}
+
+json_t *sbom_jstr_array(char *const *v, size_t n)
+{
+    json_t *a = json_array();
+    size_t i;
+
+    for (i = 0; a != NULL && i < n; i++) {
+        if (json_array_append_new(a, sbom_jstr(v[i])) < 0) {
+            json_decref(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
+int sbom_dump(json_t *root, FILE *f, struct moat_err *err)
+{
+    if (json_dumpf(root, f, JSON_INDENT(2)) < 0 || fputc('\n', f) == EOF || ferror(f))
+        return moat_err_set(err, MOAT_E_IO, "sbom: write failed");
+    return 0;
+}
+
+const char *sbom_layer_diff_id(const struct moat_image_meta *meta, const struct moat_pkg *p)
+{
+    if (meta == NULL || p->layer < 0 || (size_t)p->layer >= meta->n_layers)
+        return NULL;
+    return meta->layers[p->layer].diff_id;
+}
+
+const char *sbom_pkg_type_name(enum moat_pkg_type t)
+{
+    switch (t) {
+    case MOAT_PKG_DEB:
+        return "deb";
+    case MOAT_PKG_APK:
+        return "apk";
+    case MOAT_PKG_RPM:
+        return "rpm";
+    }
+    return "unknown";
+}
+
+int sbom_split_maintainer(const char *m, char **name, char **email)
+{
+    const char *lt, *gt, *end;
+
+    *name = NULL;
+    *email = NULL;
+    if (m == NULL)
+        return 0;
+    while (*m == ' ')
+        m++;
+    lt = strchr(m, '<');
+    gt = lt != NULL ? strchr(lt, '>') : NULL;
+    end = (lt != NULL && gt != NULL) ? lt : m + strlen(m);
+    while (end > m && end[-1] == ' ')
+        end--;
+    if (end > m && (*name = strndup(m, (size_t)(end - m))) == NULL)
+        return -1;
+    if (lt != NULL && gt != NULL && gt > lt + 1 &&
+        (*email = strndup(lt + 1, (size_t)(gt - lt - 1))) == NULL) {
+        free(*name);
+        *name = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+char *sbom_unique(json_t *set, const char *key, const char *sep)
+{
+    struct moat_buf b = MOAT_BUF_INIT;
+    unsigned long n;
+
+    if (json_object_get(set, key) == NULL) {
+        if (json_object_set_new(set, key, json_true()) < 0)
+            return NULL;
+        return strdup(key);
+    }
+    for (n = 2;; n++) {
+        b.len = 0;
+        if (moat_buf_appendf(&b, "%s%s%lu", key, sep, n) < 0) {
+            moat_buf_free(&b);
+            return NULL;
+        }
+        if (json_object_get(set, b.data) == NULL)
+            break;
+    }
+    if (json_object_set_new(set, b.data, json_true()) < 0) {
+        moat_buf_free(&b);
+        return NULL;
+    }
+    return moat_buf_steal(&b, NULL);
+}
