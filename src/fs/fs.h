@@ -80,6 +80,23 @@ int moat_fs_build(struct moat_image *img, const struct moat_fs_opts *opts, struc
                   struct moat_err *err);
 void moat_fs_free(struct moat_fs *fs);
 
+/*
+ * The two steps moat_fs_build() is made of, for callers (and tests) that
+ * read layers themselves. moat_fs_new() makes an empty view (a root
+ * directory only) for n_layers layers; opts (may be NULL) is copied, but the
+ * patterns and visitors it points to must outlive the view. Free with
+ * moat_fs_free().
+ *
+ * moat_fs_apply_layer() merges one layer read from r; layers must be applied
+ * in increasing order and below n_layers. It does NOT close r: the caller
+ * closes it and must discard the view if close() reports a digest mismatch.
+ * On error the view is left consistent but partial; free it.
+ */
+int moat_fs_new(size_t n_layers, const struct moat_fs_opts *opts, struct moat_fs **out,
+                struct moat_err *err);
+int moat_fs_apply_layer(struct moat_fs *fs, uint32_t layer, struct moat_entry_reader *r,
+                        struct moat_err *err);
+
 const struct moat_fs_node *moat_fs_root(const struct moat_fs *fs);
 size_t moat_fs_layer_count(const struct moat_fs *fs);
 

@@ -1,0 +1,87 @@
+/*
+ * path.c - normalise the paths layers record, lexically and with no access
+ * to anything: strip leading "/" and "./", collapse "//" and ".", resolve
+ * ".." inside the path and refuse a ".." that would climb above the image
+ * root. Bounded by MOAT_MAX_PATH_LEN and MOAT_MAX_PATH_DEPTH. Also quotes
+ * hostile text for error messages. Must not look at the tree.
+ */
+#include "fs_int.h"
+
+#include "../base/limits.h"
+
+#include <string.h>
+
+int fs_path_normalise(const char *in, size_t in_len, char *out, size_t *out_len,
+                      const char **why)
+{
+    size_t starts[MOAT_MAX_PATH_DEPTH];
+    size_t i = 0, o = 0, depth = 0;
+
+    if (in == NULL) {
+        *why = "has no path";
+        return -MOAT_E_FORMAT;
+    }
+    if (memchr(in, '\0', in_len) != NULL) {
+        *why = "has a NUL byte inside its path";
+        return -MOAT_E_FORMAT;
+    }
+    if (in_len > MOAT_MAX_PATH_LEN) {
+        *why = "has a path longer than MOAT_MAX_PATH_LEN";
+        return -MOAT_E_LIMIT;
+    }
+    while (i < in_len) {
+        size_t j = i, clen;
+
+        while (j < in_len && in[j] != '/')
+            j++;
+        clen = j - i;
+        if (clen == 0 || (clen == 1 && in[i] == '.')) {
+            i = j + 1;
+            continue;
+        }
+        if (clen == 2 && in[i] == '.' && in[i + 1] == '.') {
+            if (depth == 0) {
+                *why = "escapes the image root";
+                return -MOAT_E_UNSAFE;
+            }
+            depth--;
+            o = starts[depth] > 0 ? starts[depth] - 1 : 0;
+            i = j + 1;
+            continue;
+        }
+        if (depth == MOAT_MAX_PATH_DEPTH) {
+            *why = "has more path components than MOAT_MAX_PATH_DEPTH";
+            return -MOAT_E_LIMIT;
+        }
+        if (o > 0)
+            out[o++] = '/';
+        starts[depth++] = o;
+        memcpy(out + o, in + i, clen);
+        o += clen;
+        i = j + 1;
+    }
+    out[o] = '\0';
+    *out_len = o;
+    return 0;
+}
+
+const char *fs_path_quote(const char *s, size_t len, char *out, size_t cap)
+{
+    size_t keep = cap - 4, o = 0; /* room for "..." and NUL */
+
+    if (s == NULL) {
+        memcpy(out, "(null)", 7);
+        return out;
+    }
+    for (size_t i = 0; i < len && o < keep; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        out[o++] = (c < 0x20 || c >= 0x7f || c == '\'') ? '?' : (char)c;
+    }
+    if (o < len) {
+        memcpy(out + o, "...", 3);
+        o += 3;
+    }
+    out[o] = '\0';
+    return out;
+}
