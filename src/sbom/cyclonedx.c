@@ -140,7 +140,7 @@ static json_t *cdx_image(const struct moat_image_meta *m, json_t *refs, char **r
     const char *digest = m->manifest_digest != NULL ? m->manifest_digest : m->config_digest;
     const char *name = m->name != NULL && m->name[0] != '\0' ? m->name
                        : m->ref != NULL && m->ref[0] != '\0' ? m->ref
-                                                              : "image";
+                                                             : "image";
     char *ref = NULL;
     size_t i;
     int bad = o == NULL || props == NULL;
@@ -254,8 +254,8 @@ int sbom_write_cyclonedx(FILE *f, const struct moat_image_meta *meta,
     if (!bad && inv->os.id != NULL && inv->os.id[0] != '\0')
         bad |= json_array_append_new(comps, cdx_os(&inv->os, refs, depends));
     for (i = 0; i < inv->n_pkgs && !bad; i++)
-        bad |= json_array_append_new(comps,
-                                     cdx_package(meta, &inv->os, &inv->pkgs[i], refs, depends));
+        bad |=
+            json_array_append_new(comps, cdx_package(meta, &inv->os, &inv->pkgs[i], refs, depends));
     bad |= json_object_set(root, "components", comps);
     bad |= sbom_set_str(dep, "ref", image_ref);
     bad |= json_object_set(dep, "dependsOn", depends);

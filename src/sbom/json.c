@@ -18,7 +18,11 @@ static json_t *json_labels(const struct moat_image_meta *meta)
 
     for (i = 0; o != NULL && i < meta->n_labels; i++) {
         const char *k = meta->labels[i].key;
-        json_t *ks = k != NULL ? sbom_jstr(k) : NULL;
+        json_t *ks;
+
+        if (k == NULL)
+            continue;
+        ks = sbom_jstr(k);
 
         /* Object keys must be valid UTF-8: use the repaired text. */
         if (ks == NULL ||
@@ -155,8 +159,8 @@ int sbom_write_json(FILE *f, const struct moat_image_meta *meta, const struct mo
     bad |= sbom_set_str(distro, "version_id", inv->os.version_id);
     bad |= sbom_set_str(distro, "pretty_name", inv->os.pretty_name);
     for (i = 0; i < inv->n_pkgs && !bad; i++)
-        bad |= json_array_append_new(pkgs, json_package(meta, &inv->os, &inv->pkgs[i],
-                                                        ctx->with_files));
+        bad |= json_array_append_new(pkgs,
+                                     json_package(meta, &inv->os, &inv->pkgs[i], ctx->with_files));
     bad |= sbom_set_str(root, "schema", "moat-sbom/1");
     bad |= json_object_set(root, "tool", tool);
     bad |= json_object_set_new(root, "image", json_image(meta));

@@ -185,8 +185,7 @@ static int translate(const char *raw, struct sbom_license *l, struct moat_buf *b
         const char *id = sbom_spdx_license_lookup(w, n);
         if (id != NULL) {
             r = moat_buf_append(b, id, strlen(id));
-        } else if (n > 1 && w[n - 1] == '+' &&
-                   (id = sbom_spdx_license_lookup(w, n - 1)) != NULL) {
+        } else if (n > 1 && w[n - 1] == '+' && (id = sbom_spdx_license_lookup(w, n - 1)) != NULL) {
             *plus |= 2; /* valid syntax, but not one listed id */
             r = moat_buf_append(b, id, strlen(id));
             if (r == 0)

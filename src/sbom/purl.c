@@ -41,8 +41,7 @@
 
 static int purl_is_unreserved(unsigned char c)
 {
-    return isascii(c) &&
-           (isalnum(c) || c == '.' || c == '-' || c == '_' || c == '~' || c == ':');
+    return isascii(c) && (isalnum(c) || c == '.' || c == '-' || c == '_' || c == '~' || c == ':');
 }
 
 static int purl_encode(struct moat_buf *b, const char *s, size_t n)
@@ -283,12 +282,15 @@ char *moat_purl_image(const struct moat_image_meta *meta)
 
     if (meta == NULL)
         return NULL;
-    /* The manifest digest names the artifact in a registry; the config digest (image id) otherwise. */
+    /* The manifest digest names the artifact in a registry; the config digest (image id) otherwise.
+     */
     digest = meta->manifest_digest != NULL ? meta->manifest_digest : meta->config_digest;
     if (digest == NULL || digest[0] == '\0')
         return NULL;
     tagged = meta->n_tags > 0 && meta->tags[0] != NULL && meta->tags[0][0] != '\0';
-    ref = tagged ? meta->tags[0] : (meta->name != NULL && meta->name[0] != '\0') ? meta->name : "image";
+    ref = tagged                                          ? meta->tags[0]
+          : (meta->name != NULL && meta->name[0] != '\0') ? meta->name
+                                                          : "image";
     if (split_tag(ref, &repo, &tag) < 0)
         goto out;
     base = strrchr(repo, '/');

@@ -124,7 +124,7 @@ int sbom_write_spdx(FILE *f, const struct moat_image_meta *meta, const struct mo
                     const struct sbom_ctx *ctx, struct moat_err *err);
 int sbom_write_json(FILE *f, const struct moat_image_meta *meta, const struct moat_inventory *inv,
                     const struct sbom_ctx *ctx, struct moat_err *err);
-int sbom_write_table(FILE *f, const struct moat_image_meta *meta,
-                     const struct moat_inventory *inv, struct moat_err *err);
+int sbom_write_table(FILE *f, const struct moat_image_meta *meta, const struct moat_inventory *inv,
+                     struct moat_err *err);
 
 #endif

@@ -50,9 +50,9 @@ static int uuid_random(char out[37], struct moat_err *err)
     }
     r[6] = (unsigned char)((r[6] & 0x0f) | 0x40); /* version 4 */
     r[8] = (unsigned char)((r[8] & 0x3f) | 0x80); /* RFC 4122 variant */
-    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-             r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12],
-             r[13], r[14], r[15]);
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", r[0],
+             r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13],
+             r[14], r[15]);
     return 0;
 }
 
@@ -61,8 +61,8 @@ int sbom_ctx_init(struct sbom_ctx *ctx, const struct moat_sbom_opts *opts, struc
     size_t i;
 
     memset(ctx, 0, sizeof(*ctx));
-    ctx->tool_version = (opts != NULL && opts->tool_version != NULL) ? opts->tool_version
-                                                                    : MOAT_VERSION;
+    ctx->tool_version =
+        (opts != NULL && opts->tool_version != NULL) ? opts->tool_version : MOAT_VERSION;
     ctx->with_files = opts != NULL && opts->with_files;
     if (opts != NULL && opts->timestamp != NULL) {
         if (strlen(opts->timestamp) >= sizeof(ctx->timestamp))

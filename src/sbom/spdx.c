@@ -2,14 +2,13 @@
  * spdx.c - SPDX 2.3 JSON (spdx-schema.json of spdx-spec v2.3).
  *
  * Packages: the image (primaryPackagePurpose CONTAINER), the distro
- * (OPERATING_SYSTEM, as the JSON schema spells it) and one LIBRARY per inventory package; relationships:
- * the document DESCRIBES the image, the image CONTAINS the rest. SPDXIDs
- * use only [A-Za-z0-9.-] and are made unique with a "-N" suffix.
- * licenseDeclared is always a valid expression (license.c), NOASSERTION when
- * nothing is recorded; every LicenseRef it uses is defined in
- * hasExtractedLicensingInfos with the recorded text. Files are not listed:
- * SPDX 2.3 requires a checksum per file, which the package databases do not
- * give for every file, and packages are filesAnalyzed=false.
+ * (OPERATING_SYSTEM, as the JSON schema spells it) and one LIBRARY per inventory package;
+ * relationships: the document DESCRIBES the image, the image CONTAINS the rest. SPDXIDs use only
+ * [A-Za-z0-9.-] and are made unique with a "-N" suffix. licenseDeclared is always a valid
+ * expression (license.c), NOASSERTION when nothing is recorded; every LicenseRef it uses is defined
+ * in hasExtractedLicensingInfos with the recorded text. Files are not listed: SPDX 2.3 requires a
+ * checksum per file, which the package databases do not give for every file, and packages are
+ * filesAnalyzed=false.
  */
 #include "sbom_int.h"
 
@@ -21,10 +20,10 @@
 #include "../base/error.h"
 
 struct spdx_state {
-    json_t *ids;      /* SPDXIDs used (a set) */
-    json_t *licrefs;  /* LicenseRef ids defined (a set) */
+    json_t *ids;       /* SPDXIDs used (a set) */
+    json_t *licrefs;   /* LicenseRef ids defined (a set) */
     json_t *extracted; /* hasExtractedLicensingInfos */
-    json_t *rels;     /* relationships */
+    json_t *rels;      /* relationships */
 };
 
 /* "SPDXRef-" + the parts joined by '-', each character outside [A-Za-z0-9.-] as '-', unique. */
@@ -166,7 +165,8 @@ static json_t *spdx_package(struct spdx_state *st, const struct moat_os *os,
     bad |= spdx_supplier(o, p->maintainer);
     bad |= spdx_license(st, o, p->license);
     if ((p->src_name != NULL && (p->name == NULL || strcmp(p->src_name, p->name) != 0)) ||
-        (p->src_version != NULL && (p->version == NULL || strcmp(p->src_version, p->version) != 0))) {
+        (p->src_version != NULL &&
+         (p->version == NULL || strcmp(p->src_version, p->version) != 0))) {
         bad |= moat_buf_appendf(&src, "built package from: %s %s",
                                 p->src_name != NULL ? p->src_name : p->name,
                                 p->src_version != NULL ? p->src_version
@@ -192,8 +192,8 @@ static json_t *spdx_image(struct spdx_state *st, const struct moat_image_meta *m
     const char *parts[1] = {"Image"};
     const char *digest = m->manifest_digest != NULL ? m->manifest_digest : m->config_digest;
     char *id = spdx_id(st, parts, 1), *purl = moat_purl_image(m);
-    json_t *o = id != NULL ? spdx_pkg_base(id, m->name != NULL ? m->name : m->ref, "CONTAINER")
-                           : NULL;
+    json_t *o =
+        id != NULL ? spdx_pkg_base(id, m->name != NULL ? m->name : m->ref, "CONTAINER") : NULL;
     int bad = o == NULL;
 
     bad |= sbom_set_str_opt(o, "versionInfo", digest);
@@ -259,8 +259,8 @@ int sbom_write_spdx(FILE *f, const struct moat_image_meta *meta, const struct mo
     json_t *root = json_object(), *ci = json_object(), *creators = json_array();
     json_t *pkgs = json_array();
     const char *name = meta->name != NULL && meta->name[0] != '\0' ? meta->name
-                       : meta->ref != NULL                          ? meta->ref
-                                                                    : "image";
+                       : meta->ref != NULL                         ? meta->ref
+                                                                   : "image";
     char *ns = spdx_namespace(name, ctx->uuid), *image_id = NULL, *tool = NULL;
     size_t i;
     int bad = st.ids == NULL || st.licrefs == NULL || st.extracted == NULL || st.rels == NULL ||

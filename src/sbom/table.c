@@ -71,8 +71,8 @@ static void pkg_cells(const struct moat_pkg *p, char layer[24], const char *cell
     cells[4] = layer;
 }
 
-int sbom_write_table(FILE *f, const struct moat_image_meta *meta,
-                     const struct moat_inventory *inv, struct moat_err *err)
+int sbom_write_table(FILE *f, const struct moat_image_meta *meta, const struct moat_inventory *inv,
+                     struct moat_err *err)
 {
     static const char *const heads[N_COLS] = {"NAME", "VERSION", "TYPE", "ARCH", "LAYER"};
     size_t width[N_COLS], i, c;

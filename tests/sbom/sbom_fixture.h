@@ -53,8 +53,9 @@ static struct moat_pkg fx_pkgs[] = {
     {MOAT_PKG_DEB, "lib_foo", "1.0", "amd64", NULL, NULL, "MIT", NULL, NULL, 0, 1,
      "var/lib/dpkg/status", NULL, 0},
     /* apk with an apk-style license and a unicode description / maintainer */
-    {MOAT_PKG_APK, "musl", "1.2.5-r0", "x86_64", "musl", NULL, "MIT", "Timo Teräs <timo@example.org>",
-     "the musl c library (libc) — implementation", 0, 1, "lib/apk/db/installed", NULL, 0},
+    {MOAT_PKG_APK, "musl", "1.2.5-r0", "x86_64", "musl", NULL, "MIT",
+     "Timo Teräs <timo@example.org>", "the musl c library (libc) — implementation", 0, 1,
+     "lib/apk/db/installed", NULL, 0},
     {MOAT_PKG_APK, "busybox", "1.36.1-r29", "x86_64", "busybox", NULL, "GPL-2.0-only", NULL, NULL,
      0, -1, "lib/apk/db/installed", NULL, 0},
     /* rpm: epoch, rpm-style license expression, weird text */
@@ -69,8 +70,8 @@ static struct moat_pkg fx_pkgs[] = {
      "GPLv3+ and GPLv3+ with exceptions and GPLv2+ with exceptions", NULL, NULL, 0, 1,
      "var/lib/rpm/rpmdb.sqlite", NULL, 0},
     {MOAT_PKG_RPM, "libgcc", "11.4.1-3.el9", "x86_64", NULL, NULL,
-     "GPL-3.0-or-later WITH GCC-exception-3.1", NULL, NULL, 0, 1, "var/lib/rpm/rpmdb.sqlite",
-     NULL, 0},
+     "GPL-3.0-or-later WITH GCC-exception-3.1", NULL, NULL, 0, 1, "var/lib/rpm/rpmdb.sqlite", NULL,
+     0},
 };
 
 static void fx_build(struct moat_image_meta *m, struct moat_inventory *inv)

@@ -39,7 +39,8 @@ static void test_spec_deb(void **state)
     q[1] = Q("distro", "stretch");
     check_build("deb", "debian", "dpkg", "1.19.0.4", q, 2,
                 "pkg:deb/debian/dpkg@1.19.0.4?arch=amd64&distro=stretch");
-    check_build("deb", "ubuntu", "dpkg", "1.19.0.4", q, 1, "pkg:deb/ubuntu/dpkg@1.19.0.4?arch=amd64");
+    check_build("deb", "ubuntu", "dpkg", "1.19.0.4", q, 1,
+                "pkg:deb/ubuntu/dpkg@1.19.0.4?arch=amd64");
     q[0] = Q("arch", "source");
     check_build("deb", "debian", "attr", "1:2.4.47-2", q, 1,
                 "pkg:deb/debian/attr@1:2.4.47-2?arch=source");
@@ -72,7 +73,8 @@ static void test_spec_apk(void **state)
     struct moat_purl_qual q[1] = {Q("arch", "x86")};
 
     (void)state;
-    check_build("apk", "alpine", "curl", "7.83.0-r0", q, 1, "pkg:apk/alpine/curl@7.83.0-r0?arch=x86");
+    check_build("apk", "alpine", "curl", "7.83.0-r0", q, 1,
+                "pkg:apk/alpine/curl@7.83.0-r0?arch=x86");
     check_build("apk", "alpine", "apk", "2.12.9-r3", q, 1, "pkg:apk/alpine/apk@2.12.9-r3?arch=x86");
 }
 
@@ -107,7 +109,7 @@ static void test_encoding(void **state)
 
     (void)state;
     /* space -> %20, UTF-8 bytes encoded, '~' '_' '.' '-' ':' kept, '/' in name encoded */
-    q[0] = Q("arch", "");    /* empty value: dropped */
+    q[0] = Q("arch", "");     /* empty value: dropped */
     q[1] = Q("distro", NULL); /* NULL value: dropped */
     q[2] = Q("note", "a b&c=d?e#f");
     check_build("generic", "a b/c", "n\xc3\xa4me/x", "1.0~rc1_2:3", q, 3,
@@ -221,9 +223,9 @@ static void test_image_purl(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_spec_deb),      cmocka_unit_test(test_spec_rpm),
-        cmocka_unit_test(test_spec_apk),      cmocka_unit_test(test_spec_oci),
-        cmocka_unit_test(test_encoding),      cmocka_unit_test(test_moat_purl),
+        cmocka_unit_test(test_spec_deb),   cmocka_unit_test(test_spec_rpm),
+        cmocka_unit_test(test_spec_apk),   cmocka_unit_test(test_spec_oci),
+        cmocka_unit_test(test_encoding),   cmocka_unit_test(test_moat_purl),
         cmocka_unit_test(test_image_purl),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

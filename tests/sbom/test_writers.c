@@ -108,9 +108,9 @@ static void test_native_json(void **state)
     json_array_foreach(json_object_get(doc, "packages"), i, p)
     {
         /* every documented key, always; files only with --files */
-        static const char *const keys[] = {"type", "name", "version", "arch", "source_name",
-                                           "source_version", "license", "epoch", "layer",
-                                           "layer_diff_id", "purl", "db_path"};
+        static const char *const keys[] = {"type",        "name",           "version", "arch",
+                                           "source_name", "source_version", "license", "epoch",
+                                           "layer",       "layer_diff_id",  "purl",    "db_path"};
         const char *k;
         json_t *v;
         size_t n = 0;
@@ -132,7 +132,8 @@ static void test_native_json(void **state)
     assert_int_equal(I(p, "epoch"), 1);
     assert_int_equal(I(p, "layer"), 0);
     assert_string_equal(S(p, "layer_diff_id"), FX_DIFF0);
-    assert_string_equal(S(p, "purl"), "pkg:deb/debian/attr@1:2.5.1-4%2Bb1?arch=amd64&distro=debian-12");
+    assert_string_equal(S(p, "purl"),
+                        "pkg:deb/debian/attr@1:2.5.1-4%2Bb1?arch=amd64&distro=debian-12");
     assert_string_equal(S(p, "db_path"), "var/lib/dpkg/status");
     /* source falls back to the binary package */
     p = json_array_get(json_object_get(doc, "packages"), 4);
@@ -228,14 +229,15 @@ static void test_table(void **state)
     inv.os.pretty_name = NULL;
     out = render(MOAT_SBOM_TABLE, &m, &inv, NULL);
     assert_non_null(strstr(out, "Distro: debian 12  Packages: 2\n"));
-    assert_non_null(strstr(out, "\n?xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\xe2\x80\xa6  1        deb   -     2\n"));
+    assert_non_null(strstr(
+        out,
+        "\n?xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\xe2\x80\xa6  1        deb   -     2\n"));
     assert_non_null(strstr(out, "\nünï"));
     assert_null(strchr(out, '\033'));
     free(out);
 }
 
-static void check_license(const char *raw, enum sbom_lic_kind kind, const char *expr,
-                          size_t n_refs)
+static void check_license(const char *raw, enum sbom_lic_kind kind, const char *expr, size_t n_refs)
 {
     struct sbom_license l;
 
@@ -258,12 +260,12 @@ static void test_license(void **state)
     check_license("  ", SBOM_LIC_NONE, NULL, 0);
     check_license("NOASSERTION", SBOM_LIC_NONE, NULL, 0);
     check_license("MIT", SBOM_LIC_ID, "MIT", 0);
-    check_license("mit", SBOM_LIC_ID, "MIT", 0);               /* canonical case */
-    check_license("GPL-2.0+", SBOM_LIC_ID, "GPL-2.0+", 0);     /* a (deprecated) listed id */
+    check_license("mit", SBOM_LIC_ID, "MIT", 0);                   /* canonical case */
+    check_license("GPL-2.0+", SBOM_LIC_ID, "GPL-2.0+", 0);         /* a (deprecated) listed id */
     check_license("Apache-2.0+", SBOM_LIC_EXPR, "Apache-2.0+", 0); /* id "+", not an id */
     check_license("MIT or apache-2.0", SBOM_LIC_EXPR, "MIT OR Apache-2.0", 0);
-    check_license("(MIT OR BSD-3-Clause) AND Zlib", SBOM_LIC_EXPR,
-                  "(MIT OR BSD-3-Clause) AND Zlib", 0);
+    check_license("(MIT OR BSD-3-Clause) AND Zlib", SBOM_LIC_EXPR, "(MIT OR BSD-3-Clause) AND Zlib",
+                  0);
     check_license("GPL-2.0-or-later with Classpath-exception-2.0", SBOM_LIC_EXPR,
                   "GPL-2.0-or-later WITH Classpath-exception-2.0", 0);
     check_license("GPL-2.0+ and BSD", SBOM_LIC_REF, "GPL-2.0+ AND LicenseRef-BSD", 1);
@@ -351,9 +353,9 @@ static void test_random_uuid(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_format_parse), cmocka_unit_test(test_native_json),
+        cmocka_unit_test(test_format_parse),      cmocka_unit_test(test_native_json),
         cmocka_unit_test(test_native_json_empty), cmocka_unit_test(test_table),
-        cmocka_unit_test(test_license),      cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_license),           cmocka_unit_test(test_errors),
         cmocka_unit_test(test_random_uuid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
