@@ -78,4 +78,28 @@ int moat_rpm_parse_bdb(const char *where, const unsigned char *data, size_t len,
 int moat_os_release_parse(const unsigned char *data, size_t len, struct moat_os *os,
                           struct moat_err *err);
 
+/*
+ * Additions used by moat_catalog_run (and testable on bytes):
+ * - moat_os_release_fallback: a one-line release file named by `where`
+ *   (".../debian_version", ".../alpine-release", ".../redhat-release",
+ *   ".../centos-release", ".../system-release") into os; -MOAT_E_FORMAT when
+ *   empty, -MOAT_E_UNSUPPORTED for another name.
+ * - moat_os_free: free and zero the strings of os.
+ * - moat_dpkg_parse_list / _md5sums: replace p->files with the paths of a
+ *   dpkg info/<pkg>.list or distroless status.d/<pkg>.md5sums (normalised,
+ *   sorted, unique; "/." skipped).
+ * - moat_dpkg_parse_copyright: the distinct "License:" names of a DEP-5
+ *   copyright file joined with " AND " (compound ones parenthesised) into a
+ *   new string *license (caller frees), or NULL when there are none.
+ */
+int moat_os_release_fallback(const char *where, const unsigned char *data, size_t len,
+                             struct moat_os *os, struct moat_err *err);
+void moat_os_free(struct moat_os *os);
+int moat_dpkg_parse_list(const char *where, const unsigned char *data, size_t len,
+                         struct moat_pkg *p, struct moat_err *err);
+int moat_dpkg_parse_md5sums(const char *where, const unsigned char *data, size_t len,
+                            struct moat_pkg *p, struct moat_err *err);
+int moat_dpkg_parse_copyright(const char *where, const unsigned char *data, size_t len,
+                              char **license, struct moat_err *err);
+
 #endif
