@@ -1,0 +1,325 @@
+/*
+ * test_rpm.c - rpm header blobs (hand-built, valid and hostile), the
+ * sqlite rpmdb (garbage, hostile schemas, and a real database made by
+ * tests/fixtures/make-rpmdb.sh and checked against `rpm -qa` output).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "catalog_test.h"
+
+#define MAKE_RPMDB MOAT_TEST_DATA "/../fixtures/make-rpmdb.sh"
+
+struct tent {
+    uint32_t tag, type, count;
+    const void *data;
+    size_t len;
+};
+
+static void put32(struct moat_buf *b, uint32_t v)
+{
+    unsigned char p[4] = {(unsigned char)(v >> 24), (unsigned char)(v >> 16), (unsigned char)(v >> 8),
+                          (unsigned char)v};
+
+    moat_buf_append(b, p, 4);
+}
+
+/* A header blob with the given entries (data laid out in order, int32 aligned). */
+static unsigned char *build(const struct tent *t, size_t n, size_t *len)
+{
+    struct moat_buf idx = MOAT_BUF_INIT, data = MOAT_BUF_INIT, out = MOAT_BUF_INIT;
+
+    for (size_t i = 0; i < n; i++) {
+        if (t[i].type == 4)
+            while (data.len % 4)
+                moat_buf_append(&data, "", 1);
+        put32(&idx, t[i].tag);
+        put32(&idx, t[i].type);
+        put32(&idx, (uint32_t)data.len);
+        put32(&idx, t[i].count);
+        moat_buf_append(&data, t[i].data, t[i].len);
+    }
+    put32(&out, (uint32_t)n);
+    put32(&out, (uint32_t)data.len);
+    moat_buf_append(&out, idx.data, idx.len);
+    moat_buf_append(&out, data.data, data.len);
+    moat_buf_free(&idx);
+    moat_buf_free(&data);
+    return (unsigned char *)moat_buf_steal(&out, len);
+}
+
+static const unsigned char epoch3[4] = {0, 0, 0, 3};
+static const unsigned char dirindexes[12] = {0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1};
+
+static const struct tent good[] = {
+    {63, 7, 16, "0123456789abcdef", 16}, /* region trailer: skipped */
+    {1000, 6, 1, "bash", 5},
+    {1001, 6, 1, "4.2.46", 7},
+    {1002, 6, 1, "34.el7", 7},
+    {1003, 4, 1, epoch3, 4},
+    {1004, 9, 1, "The GNU Bourne Again shell", 27},
+    {1014, 6, 1, "GPLv3+", 7},
+    {1022, 6, 1, "x86_64", 7},
+    {1044, 6, 1, "bash-4.2.46-34.el7.src.rpm", 27},
+    {1116, 4, 3, dirindexes, 12},
+    {1117, 8, 3, "bash\0sh\0bashbug\0", 16},
+    {1118, 8, 2, "/usr/bin/\0/usr/share/doc/\0", 26},
+};
+
+static void test_header_good(void **state)
+{
+    size_t len;
+    unsigned char *blob = build(good, sizeof(good) / sizeof(good[0]), &len);
+    struct moat_pkg p = {0};
+    struct moat_err err = MOAT_ERR_INIT;
+
+    (void)state;
+    assert_int_equal(moat_rpm_parse_header("rpmdb", blob, len, &p, &err), 0);
+    assert_int_equal(p.type, MOAT_PKG_RPM);
+    assert_string_equal(p.name, "bash");
+    assert_string_equal(p.version, "3:4.2.46-34.el7");
+    assert_int_equal(p.epoch, 3);
+    assert_string_equal(p.arch, "x86_64");
+    assert_string_equal(p.license, "GPLv3+");
+    assert_string_equal(p.description, "The GNU Bourne Again shell");
+    assert_null(p.src_name);    /* same as name */
+    assert_null(p.src_version); /* same as version */
+    assert_int_equal(p.n_files, 3);
+    assert_string_equal(p.files[0], "usr/bin/bash");
+    assert_string_equal(p.files[1], "usr/share/doc/bashbug");
+    assert_string_equal(p.files[2], "usr/share/doc/sh");
+    moat_pkg_free(&p);
+    free(blob);
+}
+
+static int parse_variant(size_t idx, struct tent repl)
+{
+    struct tent t[sizeof(good) / sizeof(good[0])];
+    size_t len;
+    unsigned char *blob;
+    struct moat_pkg p = {0};
+    struct moat_err err = MOAT_ERR_INIT;
+    int r;
+
+    memcpy(t, good, sizeof(good));
+    t[idx] = repl;
+    blob = build(t, sizeof(good) / sizeof(good[0]), &len);
+    r = moat_rpm_parse_header("rpmdb", blob, len, &p, &err);
+    moat_pkg_free(&p);
+    moat_err_clear(&err);
+    free(blob);
+    return r;
+}
+
+static void test_header_hostile_entries(void **state)
+{
+    static const unsigned char badidx[12] = {0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 1};
+
+    (void)state;
+    /* String without its NUL at the end of the data store. */
+    assert_int_equal(parse_variant(11, (struct tent){1118, 8, 2, "/usr/bin/\0/usr/share/doc/", 25}),
+                     -MOAT_E_FORMAT);
+    /* Array counts larger than the data. */
+    assert_int_equal(parse_variant(10, (struct tent){1117, 8, 0xffffffffu, "a\0b\0c\0", 6}),
+                     -MOAT_E_FORMAT);
+    assert_int_equal(parse_variant(10, (struct tent){1117, 8, 0x7fffffffu, "a\0b\0c\0", 6}),
+                     -MOAT_E_FORMAT);
+    assert_int_equal(parse_variant(9, (struct tent){1116, 4, 0x40000001u, dirindexes, 12}),
+                     -MOAT_E_FORMAT);
+    /* Directory index past the dirnames. */
+    assert_int_equal(parse_variant(9, (struct tent){1116, 4, 3, badidx, 12}), -MOAT_E_FORMAT);
+    /* Fewer dirindexes than basenames. */
+    assert_int_equal(parse_variant(9, (struct tent){1116, 4, 2, dirindexes, 8}), -MOAT_E_FORMAT);
+    /* Wrong types. */
+    assert_int_equal(parse_variant(1, (struct tent){1000, 4, 1, "bash", 5}), -MOAT_E_FORMAT);
+    assert_int_equal(parse_variant(4, (struct tent){1003, 6, 1, "3", 2}), -MOAT_E_FORMAT);
+    /* Missing name. */
+    assert_int_equal(parse_variant(1, (struct tent){999, 6, 1, "bash", 5}), -MOAT_E_FORMAT);
+    /* Odd SOURCERPM: source left unknown. */
+    assert_int_equal(parse_variant(8, (struct tent){1044, 6, 1, "nodashes.src.rpm", 17}), 0);
+}
+
+static void test_header_hostile_layout(void **state)
+{
+    size_t len;
+    unsigned char *blob = build(good, sizeof(good) / sizeof(good[0]), &len);
+    unsigned char *b = malloc(len);
+    struct moat_pkg p = {0};
+    struct moat_err err = MOAT_ERR_INIT;
+
+    (void)state;
+    /* Every truncation fails cleanly. */
+    for (size_t n = 0; n < len; n++)
+        assert_int_equal(moat_rpm_parse_header("rpmdb", blob, n, &p, &err), -MOAT_E_FORMAT);
+    /* Negative / huge il and dl. */
+    memcpy(b, blob, len);
+    b[0] = 0x80;
+    assert_int_equal(moat_rpm_parse_header("rpmdb", b, len, &p, &err), -MOAT_E_FORMAT);
+    memcpy(b, blob, len);
+    b[4] = 0xff;
+    assert_int_equal(moat_rpm_parse_header("rpmdb", b, len, &p, &err), -MOAT_E_FORMAT);
+    memcpy(b, blob, len);
+    memset(b, 0, 4);
+    assert_int_equal(moat_rpm_parse_header("rpmdb", b, len, &p, &err), -MOAT_E_FORMAT);
+    /* Entry offsets out of range, including negative ones. */
+    for (size_t e = 0; e < sizeof(good) / sizeof(good[0]); e++) {
+        static const uint32_t offs[] = {0x7fffffffu, 0x80000000u, 0xffffffffu, 0xfffffff0u};
+
+        for (size_t k = 0; k < 4; k++) {
+            unsigned char *o;
+
+            memcpy(b, blob, len);
+            o = b + 8 + e * 16 + 8;
+            o[0] = (unsigned char)(offs[k] >> 24);
+            o[1] = (unsigned char)(offs[k] >> 16);
+            o[2] = (unsigned char)(offs[k] >> 8);
+            o[3] = (unsigned char)offs[k];
+            if (e == 0)
+                assert_int_equal(moat_rpm_parse_header("rpmdb", b, len, &p, &err), 0);
+            else
+                assert_int_equal(moat_rpm_parse_header("rpmdb", b, len, &p, &err), -MOAT_E_FORMAT);
+            moat_pkg_free(&p);
+        }
+    }
+    moat_err_clear(&err);
+    free(b);
+    free(blob);
+}
+
+static void test_sqlite_garbage(void **state)
+{
+    unsigned char junk[4096];
+    struct moat_inventory inv = {0};
+    struct moat_err err = MOAT_ERR_INIT;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(junk); i++)
+        junk[i] = (unsigned char)(i * 131 + 7);
+    assert_int_equal(moat_rpm_parse_sqlite("rpmdb.sqlite", junk, sizeof(junk), &inv, &err), -MOAT_E_FORMAT);
+    memcpy(junk, "SQLite format 3", 16);
+    assert_true(moat_rpm_parse_sqlite("rpmdb.sqlite", junk, sizeof(junk), &inv, &err) < 0);
+    assert_true(moat_rpm_parse_sqlite("rpmdb.sqlite", junk, 50, &inv, &err) < 0);
+    assert_true(moat_rpm_parse_sqlite("rpmdb.sqlite", NULL, 0, &inv, &err) < 0);
+    assert_int_equal(inv.n_pkgs, 0);
+    moat_err_clear(&err);
+}
+
+/* Build a database with SQL, serialise it and parse it. */
+static int parse_sql(const char *sql, struct moat_inventory *inv, struct moat_err *err)
+{
+    sqlite3 *db = NULL;
+    sqlite3_int64 n = 0;
+    unsigned char *bytes;
+    int r;
+
+    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    bytes = sqlite3_serialize(db, "main", &n, 0);
+    assert_non_null(bytes);
+    r = moat_rpm_parse_sqlite("rpmdb.sqlite", bytes, (size_t)n, inv, err);
+    sqlite3_free(bytes);
+    sqlite3_close(db);
+    return r;
+}
+
+static void test_sqlite_hostile_schema(void **state)
+{
+    struct moat_inventory inv = {0};
+    struct moat_err err = MOAT_ERR_INIT;
+
+    (void)state;
+    /* No Packages table. */
+    assert_int_equal(parse_sql("CREATE TABLE x(a);", &inv, &err), -MOAT_E_FORMAT);
+    /* Packages as a view doing unbounded work: views are disabled. */
+    assert_true(parse_sql("CREATE VIEW Packages AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL "
+                          "SELECT x+1 FROM c) SELECT zeroblob(16) AS blob FROM c;",
+                          &inv, &err) < 0);
+    /* A garbage blob names the row. */
+    assert_int_equal(parse_sql("CREATE TABLE Packages(hnum INTEGER PRIMARY KEY, blob BLOB);"
+                               "INSERT INTO Packages VALUES(1, x'0000000100000004');",
+                               &inv, &err),
+                     -MOAT_E_FORMAT);
+    assert_non_null(strstr(moat_err_msg(&err), "rpmdb.sqlite: row 1"));
+    /* A NULL blob. */
+    assert_int_equal(parse_sql("CREATE TABLE Packages(hnum INTEGER PRIMARY KEY, blob BLOB);"
+                               "INSERT INTO Packages VALUES(1, NULL);",
+                               &inv, &err),
+                     -MOAT_E_FORMAT);
+    /* Empty table: no packages, no error. */
+    assert_int_equal(parse_sql("CREATE TABLE Packages(hnum INTEGER PRIMARY KEY, blob BLOB);", &inv, &err),
+                     0);
+    assert_int_equal(inv.n_pkgs, 0);
+    moat_inventory_free(&inv);
+    moat_err_clear(&err);
+}
+
+static void test_sqlite_real(void **state)
+{
+    char dir[] = "/tmp/moat-rpmdb-XXXXXX", cmd[4096], path[4200];
+    char *out, *want_raw, *want, *got;
+    unsigned char *db;
+    size_t len;
+    struct moat_inventory inv = {0};
+    struct moat_err err = MOAT_ERR_INIT;
+    const struct moat_pkg *p;
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(cmd, sizeof(cmd), "bash '%s' '%s' >/dev/null 2>&1 && echo ok", MAKE_RPMDB, dir);
+    out = ct_capture(cmd);
+    if (out == NULL || strncmp(out, "ok", 2) != 0) {
+        free(out);
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+        free(ct_capture(cmd));
+        skip(); /* rpm/rpmbuild not installed */
+    }
+    free(out);
+    snprintf(path, sizeof(path), "%s/rpmdb.sqlite", dir);
+    db = ct_read_file(path, &len);
+    assert_non_null(db);
+    /* rpm's own answer: NAME \t EPOCHNUM:VERSION-RELEASE \t ARCH, "0:" dropped as rpm -q prints it. */
+    snprintf(cmd, sizeof(cmd), "cut -f1-3 '%s/expected.tsv' | sed 's/\\t0:/\\t/'", dir);
+    want_raw = ct_capture(cmd);
+    assert_non_null(want_raw);
+    want = ct_sort_lines(want_raw);
+    assert_int_equal(moat_rpm_parse_sqlite("rpmdb.sqlite", db, len, &inv, &err), 0);
+    got = ct_inventory_tsv(&inv);
+    assert_string_equal(got, want);
+    p = ct_find(&inv, "moat-hello");
+    assert_non_null(p);
+    assert_int_equal(p->epoch, 2);
+    assert_string_equal(p->license, "MIT AND (GPL-2.0-or-later OR BSD-3-Clause)");
+    assert_string_equal(p->description, "Tiny test package for moat");
+    assert_string_equal(p->maintainer, "moat tests");
+    assert_null(p->src_name);
+    assert_int_equal(p->n_files, 3);
+    assert_string_equal(p->files[0], "usr/bin/moat-hello");
+    assert_string_equal(p->files[2], "usr/share/moat-hello/README");
+    free(got);
+    free(want);
+    free(want_raw);
+    moat_inventory_free(&inv);
+    free(db);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    free(ct_capture(cmd));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_header_good),
+        cmocka_unit_test(test_header_hostile_entries),
+        cmocka_unit_test(test_header_hostile_layout),
+        cmocka_unit_test(test_sqlite_garbage),
+        cmocka_unit_test(test_sqlite_hostile_schema),
+        cmocka_unit_test(test_sqlite_real),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
