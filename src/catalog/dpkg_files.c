@@ -76,8 +76,11 @@ int moat_dpkg_parse_md5sums(const char *where, const unsigned char *data, size_t
 /* Is w[0..n) already one of the " AND "-joined names in b (maybe in parentheses)? */
 static int have_license(const struct moat_buf *b, const unsigned char *w, size_t n)
 {
-    const char *s = b->data, *end = b->data + b->len;
+    const char *s = b->data, *end;
 
+    if (s == NULL)
+        return 0;
+    end = s + b->len;
     while (s != NULL && s < end) {
         const char *sep = strstr(s, " AND ");
         size_t sn = sep != NULL ? (size_t)(sep - s) : (size_t)(end - s);

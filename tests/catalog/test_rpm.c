@@ -259,39 +259,56 @@ static void test_sqlite_hostile_schema(void **state)
     moat_err_clear(&err);
 }
 
-static void test_sqlite_real(void **state)
+/* Group setup: run make-rpmdb.sh once into a temporary directory (*state = its path, or NULL). */
+static int fixture_setup(void **state)
 {
-    char dir[] = "/tmp/moat-rpmdb-XXXXXX", cmd[4096], path[4200];
-    char *out, *want_raw, *want, *got;
-    unsigned char *db;
-    size_t len;
-    struct moat_inventory inv = {0};
-    struct moat_err err = MOAT_ERR_INIT;
-    const struct moat_pkg *p;
+    char *dir = strdup("/tmp/moat-rpmdb-XXXXXX"), cmd[4096], *out;
 
-    (void)state;
-    assert_non_null(mkdtemp(dir));
+    *state = NULL;
+    if (mkdtemp(dir) == NULL) {
+        free(dir);
+        return 0;
+    }
     snprintf(cmd, sizeof(cmd), "bash '%s' '%s' >/dev/null 2>&1 && echo ok", MAKE_RPMDB, dir);
     out = ct_capture(cmd);
-    if (out == NULL || strncmp(out, "ok", 2) != 0) {
-        free(out);
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-        free(ct_capture(cmd));
-        skip(); /* rpm/rpmbuild not installed */
-    }
+    if (out != NULL && strncmp(out, "ok", 2) == 0)
+        *state = dir;
+    else
+        free(dir); /* rpm/rpmbuild not installed: the tests using it skip */
     free(out);
-    snprintf(path, sizeof(path), "%s/rpmdb.sqlite", dir);
-    db = ct_read_file(path, &len);
-    assert_non_null(db);
-    /* rpm's own answer: NAME \t EPOCHNUM:VERSION-RELEASE \t ARCH, "0:" dropped as rpm -q prints it. */
-    snprintf(cmd, sizeof(cmd), "cut -f1-3 '%s/expected.tsv' | sed 's/\\t0:/\\t/'", dir);
-    want_raw = ct_capture(cmd);
-    assert_non_null(want_raw);
-    want = ct_sort_lines(want_raw);
-    assert_int_equal(moat_rpm_parse_sqlite("rpmdb.sqlite", db, len, &inv, &err), 0);
-    got = ct_inventory_tsv(&inv);
-    assert_string_equal(got, want);
-    p = ct_find(&inv, "moat-hello");
+    return 0;
+}
+
+static int fixture_teardown(void **state)
+{
+    char cmd[4096];
+
+    if (*state != NULL) {
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", (char *)*state);
+        free(ct_capture(cmd));
+        free(*state);
+    }
+    return 0;
+}
+
+/* rpm's own answer from a TSV of the fixture: NAME, VERSION as rpm -q prints it ("0:" dropped), ARCH. */
+static char *expected(const char *dir, const char *file)
+{
+    char cmd[4096], *raw, *sorted;
+
+    snprintf(cmd, sizeof(cmd), "cut -f1-3 '%s/%s' | sed 's/\t0:/\t/'", dir, file);
+    raw = ct_capture(cmd);
+    assert_non_null(raw);
+    assert_true(raw[0] != '\0');
+    sorted = ct_sort_lines(raw);
+    free(raw);
+    return sorted;
+}
+
+static void check_hello(const struct moat_inventory *inv)
+{
+    const struct moat_pkg *p = ct_find(inv, "moat-hello");
+
     assert_non_null(p);
     assert_int_equal(p->epoch, 2);
     assert_string_equal(p->license, "MIT AND (GPL-2.0-or-later OR BSD-3-Clause)");
@@ -301,13 +318,148 @@ static void test_sqlite_real(void **state)
     assert_int_equal(p->n_files, 3);
     assert_string_equal(p->files[0], "usr/bin/moat-hello");
     assert_string_equal(p->files[2], "usr/share/moat-hello/README");
+}
+
+static void test_sqlite_real(void **state)
+{
+    const char *dir = *state;
+    char path[4200], *want, *got;
+    unsigned char *db;
+    size_t len;
+    struct moat_inventory inv = {0};
+    struct moat_err err = MOAT_ERR_INIT;
+
+    if (dir == NULL)
+        skip();
+    snprintf(path, sizeof(path), "%s/rpmdb.sqlite", dir);
+    db = ct_read_file(path, &len);
+    assert_non_null(db);
+    want = expected(dir, "expected.tsv");
+    assert_int_equal(moat_rpm_parse_sqlite("rpmdb.sqlite", db, len, &inv, &err), 0);
+    got = ct_inventory_tsv(&inv);
+    assert_string_equal(got, want);
+    check_hello(&inv);
     free(got);
     free(want);
-    free(want_raw);
     moat_inventory_free(&inv);
     free(db);
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    free(ct_capture(cmd));
+}
+
+static void test_bdb_real(void **state)
+{
+    const char *dir = *state, *sub[] = {"bdb", "bdb64k"};
+    char path[4200], *want, *got;
+    unsigned char *db;
+    size_t len;
+    struct moat_inventory inv = {0};
+    struct moat_err err = MOAT_ERR_INIT;
+
+    if (dir == NULL)
+        skip();
+    snprintf(path, sizeof(path), "%s/expected-bdb.tsv", dir);
+    if (access(path, R_OK) != 0)
+        skip(); /* no db_load */
+    want = expected(dir, "expected-bdb.tsv");
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(path, sizeof(path), "%s/%s/Packages", dir, sub[i]);
+        db = ct_read_file(path, &len);
+        assert_non_null(db);
+        assert_int_equal(moat_rpm_parse_bdb("Packages", db, len, &inv, &err), 0);
+        got = ct_inventory_tsv(&inv);
+        assert_string_equal(got, want);
+        check_hello(&inv);
+        free(got);
+        moat_inventory_free(&inv);
+        free(db);
+    }
+    free(want);
+}
+
+/* Make every off-page item of the (little-endian, 4 KiB) db claim 4000 more bytes. */
+static void bump_offpage_lengths(unsigned char *b, size_t len)
+{
+    for (size_t pg = 1; (pg + 1) * 4096 <= len; pg++) {
+        unsigned char *p = b + pg * 4096;
+        unsigned entries = (unsigned)(p[20] | p[21] << 8);
+
+        if (p[25] != 13 && p[25] != 2)
+            continue;
+        for (unsigned i = 1; i < entries; i += 2) {
+            unsigned off = (unsigned)(p[26 + 2 * i] | p[27 + 2 * i] << 8);
+            uint32_t tlen;
+
+            if (off + 12 > 4096 || p[off] != 3)
+                continue;
+            tlen = (uint32_t)p[off + 8] | (uint32_t)p[off + 9] << 8 | (uint32_t)p[off + 10] << 16 |
+                   (uint32_t)p[off + 11] << 24;
+            tlen += 4000;
+            p[off + 8] = (unsigned char)tlen, p[off + 9] = (unsigned char)(tlen >> 8);
+            p[off + 10] = (unsigned char)(tlen >> 16), p[off + 11] = (unsigned char)(tlen >> 24);
+        }
+    }
+}
+
+static void test_bdb_hostile(void **state)
+{
+    const char *dir = *state;
+    char path[4200];
+    unsigned char *db, *b;
+    size_t len;
+    struct moat_inventory inv = {0};
+    struct moat_err err = MOAT_ERR_INIT;
+    unsigned char junk[1024] = {0};
+
+    assert_int_equal(moat_rpm_parse_bdb("Packages", junk, sizeof(junk), &inv, &err), -MOAT_E_FORMAT);
+    assert_int_equal(moat_rpm_parse_bdb("Packages", NULL, 0, &inv, &err), -MOAT_E_FORMAT);
+    if (dir == NULL)
+        skip();
+    snprintf(path, sizeof(path), "%s/bdb/Packages", dir);
+    db = ct_read_file(path, &len);
+    if (db == NULL)
+        skip();
+    b = malloc(len);
+    /* Every truncation: an error or fewer packages, never a crash. */
+    for (size_t n = 0; n <= len; n += 512) {
+        moat_rpm_parse_bdb("Packages", db, n, &inv, &err);
+        assert_true(inv.n_pkgs <= 2);
+        moat_inventory_free(&inv);
+    }
+    /* Bad page sizes. */
+    memcpy(b, db, len);
+    b[20] = 0x01, b[21] = 0x10; /* 4097 */
+    assert_int_equal(moat_rpm_parse_bdb("Packages", b, len, &inv, &err), -MOAT_E_FORMAT);
+    /* Every overflow page pointing at itself, then at page 0, then past the end. */
+    for (int k = 0; k < 3; k++) {
+        static const uint32_t next[] = {0xffffffffu, 0, 0x7fffffffu};
+        size_t changed = 0;
+
+        memcpy(b, db, len);
+        for (uint32_t pg = 1; (size_t)(pg + 1) * 4096 <= len; pg++) {
+            unsigned char *p = b + (size_t)pg * 4096;
+            uint32_t v = next[k] == 0xffffffffu ? pg : next[k];
+
+            if (p[25] != 7)
+                continue;
+            /* Claim more bytes are needed than this page holds, so the chain must continue. */
+            p[16] = (unsigned char)v, p[17] = (unsigned char)(v >> 8);
+            p[18] = (unsigned char)(v >> 16), p[19] = (unsigned char)(v >> 24);
+            changed++;
+        }
+        assert_true(changed > 0);
+        bump_offpage_lengths(b, len);
+        assert_int_equal(moat_rpm_parse_bdb("Packages", b, len, &inv, &err), -MOAT_E_FORMAT);
+        moat_inventory_free(&inv);
+    }
+    /* Random single-byte corruption of every byte of page 1 and 2. */
+    for (size_t i = 4096; i < 3 * 4096 && i < len; i++) {
+        memcpy(b, db, len);
+        b[i] ^= 0xa5;
+        moat_rpm_parse_bdb("Packages", b, len, &inv, &err);
+        moat_inventory_free(&inv);
+    }
+    moat_err_clear(&err);
+    free(b);
+    free(db);
 }
 
 int main(void)
@@ -319,7 +471,9 @@ int main(void)
         cmocka_unit_test(test_sqlite_garbage),
         cmocka_unit_test(test_sqlite_hostile_schema),
         cmocka_unit_test(test_sqlite_real),
+        cmocka_unit_test(test_bdb_real),
+        cmocka_unit_test(test_bdb_hostile),
     };
 
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
 }
