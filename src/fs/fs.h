@@ -49,8 +49,13 @@ struct moat_fs_visitor {
     void *ctx;
     /*
      * A new entry in layer `layer` at normalised `path` (node holds its
-     * metadata). Set *want_content to receive its bytes through chunk().
-     * Whiteout entries are reported with type 0 and not streamed.
+     * metadata only: no parent, not yet in the tree). Set *want_content to
+     * receive its bytes through chunk(); only regular files that are not
+     * hard links carry bytes. Whiteout entries are reported with type 0 at
+     * their own path ("etc/.wh.shadow", "d/.wh..wh..opq") and not streamed.
+     * end() follows every begin(), after the last chunk. All content is
+     * read once, whatever the number of visitors; content nobody wants (and
+     * that is not captured) is never read.
      */
     int (*begin)(void *ctx, uint32_t layer, const char *path, const struct moat_fs_node *node,
                  bool *want_content, struct moat_err *err);
@@ -64,7 +69,7 @@ struct moat_fs_opts {
     size_t n_capture;
     const struct moat_fs_visitor *visitors;
     size_t n_visitors;
-    /* Progress: called after each layer; may be NULL. */
+    /* Progress: called after each layer with the content bytes of the layers so far; may be NULL. */
     void (*progress)(void *ctx, size_t layer, size_t n_layers, uint64_t bytes);
     void *progress_ctx;
 };
@@ -111,19 +116,32 @@ size_t moat_fs_layer_count(const struct moat_fs *fs);
 int moat_fs_lookup(const struct moat_fs *fs, const char *path, bool follow_last,
                    const struct moat_fs_node **out, struct moat_err *err);
 
-/* Content captured for a path (after lookup, following hard links); NULL if not captured. */
+/*
+ * Content captured for a path (after lookup, following hard links); NULL if
+ * not captured. Owned by the view; NUL-terminated after *len bytes. A hard
+ * link shares its target's content only when the target's own path was
+ * captured (the link entry carries no bytes).
+ */
 const unsigned char *moat_fs_content(const struct moat_fs_node *node, size_t *len);
 
 /* Write the normalised path of node into buf (cap bytes incl. NUL). -MOAT_E_LIMIT if too small. */
 int moat_fs_node_path(const struct moat_fs_node *node, char *buf, size_t cap);
 
-/* Children of a directory (live and deleted); iterate with first/next. */
+/*
+ * Children of a directory (live and deleted; the current version of each
+ * child path, in no particular order); iterate with first/next. A path
+ * that was a directory and became a file keeps the old children under the
+ * old version (node->prev). Entries a layer wrote through a symlinked
+ * directory ("lib/x" while "lib" -> "usr/lib") stay under the symlink as
+ * recorded: never resolved at insert time, reached by walk, not by lookup.
+ */
 const struct moat_fs_node *moat_fs_first_child(const struct moat_fs_node *dir);
 const struct moat_fs_node *moat_fs_next_sibling(const struct moat_fs_node *node);
 
 /*
- * Visit every live node depth-first (parents before children). fn returns 0
- * to continue, >0 to stop early (returned as is), <0 on error.
+ * Visit every live node depth-first (parents before children, siblings in
+ * strcmp order of their names), starting with the root at path "". fn
+ * returns 0 to continue, >0 to stop early (returned as is), <0 on error.
  */
 int moat_fs_walk(const struct moat_fs *fs,
                  int (*fn)(void *ctx, const char *path, const struct moat_fs_node *node), void *ctx);

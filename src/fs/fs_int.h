@@ -8,10 +8,12 @@
  * Older versions of a path hang off pub.prev and are in neither.
  *
  * A directory object stays a directory for its whole life: rewriting a
- * directory with a directory updates it in place (children stay attached)
- * and pushes a snapshot of the old metadata onto prev. Every other rewrite
- * allocates a new node that takes the old one's place in its parent's list
- * and in the table, so hard links keep pointing at the version they named.
+ * live directory with a directory updates it in place (children stay
+ * attached) and pushes a snapshot of the old metadata onto prev. Every
+ * other rewrite, including re-creating a deleted directory, allocates a new
+ * node that takes the old one's place in its parent's list and in the
+ * table, so hard links keep pointing at the version they named and a
+ * deleted subtree stays with the version it belonged to (no rescans).
  * Hence a non-directory object never has children, except that a symlink
  * may gain children when a layer writes through it (stored as recorded,
  * never resolved at insert time).

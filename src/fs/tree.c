@@ -105,7 +105,7 @@ static void swap_in(struct moat_fs *fs, struct fs_node *old, struct fs_node *n)
 static bool needs_snapshot(const struct fs_node *x, const struct moat_fs_node *m)
 {
     if (x->pub.deleted_in >= 0)
-        return true;
+        return true; /* only the root: other deleted directories are replaced */
     if (x->pub.implicit && (m->implicit || x->pub.layer == m->layer))
         return false; /* a placeholder being filled in */
     return x->pub.mode != m->mode || x->pub.uid != m->uid || x->pub.gid != m->gid ||
@@ -136,7 +136,9 @@ int fs_put(struct moat_fs *fs, struct fs_node *parent, const char *name, size_t 
     struct fs_node *x = fs_child(fs, parent, name, len), *n = NULL;
     int rc;
 
-    if (x != NULL && x->pub.type == MOAT_FT_DIR && m->type == MOAT_FT_DIR) {
+    /* a live directory rewritten as one keeps its children; a deleted one keeps them as history */
+    if (x != NULL && x->pub.deleted_in < 0 && x->pub.type == MOAT_FT_DIR &&
+        m->type == MOAT_FT_DIR) {
         rc = update_dir(fs, x, m, err);
         if (rc == 0)
             *out = x;
@@ -166,8 +168,9 @@ int fs_put(struct moat_fs *fs, struct fs_node *parent, const char *name, size_t 
         n->pub.name = x->pub.name;
         n->pub.parent = x->pub.parent;
         n->pub.prev = &x->pub;
-        /* whatever was below the old version is gone now */
-        for (struct fs_node *c = x->first_child; c != NULL; c = c->next_sib)
+        /* whatever was below the old version is gone now (already so when it was deleted) */
+        for (struct fs_node *c = x->first_child; c != NULL && x->pub.deleted_in < 0;
+             c = c->next_sib)
             fs_mark_deleted(fs, c, m->layer);
         fs_node_drop_data(fs, x);
         swap_in(fs, x, n);
