@@ -14,8 +14,8 @@
 struct record {
     const unsigned char *name, *ver, *arch, *origin, *lic, *maint, *desc;
     size_t nname, nver, narch, norigin, nlic, nmaint, ndesc;
-    size_t line;                  /* line of P: */
-    const unsigned char *dir;     /* current F: */
+    size_t line;              /* line of P: */
+    const unsigned char *dir; /* current F: */
     size_t ndir;
     struct cat_strv files;
     int any;
@@ -37,8 +37,8 @@ static int emit(const char *where, struct record *rec, struct moat_inventory *in
     if (rec->nname == 0 || rec->nver == 0)
         goto out;
     p.type = MOAT_PKG_APK;
-#define DUP(src, n, dst)                                                        \
-    if ((n) > 0 && (r = cat_dup(where, rec->line, src, n, &(dst), err)) < 0)     \
+#define DUP(src, n, dst)                                                                           \
+    if ((n) > 0 && (r = cat_dup(where, rec->line, src, n, &(dst), err)) < 0)                       \
         goto out;
     DUP(rec->name, rec->nname, p.name)
     DUP(rec->ver, rec->nver, p.version)
@@ -84,7 +84,8 @@ int moat_apk_parse_installed(const char *where, const unsigned char *data, size_
             goto out;
         }
         if (n < 2 || line[1] != ':') {
-            r = moat_err_set(err, MOAT_E_FORMAT, "%s: line %zu: expected 'X:value'", where, it.lineno);
+            r = moat_err_set(err, MOAT_E_FORMAT, "%s: line %zu: expected 'X:value'", where,
+                             it.lineno);
             goto out;
         }
         rec.any = 1;
@@ -114,7 +115,8 @@ int moat_apk_parse_installed(const char *where, const unsigned char *data, size_
             rec.dir = v, rec.ndir = vn;
             break;
         case 'R':
-            if (vn > 0 && (r = cat_strv_add_path(&rec.files, where, rec.dir, rec.ndir, v, vn, err)) < 0)
+            if (vn > 0 &&
+                (r = cat_strv_add_path(&rec.files, where, rec.dir, rec.ndir, v, vn, err)) < 0)
                 goto out;
             break;
         default:

@@ -42,7 +42,8 @@ static int node_path(const struct moat_fs_node *node, char *buf, size_t cap, str
     return 0;
 }
 
-static int set_db_path(struct moat_inventory *inv, size_t from, const char *path, struct moat_err *err)
+static int set_db_path(struct moat_inventory *inv, size_t from, const char *path,
+                       struct moat_err *err)
 {
     for (size_t i = from; i < inv->n_pkgs; i++) {
         int r = cat_dup(path, 0, path, strlen(path), &inv->pkgs[i].db_path, err);
@@ -100,8 +101,8 @@ struct layer_count {
 };
 
 /* The layer most of p's files come from (ties: the later layer), else fallback. */
-static int32_t files_layer(const struct moat_fs *fs, struct layer_count *lc, const struct moat_pkg *p,
-                           int32_t fallback)
+static int32_t files_layer(const struct moat_fs *fs, struct layer_count *lc,
+                           const struct moat_pkg *p, int32_t fallback)
 {
     size_t nt = 0;
     int32_t best = fallback;
@@ -144,8 +145,9 @@ static int dpkg_list(const struct moat_fs *fs, struct moat_pkg *p, struct moat_e
     if (strchr(p->name, '/') != NULL)
         return 0;
     for (int with_arch = p->arch != NULL ? 1 : 0; with_arch >= 0; with_arch--) {
-        int n = with_arch ? snprintf(path, sizeof(path), "var/lib/dpkg/info/%s:%s.list", p->name, p->arch)
-                          : snprintf(path, sizeof(path), "var/lib/dpkg/info/%s.list", p->name);
+        int n = with_arch
+                    ? snprintf(path, sizeof(path), "var/lib/dpkg/info/%s:%s.list", p->name, p->arch)
+                    : snprintf(path, sizeof(path), "var/lib/dpkg/info/%s.list", p->name);
 
         if (n < 0 || (size_t)n >= sizeof(path) || !captured(fs, path, &node, &data, &len))
             continue;

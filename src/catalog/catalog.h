@@ -23,25 +23,26 @@ enum moat_pkg_type {
 struct moat_pkg {
     enum moat_pkg_type type;
     char *name;
-    char *version;        /* full version as the package manager prints it, epoch included ("1:2.3-4") */
-    char *arch;           /* NULL when not recorded */
-    char *src_name;       /* source package (deb Source, rpm SOURCERPM name, apk origin); NULL = same as name */
-    char *src_version;    /* source version; NULL = same as version */
-    char *license;        /* as recorded (apk/rpm); NULL when the db has none */
-    char *maintainer;     /* NULL when not recorded */
-    char *description;    /* first line only; NULL when not recorded */
-    uint32_t epoch;       /* numeric epoch (0 when none), also part of version */
-    int32_t layer;        /* layer index that introduced this version, -1 unknown */
-    char *db_path;        /* normalised path of the database file it came from */
-    char **files;         /* installed files, normalised paths, sorted; may be empty */
+    char *version;  /* full version as the package manager prints it, epoch included ("1:2.3-4") */
+    char *arch;     /* NULL when not recorded */
+    char *src_name; /* source package (deb Source, rpm SOURCERPM name, apk origin); NULL = same as
+                       name */
+    char *src_version; /* source version; NULL = same as version */
+    char *license;     /* as recorded (apk/rpm); NULL when the db has none */
+    char *maintainer;  /* NULL when not recorded */
+    char *description; /* first line only; NULL when not recorded */
+    uint32_t epoch;    /* numeric epoch (0 when none), also part of version */
+    int32_t layer;     /* layer index that introduced this version, -1 unknown */
+    char *db_path;     /* normalised path of the database file it came from */
+    char **files;      /* installed files, normalised paths, sorted; may be empty */
     size_t n_files;
 };
 
 struct moat_os {
-    char *id;          /* os-release ID: "debian", "alpine", "rhel", ... NULL if unknown */
-    char *version_id;  /* "12", "3.20.3" */
+    char *id;         /* os-release ID: "debian", "alpine", "rhel", ... NULL if unknown */
+    char *version_id; /* "12", "3.20.3" */
     char *pretty_name;
-    char *codename;    /* VERSION_CODENAME, NULL if absent */
+    char *codename; /* VERSION_CODENAME, NULL if absent */
 };
 
 struct moat_inventory {
@@ -53,7 +54,8 @@ struct moat_inventory {
 /* The capture patterns every cataloger needs, for moat_fs_opts.capture. Static storage. */
 const char *const *moat_catalog_capture_patterns(size_t *n);
 
-/* Detect the OS and run all catalogers. On success *inv is filled; free with moat_inventory_free(). */
+/* Detect the OS and run all catalogers. On success *inv is filled; free with moat_inventory_free().
+ */
 int moat_catalog_run(const struct moat_fs *fs, struct moat_inventory *inv, struct moat_err *err);
 void moat_inventory_free(struct moat_inventory *inv);
 
@@ -63,7 +65,8 @@ void moat_pkg_free(struct moat_pkg *p);
 int moat_inventory_add(struct moat_inventory *inv, struct moat_pkg *p, struct moat_err *err);
 void moat_inventory_sort(struct moat_inventory *inv);
 
-/* The individual catalogers: parse one database's bytes and append to inv. `where` names the file in errors. */
+/* The individual catalogers: parse one database's bytes and append to inv. `where` names the file
+ * in errors. */
 int moat_dpkg_parse_status(const char *where, const unsigned char *data, size_t len,
                            struct moat_inventory *inv, struct moat_err *err);
 int moat_apk_parse_installed(const char *where, const unsigned char *data, size_t len,

@@ -19,8 +19,8 @@
 enum { F_PACKAGE, F_VERSION, F_ARCH, F_SOURCE, F_MAINT, F_DESC, F_STATUS, F__COUNT };
 
 static const char *const field_names[F__COUNT] = {
-    [F_PACKAGE] = "Package",      [F_VERSION] = "Version",         [F_ARCH] = "Architecture",
-    [F_SOURCE] = "Source",        [F_MAINT] = "Maintainer",        [F_DESC] = "Description",
+    [F_PACKAGE] = "Package", [F_VERSION] = "Version",  [F_ARCH] = "Architecture",
+    [F_SOURCE] = "Source",   [F_MAINT] = "Maintainer", [F_DESC] = "Description",
     [F_STATUS] = "Status",
 };
 
@@ -106,9 +106,9 @@ static int emit(const char *where, const struct stanza *st, struct moat_inventor
         st->n[F_VERSION] == 0 || !is_installed(st))
         return 0;
     p.type = MOAT_PKG_DEB;
-#define DUP(f, dst)                                                                          \
-    if (st->v[f] != NULL && st->n[f] > 0 &&                                                  \
-        (r = cat_dup(where, st->line[f], st->v[f], st->n[f], &(dst), err)) < 0)              \
+#define DUP(f, dst)                                                                                \
+    if (st->v[f] != NULL && st->n[f] > 0 &&                                                        \
+        (r = cat_dup(where, st->line[f], st->v[f], st->n[f], &(dst), err)) < 0)                    \
         goto out;
     DUP(F_PACKAGE, p.name)
     DUP(F_VERSION, p.version)
@@ -163,12 +163,14 @@ int moat_dpkg_parse_status(const char *where, const unsigned char *data, size_t 
                 continue;
             }
             if (!seen_field) {
-                r = moat_err_set(err, MOAT_E_FORMAT, "%s: line %zu: continuation line without a field",
-                                 where, it.lineno);
+                r = moat_err_set(err, MOAT_E_FORMAT,
+                                 "%s: line %zu: continuation line without a field", where,
+                                 it.lineno);
                 goto out;
             }
             if (n > MOAT_MAX_FIELD_LEN - cur_len) {
-                r = moat_err_set(err, MOAT_E_LIMIT, "%s: line %zu: field too long", where, it.lineno);
+                r = moat_err_set(err, MOAT_E_LIMIT, "%s: line %zu: field too long", where,
+                                 it.lineno);
                 goto out;
             }
             cur_len += n;

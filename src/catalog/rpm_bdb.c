@@ -90,7 +90,8 @@ static int overflow(struct bdb *b, uint32_t pg, uint32_t tlen, unsigned char **o
 
     *out = NULL;
     if (tlen == 0 || tlen > MOAT_MAX_CAPTURE_BYTES || tlen > b->len)
-        return moat_err_set(err, MOAT_E_FORMAT, "%s: page %u: bad overflow length %u", b->where, pg, tlen);
+        return moat_err_set(err, MOAT_E_FORMAT, "%s: page %u: bad overflow length %u", b->where, pg,
+                            tlen);
     buf = malloc(tlen);
     if (buf == NULL)
         return moat_err_set(err, MOAT_E_NOMEM, "%s: out of memory", b->where);
@@ -151,10 +152,12 @@ static int hash_page(struct bdb *b, uint32_t pg, struct moat_inventory *inv, str
         int r;
 
         if (off < first || off >= b->pagesize || prev > b->pagesize || prev <= off)
-            return moat_err_set(err, MOAT_E_FORMAT, "%s: page %u: item %u out of range", b->where, pg, i);
+            return moat_err_set(err, MOAT_E_FORMAT, "%s: page %u: item %u out of range", b->where,
+                                pg, i);
         if (p[off] == H_OFFPAGE) {
             if (off + 12 > b->pagesize)
-                return moat_err_set(err, MOAT_E_FORMAT, "%s: page %u: item %u truncated", b->where, pg, i);
+                return moat_err_set(err, MOAT_E_FORMAT, "%s: page %u: item %u truncated", b->where,
+                                    pg, i);
             if ((r = overflow(b, rd32(b, p + off + 4), rd32(b, p + off + 8), &blob, err)) < 0)
                 return r;
             r = add_header(b, pg, blob, rd32(b, p + off + 8), inv, err);

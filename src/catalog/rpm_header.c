@@ -18,8 +18,8 @@
 #include "../base/buf.h"
 #include "../base/limits.h"
 
-#define RPM_MAX_INDEX 0xffffu     /* rpm's HEADER_TAGS_MAX */
-#define RPM_MAX_DATA 0x0fffffffu  /* rpm's HEADER_DATA_MAX */
+#define RPM_MAX_INDEX 0xffffu    /* rpm's HEADER_TAGS_MAX */
+#define RPM_MAX_DATA 0x0fffffffu /* rpm's HEADER_DATA_MAX */
 
 enum {
     T_INT32 = 4,
@@ -29,14 +29,23 @@ enum {
 };
 
 enum {
-    TAG_NAME = 1000, TAG_VERSION = 1001, TAG_RELEASE = 1002, TAG_EPOCH = 1003,
-    TAG_SUMMARY = 1004, TAG_VENDOR = 1011, TAG_LICENSE = 1014, TAG_ARCH = 1022,
-    TAG_SOURCERPM = 1044, TAG_DIRINDEXES = 1116, TAG_BASENAMES = 1117, TAG_DIRNAMES = 1118,
+    TAG_NAME = 1000,
+    TAG_VERSION = 1001,
+    TAG_RELEASE = 1002,
+    TAG_EPOCH = 1003,
+    TAG_SUMMARY = 1004,
+    TAG_VENDOR = 1011,
+    TAG_LICENSE = 1014,
+    TAG_ARCH = 1022,
+    TAG_SOURCERPM = 1044,
+    TAG_DIRINDEXES = 1116,
+    TAG_BASENAMES = 1117,
+    TAG_DIRNAMES = 1118,
 };
 
 static const uint32_t wanted[] = {
-    TAG_NAME, TAG_VERSION, TAG_RELEASE, TAG_EPOCH, TAG_SUMMARY, TAG_VENDOR,
-    TAG_LICENSE, TAG_ARCH, TAG_SOURCERPM, TAG_DIRINDEXES, TAG_BASENAMES, TAG_DIRNAMES,
+    TAG_NAME,    TAG_VERSION, TAG_RELEASE,   TAG_EPOCH,      TAG_SUMMARY,   TAG_VENDOR,
+    TAG_LICENSE, TAG_ARCH,    TAG_SOURCERPM, TAG_DIRINDEXES, TAG_BASENAMES, TAG_DIRNAMES,
 };
 #define N_WANTED (sizeof(wanted) / sizeof(wanted[0]))
 
@@ -87,11 +96,13 @@ static int get_str(struct hdr *h, uint32_t tag, const char **s, size_t *n, struc
     *n = 0;
     if (e == NULL)
         return 0;
-    if ((e->type != T_STRING && e->type != T_I18NSTRING && e->type != T_STRING_ARRAY) || e->count == 0)
+    if ((e->type != T_STRING && e->type != T_I18NSTRING && e->type != T_STRING_ARRAY) ||
+        e->count == 0)
         return moat_err_set(err, MOAT_E_FORMAT, "%s: tag %u: not a string", h->where, tag);
     len = str_at(h, e->off);
     if (len < 0)
-        return moat_err_set(err, MOAT_E_FORMAT, "%s: tag %u: string outside the data", h->where, tag);
+        return moat_err_set(err, MOAT_E_FORMAT, "%s: tag %u: string outside the data", h->where,
+                            tag);
     if ((size_t)len > MOAT_MAX_FIELD_LEN)
         return moat_err_set(err, MOAT_E_LIMIT, "%s: tag %u: field too long", h->where, tag);
     *s = (const char *)h->data + e->off;
@@ -126,8 +137,8 @@ static int get_strv(struct hdr *h, uint32_t tag, uint32_t **offs, uint32_t *coun
         if (len < 0) {
             free(*offs);
             *offs = NULL;
-            return moat_err_set(err, MOAT_E_FORMAT, "%s: tag %u: string %u outside the data", h->where,
-                                tag, i);
+            return moat_err_set(err, MOAT_E_FORMAT, "%s: tag %u: string %u outside the data",
+                                h->where, tag, i);
         }
         (*offs)[i] = off;
         off += (uint32_t)len + 1;
@@ -310,8 +321,8 @@ int moat_rpm_parse_header(const char *where, const unsigned char *blob, size_t l
         r = moat_err_set(err, MOAT_E_NOMEM, "%s: out of memory", where);
         goto out;
     }
-#define STR(tag, dst)                                                                 \
-    if ((r = get_str(&h, tag, &s, &n, err)) < 0 || (r = dup_n(where, s, n, &(dst), err)) < 0) \
+#define STR(tag, dst)                                                                              \
+    if ((r = get_str(&h, tag, &s, &n, err)) < 0 || (r = dup_n(where, s, n, &(dst), err)) < 0)      \
         goto out;
     STR(TAG_ARCH, p.arch)
     STR(TAG_LICENSE, p.license)

@@ -118,8 +118,8 @@ int moat_rpm_parse_sqlite(const char *where, const unsigned char *data, size_t l
             goto out;
     }
     if (rc != SQLITE_DONE) {
-        rc = moat_err_set(err, rc == SQLITE_INTERRUPT ? MOAT_E_LIMIT : MOAT_E_FORMAT, "%s: sqlite: %s",
-                          where, sqlite3_errmsg(db));
+        rc = moat_err_set(err, rc == SQLITE_INTERRUPT ? MOAT_E_LIMIT : MOAT_E_FORMAT,
+                          "%s: sqlite: %s", where, sqlite3_errmsg(db));
         goto out;
     }
     rc = 0;

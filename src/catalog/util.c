@@ -62,7 +62,8 @@ int cat_dup(const char *where, size_t lineno, const void *p, size_t n, char **ou
     }
     if (n > 0 && memchr(p, '\0', n) != NULL) {
         if (lineno > 0)
-            return moat_err_set(err, MOAT_E_FORMAT, "%s: line %zu: NUL byte in field", where, lineno);
+            return moat_err_set(err, MOAT_E_FORMAT, "%s: line %zu: NUL byte in field", where,
+                                lineno);
         return moat_err_set(err, MOAT_E_FORMAT, "%s: NUL byte in field", where);
     }
     s = malloc(n + 1);
@@ -195,7 +196,8 @@ int cat_set_source(struct moat_pkg *p, const char *where, size_t lineno, const v
 {
     int r;
 
-    if (nlen > 0 && !(p->name != NULL && strlen(p->name) == nlen && memcmp(p->name, name, nlen) == 0)) {
+    if (nlen > 0 &&
+        !(p->name != NULL && strlen(p->name) == nlen && memcmp(p->name, name, nlen) == 0)) {
         r = cat_dup(where, lineno, name, nlen, &p->src_name, err);
         if (r < 0)
             return r;

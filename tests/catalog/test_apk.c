@@ -66,7 +66,8 @@ static void awk_truth(const unsigned char *data, size_t len, char **tsv, size_t 
     assert_int_equal(write(fd, data, len), (ssize_t)len);
     close(fd);
     snprintf(cmd, sizeof(cmd),
-             "awk 'function out() { if (p != \"\" && v != \"\") print p \"\\t\" v \"\\t\" a; p = v = a = \"\" }"
+             "awk 'function out() { if (p != \"\" && v != \"\") print p \"\\t\" v \"\\t\" a; p = v "
+             "= a = \"\" }"
              " /^$/ { out(); next } /^P:/ { p = substr($0, 3) } /^V:/ { v = substr($0, 3) }"
              " /^A:/ { a = substr($0, 3) } END { out() }' %s",
              tmpl);
@@ -149,8 +150,9 @@ static void test_trivy_sample(void **state)
 
 static void test_files_and_hostile(void **state)
 {
-    static const char s[] = "P:a\r\nV:1\r\nR:top\r\nF:usr/bin\r\nR:x\r\nR:x\r\nF:/etc/\r\nR:conf\r\n\r\n"
-                            "P:b\nV:2:1";
+    static const char s[] =
+        "P:a\r\nV:1\r\nR:top\r\nF:usr/bin\r\nR:x\r\nR:x\r\nF:/etc/\r\nR:conf\r\n\r\n"
+        "P:b\nV:2:1";
     static const char bad[] = "P:a\nV:1\nthis line is not a key\n";
     static const char nul[] = "P:a\0\nV:1\n";
     struct moat_inventory inv = {0};

@@ -21,22 +21,21 @@ static int parse(const char *s, size_t len, struct moat_inventory *inv, struct m
 
 static void test_fields(void **state)
 {
-    static const char s[] =
-        "Description: the first line\n"
-        " continued here\n"
-        " .\n"
-        "Version: 1:2.36-9+deb12u14\n"
-        "Maintainer: GNU Libc Maintainers <debian-glibc@lists.debian.org>\n"
-        "source: glibc (2.36-9)\n"
-        "Architecture: amd64\n"
-        "Status: install ok installed\n"
-        "Package: libc6\n"
-        "\n"
-        "Package: zlib1g\n"
-        "Status: hold ok installed\n"
-        "Version: 1:1.2.13.dfsg-1\n"
-        "Source: zlib\n"
-        "Architecture: amd64\n";
+    static const char s[] = "Description: the first line\n"
+                            " continued here\n"
+                            " .\n"
+                            "Version: 1:2.36-9+deb12u14\n"
+                            "Maintainer: GNU Libc Maintainers <debian-glibc@lists.debian.org>\n"
+                            "source: glibc (2.36-9)\n"
+                            "Architecture: amd64\n"
+                            "Status: install ok installed\n"
+                            "Package: libc6\n"
+                            "\n"
+                            "Package: zlib1g\n"
+                            "Status: hold ok installed\n"
+                            "Version: 1:1.2.13.dfsg-1\n"
+                            "Source: zlib\n"
+                            "Architecture: amd64\n";
     struct moat_inventory inv = {0};
     struct moat_err err = MOAT_ERR_INIT;
     const struct moat_pkg *p;
@@ -66,16 +65,15 @@ static void test_fields(void **state)
 
 static void test_status_filter(void **state)
 {
-    static const char s[] =
-        "Package: a\nStatus: install ok installed\nVersion: 1\n\n"
-        "Package: b\nStatus: deinstall ok config-files\nVersion: 1\n\n"
-        "Package: c\nStatus: install ok half-installed\nVersion: 1\n\n"
-        "Package: d\nStatus: hold ok installed\nVersion: 1\n\n"
-        "Package: e\nStatus: purge ok not-installed\n\n"
-        "Package: f\nStatus: install reinstreq installed\nVersion: 1\n\n"
-        "Package: g\nVersion: 1\n\n" /* distroless: no Status */
-        "Package: h\nStatus: deinstall ok installed\nVersion: 1\n\n"
-        "Package: nover\nStatus: install ok installed\n";
+    static const char s[] = "Package: a\nStatus: install ok installed\nVersion: 1\n\n"
+                            "Package: b\nStatus: deinstall ok config-files\nVersion: 1\n\n"
+                            "Package: c\nStatus: install ok half-installed\nVersion: 1\n\n"
+                            "Package: d\nStatus: hold ok installed\nVersion: 1\n\n"
+                            "Package: e\nStatus: purge ok not-installed\n\n"
+                            "Package: f\nStatus: install reinstreq installed\nVersion: 1\n\n"
+                            "Package: g\nVersion: 1\n\n" /* distroless: no Status */
+                            "Package: h\nStatus: deinstall ok installed\nVersion: 1\n\n"
+                            "Package: nover\nStatus: install ok installed\n";
     struct moat_inventory inv = {0};
     struct moat_err err = MOAT_ERR_INIT;
 
@@ -285,17 +283,17 @@ static void test_list_md5sums(void **state)
     struct moat_err err = MOAT_ERR_INIT;
 
     (void)state;
-    assert_int_equal(moat_dpkg_parse_list("info/x.list", (const unsigned char *)list, sizeof(list) - 1,
-                                          &p, &err),
+    assert_int_equal(moat_dpkg_parse_list("info/x.list", (const unsigned char *)list,
+                                          sizeof(list) - 1, &p, &err),
                      0);
     assert_int_equal(p.n_files, 4);
     assert_string_equal(p.files[0], "usr");
     assert_string_equal(p.files[1], "usr/bin");
     assert_string_equal(p.files[2], "usr/bin/a");
     assert_string_equal(p.files[3], "usr/bin/b");
-    assert_int_equal(moat_dpkg_parse_md5sums("x.md5sums", (const unsigned char *)md5, sizeof(md5) - 1,
-                                             &p, &err),
-                     0);
+    assert_int_equal(
+        moat_dpkg_parse_md5sums("x.md5sums", (const unsigned char *)md5, sizeof(md5) - 1, &p, &err),
+        0);
     assert_int_equal(p.n_files, 2);
     assert_string_equal(p.files[0], "etc/a.conf");
     assert_string_equal(p.files[1], "usr/lib/x.so");
@@ -313,12 +311,13 @@ static void test_copyright(void **state)
     struct moat_err err = MOAT_ERR_INIT;
 
     (void)state;
-    assert_int_equal(moat_dpkg_parse_copyright("copyright", (const unsigned char *)c, sizeof(c) - 1,
-                                               &lic, &err),
-                     0);
+    assert_int_equal(
+        moat_dpkg_parse_copyright("copyright", (const unsigned char *)c, sizeof(c) - 1, &lic, &err),
+        0);
     assert_string_equal(lic, "GPL-2+ AND BSD-3-clause AND (GPL-2+ or Artistic)");
     free(lic);
-    assert_int_equal(moat_dpkg_parse_copyright("copyright", (const unsigned char *)"none", 4, &lic, &err), 0);
+    assert_int_equal(
+        moat_dpkg_parse_copyright("copyright", (const unsigned char *)"none", 4, &lic, &err), 0);
     assert_null(lic);
 }
 

@@ -82,7 +82,8 @@ static void test_nul_and_long(void **state)
     moat_os_free(&os);
     memcpy(big, "ID=", 3);
     memset(big + 3, 'x', n);
-    assert_int_equal(moat_os_release_parse((const unsigned char *)big, n + 3, &os, &err), -MOAT_E_LIMIT);
+    assert_int_equal(moat_os_release_parse((const unsigned char *)big, n + 3, &os, &err),
+                     -MOAT_E_LIMIT);
     moat_os_free(&os);
     moat_err_clear(&err);
     free(big);
@@ -122,11 +123,12 @@ static void test_fallbacks(void **state)
     assert_string_equal(os.id, "rhel");
     assert_string_equal(os.version_id, "7.9");
     moat_os_free(&os);
-    assert_int_equal(moat_os_release_fallback("etc/debian_version", (const unsigned char *)"\n", 1, &os,
-                                              &err),
-                     -MOAT_E_FORMAT);
-    assert_int_equal(moat_os_release_fallback("etc/issue", (const unsigned char *)"x", 1, &os, &err),
-                     -MOAT_E_UNSUPPORTED);
+    assert_int_equal(
+        moat_os_release_fallback("etc/debian_version", (const unsigned char *)"\n", 1, &os, &err),
+        -MOAT_E_FORMAT);
+    assert_int_equal(
+        moat_os_release_fallback("etc/issue", (const unsigned char *)"x", 1, &os, &err),
+        -MOAT_E_UNSUPPORTED);
     moat_os_free(&os);
     moat_err_clear(&err);
 }

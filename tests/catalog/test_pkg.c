@@ -79,7 +79,8 @@ static void test_patterns(void **state)
 
     (void)state;
     for (size_t i = 0; i < n; i++) {
-        dpkg += strcmp(pat[i], "var/lib/dpkg/status") == 0 || strcmp(pat[i], "var/lib/dpkg/info/*.list") == 0;
+        dpkg += strcmp(pat[i], "var/lib/dpkg/status") == 0 ||
+                strcmp(pat[i], "var/lib/dpkg/info/*.list") == 0;
         apk += strcmp(pat[i], "lib/apk/db/installed") == 0;
         rpm += strcmp(pat[i], "usr/lib/sysimage/rpm/rpmdb.sqlite") == 0;
         os += strcmp(pat[i], "etc/os-release") == 0 || strcmp(pat[i], "usr/lib/os-release") == 0;

@@ -24,8 +24,8 @@ struct tent {
 
 static void put32(struct moat_buf *b, uint32_t v)
 {
-    unsigned char p[4] = {(unsigned char)(v >> 24), (unsigned char)(v >> 16), (unsigned char)(v >> 8),
-                          (unsigned char)v};
+    unsigned char p[4] = {(unsigned char)(v >> 24), (unsigned char)(v >> 16),
+                          (unsigned char)(v >> 8), (unsigned char)v};
 
     moat_buf_append(b, p, 4);
 }
@@ -201,7 +201,8 @@ static void test_sqlite_garbage(void **state)
     (void)state;
     for (size_t i = 0; i < sizeof(junk); i++)
         junk[i] = (unsigned char)(i * 131 + 7);
-    assert_int_equal(moat_rpm_parse_sqlite("rpmdb.sqlite", junk, sizeof(junk), &inv, &err), -MOAT_E_FORMAT);
+    assert_int_equal(moat_rpm_parse_sqlite("rpmdb.sqlite", junk, sizeof(junk), &inv, &err),
+                     -MOAT_E_FORMAT);
     memcpy(junk, "SQLite format 3", 16);
     assert_true(moat_rpm_parse_sqlite("rpmdb.sqlite", junk, sizeof(junk), &inv, &err) < 0);
     assert_true(moat_rpm_parse_sqlite("rpmdb.sqlite", junk, 50, &inv, &err) < 0);
@@ -252,8 +253,8 @@ static void test_sqlite_hostile_schema(void **state)
                                &inv, &err),
                      -MOAT_E_FORMAT);
     /* Empty table: no packages, no error. */
-    assert_int_equal(parse_sql("CREATE TABLE Packages(hnum INTEGER PRIMARY KEY, blob BLOB);", &inv, &err),
-                     0);
+    assert_int_equal(
+        parse_sql("CREATE TABLE Packages(hnum INTEGER PRIMARY KEY, blob BLOB);", &inv, &err), 0);
     assert_int_equal(inv.n_pkgs, 0);
     moat_inventory_free(&inv);
     moat_err_clear(&err);
@@ -291,7 +292,8 @@ static int fixture_teardown(void **state)
     return 0;
 }
 
-/* rpm's own answer from a TSV of the fixture: NAME, VERSION as rpm -q prints it ("0:" dropped), ARCH. */
+/* rpm's own answer from a TSV of the fixture: NAME, VERSION as rpm -q prints it ("0:" dropped),
+ * ARCH. */
 static char *expected(const char *dir, const char *file)
 {
     char cmd[4096], *raw, *sorted;
@@ -409,7 +411,8 @@ static void test_bdb_hostile(void **state)
     struct moat_err err = MOAT_ERR_INIT;
     unsigned char junk[1024] = {0};
 
-    assert_int_equal(moat_rpm_parse_bdb("Packages", junk, sizeof(junk), &inv, &err), -MOAT_E_FORMAT);
+    assert_int_equal(moat_rpm_parse_bdb("Packages", junk, sizeof(junk), &inv, &err),
+                     -MOAT_E_FORMAT);
     assert_int_equal(moat_rpm_parse_bdb("Packages", NULL, 0, &inv, &err), -MOAT_E_FORMAT);
     if (dir == NULL)
         skip();
