@@ -43,7 +43,8 @@ const char *moat_strerror(int code);
  */
 int moat_err_set(struct moat_err *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-int moat_err_vset(struct moat_err *err, int code, const char *fmt, va_list ap);
+int moat_err_vset(struct moat_err *err, int code, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 
 /* Prefix the existing message with "prefix: " (context as errors bubble up). Returns -err->code. */
 int moat_err_prefix(struct moat_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
