@@ -159,7 +159,8 @@ static int parse_platform(const char *s, struct platform *p, struct moat_err *er
         return moat_err_set(err, MOAT_E_ARG, "platform \"%s\": want os/arch[/variant]", s);
     memcpy(p->os, s, olen);
     memcpy(p->arch, a + 1, alen);
-    snprintf(p->arch, sizeof(p->arch), "%s", arch_alias(p->arch));
+    if (arch_alias(p->arch) != p->arch)
+        snprintf(p->arch, sizeof(p->arch), "%s", arch_alias(p->arch));
     if (v != NULL)
         snprintf(p->variant, sizeof(p->variant), "%s", v + 1);
     return 0;
