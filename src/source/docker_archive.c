@@ -147,7 +147,7 @@ static int name_digest(const char *name, char *out)
 static int load_member(struct moat_image *img, const char *name, char **data, size_t *len,
                        const struct source_tar_member **mout, struct moat_err *err)
 {
-    const struct source_tar_member *m;
+    const struct source_tar_member *m = NULL;
     struct source_range r;
     int rc;
 
@@ -166,7 +166,7 @@ static int load_member(struct moat_image *img, const char *name, char **data, si
 static int open_config(struct moat_image *img, const struct source_docker_image *d,
                        char ***diff_ids, size_t *n_diff_ids, struct moat_err *err)
 {
-    const struct source_tar_member *m;
+    const struct source_tar_member *m = NULL;
     char want[SOURCE_DIGEST_LEN + 1], got[SOURCE_DIGEST_LEN + 1];
     char *data = NULL, *what = NULL;
     size_t len;
