@@ -8,7 +8,8 @@
 #                 naming the input (digest: mentioning "digest")
 #   safe          exit 0 with JSON on stdout
 #   either        one of the two
-# Cases tagged "nohost" must not show host /etc/shadow or /etc/passwd lines.
+# No output may show a line of the host's /etc/shadow or /etc/passwd (the
+# cases tagged "nohost" are the ones that aim at them).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -28,7 +29,7 @@ fi
 # Host lines that must never leak into moat's output.
 : >"$WORK/host-lines"
 for f in /etc/shadow /etc/passwd; do
-  [[ -r $f ]] && awk 'length($0) >= 12' "$f" >>"$WORK/host-lines"
+  if [[ -r $f ]]; then awk 'length($0) >= 12' "$f" >>"$WORK/host-lines"; fi
 done
 
 RUN=$WORK/cwd
@@ -81,7 +82,7 @@ while IFS=$'\t' read -r name ref expect desc; do
   if grep -qE 'AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:' "$WORK/err"; then
     why+=("sanitizer report")
   fi
-  if [[ $desc == *nohost* && -s $WORK/host-lines ]] &&
+  if [[ -s $WORK/host-lines ]] &&
     grep -qF -f "$WORK/host-lines" "$WORK/out" "$WORK/err"; then
     why+=("host file content in the output")
   fi
