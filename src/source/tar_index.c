@@ -345,7 +345,8 @@ int source_tar_index_build(const struct source_range *r, const char *label,
         if (pos > r->size)
             break; /* the last member's padding is missing: tolerated */
     }
-    qsort(out->m, out->n, sizeof(*out->m), cmp_member);
+    if (out->n > 1)
+        qsort(out->m, out->n, sizeof(*out->m), cmp_member);
     for (size_t i = 1; i < out->n; i++) {
         if (strcmp(out->m[i - 1].name, out->m[i].name) == 0) {
             rc = moat_err_set(err, MOAT_E_FORMAT, "%s: member \"%.200s\" appears twice", label,
