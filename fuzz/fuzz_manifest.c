@@ -31,8 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (source_oci_index_parse(text, size, "i", &ix, &err) == 0) {
         if (source_index_choose(&ix, NULL, NULL, "i", &pick, &err) == 0 && pick >= ix.n)
             abort();
-        if (source_index_choose(&ix, "t", "linux/arm64/v8", "i", &pick, &err) == 0 &&
-            pick >= ix.n)
+        if (source_index_choose(&ix, "t", "linux/arm64/v8", "i", &pick, &err) == 0 && pick >= ix.n)
             abort();
         source_index_free(&ix);
     }

@@ -27,7 +27,8 @@ static int parse_ports(const json_t *cfg, const char *what, struct moat_image_me
     m->exposed_ports = calloc(json_object_size(ports) + 1, sizeof(char *));
     if (m->exposed_ports == NULL)
         return moat_err_set(err, MOAT_E_NOMEM, "%s: out of memory", what);
-    json_object_foreach(ports, k, v) {
+    json_object_foreach(ports, k, v)
+    {
         m->exposed_ports[m->n_exposed_ports] = strdup(k);
         if (m->exposed_ports[m->n_exposed_ports] == NULL)
             return moat_err_set(err, MOAT_E_NOMEM, "%s: out of memory", what);
@@ -49,12 +50,12 @@ static int parse_labels(const json_t *cfg, const char *what, struct moat_image_m
     m->labels = calloc(json_object_size(labels) + 1, sizeof(*m->labels));
     if (m->labels == NULL)
         return moat_err_set(err, MOAT_E_NOMEM, "%s: out of memory", what);
-    json_object_foreach(labels, k, v) {
+    json_object_foreach(labels, k, v)
+    {
         struct moat_kv *kv = &m->labels[m->n_labels];
 
         if (!json_is_string(v))
-            return moat_err_set(err, MOAT_E_FORMAT, "%s.Labels.%.100s: expected a string", what,
-                                k);
+            return moat_err_set(err, MOAT_E_FORMAT, "%s.Labels.%.100s: expected a string", what, k);
         kv->key = strdup(k);
         kv->value = strndup(json_string_value(v), json_string_length(v));
         m->n_labels++;
@@ -73,8 +74,8 @@ static int parse_container_config(const json_t *cfg, const char *what, struct mo
     if ((rc = source_json_str(cfg, "User", what, &m->user, err)) < 0 ||
         (rc = source_json_strv(cfg, "Env", what, &m->env, &m->n_env, err)) < 0 ||
         (rc = source_json_strv(cfg, "Cmd", what, &m->cmd, &m->n_cmd, err)) < 0 ||
-        (rc = source_json_strv(cfg, "Entrypoint", what, &m->entrypoint, &m->n_entrypoint,
-                               err)) < 0 ||
+        (rc = source_json_strv(cfg, "Entrypoint", what, &m->entrypoint, &m->n_entrypoint, err)) <
+            0 ||
         (rc = source_json_str(cfg, "WorkingDir", what, &m->working_dir, err)) < 0 ||
         (rc = source_json_str(cfg, "StopSignal", what, &m->stop_signal, err)) < 0 ||
         (rc = parse_ports(cfg, what, m, err)) < 0 || (rc = parse_labels(cfg, what, m, err)) < 0 ||
@@ -104,13 +105,13 @@ static int parse_history(const json_t *root, const char *what, struct moat_image
     m->history = calloc(json_array_size(hist) + 1, sizeof(*m->history));
     if (m->history == NULL)
         return moat_err_set(err, MOAT_E_NOMEM, "%s: out of memory", what);
-    json_array_foreach(hist, i, h) {
+    json_array_foreach(hist, i, h)
+    {
         struct moat_history *mh = &m->history[m->n_history];
         json_t *empty;
 
         if (!json_is_object(h))
-            return moat_err_set(err, MOAT_E_FORMAT, "%s.history[%zu]: expected an object", what,
-                                i);
+            return moat_err_set(err, MOAT_E_FORMAT, "%s.history[%zu]: expected an object", what, i);
         m->n_history++;
         if ((rc = source_json_str(h, "created", what, &mh->created, err)) < 0 ||
             (rc = source_json_str(h, "created_by", what, &mh->created_by, err)) < 0 ||
@@ -118,8 +119,10 @@ static int parse_history(const json_t *root, const char *what, struct moat_image
             return moat_err_prefix(err, "history[%zu]", i);
         empty = json_object_get(h, "empty_layer");
         if (empty != NULL && !json_is_null(empty) && !json_is_boolean(empty))
-            return moat_err_set(err, MOAT_E_FORMAT, "%s.history[%zu].empty_layer: expected a "
-                                "boolean", what, i);
+            return moat_err_set(err, MOAT_E_FORMAT,
+                                "%s.history[%zu].empty_layer: expected a "
+                                "boolean",
+                                what, i);
         mh->empty_layer = json_is_true(empty);
     }
     return 0;
@@ -151,9 +154,8 @@ static int parse_diff_ids(const json_t *root, const char *what, char ***diff_ids
     return 0;
 }
 
-int source_config_parse(const char *data, size_t len, const char *what,
-                        struct moat_image_meta *m, char ***diff_ids, size_t *n_diff_ids,
-                        struct moat_err *err)
+int source_config_parse(const char *data, size_t len, const char *what, struct moat_image_meta *m,
+                        char ***diff_ids, size_t *n_diff_ids, struct moat_err *err)
 {
     json_t *root = NULL, *cfg = NULL;
     char *cwhat = NULL;

@@ -100,11 +100,12 @@ int source_docker_manifest_parse(const char *data, size_t len, const char *what,
     by_index = ref_index(want_ref, &want_i);
     if (want_ref == NULL && n > 1) {
         rc = moat_err_set(err, MOAT_E_ARG,
-                          "%s: holds %zu images; name one as docker-archive:PATH:TAG or :@N",
-                          what, n);
+                          "%s: holds %zu images; name one as docker-archive:PATH:TAG or :@N", what,
+                          n);
         goto out;
     }
-    json_array_foreach(root, i, it) {
+    json_array_foreach(root, i, it)
+    {
         if (by_index && i != want_i)
             continue;
         rc = parse_one(it, i, what, out, err);
@@ -200,8 +201,8 @@ out:
     return rc;
 }
 
-static int open_layers(struct moat_image *img, const struct source_docker_image *d,
-                       char **diff_ids, struct moat_err *err)
+static int open_layers(struct moat_image *img, const struct source_docker_image *d, char **diff_ids,
+                       struct moat_err *err)
 {
     struct moat_image_meta *mt = &img->meta;
     char dg[SOURCE_DIGEST_LEN + 1];

@@ -111,8 +111,8 @@ int moat_image_layer_open(struct moat_image *img, size_t i, struct moat_entry_re
         return moat_err_set(err, MOAT_E_ARG, "moat_image_layer_open: missing argument");
     *out = NULL;
     if (i >= img->meta.n_layers)
-        return moat_err_set(err, MOAT_E_ARG, "%s: no layer %zu (the image has %zu)", img->label,
-                            i, img->meta.n_layers);
+        return moat_err_set(err, MOAT_E_ARG, "%s: no layer %zu (the image has %zu)", img->label, i,
+                            img->meta.n_layers);
     if (img->busy)
         return moat_err_set(err, MOAT_E_ARG, "%s: another layer is still open", img->label);
     if (img->transport == SOURCE_T_DIR) {

@@ -47,16 +47,16 @@ int source_json_parse(const char *data, size_t len, const char *what, json_t **o
 
     *out = NULL;
     if (len > MOAT_MAX_JSON_BYTES)
-        return moat_err_set(err, MOAT_E_LIMIT, "%s: %zu bytes of JSON, more than %u allowed",
-                            what, len, MOAT_MAX_JSON_BYTES);
+        return moat_err_set(err, MOAT_E_LIMIT, "%s: %zu bytes of JSON, more than %u allowed", what,
+                            len, MOAT_MAX_JSON_BYTES);
     depth = source_json_depth(data, len);
     if (depth > MOAT_MAX_JSON_DEPTH)
         return moat_err_set(err, MOAT_E_LIMIT, "%s: JSON nested more than %u deep", what,
                             MOAT_MAX_JSON_DEPTH);
     *out = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
     if (*out == NULL)
-        return moat_err_set(err, MOAT_E_FORMAT, "%s: invalid JSON at line %d column %d: %s",
-                            what, je.line, je.column, je.text);
+        return moat_err_set(err, MOAT_E_FORMAT, "%s: invalid JSON at line %d column %d: %s", what,
+                            je.line, je.column, je.text);
     if (!json_is_object(*out) && !json_is_array(*out)) {
         json_decref(*out);
         *out = NULL;
@@ -86,8 +86,8 @@ int source_json_str(const json_t *obj, const char *key, const char *what, char *
     return 0;
 }
 
-int source_json_strv(const json_t *obj, const char *key, const char *what, char ***out,
-                     size_t *n, struct moat_err *err)
+int source_json_strv(const json_t *obj, const char *key, const char *what, char ***out, size_t *n,
+                     struct moat_err *err)
 {
     json_t *v = json_object_get(obj, key), *it;
     char **arr = NULL;
@@ -115,7 +115,8 @@ int source_json_strv(const json_t *obj, const char *key, const char *what, char 
         rc = moat_err_set(err, MOAT_E_NOMEM, "%s.%s: out of memory", what, key);
         goto out;
     }
-    json_array_foreach(v, i, it) {
+    json_array_foreach(v, i, it)
+    {
         if (!json_is_string(it)) {
             rc = moat_err_set(err, MOAT_E_FORMAT, "%s.%s[%zu]: expected a string", what, key, i);
             goto out;

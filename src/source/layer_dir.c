@@ -164,11 +164,21 @@ static int fill(struct layer_dir *d, struct level *l, const char *name, struct s
         d->cur_st = *st;
         d->cur_left = e->size;
         break;
-    case S_IFDIR: e->type = MOAT_FT_DIR; break;
-    case S_IFCHR: e->type = MOAT_FT_CHR; break;
-    case S_IFBLK: e->type = MOAT_FT_BLK; break;
-    case S_IFIFO: e->type = MOAT_FT_FIFO; break;
-    case S_IFSOCK: e->type = MOAT_FT_SOCK; break;
+    case S_IFDIR:
+        e->type = MOAT_FT_DIR;
+        break;
+    case S_IFCHR:
+        e->type = MOAT_FT_CHR;
+        break;
+    case S_IFBLK:
+        e->type = MOAT_FT_BLK;
+        break;
+    case S_IFIFO:
+        e->type = MOAT_FT_FIFO;
+        break;
+    case S_IFSOCK:
+        e->type = MOAT_FT_SOCK;
+        break;
     case S_IFLNK: {
         ssize_t k = readlinkat(l->fd, name, d->link, MOAT_MAX_PATH_LEN + 1);
 
@@ -185,8 +195,7 @@ static int fill(struct layer_dir *d, struct level *l, const char *name, struct s
         break;
     }
     default:
-        return moat_err_set(err, MOAT_E_FORMAT, "%s: %.200s: unknown file type", d->root,
-                            d->path);
+        return moat_err_set(err, MOAT_E_FORMAT, "%s: %.200s: unknown file type", d->root, d->path);
     }
     return 1;
 }
@@ -236,8 +245,8 @@ static int d_next(struct moat_entry_reader *r, struct moat_entry *e, struct moat
         name = l->names[l->i++];
         nlen = strlen(name);
         if (l->prefix + nlen > MOAT_MAX_PATH_LEN)
-            return moat_err_set(err, MOAT_E_LIMIT, "%s: a path under %.200s is too long",
-                                d->root, d->path);
+            return moat_err_set(err, MOAT_E_LIMIT, "%s: a path under %.200s is too long", d->root,
+                                d->path);
         if (l->prefix > 0)
             d->path[l->prefix - 1] = '/'; /* the parent's entry ended the string there */
         memcpy(d->path + l->prefix, name, nlen + 1);
@@ -277,8 +286,8 @@ static ssize_t d_read(struct moat_entry_reader *r, void *buf, size_t n, struct m
         if (d->cur_fd < 0)
             return moat_err_set(err, MOAT_E_IO, "%s: %.200s: %s", d->root, d->path,
                                 strerror(errno));
-        if (fstat(d->cur_fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-            st.st_ino != d->cur_st.st_ino || st.st_dev != d->cur_st.st_dev)
+        if (fstat(d->cur_fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_ino != d->cur_st.st_ino ||
+            st.st_dev != d->cur_st.st_dev)
             return moat_err_set(err, MOAT_E_IO, "%s: %.200s: changed while being read", d->root,
                                 d->path);
     }

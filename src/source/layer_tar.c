@@ -22,7 +22,7 @@ struct layer_tar {
     struct source_blob blob;
     struct source_decomp *dc;
     struct archive *a;
-    char *label;         /* "<file>: layer N" */
+    char *label; /* "<file>: layer N" */
     char *file;
     size_t index;
     char *digest, *diff_id;
@@ -77,14 +77,29 @@ static int map_type(struct archive_entry *ae, enum moat_ftype *out)
         return 0;
     }
     switch (archive_entry_filetype(ae)) {
-    case AE_IFREG: *out = MOAT_FT_REG; return 0;
-    case AE_IFDIR: *out = MOAT_FT_DIR; return 0;
-    case AE_IFLNK: *out = MOAT_FT_SYMLINK; return 0;
-    case AE_IFCHR: *out = MOAT_FT_CHR; return 0;
-    case AE_IFBLK: *out = MOAT_FT_BLK; return 0;
-    case AE_IFIFO: *out = MOAT_FT_FIFO; return 0;
-    case AE_IFSOCK: *out = MOAT_FT_SOCK; return 0;
-    default: return -1;
+    case AE_IFREG:
+        *out = MOAT_FT_REG;
+        return 0;
+    case AE_IFDIR:
+        *out = MOAT_FT_DIR;
+        return 0;
+    case AE_IFLNK:
+        *out = MOAT_FT_SYMLINK;
+        return 0;
+    case AE_IFCHR:
+        *out = MOAT_FT_CHR;
+        return 0;
+    case AE_IFBLK:
+        *out = MOAT_FT_BLK;
+        return 0;
+    case AE_IFIFO:
+        *out = MOAT_FT_FIFO;
+        return 0;
+    case AE_IFSOCK:
+        *out = MOAT_FT_SOCK;
+        return 0;
+    default:
+        return -1;
     }
 }
 
@@ -121,8 +136,8 @@ static int t_next(struct moat_entry_reader *r, struct moat_entry *e, struct moat
     }
     if (map_type(ae, &e->type) < 0) {
         t->failed = 1;
-        return moat_err_set(err, MOAT_E_FORMAT, "%s: \"%.200s\" has an unknown file type",
-                            t->label, path);
+        return moat_err_set(err, MOAT_E_FORMAT, "%s: \"%.200s\" has an unknown file type", t->label,
+                            path);
     }
     if (e->type == MOAT_FT_HARDLINK)
         link = archive_entry_hardlink(ae);
@@ -137,8 +152,8 @@ static int t_next(struct moat_entry_reader *r, struct moat_entry *e, struct moat
     if (e->type == MOAT_FT_HARDLINK || e->type == MOAT_FT_SYMLINK) {
         if (link == NULL) {
             t->failed = 1;
-            return moat_err_set(err, MOAT_E_FORMAT, "%s: \"%.200s\": link has no target",
-                                t->label, path);
+            return moat_err_set(err, MOAT_E_FORMAT, "%s: \"%.200s\": link has no target", t->label,
+                                path);
         }
         e->link = link;
         e->link_len = strlen(link);
@@ -188,8 +203,7 @@ static int verify(struct layer_tar *t, struct moat_err *err)
         *t->image_total += source_decomp_total(t->dc);
     if (t->size != UINT64_MAX && t->blob.pos != t->size)
         return moat_err_set(err, MOAT_E_DIGEST, "%s: %llu bytes, not the %llu its descriptor says",
-                            t->label, (unsigned long long)t->blob.pos,
-                            (unsigned long long)t->size);
+                            t->label, (unsigned long long)t->blob.pos, (unsigned long long)t->size);
     if (t->digest == NULL && t->diff_id == NULL)
         return 0;
     rc = source_decomp_digest(t->dc, diff, err);
@@ -281,12 +295,11 @@ int source_layer_tar_open(struct source_range *r, const struct source_layer_spec
     }
     if (t->size != UINT64_MAX && t->range.size != t->size) {
         rc = moat_err_set(err, MOAT_E_DIGEST, "%s: blob is %llu bytes, its descriptor says %llu",
-                          t->label, (unsigned long long)t->range.size,
-                          (unsigned long long)t->size);
+                          t->label, (unsigned long long)t->range.size, (unsigned long long)t->size);
         goto out;
     }
-    rc = source_blob_init(&t->blob, &t->range, t->digest != NULL || t->diff_id != NULL,
-                          t->label, err);
+    rc = source_blob_init(&t->blob, &t->range, t->digest != NULL || t->diff_id != NULL, t->label,
+                          err);
     if (rc < 0)
         goto out;
     rc = source_decomp_new(&t->blob, spec->limits, t->digest != NULL || t->diff_id != NULL,

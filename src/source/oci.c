@@ -43,7 +43,7 @@ static int open_nofollow(int dirfd, const char *rel, const char *label, int *out
                      O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | (slash ? O_DIRECTORY : 0));
         if (nfd < 0) {
             rc = moat_err_set(err,
-                              errno == ENOENT ? MOAT_E_NOTFOUND
+                              errno == ENOENT                      ? MOAT_E_NOTFOUND
                               : errno == ELOOP || errno == ENOTDIR ? MOAT_E_UNSAFE
                                                                    : MOAT_E_IO,
                               "%s: %s: %s", label, rel,
@@ -111,8 +111,8 @@ int source_oci_blob(struct moat_image *img, int archive, const char *digest,
         return moat_err_set(err, MOAT_E_ARG, "%s: bad digest", img->label);
     rc = layout_file(img, archive, rel, out, err);
     if (rc == -MOAT_E_NOTFOUND)
-        return moat_err_set(err, MOAT_E_NOTFOUND, "%s: blob %s missing from the layout",
-                            img->label, digest);
+        return moat_err_set(err, MOAT_E_NOTFOUND, "%s: blob %s missing from the layout", img->label,
+                            digest);
     return rc;
 }
 
@@ -141,8 +141,8 @@ static int load_desc(struct moat_image *img, int archive, const struct source_de
     if (rc < 0)
         goto out;
     if (strcmp(got, d->digest) != 0)
-        rc = moat_err_set(err, MOAT_E_DIGEST, "%s: %s %s: content hashes to %s", img->label,
-                          what, d->digest, got);
+        rc = moat_err_set(err, MOAT_E_DIGEST, "%s: %s %s: content hashes to %s", img->label, what,
+                          d->digest, got);
 out:
     if (rc < 0) {
         free(*data);
@@ -152,8 +152,8 @@ out:
     return rc;
 }
 
-static int load_file(struct moat_image *img, int archive, const char *rel, char **data,
-                     size_t *len, struct moat_err *err)
+static int load_file(struct moat_image *img, int archive, const char *rel, char **data, size_t *len,
+                     struct moat_err *err)
 {
     struct source_range r = {-1, 0, NULL, 0, 0};
     int rc;
@@ -168,8 +168,8 @@ static int load_file(struct moat_image *img, int archive, const char *rel, char 
 }
 
 /* Is a loaded document an index? By its descriptor's media type, else its own fields. */
-static int doc_is_index(const struct source_desc *d, const char *data, size_t len,
-                        const char *what, struct moat_err *err)
+static int doc_is_index(const struct source_desc *d, const char *data, size_t len, const char *what,
+                        struct moat_err *err)
 {
     json_t *root = NULL, *mt;
     int is, rc;

@@ -78,8 +78,8 @@ void source_index_free(struct source_index *ix)
     memset(ix, 0, sizeof(*ix));
 }
 
-int source_oci_index_parse(const char *data, size_t len, const char *what,
-                           struct source_index *out, struct moat_err *err)
+int source_oci_index_parse(const char *data, size_t len, const char *what, struct source_index *out,
+                           struct moat_err *err)
 {
     json_t *root = NULL, *arr = NULL, *it;
     char label[64];
@@ -110,7 +110,8 @@ int source_oci_index_parse(const char *data, size_t len, const char *what,
         rc = moat_err_set(err, MOAT_E_NOMEM, "%s: out of memory", what);
         goto out;
     }
-    json_array_foreach(arr, i, it) {
+    json_array_foreach(arr, i, it)
+    {
         snprintf(label, sizeof(label), "manifests[%zu]", i);
         out->n = i + 1;
         rc = parse_desc(it, label, &out->m[i], err);
@@ -154,8 +155,8 @@ static int parse_platform(const char *s, struct platform *p, struct moat_err *er
     olen = (size_t)(a - s);
     alen = v != NULL ? (size_t)(v - a - 1) : strlen(a + 1);
     if (olen >= sizeof(p->os) || alen == 0 || alen >= sizeof(p->arch) ||
-        (v != NULL && (v[1] == '\0' || strlen(v + 1) >= sizeof(p->variant) ||
-                       strchr(v + 1, '/') != NULL)))
+        (v != NULL &&
+         (v[1] == '\0' || strlen(v + 1) >= sizeof(p->variant) || strchr(v + 1, '/') != NULL)))
         return moat_err_set(err, MOAT_E_ARG, "platform \"%s\": want os/arch[/variant]", s);
     memcpy(p->os, s, olen);
     memcpy(p->arch, a + 1, alen);
@@ -262,8 +263,10 @@ int source_oci_manifest_parse(const char *data, size_t len, const char *what,
         (rc = source_json_arr(root, "layers", what, &arr, err)) < 0)
         goto out;
     if (out->media_type != NULL && source_media_is_index(out->media_type) != 0) {
-        rc = moat_err_set(err, MOAT_E_UNSUPPORTED, "%s: media type \"%.100s\" is not an image "
-                          "manifest", what, out->media_type);
+        rc = moat_err_set(err, MOAT_E_UNSUPPORTED,
+                          "%s: media type \"%.100s\" is not an image "
+                          "manifest",
+                          what, out->media_type);
         goto out;
     }
     if (cfg == NULL || arr == NULL) {
@@ -279,8 +282,10 @@ int source_oci_manifest_parse(const char *data, size_t len, const char *what,
     if (out->config.media_type != NULL &&
         strcmp(out->config.media_type, "application/vnd.oci.image.config.v1+json") != 0 &&
         strcmp(out->config.media_type, "application/vnd.docker.container.image.v1+json") != 0) {
-        rc = moat_err_set(err, MOAT_E_UNSUPPORTED, "%s: config media type \"%.100s\" is not a "
-                          "container image", what, out->config.media_type);
+        rc = moat_err_set(err, MOAT_E_UNSUPPORTED,
+                          "%s: config media type \"%.100s\" is not a "
+                          "container image",
+                          what, out->config.media_type);
         goto out;
     }
     if (json_array_size(arr) > MOAT_MAX_LAYERS) {
@@ -292,7 +297,8 @@ int source_oci_manifest_parse(const char *data, size_t len, const char *what,
         rc = moat_err_set(err, MOAT_E_NOMEM, "%s: out of memory", what);
         goto out;
     }
-    json_array_foreach(arr, i, it) {
+    json_array_foreach(arr, i, it)
+    {
         snprintf(label, sizeof(label), "layers[%zu]", i);
         out->n_layers = i + 1;
         rc = parse_desc(it, label, &out->layers[i], err);

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-int source_range_pread(const struct source_range *r, void *buf, size_t n, uint64_t pos,
-                       size_t *got, const char *label, struct moat_err *err)
+int source_range_pread(const struct source_range *r, void *buf, size_t n, uint64_t pos, size_t *got,
+                       const char *label, struct moat_err *err)
 {
     size_t done = 0;
 
@@ -34,8 +34,8 @@ int source_range_pread(const struct source_range *r, void *buf, size_t n, uint64
         if (k < 0)
             return moat_err_set(err, MOAT_E_IO, "%s: read failed: %s", label, strerror(errno));
         if (k == 0)
-            return moat_err_set(err, MOAT_E_FORMAT, "%s: truncated (ends %llu bytes early)",
-                                label, (unsigned long long)(r->size - pos - done));
+            return moat_err_set(err, MOAT_E_FORMAT, "%s: truncated (ends %llu bytes early)", label,
+                                (unsigned long long)(r->size - pos - done));
         done += (size_t)k;
     }
     *got = done;

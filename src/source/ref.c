@@ -27,12 +27,12 @@ static const struct {
     {"dir:", SOURCE_T_DIR},
 };
 
-static const char *const later[] = {"docker://", "docker-daemon:", "containers-storage:",
-                                    "ostree:", "sif:"};
+static const char *const later[] = {"docker://",
+                                    "docker-daemon:", "containers-storage:", "ostree:", "sif:"};
 
 /* Peek into a tar file to tell docker-archive from oci-archive. */
-static int detect_tar(const char *path, int fd, const struct stat *st,
-                      enum source_transport *out, struct moat_err *err)
+static int detect_tar(const char *path, int fd, const struct stat *st, enum source_transport *out,
+                      struct moat_err *err)
 {
     struct source_range r = {fd, 0, NULL, 0, (uint64_t)st->st_size};
     struct source_tar_index ix;
@@ -69,9 +69,8 @@ static int autodetect(const char *path, struct source_ref *out, struct moat_err 
         goto out;
     }
     if (S_ISDIR(st.st_mode)) {
-        out->transport = faccessat(fd, "oci-layout", F_OK, AT_SYMLINK_NOFOLLOW) == 0
-                             ? SOURCE_T_OCI
-                             : SOURCE_T_DIR;
+        out->transport = faccessat(fd, "oci-layout", F_OK, AT_SYMLINK_NOFOLLOW) == 0 ? SOURCE_T_OCI
+                                                                                     : SOURCE_T_DIR;
     } else if (S_ISREG(st.st_mode)) {
         rc = detect_tar(path, fd, &st, &out->transport, err);
     } else {

@@ -20,11 +20,11 @@
 #include "entry.h"
 #include "image.h"
 
-#define SOURCE_IO_CHUNK (256u << 10)         /* read and inflate buffers */
-#define SOURCE_DIGEST_LEN 71u                 /* "sha256:" + 64 hex */
-#define SOURCE_RATIO_GRACE (64ull << 20)      /* bytes out before the ratio applies */
-#define SOURCE_MAX_INDEX_DEPTH 4u             /* nested image indexes followed */
-#define SOURCE_MAX_TAR_MEMBERS 1000000u       /* members in an outer tar */
+#define SOURCE_IO_CHUNK (256u << 10)     /* read and inflate buffers */
+#define SOURCE_DIGEST_LEN 71u            /* "sha256:" + 64 hex */
+#define SOURCE_RATIO_GRACE (64ull << 20) /* bytes out before the ratio applies */
+#define SOURCE_MAX_INDEX_DEPTH 4u        /* nested image indexes followed */
+#define SOURCE_MAX_TAR_MEMBERS 1000000u  /* members in an outer tar */
 
 /* ---- digest.c: "sha256:<64 lowercase hex>" ---- */
 
@@ -47,8 +47,8 @@ struct source_range {
 };
 
 /* Read up to n bytes at pos (relative to the range); *got < n only at the range end. */
-int source_range_pread(const struct source_range *r, void *buf, size_t n, uint64_t pos,
-                       size_t *got, const char *label, struct moat_err *err);
+int source_range_pread(const struct source_range *r, void *buf, size_t n, uint64_t pos, size_t *got,
+                       const char *label, struct moat_err *err);
 /*
  * Load the whole range (at most max bytes, else -MOAT_E_LIMIT) into a new
  * NUL-terminated buffer the caller frees.
@@ -62,8 +62,8 @@ void source_range_close(struct source_range *r);
 struct source_blob {
     struct source_range r;
     uint64_t pos;
-    void *md;            /* EVP_MD_CTX *, NULL when not hashing */
-    unsigned char *buf;  /* SOURCE_IO_CHUNK bytes; NULL for memory ranges (zero copy) */
+    void *md;           /* EVP_MD_CTX *, NULL when not hashing */
+    unsigned char *buf; /* SOURCE_IO_CHUNK bytes; NULL for memory ranges (zero copy) */
     const char *label;
 };
 
@@ -80,9 +80,9 @@ void source_blob_free(struct source_blob *b);
 enum source_comp { SOURCE_COMP_UNKNOWN = 0, SOURCE_COMP_NONE, SOURCE_COMP_GZIP, SOURCE_COMP_ZSTD };
 
 struct source_limits {
-    uint64_t max_out;  /* bytes out of one layer */
-    uint64_t grace;    /* bytes out before the ratio applies */
-    uint64_t ratio;    /* max out/in after grace */
+    uint64_t max_out; /* bytes out of one layer */
+    uint64_t grace;   /* bytes out before the ratio applies */
+    uint64_t ratio;   /* max out/in after grace */
 };
 
 struct source_decomp;
@@ -111,13 +111,13 @@ void source_decomp_free(struct source_decomp *d);
 /* ---- layer_tar.c: a layer blob as an entry reader ---- */
 
 struct source_layer_spec {
-    const char *label;     /* file named in messages */
-    size_t index;          /* layer number in messages */
-    const char *digest;    /* expected blob digest, or NULL */
-    const char *diff_id;   /* expected uncompressed digest, or NULL */
-    uint64_t size;         /* expected blob size, or UINT64_MAX when unknown */
-    int *busy;             /* cleared at close when not NULL */
-    uint64_t *image_total; /* uncompressed bytes of the image so far, or NULL */
+    const char *label;                  /* file named in messages */
+    size_t index;                       /* layer number in messages */
+    const char *digest;                 /* expected blob digest, or NULL */
+    const char *diff_id;                /* expected uncompressed digest, or NULL */
+    uint64_t size;                      /* expected blob size, or UINT64_MAX when unknown */
+    int *busy;                          /* cleared at close when not NULL */
+    uint64_t *image_total;              /* uncompressed bytes of the image so far, or NULL */
     const struct source_limits *limits; /* NULL = defaults */
 };
 
@@ -133,10 +133,10 @@ int source_layer_dir_open(const char *path, int *busy, struct moat_entry_reader 
 /* ---- tar_index.c: the outer (uncompressed) tar, indexed once ---- */
 
 struct source_tar_member {
-    char *name;      /* normalised: no leading "./" or "/" */
-    char *link;      /* symlink / hard-link target, else NULL */
-    char type;       /* '0' file, '1' hard link, '2' symlink */
-    uint64_t off;    /* data offset in the file */
+    char *name;   /* normalised: no leading "./" or "/" */
+    char *link;   /* symlink / hard-link target, else NULL */
+    char type;    /* '0' file, '1' hard link, '2' symlink */
+    uint64_t off; /* data offset in the file */
     uint64_t size;
 };
 
@@ -171,8 +171,8 @@ size_t source_json_depth(const char *data, size_t len);
  */
 int source_json_str(const json_t *obj, const char *key, const char *what, char **out,
                     struct moat_err *err);
-int source_json_strv(const json_t *obj, const char *key, const char *what, char ***out,
-                     size_t *n, struct moat_err *err);
+int source_json_strv(const json_t *obj, const char *key, const char *what, char ***out, size_t *n,
+                     struct moat_err *err);
 int source_json_u64(const json_t *obj, const char *key, const char *what, int required,
                     uint64_t *out, struct moat_err *err);
 /* Object or array member with its type checked; NULL when absent or null. */
@@ -188,9 +188,8 @@ void source_strv_free(char **v, size_t n);
  * Fill the config fields of m (created, os, ..., history) from the config
  * JSON; diff_ids (validated digests) are returned separately.
  */
-int source_config_parse(const char *data, size_t len, const char *what,
-                        struct moat_image_meta *m, char ***diff_ids, size_t *n_diff_ids,
-                        struct moat_err *err);
+int source_config_parse(const char *data, size_t len, const char *what, struct moat_image_meta *m,
+                        char ***diff_ids, size_t *n_diff_ids, struct moat_err *err);
 
 /* ---- docker_archive.c: manifest.json ---- */
 
@@ -216,8 +215,8 @@ struct source_desc {
     char *media_type;
     char *digest;
     uint64_t size;
-    char *ref_name;              /* org.opencontainers.image.ref.name */
-    char *os, *arch, *variant;   /* platform, when given */
+    char *ref_name;            /* org.opencontainers.image.ref.name */
+    char *os, *arch, *variant; /* platform, when given */
 };
 
 struct source_index {
@@ -232,8 +231,8 @@ struct source_manifest {
     size_t n_layers;
 };
 
-int source_oci_index_parse(const char *data, size_t len, const char *what,
-                           struct source_index *out, struct moat_err *err);
+int source_oci_index_parse(const char *data, size_t len, const char *what, struct source_index *out,
+                           struct moat_err *err);
 void source_index_free(struct source_index *ix);
 /*
  * Pick a descriptor: by tag (ref.name) when tag is set, then by platform
@@ -277,13 +276,13 @@ void source_ref_free(struct source_ref *r);
 struct moat_image {
     struct moat_image_meta meta;
     enum source_transport transport;
-    char *label;                     /* the path, for messages */
-    int fd;                          /* archive file, or OCI layout dir; -1 for dir: */
-    struct source_tar_index tar;     /* archives only */
-    struct source_range *blobs;      /* per layer, archives only (fd not owned) */
-    char *root;                      /* dir: path */
-    int busy;                        /* a layer reader is open */
-    uint64_t total;                  /* uncompressed bytes read so far */
+    char *label;                 /* the path, for messages */
+    int fd;                      /* archive file, or OCI layout dir; -1 for dir: */
+    struct source_tar_index tar; /* archives only */
+    struct source_range *blobs;  /* per layer, archives only (fd not owned) */
+    char *root;                  /* dir: path */
+    int busy;                    /* a layer reader is open */
+    uint64_t total;              /* uncompressed bytes read so far */
 };
 
 #endif

@@ -17,8 +17,8 @@
 #define BLK 512u
 
 struct ext {
-    char *path;     /* from pax path= or GNU 'L' */
-    char *link;     /* from pax linkpath= or GNU 'K' */
+    char *path; /* from pax path= or GNU 'L' */
+    char *link; /* from pax linkpath= or GNU 'K' */
     int have_size;
     uint64_t size;
 };
@@ -29,7 +29,10 @@ const char *source_compressed_magic(const unsigned char *p, size_t n)
         return "gzip";
     if (n >= 4 && p[0] == 0x28 && p[1] == 0xb5 && p[2] == 0x2f && p[3] == 0xfd)
         return "zstd";
-    if (n >= 6 && memcmp(p, "\xfd" "7zXZ\0", 6) == 0)
+    if (n >= 6 && memcmp(p,
+                         "\xfd"
+                         "7zXZ\0",
+                         6) == 0)
         return "xz";
     if (n >= 10 && memcmp(p, "BZh", 3) == 0 && p[3] >= '1' && p[3] <= '9' &&
         memcmp(p + 4, "\x31\x41\x59\x26\x53\x59", 6) == 0)
@@ -178,8 +181,8 @@ static int parse_pax(const char *d, size_t n, struct ext *x, const char *label,
     return 0;
 }
 
-static int add_member(struct source_tar_index *ix, char *name, char *link, char type,
-                      uint64_t off, uint64_t size, const char *label, struct moat_err *err)
+static int add_member(struct source_tar_index *ix, char *name, char *link, char type, uint64_t off,
+                      uint64_t size, const char *label, struct moat_err *err)
 {
     if (ix->n >= SOURCE_MAX_TAR_MEMBERS)
         return moat_err_set(err, MOAT_E_LIMIT, "%s: more than %u members", label,
@@ -268,8 +271,8 @@ int source_tar_index_build(const struct source_range *r, const char *label,
             goto out;
         }
         if (parse_num(h + 124, 12, &size) < 0) {
-            rc = moat_err_set(err, MOAT_E_FORMAT, "%s: bad tar size field at offset %llu",
-                              label, (unsigned long long)pos);
+            rc = moat_err_set(err, MOAT_E_FORMAT, "%s: bad tar size field at offset %llu", label,
+                              (unsigned long long)pos);
             goto out;
         }
         type = (char)h[156];
@@ -430,16 +433,16 @@ int source_tar_find(const struct source_tar_index *ix, const char *name, const c
     for (unsigned hop = 0; hop <= MOAT_MAX_LINK_HOPS; hop++) {
         m = lookup(ix, cur);
         if (m == NULL)
-            return moat_err_set(err, MOAT_E_NOTFOUND, "%s: \"%.200s\" missing from archive",
-                                label, name);
+            return moat_err_set(err, MOAT_E_NOTFOUND, "%s: \"%.200s\" missing from archive", label,
+                                name);
         if (m->type == '0') {
             *out = m;
             return 0;
         }
         if (join_link(m->type == '2' ? m->name : "", m->link, next, sizeof(next)) < 0 ||
             next[0] == '\0')
-            return moat_err_set(err, MOAT_E_UNSAFE, "%s: link \"%.200s\" leaves the archive",
-                                label, m->name);
+            return moat_err_set(err, MOAT_E_UNSAFE, "%s: link \"%.200s\" leaves the archive", label,
+                                m->name);
         memcpy(cur, next, strlen(next) + 1);
     }
     return moat_err_set(err, MOAT_E_LIMIT, "%s: too many links resolving \"%.200s\"", label, name);

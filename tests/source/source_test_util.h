@@ -50,7 +50,8 @@ static __attribute__((unused)) void tb_free(struct tbuf *b)
     memset(b, 0, sizeof(*b));
 }
 
-static __attribute__((unused)) la_ssize_t tb_write_cb(struct archive *a, void *ctx, const void *buf, size_t n)
+static __attribute__((unused)) la_ssize_t tb_write_cb(struct archive *a, void *ctx, const void *buf,
+                                                      size_t n)
 {
     (void)a;
     tb_add(ctx, buf, n);
@@ -233,23 +234,25 @@ static __attribute__((unused)) char *config_build(char (*diff_ids)[72], size_t n
         tb_add(&ids, diff_ids[i], strlen(diff_ids[i]));
         tb_add(&ids, "\"", 1);
     }
-    if (asprintf(&s,
-                 "{\"created\":\"2024-01-02T03:04:05Z\",\"architecture\":\"amd64\",\"os\":\"linux\","
-                 "\"author\":\"moat tests\",\"config\":{\"User\":\"app\",\"Env\":[\"PATH=/bin\","
-                 "\"A=b\"],\"Cmd\":[\"/bin/sh\"],\"Entrypoint\":[\"/init\",\"-x\"],"
-                 "\"ExposedPorts\":{\"22/tcp\":{},\"80/tcp\":{}},\"Labels\":{\"k\":\"v\"},"
-                 "\"WorkingDir\":\"/srv\",\"StopSignal\":\"SIGTERM\",\"Healthcheck\":{\"Test\":"
-                 "[\"CMD\",\"true\"]}},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[%s]},"
-                 "\"history\":[{\"created\":\"2024-01-02T03:04:05Z\",\"created_by\":\"ADD x /\"},"
-                 "{\"created_by\":\"ENV A=b\",\"empty_layer\":true}]}",
-                 (char *)ids.p) < 0)
+    if (asprintf(
+            &s,
+            "{\"created\":\"2024-01-02T03:04:05Z\",\"architecture\":\"amd64\",\"os\":\"linux\","
+            "\"author\":\"moat tests\",\"config\":{\"User\":\"app\",\"Env\":[\"PATH=/bin\","
+            "\"A=b\"],\"Cmd\":[\"/bin/sh\"],\"Entrypoint\":[\"/init\",\"-x\"],"
+            "\"ExposedPorts\":{\"22/tcp\":{},\"80/tcp\":{}},\"Labels\":{\"k\":\"v\"},"
+            "\"WorkingDir\":\"/srv\",\"StopSignal\":\"SIGTERM\",\"Healthcheck\":{\"Test\":"
+            "[\"CMD\",\"true\"]}},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[%s]},"
+            "\"history\":[{\"created\":\"2024-01-02T03:04:05Z\",\"created_by\":\"ADD x /\"},"
+            "{\"created_by\":\"ENV A=b\",\"empty_layer\":true}]}",
+            (char *)ids.p) < 0)
         abort();
     tb_free(&ids);
     return s;
 }
 
 /* Count entries of a reader, reading all content; returns entries or <0. */
-static __attribute__((unused)) long read_all(struct moat_entry_reader *r, uint64_t *bytes, struct moat_err *err)
+static __attribute__((unused)) long read_all(struct moat_entry_reader *r, uint64_t *bytes,
+                                             struct moat_err *err)
 {
     struct moat_entry e;
     char buf[4096];

@@ -326,6 +326,33 @@ static void test_docker_archive_flipped_layer(void **state)
     moat_err_clear(&err);
 }
 
+static void test_docker_archive_config_digest(void **state)
+{
+    struct fixture *f = *state;
+    struct moat_err err = MOAT_ERR_INIT;
+    struct moat_image *img = NULL;
+    struct mset s = {0};
+    char *cfg = config_build(f->diff, 2), *path = path_join(f->dir, "cfg.tar"), cdg[72];
+    char cname[128], man[512];
+
+    /* the config is named by its digest, but its content was changed afterwards */
+    tdigest(cfg, strlen(cfg), cdg);
+    snprintf(cname, sizeof(cname), "%s.json", cdg + 7);
+    cfg[strlen(cfg) - 2] = ' ';
+    ms_add(&s, "l0.tar", f->l0.p, f->l0.n);
+    ms_add(&s, "l1.tar", f->l1.p, f->l1.n);
+    ms_add(&s, cname, cfg, strlen(cfg));
+    snprintf(man, sizeof(man), "[{\"Config\":\"%s\",\"Layers\":[\"l0.tar\",\"l1.tar\"]}]", cname);
+    ms_add(&s, "manifest.json", man, strlen(man));
+    ms_write_tar(&s, path);
+    assert_int_equal(moat_image_open(path, NULL, &img, &err), -MOAT_E_DIGEST);
+    assert_non_null(strstr(moat_err_msg(&err), "config"));
+    ms_free(&s);
+    free(cfg);
+    free(path);
+    moat_err_clear(&err);
+}
+
 /* An OCI layout: layer 0 gzip, layer 1 zstd, tag "t1". */
 static void make_oci(struct fixture *f, struct mset *s, char *manifest_dg)
 {
@@ -336,15 +363,16 @@ static void make_oci(struct fixture *f, struct mset *s, char *manifest_dg)
     ms_blob(s, g.p, g.n, g_dg);
     ms_blob(s, z.p, z.n, z_dg);
     ms_blob(s, cfg, strlen(cfg), cdg);
-    if (asprintf(&man,
-                 "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-                 "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\","
-                 "\"digest\":\"%s\",\"size\":%zu},\"layers\":["
-                 "{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"%s\","
-                 "\"size\":%zu},"
-                 "{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+zstd\",\"digest\":\"%s\","
-                 "\"size\":%zu}]}",
-                 cdg, strlen(cfg), g_dg, g.n, z_dg, z.n) < 0)
+    if (asprintf(
+            &man,
+            "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+            "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\","
+            "\"digest\":\"%s\",\"size\":%zu},\"layers\":["
+            "{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"%s\","
+            "\"size\":%zu},"
+            "{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+zstd\",\"digest\":\"%s\","
+            "\"size\":%zu}]}",
+            cdg, strlen(cfg), g_dg, g.n, z_dg, z.n) < 0)
         abort();
     ms_blob(s, man, strlen(man), mdg);
     if (asprintf(&index,
@@ -407,8 +435,10 @@ static void test_oci_layout_and_archive(void **state)
         FILE *p;
         char blob[512];
 
-        assert_true(asprintf(&cmd, "grep -l -r 'tar+zstd' %s/blobs >/dev/null; "
-                                   "ls -S %s/blobs/sha256 | head -1", dir, dir) > 0);
+        assert_true(asprintf(&cmd,
+                             "grep -l -r 'tar+zstd' %s/blobs >/dev/null; "
+                             "ls -S %s/blobs/sha256 | head -1",
+                             dir, dir) > 0);
         p = popen(cmd, "r");
         assert_non_null(fgets(blob, sizeof(blob), p));
         pclose(p);
@@ -455,7 +485,8 @@ static void test_oci_hostile(void **state)
         "{\"manifests\":[{\"digest\":\"sha256:ABCDEF\",\"size\":1}]}",
         "{\"manifests\":[{\"digest\":\"sha512:00\",\"size\":1}]}",
         "{\"manifests\":[{\"digest\":7,\"size\":1}]}",
-        "{\"manifests\":[{\"digest\":\"sha256:0000000000000000000000000000000000000000000000000000000000000000\",\"size\":-1}]}",
+        "{\"manifests\":[{\"digest\":\"sha256:"
+        "0000000000000000000000000000000000000000000000000000000000000000\",\"size\":-1}]}",
         "{\"manifests\":{}}",
         "{\"manifests\":[]}",
         "[1,2,3]",
@@ -509,13 +540,16 @@ static void test_multi_platform(void **state)
     for (int i = 0; i < 2; i++) {
         char *c = NULL;
 
-        if (asprintf(&c, "{\"architecture\":\"%s\",\"os\":\"linux\",\"rootfs\":{\"type\":"
-                     "\"layers\",\"diff_ids\":[\"%s\"]}}", arch[i], f->diff[i]) < 0)
+        if (asprintf(&c,
+                     "{\"architecture\":\"%s\",\"os\":\"linux\",\"rootfs\":{\"type\":"
+                     "\"layers\",\"diff_ids\":[\"%s\"]}}",
+                     arch[i], f->diff[i]) < 0)
             abort();
         cfg[i] = c;
         ms_blob(&s, layer[i]->p, layer[i]->n, ldg[i]);
         ms_blob(&s, cfg[i], strlen(cfg[i]), cdg[i]);
-        if (asprintf(&man[i], "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.docker."
+        if (asprintf(&man[i],
+                     "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.docker."
                      "distribution.manifest.v2+json\",\"config\":{\"mediaType\":\"application/vnd."
                      "docker.container.image.v1+json\",\"digest\":\"%s\",\"size\":%zu},\"layers\":"
                      "[{\"mediaType\":\"application/vnd.docker.image.rootfs.diff.tar.gzip\","
@@ -524,7 +558,8 @@ static void test_multi_platform(void **state)
             abort();
         ms_blob(&s, man[i], strlen(man[i]), mdg[i]);
     }
-    if (asprintf(&list, "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.docker.distribution."
+    if (asprintf(&list,
+                 "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.docker.distribution."
                  "manifest.list.v2+json\",\"manifests\":["
                  "{\"mediaType\":\"application/vnd.docker.distribution.manifest.v2+json\","
                  "\"digest\":\"%s\",\"size\":%zu,\"platform\":{\"os\":\"linux\",\"architecture\":"
@@ -535,7 +570,8 @@ static void test_multi_platform(void **state)
                  mdg[1], strlen(man[1]), mdg[0], strlen(man[0])) < 0)
         abort();
     ms_blob(&s, list, strlen(list), listdg);
-    if (asprintf(&index, "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"application/vnd."
+    if (asprintf(&index,
+                 "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"application/vnd."
                  "oci.image.index.v1+json\",\"digest\":\"%s\",\"size\":%zu,\"annotations\":"
                  "{\"org.opencontainers.image.ref.name\":\"multi\"}}]}",
                  listdg, strlen(list)) < 0)
@@ -547,8 +583,13 @@ static void test_multi_platform(void **state)
         static const struct {
             const char *platform;
             int want; /* index into arch, or -1 for not found */
-        } cases[] = {{NULL, 0}, {"linux/amd64", 0}, {"linux/arm64", 1}, {"linux/arm64/v8", 1},
-                     {"linux/aarch64", 1}, {"linux/s390x", -1}, {"windows/amd64", -1}};
+        } cases[] = {{NULL, 0},
+                     {"linux/amd64", 0},
+                     {"linux/arm64", 1},
+                     {"linux/arm64/v8", 1},
+                     {"linux/aarch64", 1},
+                     {"linux/s390x", -1},
+                     {"windows/amd64", -1}};
 
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
             struct moat_open_opts o = {cases[i].platform};
@@ -685,6 +726,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_docker_archive, setup, teardown),
         cmocka_unit_test_setup_teardown(test_docker_archive_hostile, setup, teardown),
         cmocka_unit_test_setup_teardown(test_docker_archive_flipped_layer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_docker_archive_config_digest, setup, teardown),
         cmocka_unit_test_setup_teardown(test_oci_layout_and_archive, setup, teardown),
         cmocka_unit_test_setup_teardown(test_oci_hostile, setup, teardown),
         cmocka_unit_test_setup_teardown(test_multi_platform, setup, teardown),

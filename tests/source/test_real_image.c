@@ -62,12 +62,12 @@ static int setup(void **state)
     if (asprintf(&r->tag, "localhost/moat-source-test:%d", (int)getpid()) < 0)
         abort();
     if (asprintf(&cmd,
-                 "set -e; cd '%s'; " PODMAN " import -q '" ROOTFS "' %s >/dev/null; "
-                 PODMAN " save -q --format docker-archive -o docker.tar %s; "
-                 PODMAN " save -q --format oci-archive -o oci.tar %s; "
+                 "set -e; cd '%s'; " PODMAN " import -q '" ROOTFS "' %s >/dev/null; " PODMAN
+                 " save -q --format docker-archive -o docker.tar %s; " PODMAN
+                 " save -q --format oci-archive -o oci.tar %s; "
                  "skopeo copy -q containers-storage:%s oci:layout:t1; "
-                 "skopeo copy -q --dest-compress-format zstd containers-storage:%s oci:zlayout:z; "
-                 PODMAN " rmi -f %s >/dev/null",
+                 "skopeo copy -q --dest-compress-format zstd containers-storage:%s "
+                 "oci:zlayout:z; " PODMAN " rmi -f %s >/dev/null",
                  r->dir, r->tag, r->tag, r->tag, r->tag, r->tag, r->tag) < 0)
         abort();
     assert_int_equal(run(cmd), 0);

@@ -50,8 +50,8 @@ static int index_of(const struct tbuf *t, struct source_tar_index *ix, struct mo
     return source_tar_index_build(&r, "t.tar", ix, err);
 }
 
-static void expect_member(const struct tbuf *t, const struct source_tar_index *ix,
-                          const char *name, const char *content)
+static void expect_member(const struct tbuf *t, const struct source_tar_index *ix, const char *name,
+                          const char *content)
 {
     struct moat_err err = MOAT_ERR_INIT;
     const struct source_tar_member *m = NULL;
@@ -74,10 +74,8 @@ static void test_formats_and_long_names(void **state)
     longname[sizeof(longname) - 1] = '\0';
     for (size_t f = 0; f < 4; f++) {
         struct tentry e[] = {
-            {"./dir/", 'd', NULL},
-            {"./dir/a.json", 'f', "{\"a\":1}"},
-            {longname, 'f', "long"},
-            {"abc/layer.tar", 'l', "../dir/a.json"},
+            {"./dir/", 'd', NULL},       {"./dir/a.json", 'f', "{\"a\":1}"},
+            {longname, 'f', "long"},     {"abc/layer.tar", 'l', "../dir/a.json"},
             {"hard", 'h', "dir/a.json"},
         };
         struct source_tar_index ix;
@@ -101,11 +99,8 @@ static void test_formats_and_long_names(void **state)
 static void test_links_stay_inside(void **state)
 {
     struct tentry e[] = {
-        {"a", 'l', "../../etc/passwd"},
-        {"b", 'l', "/etc/passwd"},
-        {"loop1", 'l', "loop2"},
-        {"loop2", 'l', "loop1"},
-        {"etc/passwd", 'f', "inside"},
+        {"a", 'l', "../../etc/passwd"}, {"b", 'l', "/etc/passwd"},     {"loop1", 'l', "loop2"},
+        {"loop2", 'l', "loop1"},        {"etc/passwd", 'f', "inside"},
     };
     struct source_tar_index ix;
     struct moat_err err = MOAT_ERR_INIT;
@@ -188,7 +183,10 @@ static void test_pax_size_and_huge_header(void **state)
     memcpy(h + 100, "0000644", 7);
     snprintf((char *)h + 124, 12, "%011o", 1u << 22);
     h[156] = 'x';
-    memcpy(h + 257, "ustar\0" "00", 8);
+    memcpy(h + 257,
+           "ustar\0"
+           "00",
+           8);
     memset(h + 148, ' ', 8);
     for (int i = 0; i < 512; i++)
         sum += h[i];
