@@ -63,15 +63,18 @@ static void ms_write_dir(const struct mset *s, const char *dir)
 {
     mkdir(dir, 0755);
     for (size_t i = 0; i < s->n; i++) {
-        char *p = path_join(dir, s->m[i].name), *slash;
+        char p[1024];
+        size_t start = strlen(dir) + 1;
 
-        for (slash = strchr(p + strlen(dir) + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
-            *slash = '\0';
+        snprintf(p, sizeof(p), "%s/%s", dir, s->m[i].name);
+        for (size_t k = start; p[k] != '\0'; k++) {
+            if (p[k] != '/')
+                continue;
+            p[k] = '\0';
             mkdir(p, 0755);
-            *slash = '/';
+            p[k] = '/';
         }
         write_file(p, s->m[i].data, s->m[i].len);
-        free(p);
     }
 }
 
@@ -485,8 +488,8 @@ static void test_oci_hostile(void **state)
         "{\"manifests\":[{\"digest\":\"sha256:ABCDEF\",\"size\":1}]}",
         "{\"manifests\":[{\"digest\":\"sha512:00\",\"size\":1}]}",
         "{\"manifests\":[{\"digest\":7,\"size\":1}]}",
-        "{\"manifests\":[{\"digest\":\"sha256:"
-        "0000000000000000000000000000000000000000000000000000000000000000\",\"size\":-1}]}",
+        ("{\"manifests\":[{\"digest\":\"sha256:"
+         "0000000000000000000000000000000000000000000000000000000000000000\",\"size\":-1}]}"),
         "{\"manifests\":{}}",
         "{\"manifests\":[]}",
         "[1,2,3]",
