@@ -288,31 +288,50 @@ def cases_links():
          "status is a character device (1,5 = /dev/zero) beside a fifo")
 
 
+def flip(data, at):
+    b = bytearray(data)
+    b[at] ^= 0x01
+    return bytes(b)
+
+
+def tamper_file(path, fn):
+    with open(path, "rb") as f:
+        data = f.read()
+    with open(path, "wb") as f:
+        f.write(fn(data))
+
+
 def cases_digests():
     raw = layer(base_entries())
+    body = raw.index(b"marker package")  # inside the dpkg status: the tar stays well-formed
     # docker-archive: one byte changed after the diff_id was computed
     d = DockerArchive([raw])
-    bad = bytearray(raw)
-    bad[len(raw) // 3] ^= 0x01
-    d.files[d.layer_names[0]] = bytes(bad)
+    d.files[d.layer_names[0]] = flip(raw, body)
     d.write("docker-bad-diffid.tar")
     case("docker-bad-diffid", ref_docker("docker-bad-diffid.tar"), "digest",
-         "one byte of the layer changed: its sha256 is not the config's diff_id")
+         "one byte of a file in the layer changed: the layer's sha256 is not the config's diff_id")
+    d = DockerArchive([raw])
+    hdr = tarfile.open(fileobj=io.BytesIO(raw)).getmember("var").offset + 148  # a header checksum
+    d.files[d.layer_names[0]] = flip(raw, hdr)  # a damaged tar as well as a wrong diff_id
+    d.write("docker-bad-diffid-header.tar")
+    case("docker-bad-diffid-header", ref_docker("docker-bad-diffid-header.tar"), "digest",
+         "one byte of a tar header in the layer changed (damaged tar and wrong diff_id: report the digest)")
     # docker-archive: config file whose name is not its digest
     d = DockerArchive([raw])
-    cfg = d.files.pop(d.config_name)
-    cfg = cfg.replace(b'"/bin/sh"', b'"/bin/xx"')
-    d.files[d.config_name] = cfg
+    d.files[d.config_name] = d.files[d.config_name].replace(b'"/bin/sh"', b'"/bin/xx"')
     d.write("docker-bad-config.tar")
     case("docker-bad-config", ref_docker("docker-bad-config.tar"), "digest",
          "config file changed: its sha256 is not its name")
     # OCI: blob content changed, file still named by the old digest
     o = oci_plain("oci-bad-blob", base_entries())
-    p = o.blob_path(o.layers[0]["digest"])
-    b = bytearray(open(p, "rb").read())
-    b[len(b) // 2] ^= 0x01
-    open(p, "wb").write(bytes(b))
-    case("oci-bad-blob", ref_oci("oci-bad-blob"), "digest", "gzip layer blob has one byte changed")
+    tamper_file(o.blob_path(o.layers[0]["digest"]), lambda b: flip(b, len(b) // 2))
+    case("oci-bad-blob", ref_oci("oci-bad-blob"), "digest",
+         "gzip layer blob has one byte changed (gzip may fail first: report the digest)")
+    o = OciLayout("oci-bad-blob-tar", [(raw, "application/vnd.oci.image.layer.v1.tar", sha(raw))])
+    o.write()
+    tamper_file(o.blob_path(o.layers[0]["digest"]), lambda b: flip(b, body))
+    case("oci-bad-blob-tar", ref_oci("oci-bad-blob-tar"), "digest",
+         "uncompressed layer blob with one byte of file content changed")
     # OCI: manifest lists a wrong digest (blob exists under its real name too)
     o = OciLayout("oci-wrong-manifest-digest", [(gz(raw), "application/vnd.oci.image.layer.v1.tar+gzip", sha(raw))])
     real = o.layers[0]["digest"]
@@ -323,22 +342,19 @@ def cases_digests():
     case("oci-wrong-manifest-digest", ref_oci("oci-wrong-manifest-digest"), "digest",
          "manifest names a layer digest whose blob content hashes differently")
     # OCI: blob correct, but the uncompressed layer does not match the config diff_id
-    bad = bytearray(raw)
-    bad[100] ^= 0x01
-    o = OciLayout("oci-bad-diffid", [(gz(bytes(bad)), "application/vnd.oci.image.layer.v1.tar+gzip", sha(raw))])
+    o = OciLayout("oci-bad-diffid", [(gz(flip(raw, body)), "application/vnd.oci.image.layer.v1.tar+gzip", sha(raw))])
     o.write()
     case("oci-bad-diffid", ref_oci("oci-bad-diffid"), "digest",
          "layer blob digest right, uncompressed content not the config's diff_id")
     # OCI: tampered config blob
     o = oci_plain("oci-bad-config", base_entries())
-    p = o.blob_path(o.config["digest"])
-    open(p, "wb").write(open(p, "rb").read().replace(b'"/bin/sh"', b'"/bin/xx"'))
+    tamper_file(o.blob_path(o.config["digest"]), lambda b: b.replace(b'"/bin/sh"', b'"/bin/xx"'))
     case("oci-bad-config", ref_oci("oci-bad-config"), "digest", "config blob changed")
     # OCI: tampered manifest blob
     o = oci_plain("oci-bad-manifest", base_entries())
     idx = json.load(open(os.path.join(o.dir, "index.json")))
-    p = o.blob_path(idx["manifests"][0]["digest"])
-    open(p, "wb").write(open(p, "rb").read().replace(b'"schemaVersion": 2', b'"schemaVersion":  2'))
+    tamper_file(o.blob_path(idx["manifests"][0]["digest"]),
+                lambda b: b.replace(b'"schemaVersion": 2', b'"schemaVersion":  2'))
     case("oci-bad-manifest", ref_oci("oci-bad-manifest"), "digest", "manifest blob changed (one extra space)")
     # OCI: digest strings used as paths
     o = OciLayout("oci-digest-traversal", [(gz(raw), "application/vnd.oci.image.layer.v1.tar+gzip", sha(raw))])

@@ -72,7 +72,11 @@ while IFS=$'\t' read -r name ref expect desc; do
     n=$(wc -l <"$WORK/err1")
     ((n == 1)) || why+=("$n stderr lines, expected 1")
     grep -q '^moat: .*: .' "$WORK/err1" || why+=("stderr is not 'moat: <file>: <problem>'")
-    grep -qF -- "$base" "$WORK/err1" || why+=("stderr does not name the input ($base)")
+    if ! grep -qF -- "$base" "$WORK/err1"; then
+      why+=("stderr does not name the input ($base)")
+    elif ! sed 's/^moat: //; s/: .*//' "$WORK/err1" | grep -qF -- "$base"; then
+      why+=("the input is not the <file> of 'moat: <file>: <problem>'")
+    fi
     (($(wc -c <"$WORK/err1") <= 4096)) || why+=("stderr line longer than 4096 bytes")
     [[ $expect != digest ]] || grep -qi digest "$WORK/err1" || why+=("tampered input refused without the word 'digest'")
   elif ((rc == 0)); then
