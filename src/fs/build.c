@@ -29,23 +29,32 @@ int moat_fs_build(struct moat_image *img, const struct moat_fs_opts *opts, struc
     if (rc < 0)
         goto out;
     for (size_t i = 0; i < n; i++) {
+        struct moat_err cerr = MOAT_ERR_INIT;
+
+        /* source/ errors name the image and the layer; ours get the image's name here */
         rc = moat_image_layer_open(img, i, &r, err);
-        if (rc < 0) {
-            char what[32];
-
-            snprintf(what, sizeof(what), "layer %zu", i);
-            rc = fs_err_prefix(err, rc, what);
+        if (rc < 0)
             goto out;
-        }
+        fs->reader_failed = false;
         rc = moat_fs_apply_layer(fs, (uint32_t)i, r, err);
-        /* close() frees the reader either way; its digest verdict matters only on success */
-        crc = moat_entry_reader_close(r, rc < 0 ? NULL : err);
+        if (rc < 0 && !fs->reader_failed)
+            moat_err_prefix(err, "%s", meta->ref);
+        /*
+         * close() frees the reader and checks the digests. A digest mismatch
+         * wins over whatever broke while parsing: a tampered layer must be
+         * reported as tampered, not as merely damaged.
+         */
+        crc = moat_entry_reader_close(r, &cerr);
         r = NULL;
-        if (rc == 0 && crc < 0) {
-            char what[32];
-
-            snprintf(what, sizeof(what), "layer %zu", i);
-            rc = fs_err_prefix(err, crc, what);
+        if (crc < 0 && (rc == 0 || crc == -MOAT_E_DIGEST)) {
+            moat_err_clear(err);
+            if (err != NULL)
+                *err = cerr;
+            else
+                moat_err_clear(&cerr);
+            rc = crc;
+        } else {
+            moat_err_clear(&cerr);
         }
         if (rc < 0)
             goto out;

@@ -107,8 +107,11 @@ static int pump(struct moat_fs *fs, struct moat_entry_reader *r, uint64_t size,
 
     for (;;) {
         n = moat_entry_read(r, fs->chunk, FS_CHUNK_BYTES, err);
-        if (n < 0)
-            return fs_err_prefix(err, n < -(ssize_t)MOAT_E__COUNT ? -MOAT_E_IO : (int)n, what);
+        if (n < 0) {
+            /* the reader's message already names the image and layer */
+            fs->reader_failed = true;
+            return n < -(ssize_t)MOAT_E__COUNT ? -MOAT_E_IO : (int)n;
+        }
         if (n == 0)
             break;
         if ((uint64_t)n > size - got)

@@ -95,6 +95,7 @@ struct moat_fs {
     struct fs_blob *blobs;
     size_t capture_total;     /* bytes in live blobs, against MOAT_MAX_CAPTURE_TOTAL */
     uint64_t bytes;           /* declared content bytes of all entries so far */
+    bool reader_failed;       /* the last error came from the layer reader (already labelled) */
 };
 
 /* arena.c */

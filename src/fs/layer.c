@@ -210,10 +210,8 @@ int moat_fs_apply_layer(struct moat_fs *fs, uint32_t layer, struct moat_entry_re
         memset(&e, 0, sizeof(e));
         rc = moat_entry_next(r, &e, err);
         if (rc < 0) {
-            char what[32];
-
-            snprintf(what, sizeof(what), "layer %u", layer);
-            rc = fs_err_prefix(err, rc, what);
+            /* the reader's message already names the image and layer */
+            fs->reader_failed = true;
             goto out;
         }
         if (rc == 0)

@@ -189,6 +189,31 @@ static ssize_t t_read(struct moat_entry_reader *r, void *buf, size_t n, struct m
     return k;
 }
 
+/*
+ * After a decode failure: hash the rest of the raw blob and, when it does not
+ * match the descriptor, report the tampering rather than its symptom (a
+ * flipped byte usually shows up first as "corrupt gzip" or "damaged tar").
+ * Returns the -MOAT_E_DIGEST error, or 0 when the blob is what it claims.
+ */
+static int tamper_check(struct layer_tar *t, struct moat_err *err)
+{
+    char got[SOURCE_DIGEST_LEN + 1];
+    const unsigned char *p;
+    const char *want = t->digest;
+    ssize_t n;
+
+    if (want == NULL && t->dc != NULL && source_decomp_kind(t->dc) == SOURCE_COMP_NONE)
+        want = t->diff_id; /* uncompressed blob: its digest is the diff_id */
+    if (want == NULL || t->blob.md == NULL)
+        return 0;
+    while ((n = source_blob_read(&t->blob, &p, NULL)) > 0)
+        ;
+    if (n < 0 || source_blob_digest(&t->blob, got, NULL) < 0 || strcmp(got, want) == 0)
+        return 0;
+    return moat_err_set(err, MOAT_E_DIGEST, "%s: layer %zu (%s): blob content hashes to %s",
+                        t->file, t->index, want, got);
+}
+
 /* Finish hashing and compare with what the manifest and config promised. */
 static int verify(struct layer_tar *t, struct moat_err *err)
 {
@@ -197,8 +222,10 @@ static int verify(struct layer_tar *t, struct moat_err *err)
     int rc;
 
     rc = source_decomp_drain(t->dc, err);
-    if (rc < 0)
-        return rc;
+    if (rc < 0) {
+        int trc = tamper_check(t, err);
+        return trc < 0 ? trc : rc;
+    }
     if (t->image_total != NULL)
         *t->image_total += source_decomp_total(t->dc);
     if (t->size != UINT64_MAX && t->blob.pos != t->size)
@@ -235,6 +262,9 @@ static int t_close(struct moat_entry_reader *r, struct moat_err *err)
         rc = moat_err_set(err, MOAT_E_FORMAT, "%s: layer was not read to a clean end", t->label);
         if (t->cb_err.code != 0)
             rc = moat_err_set(err, t->cb_err.code, "%s", moat_err_msg(&t->cb_err));
+        int trc = tamper_check(t, err);
+        if (trc < 0)
+            rc = trc;
     } else {
         rc = verify(t, err);
     }
@@ -316,6 +346,9 @@ int source_layer_tar_open(struct source_range *r, const struct source_layer_spec
         archive_read_support_format_empty(t->a) != ARCHIVE_OK ||
         archive_read_open(t->a, t, NULL, read_cb, NULL) != ARCHIVE_OK) {
         rc = arc_err(t, "opening the layer tar", err);
+        int trc = tamper_check(t, err); /* libarchive reads ahead: tampering can show here */
+        if (trc < 0)
+            rc = trc;
         goto out;
     }
     t->busy = spec->busy;
