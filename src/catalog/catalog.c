@@ -6,7 +6,7 @@
  * layer that introduced each package.
  *
  * Layer: dpkg uses the layer of the package's .list file (or status.d
- * file); apk and rpm the layer most of the package's files come from, else
+ * file, or the status file when there is no .list); apk and rpm the layer most of the package's files come from, else
  * the database file's layer.
  */
 #include "catalog_int.h"
@@ -230,6 +230,9 @@ static int run_dpkg(const struct moat_fs *fs, struct moat_inventory *inv, struct
         for (size_t i = from; i < inv->n_pkgs; i++) {
             if ((r = dpkg_list(fs, &inv->pkgs[i], err)) < 0)
                 return r;
+            /* no .list file (trimmed images): the status file's layer is the best we know */
+            if (inv->pkgs[i].layer < 0)
+                inv->pkgs[i].layer = (int32_t)node->layer;
         }
     }
     if ((r = dpkg_status_d(fs, inv, err)) < 0)

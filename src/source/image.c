@@ -20,6 +20,35 @@ static const char *const transport_names[] = {
     [SOURCE_T_DIR] = "dir",
 };
 
+/*
+ * The name people will recognise: the first tag; an OCI ref.name that is only
+ * a tag ("1.0") is shown with its layout's directory ("layout:1.0"); else the path.
+ */
+static int display_name(struct moat_image_meta *meta, const char *path, struct moat_err *err)
+{
+    const char *tag = meta->n_tags > 0 ? meta->tags[0] : NULL;
+    const char *base;
+    size_t blen;
+
+    if (tag == NULL) {
+        meta->name = strdup(path);
+    } else if (strpbrk(tag, "/:@") != NULL) {
+        meta->name = strdup(tag);
+    } else {
+        blen = strlen(path);
+        while (blen > 1 && path[blen - 1] == '/')
+            blen--;
+        base = path + blen;
+        while (base > path && base[-1] != '/')
+            base--;
+        if (asprintf(&meta->name, "%.*s:%s", (int)(path + blen - base), base, tag) < 0)
+            meta->name = NULL;
+    }
+    if (meta->name == NULL)
+        return moat_err_set(err, MOAT_E_NOMEM, "out of memory");
+    return 0;
+}
+
 static int open_dir(struct moat_image *img, const char *path, struct moat_err *err)
 {
     struct stat st;
@@ -81,7 +110,9 @@ int moat_image_open(const char *ref, const struct moat_open_opts *opts, struct m
     }
     if (rc < 0)
         goto out;
-    img->meta.name = strdup(img->meta.n_tags > 0 ? img->meta.tags[0] : r.path);
+    rc = display_name(&img->meta, r.path, err);
+    if (rc < 0)
+        goto out;
     if (img->meta.name == NULL) {
         rc = moat_err_set(err, MOAT_E_NOMEM, "out of memory");
         goto out;

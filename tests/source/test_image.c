@@ -419,7 +419,7 @@ static void test_oci_layout_and_archive(void **state)
         m = moat_image_meta(img);
         assert_string_equal(m->transport, i < 3 ? "oci" : "oci-archive");
         assert_string_equal(m->manifest_digest, mdg);
-        assert_string_equal(m->name, "t1");
+        assert_string_equal(m->name, i < 3 ? "layout:t1" : "oci.tar:t1"); /* bare tag: shown with its file */
         assert_string_equal(m->layers[0].media_type, "application/vnd.oci.image.layer.v1.tar+gzip");
         assert_string_equal(m->layers[1].diff_id, f->diff[1]);
         moat_image_free(img);
@@ -607,7 +607,7 @@ static void test_multi_platform(void **state)
             assert_int_equal(rc, 0);
             assert_string_equal(moat_image_meta(img)->architecture, arch[cases[i].want]);
             assert_string_equal(moat_image_meta(img)->manifest_digest, mdg[cases[i].want]);
-            assert_string_equal(moat_image_meta(img)->name, "multi");
+            assert_string_equal(moat_image_meta(img)->name, "multi:multi");
             moat_image_free(img);
             img = NULL;
         }
