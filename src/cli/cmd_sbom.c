@@ -120,8 +120,11 @@ int moat_cmd_sbom(int argc, char **argv)
         fs_opts.progress = show_progress;
     if (moat_fs_build(img, &fs_opts, &fs, &err) < 0)
         goto out;
-    if (moat_catalog_run(fs, &inv, &err) < 0)
+    if (moat_catalog_run(fs, &inv, &err) < 0) {
+        /* catalog/ names the file inside the image; say which image */
+        moat_err_prefix(&err, "%s", argv[optind]);
         goto out;
+    }
     if (cli_output_open(&out, output, &err) < 0)
         goto out;
     if (moat_sbom_write(out.f, fmt, moat_image_meta(img), &inv, &sbom_opts, &err) < 0) {

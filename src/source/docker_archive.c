@@ -158,7 +158,7 @@ static int load_member(struct moat_image *img, const char *name, char **data, si
     r = (struct source_range){img->fd, 0, NULL, m->off, m->size};
     rc = source_range_load(&r, MOAT_MAX_JSON_BYTES, img->label, data, len, err);
     if (rc < 0)
-        return moat_err_prefix(err, "%s", name);
+        return source_err_context(err, img->label, "%s", name);
     if (mout != NULL)
         *mout = m;
     return 0;
@@ -180,7 +180,7 @@ static int open_config(struct moat_image *img, const struct source_docker_image 
     if (rc < 0)
         goto out;
     if (name_digest(m->name, want) && strcmp(want, got) != 0) {
-        rc = moat_err_set(err, MOAT_E_DIGEST, "%s: config %s hashes to %s", img->label, m->name,
+        rc = moat_err_set(err, MOAT_E_DIGEST, "%s: config %s: digest mismatch: hashes to %s", img->label, m->name,
                           got);
         goto out;
     }
@@ -220,7 +220,7 @@ static int open_layers(struct moat_image *img, const struct source_docker_image 
                                 "%s: manifest.json: layer %zu (%.200s) missing from archive",
                                 img->label, i, d->layers[i]);
         if (rc < 0)
-            return moat_err_prefix(err, "manifest.json: layer %zu", i);
+            return source_err_context(err, img->label, "manifest.json: layer %zu", i);
         img->blobs[i] = (struct source_range){img->fd, 0, NULL, m->off, m->size};
         mt->layers[i].size = m->size;
         mt->layers[i].diff_id = diff_ids[i];

@@ -8,6 +8,7 @@
 #include "source_internal.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -19,6 +20,30 @@ static const char *const transport_names[] = {
     [SOURCE_T_OCI] = "oci",
     [SOURCE_T_DIR] = "dir",
 };
+
+int source_err_context(struct moat_err *err, const char *label, const char *fmt, ...)
+{
+    const char *msg;
+    char *ctx = NULL, *out = NULL;
+    size_t ll = strlen(label);
+    va_list ap;
+
+    if (err == NULL)
+        return -MOAT_E_ARG;
+    va_start(ap, fmt);
+    if (vasprintf(&ctx, fmt, ap) < 0)
+        ctx = NULL;
+    va_end(ap);
+    msg = moat_err_msg(err);
+    if (strncmp(msg, label, ll) == 0 && strncmp(msg + ll, ": ", 2) == 0)
+        msg += ll + 2;
+    if (ctx != NULL && asprintf(&out, "%s: %s: %s", label, ctx, msg) >= 0) {
+        free(err->msg);
+        err->msg = out;
+    }
+    free(ctx);
+    return -err->code;
+}
 
 /*
  * The name people will recognise: the first tag; an OCI ref.name that is only
@@ -160,7 +185,7 @@ int moat_image_layer_open(struct moat_image *img, size_t i, struct moat_entry_re
     } else {
         rc = source_oci_blob(img, 0, li->digest, &r, err);
         if (rc < 0)
-            return moat_err_prefix(err, "layer %zu", i);
+            return source_err_context(err, img->label, "layer %zu", i);
     }
     spec.label = img->label;
     spec.index = i;

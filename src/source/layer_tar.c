@@ -210,7 +210,7 @@ static int tamper_check(struct layer_tar *t, struct moat_err *err)
         ;
     if (n < 0 || source_blob_digest(&t->blob, got, NULL) < 0 || strcmp(got, want) == 0)
         return 0;
-    return moat_err_set(err, MOAT_E_DIGEST, "%s: layer %zu (%s): blob content hashes to %s",
+    return moat_err_set(err, MOAT_E_DIGEST, "%s: layer %zu (%s): digest mismatch: blob content hashes to %s",
                         t->file, t->index, want, got);
 }
 
@@ -229,7 +229,7 @@ static int verify(struct layer_tar *t, struct moat_err *err)
     if (t->image_total != NULL)
         *t->image_total += source_decomp_total(t->dc);
     if (t->size != UINT64_MAX && t->blob.pos != t->size)
-        return moat_err_set(err, MOAT_E_DIGEST, "%s: %llu bytes, not the %llu its descriptor says",
+        return moat_err_set(err, MOAT_E_DIGEST, "%s: digest mismatch: %llu bytes, not the %llu its descriptor says",
                             t->label, (unsigned long long)t->blob.pos, (unsigned long long)t->size);
     if (t->digest == NULL && t->diff_id == NULL)
         return 0;
@@ -242,11 +242,11 @@ static int verify(struct layer_tar *t, struct moat_err *err)
         return rc;
     name = t->digest != NULL ? t->digest : blob;
     if (t->digest != NULL && strcmp(blob, t->digest) != 0)
-        return moat_err_set(err, MOAT_E_DIGEST, "%s: layer %zu (%s): blob content hashes to %s",
+        return moat_err_set(err, MOAT_E_DIGEST, "%s: layer %zu (%s): digest mismatch: blob content hashes to %s",
                             t->file, t->index, t->digest, blob);
     if (t->diff_id != NULL && strcmp(diff, t->diff_id) != 0)
         return moat_err_set(err, MOAT_E_DIGEST,
-                            "%s: layer %zu (%s): content does not match diff_id %s (got %s)",
+                            "%s: layer %zu (%s): digest mismatch: content does not match diff_id %s (got %s)",
                             t->file, t->index, name, t->diff_id, diff);
     return 0;
 }
@@ -324,7 +324,7 @@ int source_layer_tar_open(struct source_range *r, const struct source_layer_spec
         goto out;
     }
     if (t->size != UINT64_MAX && t->range.size != t->size) {
-        rc = moat_err_set(err, MOAT_E_DIGEST, "%s: blob is %llu bytes, its descriptor says %llu",
+        rc = moat_err_set(err, MOAT_E_DIGEST, "%s: digest mismatch: blob is %llu bytes, its descriptor says %llu",
                           t->label, (unsigned long long)t->range.size, (unsigned long long)t->size);
         goto out;
     }

@@ -129,7 +129,7 @@ static int load_desc(struct moat_image *img, int archive, const struct source_de
     if (rc < 0)
         goto out;
     if (r.size != d->size) {
-        rc = moat_err_set(err, MOAT_E_DIGEST, "%s: %s %s is %llu bytes, its descriptor says %llu",
+        rc = moat_err_set(err, MOAT_E_DIGEST, "%s: %s %s: digest mismatch: %llu bytes, its descriptor says %llu",
                           img->label, what, d->digest, (unsigned long long)r.size,
                           (unsigned long long)d->size);
         goto out;
@@ -141,7 +141,7 @@ static int load_desc(struct moat_image *img, int archive, const struct source_de
     if (rc < 0)
         goto out;
     if (strcmp(got, d->digest) != 0)
-        rc = moat_err_set(err, MOAT_E_DIGEST, "%s: %s %s: content hashes to %s", img->label, what,
+        rc = moat_err_set(err, MOAT_E_DIGEST, "%s: %s %s: digest mismatch: content hashes to %s", img->label, what,
                           d->digest, got);
 out:
     if (rc < 0) {
@@ -162,7 +162,7 @@ static int load_file(struct moat_image *img, int archive, const char *rel, char 
     if (rc == 0)
         rc = source_range_load(&r, MOAT_MAX_JSON_BYTES, img->label, data, len, err);
     if (rc < 0 && rc != -MOAT_E_NOTFOUND)
-        moat_err_prefix(err, "%s", rel);
+        source_err_context(err, img->label, "%s", rel);
     source_range_close(&r);
     return rc;
 }
@@ -219,7 +219,7 @@ static int archive_blobs(struct moat_image *img, struct moat_err *err)
         int rc = source_oci_blob(img, 1, img->meta.layers[i].digest, &img->blobs[i], err);
 
         if (rc < 0)
-            return moat_err_prefix(err, "layer %zu", i);
+            return source_err_context(err, img->label, "layer %zu", i);
     }
     return 0;
 }

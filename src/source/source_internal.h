@@ -285,4 +285,14 @@ struct moat_image {
     uint64_t total;              /* uncompressed bytes read so far */
 };
 
+
+/*
+ * Add context to an error whose message already starts with "label: ":
+ * "label: rest" becomes "label: CONTEXT: rest", so the input file stays the
+ * first thing a message names. Other messages get "label: CONTEXT: " in front.
+ * Returns -err->code.
+ */
+int source_err_context(struct moat_err *err, const char *label, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 #endif

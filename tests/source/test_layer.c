@@ -143,7 +143,7 @@ static void test_flipped_byte_refused_at_close(void **state)
         assert_int_equal(open_mem(&plain, NULL, diff, UINT64_MAX, NULL, &r, &err), 0);
         read_all(r, NULL, &err);
         assert_int_equal(moat_entry_reader_close(r, &err), -MOAT_E_DIGEST);
-        assert_non_null(strstr(moat_err_msg(&err), "does not match diff_id"));
+        assert_non_null(strstr(moat_err_msg(&err), "digest mismatch: content does not match diff_id"));
         assert_non_null(strstr(moat_err_msg(&err), "mem.tar: layer 3"));
     }
     /* a compressed blob with one byte changed at its end (the gzip trailer) */
