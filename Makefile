@@ -26,7 +26,8 @@ fuzz:
 # debootstrap and podman, inventoried from its docker-archive.
 demo: build
 	tests/fixtures/build-all.sh debian-min
-	$(BUILD)/moat sbom --format table "docker-archive:$$(tests/fixtures/build-all.sh --path debian-min docker-archive)"
+	$(BUILD)/moat sbom --format table \
+		"docker-archive:$${MOAT_FIXTURES:-$$HOME/.cache/moat/fixtures}/debian-min/docker-archive.tar"
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure
