@@ -3,7 +3,7 @@
 # seed corpus and its fixed-crash regressions (tests/data/regress/<name>/),
 # then fuzz it for SECONDS. Any crash, leak or sanitizer report fails.
 set -euo pipefail
-build=${1:?build dir}
+build=$(cd "${1:?build dir}" && pwd)
 seconds=${2:-20}
 src=$(cd "$(dirname "$0")/.." && pwd)
 pass=0 fail=0
