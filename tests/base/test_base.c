@@ -10,6 +10,7 @@
 
 #include "base/buf.h"
 #include "base/error.h"
+#include "base/finding.h"
 
 static void test_err_set_returns_negative_code(void **state)
 {
@@ -65,12 +66,46 @@ static void test_buf_cap(void **state)
     moat_buf_free(&b);
 }
 
+static void test_findings(void **state)
+{
+    struct moat_findings fs = {0};
+    struct moat_finding f = {0};
+    enum moat_severity sev;
+
+    (void)state;
+    assert_int_equal(moat_severity_parse("Moderate", &sev), 0);
+    assert_int_equal(sev, MOAT_SEV_MEDIUM);
+    assert_int_equal(moat_severity_parse("bogus", &sev), -MOAT_E_ARG);
+    assert_string_equal(moat_severity_name(MOAT_SEV_CRITICAL), "CRITICAL");
+    assert_int_equal(moat_severity_from_score(9.0), MOAT_SEV_CRITICAL);
+    assert_int_equal(moat_severity_from_score(6.9), MOAT_SEV_MEDIUM);
+    assert_int_equal(moat_severity_from_score(0.0), MOAT_SEV_UNKNOWN);
+    for (int i = 0; i < 40; i++) {
+        f.kind = MOAT_FINDING_VULN;
+        f.severity = (enum moat_severity)(i % 5);
+        assert_true(asprintf(&f.rule_id, "CVE-2024-%04d", 40 - i) > 0);
+        f.pkg_name = strdup("bash");
+        assert_int_equal(moat_findings_add(&fs, &f, NULL), 0);
+        assert_null(f.rule_id);
+    }
+    moat_findings_sort(&fs);
+    assert_int_equal(fs.n, 40);
+    for (size_t i = 1; i < fs.n; i++) {
+        assert_true(fs.v[i - 1].severity >= fs.v[i].severity);
+        if (fs.v[i - 1].severity == fs.v[i].severity)
+            assert_true(strcmp(fs.v[i - 1].rule_id, fs.v[i].rule_id) < 0);
+    }
+    moat_findings_free(&fs);
+    assert_int_equal(fs.n, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_err_set_returns_negative_code),
         cmocka_unit_test(test_err_long_message_not_truncated),
         cmocka_unit_test(test_buf_cap),
+        cmocka_unit_test(test_findings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
