@@ -1,8 +1,7 @@
 /*
- * json_util.c - JSON from images, bounded and typed: size capped by
- * MOAT_MAX_JSON_BYTES, nesting depth checked on the raw bytes before
- * jansson sees them (jansson has no depth option), duplicate keys refused,
- * and getters that turn a wrong type into an error naming the field.
+ * json_util.c - JSON from images, bounded and typed: parsed by base/json.c
+ * (size capped by MOAT_MAX_JSON_BYTES, depth checked, duplicate keys
+ * refused), and getters that turn a wrong type into an error naming the field.
  * Must not know what the documents mean (config.c, oci.c, docker_archive.c).
  */
 #include "source_internal.h"
@@ -10,59 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/json.h"
 #include "../base/limits.h"
-
-size_t source_json_depth(const char *data, size_t len)
-{
-    size_t depth = 0, max = 0;
-    int in_str = 0;
-
-    for (size_t i = 0; i < len; i++) {
-        char c = data[i];
-
-        if (in_str) {
-            if (c == '\\')
-                i++;
-            else if (c == '"')
-                in_str = 0;
-            continue;
-        }
-        if (c == '"') {
-            in_str = 1;
-        } else if (c == '[' || c == '{') {
-            if (++depth > max)
-                max = depth;
-        } else if ((c == ']' || c == '}') && depth > 0) {
-            depth--;
-        }
-    }
-    return max;
-}
 
 int source_json_parse(const char *data, size_t len, const char *what, json_t **out,
                       struct moat_err *err)
 {
-    json_error_t je;
-    size_t depth;
-
-    *out = NULL;
-    if (len > MOAT_MAX_JSON_BYTES)
-        return moat_err_set(err, MOAT_E_LIMIT, "%s: %zu bytes of JSON, more than %u allowed", what,
-                            len, MOAT_MAX_JSON_BYTES);
-    depth = source_json_depth(data, len);
-    if (depth > MOAT_MAX_JSON_DEPTH)
-        return moat_err_set(err, MOAT_E_LIMIT, "%s: JSON nested more than %u deep", what,
-                            MOAT_MAX_JSON_DEPTH);
-    *out = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
-    if (*out == NULL)
-        return moat_err_set(err, MOAT_E_FORMAT, "%s: invalid JSON at line %d column %d: %s", what,
-                            je.line, je.column, je.text);
-    if (!json_is_object(*out) && !json_is_array(*out)) {
-        json_decref(*out);
-        *out = NULL;
-        return moat_err_set(err, MOAT_E_FORMAT, "%s: JSON is not an object or array", what);
-    }
-    return 0;
+    return moat_json_parse(data, len, MOAT_MAX_JSON_BYTES, what, out, err);
 }
 
 static int wrong(const char *what, const char *key, const char *want, struct moat_err *err)

@@ -164,7 +164,6 @@ const char *source_compressed_magic(const unsigned char *p, size_t n);
 int source_json_parse(const char *data, size_t len, const char *what, json_t **out,
                       struct moat_err *err);
 /* Nesting depth of the JSON text (brackets outside strings). */
-size_t source_json_depth(const char *data, size_t len);
 /*
  * Typed getters: a missing key or null gives NULL/0 and returns 0; a wrong
  * type returns -MOAT_E_FORMAT naming "what.key". Strings are copied.

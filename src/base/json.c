@@ -1,0 +1,109 @@
+/*
+ * json.c - bounded JSON parsing shared by every room (see json.h).
+ */
+#include "json.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "limits.h"
+
+size_t moat_json_depth(const char *data, size_t len)
+{
+    size_t depth = 0, max = 0;
+    int in_str = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        char c = data[i];
+
+        if (in_str) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_str = 0;
+            continue;
+        }
+        if (c == '"') {
+            in_str = 1;
+        } else if (c == '[' || c == '{') {
+            if (++depth > max)
+                max = depth;
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            depth--;
+        }
+    }
+    return max;
+}
+
+int moat_json_parse(const char *data, size_t len, size_t max_bytes, const char *what, json_t **out,
+                    struct moat_err *err)
+{
+    json_error_t je;
+
+    *out = NULL;
+    if (len > max_bytes)
+        return moat_err_set(err, MOAT_E_LIMIT, "%s: %zu bytes of JSON, more than the %zu allowed",
+                            what, len, max_bytes);
+    if (moat_json_depth(data, len) > MOAT_MAX_JSON_DEPTH)
+        return moat_err_set(err, MOAT_E_LIMIT, "%s: JSON nested more than %u deep", what,
+                            MOAT_MAX_JSON_DEPTH);
+    *out = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
+    if (*out == NULL)
+        return moat_err_set(err, MOAT_E_FORMAT, "%s: invalid JSON at line %d column %d: %s", what,
+                            je.line, je.column, je.text);
+    if (!json_is_object(*out) && !json_is_array(*out)) {
+        json_decref(*out);
+        *out = NULL;
+        return moat_err_set(err, MOAT_E_FORMAT, "%s: JSON is not an object or array", what);
+    }
+    return 0;
+}
+
+int moat_json_load_file(const char *path, size_t max_bytes, json_t **out, struct moat_err *err)
+{
+    struct stat st;
+    char *data = NULL;
+    size_t got = 0;
+    int fd, rc;
+
+    *out = NULL;
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return moat_err_set(err, errno == ENOENT ? MOAT_E_NOTFOUND : MOAT_E_IO, "%s: %s", path,
+                            strerror(errno));
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        rc = moat_err_set(err, MOAT_E_IO, "%s: not a regular file", path);
+        goto out;
+    }
+    if ((uint64_t)st.st_size > max_bytes) {
+        rc = moat_err_set(err, MOAT_E_LIMIT, "%s: %lld bytes, more than the %zu allowed", path,
+                          (long long)st.st_size, max_bytes);
+        goto out;
+    }
+    data = malloc((size_t)st.st_size + 1);
+    if (data == NULL) {
+        rc = moat_err_set(err, MOAT_E_NOMEM, "%s: out of memory", path);
+        goto out;
+    }
+    while (got < (size_t)st.st_size) {
+        ssize_t n = read(fd, data + got, (size_t)st.st_size - got);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            rc = moat_err_set(err, MOAT_E_IO, "%s: read failed: %s", path,
+                              n < 0 ? strerror(errno) : "file shrank");
+            goto out;
+        }
+        got += (size_t)n;
+    }
+    rc = moat_json_parse(data, got, max_bytes, path, out, err);
+out:
+    free(data);
+    close(fd);
+    return rc;
+}
