@@ -323,9 +323,11 @@ static void mutate(struct rng *r, char *v, size_t cap)
         break;
     default: {
         const char *slash = strrchr(v, '/');
-        if (slash != NULL) {
-            snprintf(tmp, sizeof(tmp), "%s%s", v, slash);
-            snprintf(v, cap, "%s", tmp);
+        size_t tail = slash != NULL ? strlen(slash) : 0;
+        if (slash != NULL && len + tail < cap) {
+            memcpy(tmp, slash, tail);
+            memcpy(v + len, tmp, tail);
+            v[len + tail] = '\0';
         }
     }
     }
