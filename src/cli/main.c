@@ -15,6 +15,7 @@ struct subcommand {
 
 static const struct subcommand subcommands[] = {
     {"sbom", moat_cmd_sbom, "inventory an image's packages (CycloneDX, SPDX, JSON, table)"},
+    {"db", moat_cmd_db, "import, update and inspect the vulnerability database"},
 };
 
 static void usage(FILE *f)
