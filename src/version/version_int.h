@@ -1,0 +1,51 @@
+/*
+ * version_int.h - the per-ecosystem comparators behind moat_version_cmp().
+ * Room-internal: *_valid() returns 1 or 0; *_cmp() returns <0, 0, >0 and may
+ * assume both inputs passed *_valid() (except moat_ver_apk_cmp, which, like
+ * apk-tools, also orders invalid versions). Plus the small shared helpers.
+ */
+#ifndef MOAT_VERSION_INT_H
+#define MOAT_VERSION_INT_H
+
+#include <stddef.h>
+
+int moat_ver_dpkg_valid(const char *v, size_t n);
+int moat_ver_dpkg_cmp(const char *a, size_t an, const char *b, size_t bn);
+int moat_ver_rpm_valid(const char *v, size_t n);
+int moat_ver_rpm_cmp(const char *a, size_t an, const char *b, size_t bn);
+int moat_ver_apk_valid(const char *v, size_t n);
+int moat_ver_apk_cmp(const char *a, size_t an, const char *b, size_t bn);
+int moat_ver_semver_valid(const char *v, size_t n);
+int moat_ver_semver_cmp(const char *a, size_t an, const char *b, size_t bn);
+/*
+ * Shared by semver.c and go.c. moat_ver_semver_idents: length of the
+ * dot-separated [0-9A-Za-z-]+ identifiers at s (numeric ones without leading
+ * zeros when strict), or 0. moat_ver_semver_precmp: compare two pre-release
+ * lists (NULL = none, which sorts last); js selects npm's number semantics.
+ */
+size_t moat_ver_semver_idents(const char *s, size_t n, int strict);
+int moat_ver_semver_precmp(const char *a, size_t an, const char *b, size_t bn, int js);
+int moat_ver_go_valid(const char *v, size_t n);
+int moat_ver_go_cmp(const char *a, size_t an, const char *b, size_t bn);
+int moat_ver_pep440_valid(const char *v, size_t n);
+int moat_ver_pep440_cmp(const char *a, size_t an, const char *b, size_t bn);
+int moat_ver_maven_valid(const char *v, size_t n);
+int moat_ver_maven_cmp(const char *a, size_t an, const char *b, size_t bn);
+
+/* ASCII-only classification (no locale). */
+static inline int ver_isdigit(int c) { return c >= '0' && c <= '9'; }
+static inline int ver_isalpha(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+static inline int ver_isalnum(int c) { return ver_isdigit(c) || ver_isalpha(c); }
+static inline int ver_tolower(int c) { return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c; }
+static inline int ver_sign(int x) { return (x > 0) - (x < 0); }
+
+/*
+ * Compare two unsigned decimal digit strings by value, of any length:
+ * leading zeros are skipped, then the longer wins, then memcmp.
+ */
+int moat_ver_numcmp(const char *a, size_t an, const char *b, size_t bn);
+
+/* memcmp-then-length comparison of two byte strings (strcmp order). */
+int moat_ver_bytecmp(const char *a, size_t an, const char *b, size_t bn);
+
+#endif
