@@ -325,8 +325,8 @@ int vdb_imp_begin(struct vdb_imp *im, struct moat_vulndb *vdb, const char *origi
         return moat_err_set(err, MOAT_E_ARG, "%s: opened read-only", vdb->path);
     if ((r = vdb_exec(vdb->db, vdb->path, "BEGIN IMMEDIATE", err)) < 0)
         return r;
-    if ((r = prep(im, "SELECT vid FROM vulns WHERE id = ?1 AND source = ?2", &im->find_vuln,
-                  err)) < 0 ||
+    if ((r = prep(im, "SELECT vid FROM vulns WHERE id = ?1 AND source = ?2", &im->find_vuln, err)) <
+            0 ||
         (r = prep(im,
                   "INSERT INTO vulns(id, source, feed, summary, details, published, modified,"
                   " withdrawn, source_severity, refs, severity)"
@@ -365,13 +365,14 @@ int vdb_imp_commit(struct vdb_imp *im, struct moat_err *err)
     sqlite3_stmt *st = NULL;
     int r = 0;
 
-    if (sqlite3_prepare_v2(db,
-                           "INSERT INTO sources(name, kind, origin, imported_at, records, skipped)"
-                           " VALUES(?1, ?2, ?3, ?4, (SELECT count(*) FROM vulns WHERE feed = ?1), ?5)"
-                           " ON CONFLICT(name) DO UPDATE SET kind = excluded.kind,"
-                           " origin = excluded.origin, imported_at = excluded.imported_at,"
-                           " records = excluded.records, skipped = excluded.skipped",
-                           -1, &st, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(
+            db,
+            "INSERT INTO sources(name, kind, origin, imported_at, records, skipped)"
+            " VALUES(?1, ?2, ?3, ?4, (SELECT count(*) FROM vulns WHERE feed = ?1), ?5)"
+            " ON CONFLICT(name) DO UPDATE SET kind = excluded.kind,"
+            " origin = excluded.origin, imported_at = excluded.imported_at,"
+            " records = excluded.records, skipped = excluded.skipped",
+            -1, &st, NULL) != SQLITE_OK) {
         r = vdb_sqlerr(db, im->vdb->path, "write failed", err);
         goto out;
     }
@@ -420,8 +421,9 @@ static int read_fd(int fd, const char *name, size_t max, char **out, size_t *len
         if (n == 0)
             break;
         if ((r = moat_buf_append(&b, chunk, (size_t)n)) < 0) {
-            r = moat_err_set(err, -r, r == -MOAT_E_LIMIT ? "%s: larger than %zu bytes"
-                                                         : "%s: out of memory (%zu)",
+            r = moat_err_set(err, -r,
+                             r == -MOAT_E_LIMIT ? "%s: larger than %zu bytes"
+                                                : "%s: out of memory (%zu)",
                              name, max);
             goto out;
         }
@@ -459,7 +461,8 @@ static int import_json(struct vdb_imp *im, const char *name, json_t *root, const
         const char *k;
         json_t *v;
 
-        json_object_foreach(root, k, v) {
+        json_object_foreach(root, k, v)
+        {
             (void)k;
             if (json_is_object(v))
                 return vdb_tracker_json_import(im, name, root, err);
@@ -518,7 +521,8 @@ static int import_archive(struct vdb_imp *im, const char *name, struct archive *
             continue;
         }
         snprintf(label, sizeof(label), "%s:%s", name, ename);
-        if (archive_entry_size_is_set(e) && archive_entry_size(e) > (la_int64_t)VDB_MAX_RECORD_BYTES)
+        if (archive_entry_size_is_set(e) &&
+            archive_entry_size(e) > (la_int64_t)VDB_MAX_RECORD_BYTES)
             too_big = true;
         if (!too_big) {
             free(buf);
@@ -543,7 +547,8 @@ static int import_archive(struct vdb_imp *im, const char *name, struct archive *
             }
             if (n < 0) {
                 moat_buf_free(&b);
-                r = moat_err_set(err, MOAT_E_FORMAT, "%s: %s: %s", name, ename,
+                r = moat_err_set(err, MOAT_E_FORMAT, "%s: damaged or truncated zip at %s: %s", name,
+                                 ename,
                                  archive_error_string(a) ? archive_error_string(a) : "read error");
                 goto out;
             }
@@ -660,8 +665,8 @@ static int open_rel(int dirfd, const char *name, int flags)
 
 /* A file found by path or inside a walked directory (dirfd). Format errors are
  * reported as skipped (in a directory) or returned (top level). */
-static int import_file(struct vdb_imp *im, int dirfd, const char *name, const char *label,
-                       bool top, struct moat_err *err)
+static int import_file(struct vdb_imp *im, int dirfd, const char *name, const char *label, bool top,
+                       struct moat_err *err)
 {
     struct stat sb;
     char *data = NULL, *dsa = NULL;
@@ -711,8 +716,9 @@ static int import_file(struct vdb_imp *im, int dirfd, const char *name, const ch
         int dfd;
 
         vdb_is_tracker_list(data, len, &is_dsa);
-        dfd = is_dsa ? -1 : open_rel(dirfd, strcmp(name, "list") == 0 ? "../DSA/list" : "DSA.list",
-                                     O_RDONLY);
+        dfd = is_dsa ? -1
+                     : open_rel(dirfd, strcmp(name, "list") == 0 ? "../DSA/list" : "DSA.list",
+                                O_RDONLY);
         if (dfd >= 0) {
             fcntl(dfd, F_SETFL, fcntl(dfd, F_GETFL) & ~O_NONBLOCK);
             if (fstat(dfd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
@@ -756,8 +762,8 @@ struct walk {
     int first_err;
 };
 
-static int walk_dir(struct vdb_imp *im, int dfd, const char *label, unsigned depth,
-                    struct walk *w, struct moat_err *err)
+static int walk_dir(struct vdb_imp *im, int dfd, const char *label, unsigned depth, struct walk *w,
+                    struct moat_err *err)
 {
     DIR *d = NULL;
     struct dirent *de;
@@ -844,8 +850,8 @@ out:
     return r;
 }
 
-int moat_vulndb_import_path(struct moat_vulndb *db, const char *path, struct moat_import_report *rep,
-                            struct moat_err *err)
+int moat_vulndb_import_path(struct moat_vulndb *db, const char *path,
+                            struct moat_import_report *rep, struct moat_err *err)
 {
     struct vdb_imp im;
     struct stat sb;
