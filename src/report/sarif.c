@@ -1,0 +1,392 @@
+/*
+ * sarif.c - SARIF 2.1.0 (sarif-schema-2.1.0.json, OASIS errata01) for code
+ * scanning UIs such as GitHub's.
+ *
+ * One run; tool.driver is moat with one rule per distinct rule id (first
+ * finding's text, highest severity seen). Each rule carries what GitHub
+ * reads: name, shortDescription, fullDescription, help (text and markdown,
+ * with the remediation), helpUri when the finding has an http(s) URL, and
+ * properties.security-severity as a numeric string plus tags. Results give
+ * ruleId/ruleIndex, a level from the severity (CRITICAL/HIGH error, MEDIUM
+ * warning, LOW/UNKNOWN note), a message and one location: for packages the
+ * database file the package came from (else its purl) with the package as a
+ * logical location; for files the path and region.startLine. Findings a VEX
+ * statement suppressed carry an "external" suppression with its
+ * justification.
+ */
+#include "report_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *level(enum moat_severity s)
+{
+    return s >= MOAT_SEV_HIGH ? "error" : s == MOAT_SEV_MEDIUM ? "warning" : "note";
+}
+
+/* GitHub reads >= 9.0 critical, 7.0-8.9 high, 4.0-6.9 medium, 0.1-3.9 low. */
+static double security_severity(const struct moat_finding *f)
+{
+    static const double deflt[] = {0.0, 2.0, 5.5, 8.0, 9.5};
+
+    if (f->cvss_score >= 0.0 && f->cvss_score <= 10.0 &&
+        moat_severity_from_score(f->cvss_score) == f->severity)
+        return f->cvss_score;
+    return deflt[f->severity <= MOAT_SEV_CRITICAL ? f->severity : 0];
+}
+
+static const char *rule_name(enum moat_finding_kind k)
+{
+    switch (k) {
+    case MOAT_FINDING_VULN:
+        return "PackageVulnerability";
+    case MOAT_FINDING_SECRET:
+        return "ExposedSecret";
+    case MOAT_FINDING_MISCONFIG:
+        return "Misconfiguration";
+    case MOAT_FINDING_POLICY:
+        return "PolicyViolation";
+    }
+    return "Finding";
+}
+
+/* An absolute http(s) URL with nothing a URI may not hold, else NULL. */
+static const char *http_url(const char *s)
+{
+    if (s == NULL || (strncmp(s, "https://", 8) != 0 && strncmp(s, "http://", 7) != 0))
+        return NULL;
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++)
+        if (*p <= 0x20 || *p >= 0x7f || strchr("\"<>\\^`{|}", *p) != NULL)
+            return NULL;
+    return s;
+}
+
+/* Percent-encode s as a URI reference: keep unreserved, sub-delims, ":@/" and, when keep_pct, "%?#". */
+static char *uri_ref(const char *s, int keep_pct)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = strlen(s), o = 0;
+    char *out;
+
+    while (*s == '/')
+        s++, n--;
+    if (n > (SIZE_MAX - 1) / 3)
+        return NULL;
+    out = malloc(n * 3 + 1);
+    if (out == NULL)
+        return NULL;
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            strchr("-._~!$&'()*+,;=:@/", *p) != NULL || (keep_pct && strchr("%?#", *p) != NULL)) {
+            out[o++] = (char)*p;
+        } else {
+            out[o++] = '%';
+            out[o++] = hex[*p >> 4];
+            out[o++] = hex[*p & 15];
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
+static json_t *text_msg(const char *text)
+{
+    json_t *o = json_object();
+
+    if (o == NULL || report_set_str(o, "text", text != NULL && text[0] != '\0' ? text : "-") < 0) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static json_t *md_msg(const char *text, const char *md)
+{
+    json_t *o = text_msg(text);
+
+    if (o != NULL && md != NULL && report_set_str(o, "markdown", md) < 0) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static int add(json_t *o, const char *k, json_t *v)
+{
+    return v == NULL ? -1 : json_object_set_new(o, k, v);
+}
+
+/* Help text and markdown for a rule: what it is, then how to fix it. */
+static int rule_help(json_t *rule, const struct moat_finding *f)
+{
+    struct moat_buf t = MOAT_BUF_INIT, md = MOAT_BUF_INIT;
+    char *rec = report_recommendation(f), *fix = NULL;
+    const char *desc = f->description != NULL ? f->description : f->title;
+    int bad = 0;
+
+    bad |= moat_buf_appendf(&t, "%s", report_rule_id(f)) < 0;
+    bad |= moat_buf_appendf(&md, "**%s**", report_rule_id(f)) < 0;
+    if (f->kind == MOAT_FINDING_VULN) {
+        fix = report_fix_text(f);
+        bad |= fix == NULL;
+        bad |= moat_buf_appendf(&t, "\nPackage: %s\nInstalled version: %s\nStatus: %s",
+                                f->pkg_name != NULL ? f->pkg_name : "",
+                                f->pkg_version != NULL ? f->pkg_version : "",
+                                fix != NULL ? fix : "") < 0;
+        bad |= moat_buf_appendf(&md,
+                                "\n\n| Package | Installed | Status |\n| --- | --- | --- |\n"
+                                "| %s | %s | %s |",
+                                f->pkg_name != NULL ? f->pkg_name : "",
+                                f->pkg_version != NULL ? f->pkg_version : "",
+                                fix != NULL ? fix : "") < 0;
+    }
+    bad |= moat_buf_appendf(&t, "\nSeverity: %s", moat_severity_name(f->severity)) < 0;
+    bad |= moat_buf_appendf(&md, "\n\nSeverity: %s", moat_severity_name(f->severity)) < 0;
+    if (f->cvss_vector != NULL) {
+        bad |= moat_buf_appendf(&t, "\nCVSS: %s", f->cvss_vector) < 0;
+        bad |= moat_buf_appendf(&md, "\n\nCVSS: `%s`", f->cvss_vector) < 0;
+    }
+    if (desc != NULL) {
+        bad |= moat_buf_appendf(&t, "\n%s", desc) < 0;
+        bad |= moat_buf_appendf(&md, "\n\n%s", desc) < 0;
+    }
+    if (rec != NULL) {
+        bad |= moat_buf_appendf(&t, "\nRemediation: %s", rec) < 0;
+        bad |= moat_buf_appendf(&md, "\n\n**Remediation:** %s", rec) < 0;
+    }
+    if (http_url(f->primary_url) != NULL) {
+        bad |= moat_buf_appendf(&t, "\n%s", f->primary_url) < 0;
+        bad |= moat_buf_appendf(&md, "\n\n[%s](%s)", report_rule_id(f), f->primary_url) < 0;
+    }
+    if (!bad)
+        bad |= add(rule, "help", md_msg(t.data, md.data)) < 0;
+    moat_buf_free(&t);
+    moat_buf_free(&md);
+    free(rec);
+    free(fix);
+    return bad ? -1 : 0;
+}
+
+static json_t *make_rule(const struct moat_finding *f, enum moat_severity sev)
+{
+    json_t *r = json_object(), *props = json_object(), *tags = json_array(), *cfg = json_object();
+    const char *title = f->title != NULL && f->title[0] != '\0' ? f->title : report_rule_id(f);
+    const char *full = f->description != NULL && f->description[0] != '\0' ? f->description : title;
+    char score[16];
+    struct moat_finding tmp = *f;
+    int bad = r == NULL || props == NULL || tags == NULL || cfg == NULL;
+
+    tmp.severity = sev;
+    snprintf(score, sizeof(score), "%.1f", security_severity(&tmp));
+    bad |= report_set_str(r, "id", report_rule_id(f));
+    bad |= report_set_str(r, "name", rule_name(f->kind));
+    bad |= add(r, "shortDescription", text_msg(title));
+    bad |= add(r, "fullDescription", text_msg(full));
+    bad |= report_set_str(cfg, "level", level(sev));
+    bad |= json_object_set_new(r, "defaultConfiguration", cfg);
+    if (http_url(f->primary_url) != NULL)
+        bad |= report_set_str(r, "helpUri", f->primary_url);
+    if (!bad)
+        bad |= rule_help(r, f);
+    bad |= report_set_str(props, "security-severity", score);
+    bad |= json_array_append_new(tags, json_string(report_kind_name(f->kind)));
+    bad |= json_array_append_new(tags, json_string("security"));
+    bad |= json_array_append_new(tags, json_string(moat_severity_name(sev)));
+    bad |= json_object_set_new(props, "tags", tags);
+    bad |= report_set_str(props, "precision", "very-high");
+    bad |= json_object_set_new(r, "properties", props);
+    if (bad) {
+        json_decref(r);
+        return NULL;
+    }
+    return r;
+}
+
+static json_t *location(const struct report_run *run, const struct moat_finding *f)
+{
+    json_t *loc = json_object(), *phys = json_object(), *art = json_object(), *region = NULL;
+    const char *db = report_pkg_db_path(run->ctx->inv, f);
+    char *uri = NULL;
+    int bad = loc == NULL || phys == NULL || art == NULL;
+
+    if (f->kind == MOAT_FINDING_VULN || (f->path == NULL && f->pkg_name != NULL)) {
+        uri = db != NULL         ? uri_ref(db, 0)
+              : f->pkg_purl != NULL ? uri_ref(f->pkg_purl, 1)
+                                    : uri_ref(f->pkg_name != NULL ? f->pkg_name : "package", 0);
+    } else {
+        uri = uri_ref(f->path != NULL && f->path[0] != '\0' ? f->path : run->target, 0);
+    }
+    bad |= uri == NULL;
+    bad |= report_set_str(art, "uri", uri != NULL && uri[0] != '\0' ? uri : "image");
+    bad |= json_object_set_new(phys, "artifactLocation", art);
+    if (f->line > 0 || f->kind == MOAT_FINDING_VULN) {
+        region = json_object();
+        bad |= region == NULL;
+        bad |= add(region, "startLine", json_integer(f->line > 0 ? f->line : 1));
+        bad |= json_object_set_new(phys, "region", region);
+    }
+    bad |= json_object_set_new(loc, "physicalLocation", phys);
+    if (f->pkg_name != NULL) {
+        json_t *ll = json_array(), *l = json_object();
+        char *name = NULL;
+
+        bad |= ll == NULL || l == NULL;
+        if (asprintf(&name, "%s@%s", f->pkg_name, f->pkg_version != NULL ? f->pkg_version : "") < 0)
+            name = NULL, bad = 1;
+        bad |= report_set_str(l, "name", name);
+        bad |= report_set_str(l, "fullyQualifiedName", f->pkg_purl != NULL ? f->pkg_purl : name);
+        bad |= report_set_str(l, "kind", "package");
+        bad |= json_array_append_new(ll, l);
+        bad |= json_object_set_new(loc, "logicalLocations", ll);
+        free(name);
+    }
+    free(uri);
+    if (bad) {
+        json_decref(loc);
+        return NULL;
+    }
+    return loc;
+}
+
+static json_t *result(const struct report_run *run, const struct moat_finding *f, size_t rule_index)
+{
+    json_t *r = json_object(), *locs = json_array(), *props = json_object();
+    char *msg = report_message(f);
+    int bad = r == NULL || locs == NULL || props == NULL || msg == NULL;
+
+    bad |= report_set_str(r, "ruleId", report_rule_id(f));
+    bad |= add(r, "ruleIndex", json_integer((json_int_t)rule_index));
+    bad |= report_set_str(r, "kind", "fail");
+    bad |= report_set_str(r, "level", level(f->severity));
+    bad |= add(r, "message", text_msg(msg));
+    bad |= json_array_append_new(locs, location(run, f));
+    bad |= json_object_set_new(r, "locations", locs);
+    if (report_suppressed(f)) {
+        json_t *sup = json_array(), *s = json_object();
+        char *just = NULL;
+
+        bad |= sup == NULL || s == NULL;
+        if (asprintf(&just, "VEX: %s%s%s", moat_vex_status_name(f->vex),
+                     f->vex_justification != NULL ? ": " : "",
+                     f->vex_justification != NULL ? f->vex_justification : "") < 0)
+            just = NULL, bad = 1;
+        bad |= report_set_str(s, "kind", "external");
+        bad |= report_set_str(s, "status", "accepted");
+        bad |= report_set_str(s, "justification", just);
+        bad |= json_array_append_new(sup, s);
+        bad |= json_object_set_new(r, "suppressions", sup);
+        free(just);
+    }
+    bad |= report_set_str(props, "severity", moat_severity_name(f->severity));
+    if (f->kind == MOAT_FINDING_VULN) {
+        bad |= report_set_opt(props, "packageName", f->pkg_name);
+        bad |= report_set_opt(props, "installedVersion", f->pkg_version);
+        bad |= report_set_opt(props, "fixedVersion", f->fixed_version);
+        bad |= report_set_opt(props, "fixStatus", report_fix_name(f->fix));
+        bad |= report_set_opt(props, "purl", f->pkg_purl);
+    }
+    if (f->layer >= 0)
+        bad |= add(props, "layer", json_integer(f->layer));
+    bad |= json_object_set_new(r, "properties", props);
+    free(msg);
+    if (bad) {
+        json_decref(r);
+        return NULL;
+    }
+    return r;
+}
+
+int report_write_sarif(FILE *f, const struct report_run *run, const struct moat_findings *fs,
+                       struct moat_err *err)
+{
+    json_t *doc = json_object(), *runs = json_array(), *rn = json_object(), *tool = json_object(),
+           *driver = json_object(), *rules = json_array(), *results = json_array(),
+           *index = json_object(), *props = json_object();
+    size_t *rule_of = NULL, *first = NULL;
+    enum moat_severity *sev = NULL;
+    size_t n_rules = 0;
+    int bad = doc == NULL || runs == NULL || rn == NULL || tool == NULL || driver == NULL ||
+              rules == NULL || results == NULL || index == NULL || props == NULL;
+
+    if (!bad && fs->n > 0) {
+        rule_of = calloc(fs->n, sizeof(*rule_of));
+        first = calloc(fs->n, sizeof(*first));
+        sev = calloc(fs->n, sizeof(*sev));
+        bad |= rule_of == NULL || first == NULL || sev == NULL;
+    }
+    /* Deduplicate rules by id: index maps id -> rule number. */
+    for (size_t i = 0; !bad && i < fs->n; i++) {
+        const struct moat_finding *fd = &fs->v[i];
+        char *id = report_utf8(report_rule_id(fd));
+        json_t *k;
+
+        if (id == NULL) {
+            bad = 1;
+            break;
+        }
+        k = json_object_get(index, id);
+        if (k != NULL) {
+            rule_of[i] = (size_t)json_integer_value(k);
+            if (fd->severity > sev[rule_of[i]])
+                sev[rule_of[i]] = fd->severity;
+        } else {
+            rule_of[i] = n_rules;
+            first[n_rules] = i;
+            sev[n_rules] = fd->severity;
+            bad |= json_object_set_new(index, id, json_integer((json_int_t)n_rules)) < 0;
+            n_rules++;
+        }
+        free(id);
+    }
+    for (size_t r = 0; !bad && r < n_rules; r++)
+        bad |= json_array_append_new(rules, make_rule(&fs->v[first[r]], sev[r]));
+    for (size_t i = 0; !bad && i < fs->n; i++)
+        bad |= json_array_append_new(results, result(run, &fs->v[i], rule_of[i]));
+    bad |= report_set_str(doc, "$schema",
+                          "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
+                          "sarif-schema-2.1.0.json");
+    bad |= report_set_str(doc, "version", "2.1.0");
+    bad |= report_set_str(driver, "name", "moat");
+    bad |= report_set_str(driver, "fullName", "moat container security toolkit");
+    bad |= report_set_str(driver, "version", run->tool_version);
+    bad |= report_set_str(driver, "informationUri", REPORT_INFO_URI);
+    bad |= json_object_set_new(driver, "rules", rules);
+    rules = NULL;
+    bad |= json_object_set_new(tool, "driver", driver);
+    driver = NULL;
+    bad |= json_object_set_new(rn, "tool", tool);
+    tool = NULL;
+    bad |= json_object_set_new(rn, "results", results);
+    results = NULL;
+    bad |= report_set_str(rn, "columnKind", "utf16CodeUnits");
+    bad |= report_set_str(props, "target", run->target);
+    if (run->ctx->meta != NULL) {
+        bad |= report_set_opt(props, "imageName", run->ctx->meta->name);
+        bad |= report_set_opt(props, "manifestDigest", run->ctx->meta->manifest_digest);
+        bad |= report_set_opt(props, "configDigest", run->ctx->meta->config_digest);
+    }
+    bad |= report_set_opt(props, "dbNote", run->ctx->db_note);
+    bad |= report_set_str(props, "timestamp", run->timestamp);
+    bad |= json_object_set_new(rn, "properties", props);
+    props = NULL;
+    bad |= json_array_append_new(runs, rn);
+    rn = NULL;
+    bad |= json_object_set_new(doc, "runs", runs);
+    runs = NULL;
+    json_decref(rules);
+    json_decref(driver);
+    json_decref(tool);
+    json_decref(results);
+    json_decref(props);
+    json_decref(rn);
+    json_decref(runs);
+    json_decref(index);
+    free(rule_of);
+    free(first);
+    free(sev);
+    if (bad) {
+        json_decref(doc);
+        return moat_err_set(err, MOAT_E_NOMEM, "sarif: out of memory");
+    }
+    return report_dump(f, doc, "sarif", err);
+}
