@@ -1,9 +1,10 @@
 /*
  * maven.c - Maven versions as maven-artifact's ComparableVersion (3.8.x)
  * orders them. The version is lowercased and cut into items at '.', at '-'
- * and at every digit/non-digit switch; '-' and a switch open a sub-list
- * that holds the rest of the version, so the item tree is a chain:
- *   1.2-rc-1  ->  [1, 2, [rc, [1]]]
+ * and at every digit/non-digit switch; '-', a switch, and a qualifier that
+ * follows other items of its list open a sub-list that holds the rest of
+ * the version, so the item tree is a chain:
+ *   1.2-rc-1  ->  [1, 2, [rc, [1]]]     1.0.0.M1  ->  [1, 0, 0, [milestone, [1]]]
  * Numbers compare by value (but int < long < BigInteger items by digit
  * count, as in Java), qualifiers by rank alpha < beta < milestone < rc=cr <
  * snapshot < ""=ga=final=release < sp < any other string (alphabetical),
@@ -28,8 +29,8 @@ struct item {
 };
 
 /* A parsed version: items[]; an I_LIST item opens the next list of the chain. */
-/* Each byte adds at most one item and one list marker. */
-#define MAVEN_MAX_ITEMS (2 * MAVEN_MAX_LEN + 2)
+/* A byte adds at most three entries (a qualifier: list, string, list). */
+#define MAVEN_MAX_ITEMS (3 * MAVEN_MAX_LEN + 4)
 
 struct mvn {
     struct item it[MAVEN_MAX_ITEMS];
@@ -137,7 +138,7 @@ static int qual_rank(const char *p, size_t n, const char **canon, size_t *cn, in
 
 static int mvn_parse(const char *s, size_t n, struct mvn *v)
 {
-    size_t start = 0;
+    size_t start = 0, cur = 0; /* cur: items in the current (innermost) list */
     int digit = 0;
 
     if (n > MAVEN_MAX_LEN)
@@ -154,14 +155,19 @@ static int mvn_parse(const char *s, size_t n, struct mvn *v)
                 add_num(v, "0", 1);
             else
                 add_item(v, digit, s + start, i - start);
+            cur++;
             start = i + 1;
             if (c == '-')
-                add_list(v);
+                add_list(v), cur = 0;
         } else if (is_digit_at(s, i)) {
             if (!digit && i > start) {
+                /* 1.0.0.X1 < 1.0.0-X2: a qualifier after items opens a sub-list */
+                if (cur > 0)
+                    add_list(v);
                 add_str(v, s + start, i - start);
                 start = i;
                 add_list(v);
+                cur = 0;
             }
             digit = 1;
         } else {
@@ -169,12 +175,16 @@ static int mvn_parse(const char *s, size_t n, struct mvn *v)
                 add_num(v, s + start, i - start);
                 start = i;
                 add_list(v);
+                cur = 0;
             }
             digit = 0;
         }
     }
-    if (n > start)
+    if (n > start) {
+        if (!digit && cur > 0)
+            add_list(v);
         add_item(v, digit, s + start, n - start);
+    }
     return 1;
 }
 

@@ -97,12 +97,18 @@ def g_apk():
     return v
 
 
+def snum():
+    """A number, rarely with a (for semver invalid) leading zero."""
+    n = num()
+    return n if rnd.random() < 0.05 else str(int(n))
+
+
 def ident():
     return pick(num(True), "alpha", "beta", "rc", "a", "b", "x-y", "-", "0a", "1a", "A", "Z", "pre", "dev")
 
 
 def g_semver():
-    v = ".".join([num(), num(), num()])
+    v = ".".join([snum(), snum(), snum()])
     if rnd.random() < 0.5:
         v += "-" + ".".join(ident() for _ in range(rnd.randint(1, 3)))
     if rnd.random() < 0.2:
@@ -115,7 +121,7 @@ def g_semver():
 
 
 def g_go():
-    v = "v" + ".".join([num(), num(), num()])
+    v = "v" + ".".join([snum(), snum(), snum()])
     r = rnd.random()
     if r < 0.3:
         v += "-" + ".".join(ident() for _ in range(rnd.randint(1, 3)))
@@ -210,7 +216,21 @@ def real_versions():
     return []
 
 
-GEN = {"dpkg": g_dpkg, "rpm": g_rpm, "apk": g_apk, "semver": g_semver, "go": g_go, "pep440": g_pep440, "maven": g_maven}[ECO]
+NOISE = {"dpkg": "0123456789.:-+~aZ", "rpm": "0123456789.:-+~^_aZ", "apk": "0123456789._-~raphlbcgp",
+         "semver": "0123456789.-+vaZ", "go": "0123456789.-+vaZ", "pep440": "0123456789.-_+!vabcrpostdevRCV",
+         "maven": "0123456789.-abcmrsgpfxAS"}[ECO]
+
+
+def g_noise():
+    """A short random string over the scheme's alphabet (mostly invalid or odd)."""
+    return "".join(rnd.choice(NOISE) for _ in range(rnd.randint(1, 10)))
+
+
+GEN0 = {"dpkg": g_dpkg, "rpm": g_rpm, "apk": g_apk, "semver": g_semver, "go": g_go, "pep440": g_pep440, "maven": g_maven}[ECO]
+
+
+def GEN():
+    return g_noise() if rnd.random() < 0.12 else GEN0()
 
 
 def neighbour(v):
