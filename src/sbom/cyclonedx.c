@@ -80,15 +80,97 @@ static json_t *cdx_licenses(const char *raw)
     return a;
 }
 
-static json_t *cdx_package(const struct moat_image_meta *meta, const struct moat_os *os,
-                           const struct moat_pkg *p, json_t *refs, json_t *depends)
+/* What the writer needs to rebuild any bom-ref from its idset entry. */
+struct cdx {
+    const struct moat_image_meta *meta;
+    const struct moat_inventory *inv;
+    struct sbom_idset refs; /* owners: CDX_IMAGE, CDX_OS, CDX_PKG + package index */
+};
+
+enum { CDX_IMAGE = 0, CDX_OS = 1, CDX_PKG = 2 };
+
+/* The bom-ref the image would take when free: its purl, else its digest. Caller frees. */
+static char *cdx_image_key(const struct moat_image_meta *m)
 {
+    const char *digest = m->manifest_digest != NULL ? m->manifest_digest : m->config_digest;
+    char *purl = moat_purl_image(m);
+
+    if (purl != NULL)
+        return purl;
+    return strdup(digest != NULL ? digest : "moat:image");
+}
+
+/* "os:<id>@<version_id>", repaired to valid UTF-8 as it is image text. Caller frees. */
+static char *cdx_os_key(const struct moat_os *os)
+{
+    char *key = NULL, *out = NULL;
+    json_t *k;
+
+    if (asprintf(&key, "os:%s@%s", os->id, os->version_id != NULL ? os->version_id : "") < 0)
+        return NULL;
+    k = sbom_jstr(key);
+    if (k != NULL)
+        out = strdup(json_string_value(k));
+    json_decref(k);
+    free(key);
+    return out;
+}
+
+/* key, or key + "#" + n when n > 0. Caller frees. */
+static char *cdx_ref(const char *key, uint32_t n)
+{
+    char *ref = NULL;
+
+    if (n == 0)
+        return strdup(key);
+    if (asprintf(&ref, "%s#%lu", key, (unsigned long)n) < 0)
+        return NULL;
+    return ref;
+}
+
+/* sbom_idset_text_fn: rebuild an assigned bom-ref. */
+static int cdx_ref_text(void *arg, const struct sbom_identry *e, struct moat_buf *out)
+{
+    struct cdx *c = arg;
+    char *key;
+    int r;
+
+    if (e->owner == CDX_IMAGE)
+        key = cdx_image_key(c->meta);
+    else if (e->owner == CDX_OS)
+        key = cdx_os_key(&c->inv->os);
+    else if (e->owner - CDX_PKG < c->inv->n_pkgs)
+        key = moat_purl(&c->inv->pkgs[e->owner - CDX_PKG], &c->inv->os);
+    else
+        return -1;
+    if (key == NULL)
+        return -1;
+    r = e->aux == 0 ? moat_buf_append(out, key, strlen(key))
+                    : moat_buf_appendf(out, "%s#%lu", key, (unsigned long)e->aux);
+    free(key);
+    return r < 0 ? -1 : 0;
+}
+
+/* A unique bom-ref for owner, made from key. Caller frees. */
+static char *cdx_assign(struct cdx *c, const char *key, uint32_t owner)
+{
+    uint32_t n;
+    size_t idx;
+
+    if (sbom_idset_unique(&c->refs, key, "#", owner, &n, &idx) < 0)
+        return NULL;
+    return cdx_ref(key, n);
+}
+
+static json_t *cdx_package(struct cdx *c, size_t i)
+{
+    const struct moat_pkg *p = &c->inv->pkgs[i];
     json_t *o = json_object(), *props = json_array();
-    char *purl = moat_purl(p, os), *ref = NULL, *mname = NULL, *memail = NULL;
+    char *purl = moat_purl(p, &c->inv->os), *ref = NULL, *mname = NULL, *memail = NULL;
     int bad = o == NULL || props == NULL || purl == NULL;
 
     if (!bad)
-        ref = sbom_unique(refs, purl, "#");
+        ref = cdx_assign(c, purl, (uint32_t)(CDX_PKG + i));
     bad |= ref == NULL;
     bad |= sbom_set_str(o, "bom-ref", ref);
     bad |= sbom_set_str(o, "type", "library");
@@ -116,10 +198,9 @@ static json_t *cdx_package(const struct moat_image_meta *meta, const struct moat
     bad |= add_prop(props, "moat:package:db_path", p->db_path);
     if (p->layer >= 0)
         bad |= add_prop_int(props, "moat:layer:index", (long long)p->layer);
-    bad |= add_prop(props, "moat:layer:diff_id", sbom_layer_diff_id(meta, p));
+    bad |= add_prop(props, "moat:layer:diff_id", sbom_layer_diff_id(c->meta, p));
     bad |= set_props(o, props);
     props = NULL;
-    bad |= json_array_append_new(depends, sbom_jstr(ref));
     free(purl);
     free(ref);
     free(mname);
@@ -133,19 +214,21 @@ static json_t *cdx_package(const struct moat_image_meta *meta, const struct moat
 }
 
 /* The image as metadata.component; *ref_out gets its bom-ref (caller frees). */
-static json_t *cdx_image(const struct moat_image_meta *m, json_t *refs, char **ref_out)
+static json_t *cdx_image(struct cdx *c, char **ref_out)
 {
+    const struct moat_image_meta *m = c->meta;
     json_t *o = json_object(), *props = json_array();
-    char *purl = moat_purl_image(m);
+    char *purl = moat_purl_image(m), *key = cdx_image_key(m);
     const char *digest = m->manifest_digest != NULL ? m->manifest_digest : m->config_digest;
     const char *name = m->name != NULL && m->name[0] != '\0' ? m->name
                        : m->ref != NULL && m->ref[0] != '\0' ? m->ref
                                                              : "image";
     char *ref = NULL;
     size_t i;
-    int bad = o == NULL || props == NULL;
+    int bad = o == NULL || props == NULL || key == NULL;
 
-    ref = sbom_unique(refs, purl != NULL ? purl : digest != NULL ? digest : "moat:image", "#");
+    if (!bad)
+        ref = cdx_assign(c, key, CDX_IMAGE);
     bad |= ref == NULL;
     bad |= sbom_set_str(o, "bom-ref", ref);
     bad |= sbom_set_str(o, "type", "container");
@@ -164,8 +247,11 @@ static json_t *cdx_image(const struct moat_image_meta *m, json_t *refs, char **r
     for (i = 0; i < m->n_layers && !bad; i++)
         bad |= add_prop(props, "moat:image:diff_id", m->layers[i].diff_id);
     bad |= set_props(o, props);
+    props = NULL;
     free(purl);
+    free(key);
     if (bad) {
+        json_decref(props);
         free(ref);
         json_decref(o);
         return NULL;
@@ -174,21 +260,15 @@ static json_t *cdx_image(const struct moat_image_meta *m, json_t *refs, char **r
     return o;
 }
 
-static json_t *cdx_os(const struct moat_os *os, json_t *refs, json_t *depends)
+static json_t *cdx_os(struct cdx *c)
 {
+    const struct moat_os *os = &c->inv->os;
     json_t *o = json_object(), *props = json_array();
-    char *key = NULL, *ref = NULL;
-    int bad = o == NULL || props == NULL;
+    char *key = cdx_os_key(os), *ref = NULL;
+    int bad = o == NULL || props == NULL || key == NULL;
 
-    if (asprintf(&key, "os:%s@%s", os->id, os->version_id != NULL ? os->version_id : "") < 0)
-        key = NULL;
-    bad |= key == NULL;
-    if (!bad) {
-        /* The key is image text: repair it before it becomes an object key. */
-        json_t *k = sbom_jstr(key);
-        ref = k != NULL ? sbom_unique(refs, json_string_value(k), "#") : NULL;
-        json_decref(k);
-    }
+    if (!bad)
+        ref = cdx_assign(c, key, CDX_OS);
     bad |= ref == NULL;
     bad |= sbom_set_str(o, "bom-ref", ref);
     bad |= sbom_set_str(o, "type", "operating-system");
@@ -197,10 +277,11 @@ static json_t *cdx_os(const struct moat_os *os, json_t *refs, json_t *depends)
     bad |= sbom_set_str_opt(o, "description", os->pretty_name);
     bad |= add_prop(props, "moat:os:codename", os->codename);
     bad |= set_props(o, props);
-    bad |= json_array_append_new(depends, sbom_jstr(ref));
+    props = NULL;
     free(key);
     free(ref);
     if (bad) {
+        json_decref(props);
         json_decref(o);
         return NULL;
     }
@@ -225,56 +306,76 @@ static json_t *cdx_tools(const struct sbom_ctx *ctx)
     return tools;
 }
 
+static json_t *cdx_metadata(struct cdx *c, const struct sbom_ctx *ctx, char **image_ref)
+{
+    json_t *md = json_object();
+    int bad = md == NULL;
+
+    bad |= sbom_set_str(md, "timestamp", ctx->timestamp);
+    bad |= json_object_set_new(md, "tools", cdx_tools(ctx));
+    if (!bad)
+        bad |= json_object_set_new(md, "component", cdx_image(c, image_ref));
+    if (bad) {
+        json_decref(md);
+        return NULL;
+    }
+    return md;
+}
+
+/*
+ * Streamed: components are written one at a time; the bom-refs they take are
+ * kept only as an idset, which also gives the dependencies back in order.
+ */
 int sbom_write_cyclonedx(FILE *f, const struct moat_image_meta *meta,
                          const struct moat_inventory *inv, const struct sbom_ctx *ctx,
                          struct moat_err *err)
 {
-    json_t *root = json_object(), *md = json_object(), *comps = json_array();
-    json_t *deps = json_array(), *dep = json_object(), *depends = json_array();
-    json_t *refs = json_object();
+    struct cdx c = {meta, inv, {0}};
+    struct moat_buf ref = MOAT_BUF_INIT;
+    struct sbom_out o;
     char *image_ref = NULL, *serial = NULL;
     size_t i;
-    int bad = root == NULL || md == NULL || comps == NULL || deps == NULL || dep == NULL ||
-              depends == NULL || refs == NULL;
-    int r;
 
-    if (asprintf(&serial, "urn:uuid:%s", ctx->uuid) < 0)
+    sbom_out_init(&o, f);
+    if (inv->n_pkgs >= UINT32_MAX - CDX_PKG ||
+        sbom_idset_init(&c.refs, inv->n_pkgs + CDX_PKG, cdx_ref_text, &c) < 0 ||
+        asprintf(&serial, "urn:uuid:%s", ctx->uuid) < 0) {
         serial = NULL;
-    bad |= serial == NULL;
-    bad |= sbom_set_str(root, "$schema", "http://cyclonedx.org/schema/bom-1.5.schema.json");
-    bad |= sbom_set_str(root, "bomFormat", "CycloneDX");
-    bad |= sbom_set_str(root, "specVersion", "1.5");
-    bad |= sbom_set_str(root, "serialNumber", serial);
-    bad |= json_object_set_new(root, "version", json_integer(1));
-    bad |= sbom_set_str(md, "timestamp", ctx->timestamp);
-    bad |= json_object_set_new(md, "tools", cdx_tools(ctx));
-    if (!bad)
-        bad |= json_object_set_new(md, "component", cdx_image(meta, refs, &image_ref));
-    bad |= json_object_set(root, "metadata", md);
-    if (!bad && inv->os.id != NULL && inv->os.id[0] != '\0')
-        bad |= json_array_append_new(comps, cdx_os(&inv->os, refs, depends));
-    for (i = 0; i < inv->n_pkgs && !bad; i++)
-        bad |=
-            json_array_append_new(comps, cdx_package(meta, &inv->os, &inv->pkgs[i], refs, depends));
-    bad |= json_object_set(root, "components", comps);
-    bad |= sbom_set_str(dep, "ref", image_ref);
-    bad |= json_object_set(dep, "dependsOn", depends);
-    bad |= json_array_append(deps, dep);
-    bad |= json_object_set(root, "dependencies", deps);
-    if (bad) {
-        r = moat_err_set(err, MOAT_E_NOMEM, "sbom: out of memory building CycloneDX");
-        goto out;
+        o.r = -MOAT_E_NOMEM;
     }
-    r = sbom_dump(root, f, err);
-out:
+    sbom_out_open(&o, NULL, '{');
+    sbom_out_str(&o, "$schema", "http://cyclonedx.org/schema/bom-1.5.schema.json");
+    sbom_out_str(&o, "bomFormat", "CycloneDX");
+    sbom_out_str(&o, "specVersion", "1.5");
+    sbom_out_str(&o, "serialNumber", serial);
+    sbom_out_put(&o, "version", json_integer(1));
+    if (o.r == 0)
+        sbom_out_put(&o, "metadata", cdx_metadata(&c, ctx, &image_ref));
+    sbom_out_open(&o, "components", '[');
+    if (o.r == 0 && inv->os.id != NULL && inv->os.id[0] != '\0')
+        sbom_out_put(&o, NULL, cdx_os(&c));
+    for (i = 0; i < inv->n_pkgs && o.r == 0; i++)
+        sbom_out_put(&o, NULL, cdx_package(&c, i));
+    sbom_out_close(&o);
+    sbom_out_open(&o, "dependencies", '[');
+    sbom_out_open(&o, NULL, '{');
+    sbom_out_str(&o, "ref", image_ref);
+    sbom_out_open(&o, "dependsOn", '[');
+    /* The image depends on everything after it: the OS, then the packages. */
+    for (i = 1; i < c.refs.n && o.r == 0; i++) {
+        ref.len = 0;
+        if (sbom_idset_text(&c.refs, i, &ref) < 0)
+            o.r = -MOAT_E_NOMEM;
+        else
+            sbom_out_str(&o, NULL, ref.data);
+    }
+    sbom_out_close(&o);
+    sbom_out_close(&o);
+    sbom_out_close(&o);
+    sbom_out_close(&o);
+    moat_buf_free(&ref);
     free(image_ref);
     free(serial);
-    json_decref(refs);
-    json_decref(depends);
-    json_decref(dep);
-    json_decref(deps);
-    json_decref(comps);
-    json_decref(md);
-    json_decref(root);
-    return r;
+    sbom_idset_free(&c.refs);
+    return sbom_out_end(&o, "CycloneDX", err);
 }

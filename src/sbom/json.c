@@ -144,37 +144,43 @@ static json_t *json_package(const struct moat_image_meta *meta, const struct moa
     return o;
 }
 
+static json_t *json_strings(const char *k1, const char *v1, const char *k2, const char *v2,
+                            const char *k3, const char *v3)
+{
+    json_t *o = json_object();
+    int bad = o == NULL;
+
+    bad |= sbom_set_str(o, k1, v1);
+    bad |= sbom_set_str(o, k2, v2);
+    if (k3 != NULL)
+        bad |= sbom_set_str(o, k3, v3);
+    if (bad) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* Streamed: the packages are written one at a time and never held as one tree. */
 int sbom_write_json(FILE *f, const struct moat_image_meta *meta, const struct moat_inventory *inv,
                     const struct sbom_ctx *ctx, struct moat_err *err)
 {
-    json_t *root = json_object(), *tool = json_object(), *distro = json_object();
-    json_t *pkgs = json_array();
+    struct sbom_out o;
     size_t i;
-    int bad = root == NULL || tool == NULL || distro == NULL || pkgs == NULL;
-    int r;
 
-    bad |= sbom_set_str(tool, "name", "moat");
-    bad |= sbom_set_str(tool, "version", ctx->tool_version);
-    bad |= sbom_set_str(distro, "id", inv->os.id);
-    bad |= sbom_set_str(distro, "version_id", inv->os.version_id);
-    bad |= sbom_set_str(distro, "pretty_name", inv->os.pretty_name);
-    for (i = 0; i < inv->n_pkgs && !bad; i++)
-        bad |= json_array_append_new(pkgs,
-                                     json_package(meta, &inv->os, &inv->pkgs[i], ctx->with_files));
-    bad |= sbom_set_str(root, "schema", "moat-sbom/1");
-    bad |= json_object_set(root, "tool", tool);
-    bad |= json_object_set_new(root, "image", json_image(meta));
-    bad |= json_object_set(root, "distro", distro);
-    bad |= json_object_set(root, "packages", pkgs);
-    if (bad) {
-        r = moat_err_set(err, MOAT_E_NOMEM, "sbom: out of memory building JSON");
-        goto out;
-    }
-    r = sbom_dump(root, f, err);
-out:
-    json_decref(tool);
-    json_decref(distro);
-    json_decref(pkgs);
-    json_decref(root);
-    return r;
+    sbom_out_init(&o, f);
+    sbom_out_open(&o, NULL, '{');
+    sbom_out_str(&o, "schema", "moat-sbom/1");
+    sbom_out_put(&o, "tool",
+                 json_strings("name", "moat", "version", ctx->tool_version, NULL, NULL));
+    sbom_out_put(&o, "image", json_image(meta));
+    sbom_out_put(&o, "distro",
+                 json_strings("id", inv->os.id, "version_id", inv->os.version_id, "pretty_name",
+                              inv->os.pretty_name));
+    sbom_out_open(&o, "packages", '[');
+    for (i = 0; i < inv->n_pkgs && o.r == 0; i++)
+        sbom_out_put(&o, NULL, json_package(meta, &inv->os, &inv->pkgs[i], ctx->with_files));
+    sbom_out_close(&o);
+    sbom_out_close(&o);
+    return sbom_out_end(&o, "JSON", err);
 }

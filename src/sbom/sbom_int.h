@@ -9,10 +9,12 @@
 #define MOAT_SBOM_SBOM_INT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include <jansson.h>
 
+#include "../base/buf.h"
 #include "sbom.h"
 
 /* ---- purl.c ---------------------------------------------------------- */
@@ -97,9 +99,6 @@ int sbom_set_str_opt(json_t *o, const char *key, const char *s);
 /* A JSON array of the n strings. */
 json_t *sbom_jstr_array(char *const *v, size_t n);
 
-/* Dump root to f (2-space indent, UTF-8, trailing newline). 0 or -MOAT_E_IO. */
-int sbom_dump(json_t *root, FILE *f, struct moat_err *err);
-
 /* The diff_id of the layer that introduced p, or NULL when unknown. */
 const char *sbom_layer_diff_id(const struct moat_image_meta *meta, const struct moat_pkg *p);
 
@@ -112,8 +111,90 @@ const char *sbom_pkg_type_name(enum moat_pkg_type t);
  */
 int sbom_split_maintainer(const char *m, char **name, char **email);
 
-/* Return key if unused in the set (and add it), else key + sep + N for the first free N. */
-char *sbom_unique(json_t *set, const char *key, const char *sep);
+/* ---- stream.c -------------------------------------------------------- */
+
+#define SBOM_OUT_DEPTH 16
+
+/*
+ * A JSON document written as it is produced, laid out as json_dumpf() with
+ * JSON_INDENT(2) would lay out the whole tree (UTF-8, trailing newline). The
+ * first error sticks in r and every later call returns it. f stays locked
+ * (flockfile) from sbom_out_init() to sbom_out_end(), which must be called.
+ */
+struct sbom_out {
+    FILE *f;
+    size_t depth;                       /* open objects and arrays */
+    char close[SBOM_OUT_DEPTH];         /* '}' or ']' for each */
+    unsigned char used[SBOM_OUT_DEPTH]; /* it has a member already */
+    int r;                              /* 0 or the first -MOAT_E_* */
+};
+
+void sbom_out_init(struct sbom_out *o, FILE *f);
+/*
+ * Open an object (kind '{') or array ('[') as the next member of the innermost
+ * container; key names it inside an object and is NULL in an array or for the
+ * root. Keys are written as given: plain ASCII literals only.
+ */
+int sbom_out_open(struct sbom_out *o, const char *key, char kind);
+int sbom_out_close(struct sbom_out *o);
+/* Write v as the next member and release it (v is stolen; NULL = out of memory). */
+int sbom_out_put(struct sbom_out *o, const char *key, json_t *v);
+/* sbom_out_put(o, key, sbom_jstr(s)). */
+int sbom_out_str(struct sbom_out *o, const char *key, const char *s);
+/*
+ * Finish: every container must be closed; writes the final newline, checks
+ * the stream and unlocks it. 0, or -MOAT_E_IO / -MOAT_E_NOMEM with the
+ * message in err ("what" names the format).
+ */
+int sbom_out_end(struct sbom_out *o, const char *what, struct moat_err *err);
+
+/* ---- idset.c --------------------------------------------------------- */
+
+/* One id: its hash and the caller's numbers, from which the caller rebuilds its text. */
+struct sbom_identry {
+    uint64_t hash;
+    uint32_t owner; /* what holds the id, in the caller's numbering */
+    uint32_t aux;   /* caller's detail: the suffix N (0 = none), an index, ... */
+    uint32_t next;  /* first suffix not known to be taken, for ids made from this one */
+};
+
+/* Append the text of e to out; 0 or -1. Must give the same text every time. */
+typedef int (*sbom_idset_text_fn)(void *arg, const struct sbom_identry *e, struct moat_buf *out);
+
+/*
+ * A set of strings that keeps ~32-40 bytes per string instead of the string:
+ * lookups that meet an equal hash rebuild the stored text through text() and
+ * compare, so the set is exact. Entries stay in insertion order (e[0..n-1]).
+ */
+struct sbom_idset {
+    struct sbom_identry *e;
+    size_t n, cap;
+    uint32_t *slot; /* entry index + 1, 0 = free; n_slot is a power of two >= 2 * cap */
+    size_t n_slot;
+    uint64_t key[2]; /* SipHash key, random per set */
+    sbom_idset_text_fn text;
+    void *arg;
+    struct moat_buf tmp; /* the last rebuilt text */
+    size_t tmp_for;      /* its entry index + 1, 0 = none */
+};
+
+/* hint: how many ids are expected (0 = unknown). 0 or -MOAT_E_NOMEM. */
+int sbom_idset_init(struct sbom_idset *s, size_t hint, sbom_idset_text_fn text, void *arg);
+void sbom_idset_free(struct sbom_idset *s);
+/* 1 and *idx when key is in the set, 0 when not, or -MOAT_E_NOMEM. */
+int sbom_idset_find(struct sbom_idset *s, const char *key, size_t *idx);
+/* Add key as (owner, aux) unless present: 0 added, 1 already there; *idx is its entry. */
+int sbom_idset_add(struct sbom_idset *s, const char *key, uint32_t owner, uint32_t aux,
+                   size_t *idx);
+/*
+ * Give owner key if unused, else key + sep + N for the first free N >= 2; the
+ * chosen N (0 for key itself) goes in *n and the new entry's aux, its index in
+ * *idx. 0 or -MOAT_E_NOMEM.
+ */
+int sbom_idset_unique(struct sbom_idset *s, const char *key, const char *sep, uint32_t owner,
+                      uint32_t *n, size_t *idx);
+/* Append the text of entry idx to out. 0 or -MOAT_E_NOMEM. */
+int sbom_idset_text(struct sbom_idset *s, size_t idx, struct moat_buf *out);
 
 /* ---- the writers ----------------------------------------------------- */
 

@@ -1,7 +1,7 @@
 /*
  * sbom_util.c - what the writers share: the per-write context (timestamp,
- * uuid), JSON string helpers that never fail on hostile bytes, the dump, and
- * small lookups. Package fields come from image contents, so any string may
+ * uuid), JSON string helpers that never fail on hostile bytes, and small
+ * lookups. Package fields come from image contents, so any string may
  * hold invalid UTF-8: it is repaired (U+FFFD) rather than dropped.
  */
 #include "sbom_int.h"
@@ -170,13 +170,6 @@ json_t *sbom_jstr_array(char *const *v, size_t n)
     return a;
 }
 
-int sbom_dump(json_t *root, FILE *f, struct moat_err *err)
-{
-    if (json_dumpf(root, f, JSON_INDENT(2)) < 0 || fputc('\n', f) == EOF || ferror(f))
-        return moat_err_set(err, MOAT_E_IO, "sbom: write failed");
-    return 0;
-}
-
 const char *sbom_layer_diff_id(const struct moat_image_meta *meta, const struct moat_pkg *p)
 {
     if (meta == NULL || p->layer < 0 || (size_t)p->layer >= meta->n_layers)
@@ -221,30 +214,4 @@ int sbom_split_maintainer(const char *m, char **name, char **email)
         return -1;
     }
     return 0;
-}
-
-char *sbom_unique(json_t *set, const char *key, const char *sep)
-{
-    struct moat_buf b = MOAT_BUF_INIT;
-    unsigned long n;
-
-    if (json_object_get(set, key) == NULL) {
-        if (json_object_set_new(set, key, json_true()) < 0)
-            return NULL;
-        return strdup(key);
-    }
-    for (n = 2;; n++) {
-        b.len = 0;
-        if (moat_buf_appendf(&b, "%s%s%lu", key, sep, n) < 0) {
-            moat_buf_free(&b);
-            return NULL;
-        }
-        if (json_object_get(set, b.data) == NULL)
-            break;
-    }
-    if (json_object_set_new(set, b.data, json_true()) < 0) {
-        moat_buf_free(&b);
-        return NULL;
-    }
-    return moat_buf_steal(&b, NULL);
 }

@@ -19,43 +19,102 @@
 #include "../base/buf.h"
 #include "../base/error.h"
 
-struct spdx_state {
-    json_t *ids;       /* SPDXIDs used (a set) */
-    json_t *licrefs;   /* LicenseRef ids defined (a set) */
-    json_t *extracted; /* hasExtractedLicensingInfos */
-    json_t *rels;      /* relationships */
+/* What the writer needs to rebuild any SPDXID or LicenseRef from its idset entry. */
+struct spdx {
+    const struct moat_image_meta *meta;
+    const struct moat_inventory *inv;
+    struct sbom_idset ids;     /* owners: SPDX_DOC, SPDX_IMAGE, SPDX_OS, SPDX_PKG + index */
+    struct sbom_idset licrefs; /* owner: package index; aux: index in its license's refs */
 };
 
-/* "SPDXRef-" + the parts joined by '-', each character outside [A-Za-z0-9.-] as '-', unique. */
-static char *spdx_id(struct spdx_state *st, const char *const *parts, size_t n)
-{
-    struct moat_buf b = MOAT_BUF_INIT;
-    size_t i;
-    int r = moat_buf_append(&b, "SPDXRef", 7);
-    char *id;
+enum { SPDX_DOC = 0, SPDX_IMAGE = 1, SPDX_OS = 2, SPDX_PKG = 3 };
 
+/* "SPDXRef-" + the parts of owner's id joined by '-', each character outside [A-Za-z0-9.-] as '-'.
+ */
+static int spdx_base(const struct spdx *c, uint32_t owner, struct moat_buf *b)
+{
+    const char *parts[5] = {NULL};
+    size_t i, n = 1;
+    int r = moat_buf_append(b, "SPDXRef", 7);
+
+    if (owner == SPDX_DOC) {
+        parts[0] = "DOCUMENT";
+    } else if (owner == SPDX_IMAGE) {
+        parts[0] = "Image";
+    } else if (owner == SPDX_OS) {
+        parts[0] = "OperatingSystem";
+    } else if (owner - SPDX_PKG < c->inv->n_pkgs) {
+        const struct moat_pkg *p = &c->inv->pkgs[owner - SPDX_PKG];
+
+        parts[0] = "Package";
+        parts[1] = sbom_pkg_type_name(p->type);
+        parts[2] = p->name;
+        parts[3] = p->version;
+        parts[4] = p->arch;
+        n = 5;
+    } else {
+        return -1;
+    }
     for (i = 0; i < n && r == 0; i++) {
-        const char *s;
+        size_t from = b->len, j;
 
         if (parts[i] == NULL || parts[i][0] == '\0')
             continue;
-        r = moat_buf_append(&b, "-", 1);
-        for (s = parts[i]; *s != '\0' && r == 0; s++) {
-            unsigned char c = (unsigned char)*s;
-            char o = (isascii(c) && (isalnum(c) || c == '.' || c == '-')) ? (char)c : '-';
-            r = moat_buf_append(&b, &o, 1);
+        r = moat_buf_append(b, "-", 1);
+        if (r == 0)
+            r = moat_buf_append(b, parts[i], strlen(parts[i]));
+        for (j = from + 1; j < b->len && r == 0; j++) {
+            unsigned char ch = (unsigned char)b->data[j];
+
+            if (!(isascii(ch) && (isalnum(ch) || ch == '.' || ch == '-')))
+                b->data[j] = '-';
         }
     }
-    if (r < 0) {
-        moat_buf_free(&b);
-        return NULL;
-    }
-    id = sbom_unique(st->ids, b.data, "-");
+    return r < 0 ? -1 : 0;
+}
+
+/* sbom_idset_text_fn: rebuild an assigned SPDXID. */
+static int spdx_id_text(void *arg, const struct sbom_identry *e, struct moat_buf *out)
+{
+    if (spdx_base(arg, e->owner, out) < 0)
+        return -1;
+    if (e->aux > 0 && moat_buf_appendf(out, "-%lu", (unsigned long)e->aux) < 0)
+        return -1;
+    return 0;
+}
+
+/* owner's SPDXID, unique in the document ("-N" suffix). Caller frees. */
+static char *spdx_id(struct spdx *c, uint32_t owner)
+{
+    struct moat_buf b = MOAT_BUF_INIT;
+    char *id = NULL;
+    uint32_t n;
+    size_t idx;
+
+    if (spdx_base(c, owner, &b) == 0 &&
+        sbom_idset_unique(&c->ids, b.data, "-", owner, &n, &idx) == 0 &&
+        (n == 0 || moat_buf_appendf(&b, "-%lu", (unsigned long)n) == 0))
+        id = moat_buf_steal(&b, NULL);
     moat_buf_free(&b);
     return id;
 }
 
-static int add_rel(struct spdx_state *st, const char *from, const char *type, const char *to)
+/* sbom_idset_text_fn: rebuild a LicenseRef id from the license it came from. */
+static int spdx_licref_text(void *arg, const struct sbom_identry *e, struct moat_buf *out)
+{
+    const struct spdx *c = arg;
+    struct sbom_license lic;
+    int r = -1;
+
+    if (e->owner >= c->inv->n_pkgs || sbom_license_parse(c->inv->pkgs[e->owner].license, &lic) < 0)
+        return -1;
+    if (e->aux < lic.n_refs)
+        r = moat_buf_append(out, lic.refs[e->aux].id, strlen(lic.refs[e->aux].id)) < 0 ? -1 : 0;
+    sbom_license_free(&lic);
+    return r;
+}
+
+static json_t *spdx_rel(const char *from, const char *type, const char *to)
 {
     json_t *o = json_object();
     int bad = o == NULL;
@@ -63,8 +122,11 @@ static int add_rel(struct spdx_state *st, const char *from, const char *type, co
     bad |= sbom_set_str(o, "spdxElementId", from);
     bad |= sbom_set_str(o, "relationshipType", type);
     bad |= sbom_set_str(o, "relatedSpdxElement", to);
-    bad |= json_array_append_new(st->rels, o);
-    return bad ? -1 : 0;
+    if (bad) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
 }
 
 static int add_purl_ref(json_t *pkg, const char *purl)
@@ -105,30 +167,46 @@ static json_t *spdx_pkg_base(const char *id, const char *name, const char *purpo
     return o;
 }
 
-static int spdx_license(struct spdx_state *st, json_t *pkg, const char *raw)
+/* licenseDeclared; each LicenseRef it uses is remembered (with the first package using it). */
+static int spdx_license(struct spdx *c, json_t *pkg, size_t pkg_index)
 {
     struct sbom_license lic;
-    size_t i;
+    size_t i, idx;
     int bad = 0;
 
-    if (sbom_license_parse(raw, &lic) < 0)
+    if (sbom_license_parse(c->inv->pkgs[pkg_index].license, &lic) < 0)
         return -1;
     bad |= sbom_set_str(pkg, "licenseDeclared", lic.expr != NULL ? lic.expr : "NOASSERTION");
-    for (i = 0; i < lic.n_refs && !bad; i++) {
-        json_t *o;
-
-        if (json_object_get(st->licrefs, lic.refs[i].id) != NULL)
-            continue;
-        bad |= json_object_set_new(st->licrefs, lic.refs[i].id, json_true());
-        o = json_object();
-        bad |= o == NULL;
-        bad |= sbom_set_str(o, "licenseId", lic.refs[i].id);
-        bad |= sbom_set_str(o, "extractedText", lic.refs[i].text);
-        bad |= sbom_set_str(o, "name", lic.refs[i].text);
-        bad |= json_array_append_new(st->extracted, o);
-    }
+    for (i = 0; i < lic.n_refs && !bad; i++)
+        bad |=
+            sbom_idset_add(&c->licrefs, lic.refs[i].id, (uint32_t)pkg_index, (uint32_t)i, &idx) < 0;
     sbom_license_free(&lic);
     return bad ? -1 : 0;
+}
+
+/* One hasExtractedLicensingInfos entry: the text of LicenseRef number idx. */
+static json_t *spdx_extracted(struct spdx *c, size_t idx)
+{
+    const struct sbom_identry *e = &c->licrefs.e[idx];
+    struct sbom_license lic;
+    json_t *o;
+    int bad;
+
+    if (sbom_license_parse(c->inv->pkgs[e->owner].license, &lic) < 0)
+        return NULL;
+    o = json_object();
+    bad = o == NULL || e->aux >= lic.n_refs;
+    if (!bad) {
+        bad |= sbom_set_str(o, "licenseId", lic.refs[e->aux].id);
+        bad |= sbom_set_str(o, "extractedText", lic.refs[e->aux].text);
+        bad |= sbom_set_str(o, "name", lic.refs[e->aux].text);
+    }
+    sbom_license_free(&lic);
+    if (bad) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
 }
 
 static int spdx_supplier(json_t *pkg, const char *maintainer)
@@ -152,18 +230,17 @@ static int spdx_supplier(json_t *pkg, const char *maintainer)
     return bad ? -1 : 0;
 }
 
-static json_t *spdx_package(struct spdx_state *st, const struct moat_os *os,
-                            const struct moat_pkg *p, const char *image_id)
+static json_t *spdx_package(struct spdx *c, size_t i)
 {
-    const char *parts[5] = {"Package", sbom_pkg_type_name(p->type), p->name, p->version, p->arch};
-    char *id = spdx_id(st, parts, 5), *purl = moat_purl(p, os);
+    const struct moat_pkg *p = &c->inv->pkgs[i];
+    char *id = spdx_id(c, (uint32_t)(SPDX_PKG + i)), *purl = moat_purl(p, &c->inv->os);
     struct moat_buf src = MOAT_BUF_INIT;
     json_t *o = id != NULL ? spdx_pkg_base(id, p->name, "LIBRARY") : NULL;
     int bad = o == NULL || purl == NULL;
 
     bad |= sbom_set_str_opt(o, "versionInfo", p->version);
     bad |= spdx_supplier(o, p->maintainer);
-    bad |= spdx_license(st, o, p->license);
+    bad |= spdx_license(c, o, i);
     if ((p->src_name != NULL && (p->name == NULL || strcmp(p->src_name, p->name) != 0)) ||
         (p->src_version != NULL &&
          (p->version == NULL || strcmp(p->src_version, p->version) != 0))) {
@@ -176,7 +253,6 @@ static json_t *spdx_package(struct spdx_state *st, const struct moat_os *os,
     }
     bad |= sbom_set_str_opt(o, "summary", p->description);
     bad |= add_purl_ref(o, purl);
-    bad |= add_rel(st, image_id, "CONTAINS", id);
     moat_buf_free(&src);
     free(purl);
     free(id);
@@ -187,11 +263,11 @@ static json_t *spdx_package(struct spdx_state *st, const struct moat_os *os,
     return o;
 }
 
-static json_t *spdx_image(struct spdx_state *st, const struct moat_image_meta *m, char **id_out)
+static json_t *spdx_image(struct spdx *c, char **id_out)
 {
-    const char *parts[1] = {"Image"};
+    const struct moat_image_meta *m = c->meta;
     const char *digest = m->manifest_digest != NULL ? m->manifest_digest : m->config_digest;
-    char *id = spdx_id(st, parts, 1), *purl = moat_purl_image(m);
+    char *id = spdx_id(c, SPDX_IMAGE), *purl = moat_purl_image(m);
     json_t *o =
         id != NULL ? spdx_pkg_base(id, m->name != NULL ? m->name : m->ref, "CONTAINER") : NULL;
     int bad = o == NULL;
@@ -200,7 +276,6 @@ static json_t *spdx_image(struct spdx_state *st, const struct moat_image_meta *m
     bad |= sbom_set_str(o, "supplier", "NOASSERTION");
     bad |= sbom_set_str(o, "licenseDeclared", "NOASSERTION");
     bad |= add_purl_ref(o, purl);
-    bad |= add_rel(st, "SPDXRef-DOCUMENT", "DESCRIBES", id);
     free(purl);
     if (bad) {
         free(id);
@@ -211,10 +286,10 @@ static json_t *spdx_image(struct spdx_state *st, const struct moat_image_meta *m
     return o;
 }
 
-static json_t *spdx_os(struct spdx_state *st, const struct moat_os *os, const char *image_id)
+static json_t *spdx_os(struct spdx *c)
 {
-    const char *parts[1] = {"OperatingSystem"};
-    char *id = spdx_id(st, parts, 1);
+    const struct moat_os *os = &c->inv->os;
+    char *id = spdx_id(c, SPDX_OS);
     json_t *o = id != NULL ? spdx_pkg_base(id, os->id, "OPERATING_SYSTEM") : NULL;
     int bad = o == NULL;
 
@@ -222,13 +297,32 @@ static json_t *spdx_os(struct spdx_state *st, const struct moat_os *os, const ch
     bad |= sbom_set_str(o, "supplier", "NOASSERTION");
     bad |= sbom_set_str(o, "licenseDeclared", "NOASSERTION");
     bad |= sbom_set_str_opt(o, "description", os->pretty_name);
-    bad |= add_rel(st, image_id, "CONTAINS", id);
     free(id);
     if (bad) {
         json_decref(o);
         return NULL;
     }
     return o;
+}
+
+static json_t *spdx_creation(const struct sbom_ctx *ctx)
+{
+    json_t *ci = json_object(), *creators = json_array();
+    char *tool = NULL;
+    int bad = ci == NULL || creators == NULL;
+
+    if (asprintf(&tool, "Tool: moat-%s", ctx->tool_version) < 0)
+        tool = NULL;
+    bad |= tool == NULL;
+    bad |= sbom_set_str(ci, "created", ctx->timestamp);
+    bad |= json_array_append_new(creators, sbom_jstr(tool));
+    bad |= json_object_set_new(ci, "creators", creators);
+    free(tool);
+    if (bad) {
+        json_decref(ci);
+        return NULL;
+    }
+    return ci;
 }
 
 /* https://moat.invalid/spdx/<name, URI-safe>-<uuid>: unique per document. */
@@ -252,60 +346,67 @@ static char *spdx_namespace(const char *name, const char *uuid)
     return moat_buf_steal(&b, NULL);
 }
 
+/*
+ * Streamed: packages are written one at a time. The SPDXIDs and LicenseRefs
+ * they use are kept only as idsets, from which the LicenseRef definitions and
+ * the relationships are written after the packages.
+ */
 int sbom_write_spdx(FILE *f, const struct moat_image_meta *meta, const struct moat_inventory *inv,
                     const struct sbom_ctx *ctx, struct moat_err *err)
 {
-    struct spdx_state st = {json_object(), json_object(), json_array(), json_array()};
-    json_t *root = json_object(), *ci = json_object(), *creators = json_array();
-    json_t *pkgs = json_array();
+    struct spdx c = {meta, inv, {0}, {0}};
+    struct moat_buf id = MOAT_BUF_INIT;
+    struct sbom_out o;
     const char *name = meta->name != NULL && meta->name[0] != '\0' ? meta->name
                        : meta->ref != NULL                         ? meta->ref
                                                                    : "image";
-    char *ns = spdx_namespace(name, ctx->uuid), *image_id = NULL, *tool = NULL;
+    char *ns = spdx_namespace(name, ctx->uuid), *image_id = NULL, *doc_id = NULL;
     size_t i;
-    int bad = st.ids == NULL || st.licrefs == NULL || st.extracted == NULL || st.rels == NULL ||
-              root == NULL || ci == NULL || creators == NULL || pkgs == NULL || ns == NULL;
-    int r;
 
-    if (asprintf(&tool, "Tool: moat-%s", ctx->tool_version) < 0)
-        tool = NULL;
-    bad |= tool == NULL;
-    bad |= json_object_set_new(st.ids, "SPDXRef-DOCUMENT", json_true());
-    bad |= sbom_set_str(root, "spdxVersion", "SPDX-2.3");
-    bad |= sbom_set_str(root, "dataLicense", "CC0-1.0");
-    bad |= sbom_set_str(root, "SPDXID", "SPDXRef-DOCUMENT");
-    bad |= sbom_set_str(root, "name", name);
-    bad |= sbom_set_str(root, "documentNamespace", ns);
-    bad |= sbom_set_str(ci, "created", ctx->timestamp);
-    bad |= json_array_append_new(creators, sbom_jstr(tool));
-    bad |= json_object_set(ci, "creators", creators);
-    bad |= json_object_set(root, "creationInfo", ci);
-    if (!bad)
-        bad |= json_array_append_new(pkgs, spdx_image(&st, meta, &image_id));
-    if (!bad && inv->os.id != NULL && inv->os.id[0] != '\0')
-        bad |= json_array_append_new(pkgs, spdx_os(&st, &inv->os, image_id));
-    for (i = 0; i < inv->n_pkgs && !bad; i++)
-        bad |= json_array_append_new(pkgs, spdx_package(&st, &inv->os, &inv->pkgs[i], image_id));
-    bad |= json_object_set(root, "packages", pkgs);
-    if (json_array_size(st.extracted) > 0)
-        bad |= json_object_set(root, "hasExtractedLicensingInfos", st.extracted);
-    bad |= json_object_set(root, "relationships", st.rels);
-    if (bad) {
-        r = moat_err_set(err, MOAT_E_NOMEM, "sbom: out of memory building SPDX");
-        goto out;
+    sbom_out_init(&o, f);
+    if (ns == NULL || inv->n_pkgs >= UINT32_MAX - SPDX_PKG ||
+        sbom_idset_init(&c.ids, inv->n_pkgs + SPDX_PKG, spdx_id_text, &c) < 0 ||
+        sbom_idset_init(&c.licrefs, 0, spdx_licref_text, &c) < 0 ||
+        (doc_id = spdx_id(&c, SPDX_DOC)) == NULL)
+        o.r = -MOAT_E_NOMEM;
+    sbom_out_open(&o, NULL, '{');
+    sbom_out_str(&o, "spdxVersion", "SPDX-2.3");
+    sbom_out_str(&o, "dataLicense", "CC0-1.0");
+    sbom_out_str(&o, "SPDXID", doc_id);
+    sbom_out_str(&o, "name", name);
+    sbom_out_str(&o, "documentNamespace", ns);
+    sbom_out_put(&o, "creationInfo", spdx_creation(ctx));
+    sbom_out_open(&o, "packages", '[');
+    if (o.r == 0)
+        sbom_out_put(&o, NULL, spdx_image(&c, &image_id));
+    if (o.r == 0 && inv->os.id != NULL && inv->os.id[0] != '\0')
+        sbom_out_put(&o, NULL, spdx_os(&c));
+    for (i = 0; i < inv->n_pkgs && o.r == 0; i++)
+        sbom_out_put(&o, NULL, spdx_package(&c, i));
+    sbom_out_close(&o);
+    if (c.licrefs.n > 0) {
+        sbom_out_open(&o, "hasExtractedLicensingInfos", '[');
+        for (i = 0; i < c.licrefs.n && o.r == 0; i++)
+            sbom_out_put(&o, NULL, spdx_extracted(&c, i));
+        sbom_out_close(&o);
     }
-    r = sbom_dump(root, f, err);
-out:
+    sbom_out_open(&o, "relationships", '[');
+    sbom_out_put(&o, NULL, spdx_rel(doc_id, "DESCRIBES", image_id));
+    /* The image contains everything after it: the OS, then the packages. */
+    for (i = SPDX_IMAGE + 1; i < c.ids.n && o.r == 0; i++) {
+        id.len = 0;
+        if (sbom_idset_text(&c.ids, i, &id) < 0)
+            o.r = -MOAT_E_NOMEM;
+        else
+            sbom_out_put(&o, NULL, spdx_rel(image_id, "CONTAINS", id.data));
+    }
+    sbom_out_close(&o);
+    sbom_out_close(&o);
+    moat_buf_free(&id);
     free(ns);
-    free(tool);
+    free(doc_id);
     free(image_id);
-    json_decref(st.ids);
-    json_decref(st.licrefs);
-    json_decref(st.extracted);
-    json_decref(st.rels);
-    json_decref(pkgs);
-    json_decref(creators);
-    json_decref(ci);
-    json_decref(root);
-    return r;
+    sbom_idset_free(&c.ids);
+    sbom_idset_free(&c.licrefs);
+    return sbom_out_end(&o, "SPDX", err);
 }
