@@ -8,8 +8,11 @@ PKGS=(
   # build
   build-essential cmake pkg-config clang libclang-rt-14-dev
   libarchive-dev libjansson-dev libssl-dev libsqlite3-dev zlib1g-dev libzstd-dev
+  libcurl4-openssl-dev
   # tests
-  libcmocka-dev python3 python3-jsonschema jq zstd time rpm dpkg-dev
+  libcmocka-dev python3 python3-jsonschema jq zstd time dpkg-dev
+  # reference implementations the tests compare against
+  rpm db5.3-util python3-rpm libdpkg-perl maven default-jre-headless
   # real images for tests: container engine and image tools
   podman skopeo umoci runc debootstrap uidmap fuse-overlayfs slirp4netns
   ca-certificates curl
