@@ -312,9 +312,12 @@ out:
 int moat_cmd_db(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"db", required_argument, NULL, 'd'},       {"ecosystem", required_argument, NULL, 'e'},
-        {"url-base", required_argument, NULL, 'u'}, {"format", required_argument, NULL, 'f'},
-        {"quiet", no_argument, NULL, 'q'},          {"help", no_argument, NULL, 'h'},
+        {"db", required_argument, NULL, 'd'},
+        {"ecosystem", required_argument, NULL, 'e'},
+        {"url-base", required_argument, NULL, 'u'},
+        {"format", required_argument, NULL, 'f'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char **ecos = NULL;

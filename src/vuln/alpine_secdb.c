@@ -44,7 +44,8 @@ static int package(struct vdb_imp *im, json_t *pkg, const char *eco, const char 
         *why = "pkg.secfixes: expected object";
         return 1;
     }
-    json_object_foreach(sf, ver, ids) {
+    json_object_foreach(sf, ver, ids)
+    {
         char ranges[VDB_MAX_VERSION_LEN + 16];
 
         if (strlen(ver) > VDB_MAX_VERSION_LEN || *ver == '\0' || !vdb_line_safe(ver)) {
@@ -58,7 +59,8 @@ static int package(struct vdb_imp *im, json_t *pkg, const char *eco, const char 
             return 1;
         }
         snprintf(ranges, sizeof(ranges), "R1\ni0\nf%s\n", ver);
-        json_array_foreach(ids, i, idv) {
+        json_array_foreach(ids, i, idv)
+        {
             const char *s = json_string_value(idv);
             char buf[VDB_MAX_ID_LEN * 4];
             const char *aliases[8];
@@ -91,8 +93,11 @@ static int package(struct vdb_imp *im, json_t *pkg, const char *eco, const char 
             if (strcmp(ver, "0") == 0 || !write)
                 continue;
             {
-                struct vdb_vuln v = {.id = aliases[0], .source = VDB_SRC_SECDB, .feed = feed,
-                                     .aliases = aliases + 1, .n_aliases = n_alias - 1};
+                struct vdb_vuln v = {.id = aliases[0],
+                                     .source = VDB_SRC_SECDB,
+                                     .feed = feed,
+                                     .aliases = aliases + 1,
+                                     .n_aliases = n_alias - 1};
                 struct vdb_affected a = {.ecosystem = eco, .package = name, .ranges = ranges};
                 int64_t vid;
 
@@ -128,7 +133,8 @@ int vdb_secdb_import(struct vdb_imp *im, const char *name, json_t *root, struct 
              repo && *repo ? repo : "main");
     if ((r = vdb_drop_feed(im, feed, err)) < 0 || (r = vdb_touch_feed(im, feed, err)) < 0)
         return r;
-    json_array_foreach(pkgs, i, p) {
+    json_array_foreach(pkgs, i, p)
+    {
         why = NULL;
         r = package(im, p, eco, feed, false, &why, err);
         if (r == 0)

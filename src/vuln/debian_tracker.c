@@ -155,7 +155,8 @@ static int cve_entry(struct vdb_imp *im, const char *pkg, const char *id, json_t
         *why = "expected object";
         return 1;
     }
-    json_object_foreach(rels, codename, r) {
+    json_object_foreach(rels, codename, r)
+    {
         struct rel_row row;
         bool store;
 
@@ -166,16 +167,19 @@ static int cve_entry(struct vdb_imp *im, const char *pkg, const char *id, json_t
         if (!store || !write)
             continue;
         if (!have_vuln) {
-            struct vdb_vuln v = {.id = id, .source = VDB_SRC_TRACKER, .feed = FEED_CVE,
-                                 .details = desc};
+            struct vdb_vuln v = {
+                .id = id, .source = VDB_SRC_TRACKER, .feed = FEED_CVE, .details = desc};
 
             if ((rc = vdb_put_vuln(im, &v, false, &vid, err)) < 0)
                 return rc;
             have_vuln = true;
         }
         {
-            struct vdb_affected a = {.ecosystem = row.eco, .package = pkg, .ranges = row.ranges,
-                                     .distro_status = row.status, .distro_severity = row.urgency};
+            struct vdb_affected a = {.ecosystem = row.eco,
+                                     .package = pkg,
+                                     .ranges = row.ranges,
+                                     .distro_status = row.status,
+                                     .distro_severity = row.urgency};
 
             if ((rc = vdb_put_affected(im, vid, id, VDB_SRC_TRACKER, FEED_CVE, &a, err)) < 0)
                 return rc;
@@ -197,13 +201,15 @@ int vdb_tracker_json_import(struct vdb_imp *im, const char *name, json_t *root,
         return moat_err_set(err, MOAT_E_FORMAT, "%s: expected an object of source packages", name);
     if ((r = vdb_drop_feed(im, FEED_CVE, err)) < 0 || (r = vdb_touch_feed(im, FEED_CVE, err)) < 0)
         return r;
-    json_object_foreach(root, pkg, cves) {
+    json_object_foreach(root, pkg, cves)
+    {
         if (!id_ok(pkg, strlen(pkg)) || !json_is_object(cves)) {
             vdb_skip(im, FEED_CVE, "%s: %.64s: %s", name, pkg,
                      json_is_object(cves) ? "bad package name" : "expected object");
             continue;
         }
-        json_object_foreach(cves, id, e) {
+        json_object_foreach(cves, id, e)
+        {
             const char *why = NULL, *where = "";
 
             if (!id_ok(id, strlen(id))) {
@@ -255,7 +261,7 @@ static bool starts(const struct line *l, const char *s)
 bool vdb_is_tracker_list(const char *data, size_t len, bool *is_dsa)
 {
     size_t pos = 0;
-    struct line l;
+    struct line l = {0};
 
     *is_dsa = false;
     if (!next_line(data, len, &pos, &l))
@@ -266,7 +272,8 @@ bool vdb_is_tracker_list(const char *data, size_t len, bool *is_dsa)
         const char *rb = memchr(l.p, ']', l.n);
         size_t off = (size_t)(rb - l.p) + 2;
 
-        if (off + 4 < l.n && (memcmp(l.p + off, "DSA-", 4) == 0 || memcmp(l.p + off, "DLA-", 4) == 0)) {
+        if (off + 4 < l.n &&
+            (memcmp(l.p + off, "DSA-", 4) == 0 || memcmp(l.p + off, "DLA-", 4) == 0)) {
             *is_dsa = true;
             return true;
         }
@@ -276,7 +283,7 @@ bool vdb_is_tracker_list(const char *data, size_t len, bool *is_dsa)
 
 /* One "[rel] - pkg X (notes)" or "- pkg X (notes)" annotation. */
 struct ann {
-    char rel[16];    /* "" for the unstable line */
+    char rel[16]; /* "" for the unstable line */
     char pkg[VDB_MAX_ID_LEN + 1];
     char ver[VDB_MAX_VERSION_LEN + 1]; /* version, or "<state>" */
     char urgency[16];
@@ -407,7 +414,7 @@ static int xrefs(const struct line *l, char ***out, size_t *n)
 static int parse_dsa_list(const char *data, size_t len, struct dsa_list *out)
 {
     size_t pos = 0;
-    struct line l;
+    struct line l = {0};
     struct dsa *cur = NULL;
 
     memset(out, 0, sizeof(*out));
@@ -559,14 +566,20 @@ static int store_cve(struct vdb_imp *im, const struct cve_entry *c, const struct
 
                 for (size_t x = 0; x < c->n_xref && n_al < 64; x++)
                     al[n_al++] = c->xref[x];
-                struct vdb_vuln v = {.id = c->id, .source = VDB_SRC_TRACKER, .feed = FEED_CVE,
-                                     .details = c->desc, .aliases = al, .n_aliases = n_al};
+                struct vdb_vuln v = {.id = c->id,
+                                     .source = VDB_SRC_TRACKER,
+                                     .feed = FEED_CVE,
+                                     .details = c->desc,
+                                     .aliases = al,
+                                     .n_aliases = n_al};
 
                 if ((r = vdb_put_vuln(im, &v, false, &vid, err)) < 0)
                     return r;
                 have = true;
             }
-            struct vdb_affected a = {.ecosystem = eco, .package = sid->pkg, .ranges = ranges,
+            struct vdb_affected a = {.ecosystem = eco,
+                                     .package = sid->pkg,
+                                     .ranges = ranges,
                                      .distro_status = status,
                                      .distro_severity = sid->urgency[0] ? sid->urgency : NULL};
             if ((r = vdb_put_affected(im, vid, c->id, VDB_SRC_TRACKER, FEED_CVE, &a, err)) < 0)
@@ -590,8 +603,11 @@ static int import_dsa_records(struct vdb_imp *im, const struct dsa_list *dl, str
 
         if (!id_ok(d->id, strlen(d->id)) || d->n_fixes == 0)
             continue;
-        struct vdb_vuln v = {.id = d->id, .source = VDB_SRC_TRACKER, .feed = FEED_DSA,
-                             .aliases = (const char *const *)d->cves, .n_aliases = d->n_cves};
+        struct vdb_vuln v = {.id = d->id,
+                             .source = VDB_SRC_TRACKER,
+                             .feed = FEED_DSA,
+                             .aliases = (const char *const *)d->cves,
+                             .n_aliases = d->n_cves};
         if ((r = vdb_put_vuln(im, &v, true, &vid, err)) < 0)
             return r;
         for (size_t f = 0; f < d->n_fixes; f++) {
@@ -602,8 +618,8 @@ static int import_dsa_records(struct vdb_imp *im, const struct dsa_list *dl, str
                 continue;
             snprintf(eco, sizeof(eco), "Debian:%s", rel);
             snprintf(ranges, sizeof(ranges), "R1\ni0\nf%s\n", d->fixes[f].ver);
-            struct vdb_affected a = {.ecosystem = eco, .package = d->fixes[f].pkg,
-                                     .ranges = ranges};
+            struct vdb_affected a = {
+                .ecosystem = eco, .package = d->fixes[f].pkg, .ranges = ranges};
             if ((r = vdb_put_affected(im, vid, d->id, VDB_SRC_TRACKER, FEED_DSA, &a, err)) < 0)
                 return r;
         }
@@ -619,7 +635,7 @@ int vdb_tracker_list_import(struct vdb_imp *im, const char *name, const char *da
     struct cve_entry cur = {0};
     bool is_dsa = false, in_entry = false;
     size_t pos = 0;
-    struct line l;
+    struct line l = {0};
     int r = 0;
 
     vdb_is_tracker_list(data, len, &is_dsa);

@@ -22,8 +22,8 @@ struct enc_aff {
 };
 
 struct rec {
-    const char *name;   /* file label */
-    char where[160];    /* JSON path of the problem */
+    const char *name; /* file label */
+    char where[160];  /* JSON path of the problem */
     const char *why;
 };
 
@@ -63,7 +63,8 @@ static int str_array(struct rec *rc, json_t *o, const char *key, size_t max, con
         return bad(rc, "expected array", "%s", key);
     if (json_array_size(arr) > VDB_MAX_ITEMS)
         return bad(rc, "too many items", "%s", key);
-    json_array_foreach(arr, i, v) {
+    json_array_foreach(arr, i, v)
+    {
         const char *s;
         const char **nn;
 
@@ -82,8 +83,8 @@ static int str_array(struct rec *rc, json_t *o, const char *key, size_t max, con
     return 0;
 }
 
-static int field(struct rec *rc, json_t *o, const char *key, size_t max, bool line, const char **out,
-                 const char *prefix)
+static int field(struct rec *rc, json_t *o, const char *key, size_t max, bool line,
+                 const char **out, const char *prefix)
 {
     const char *why = NULL;
 
@@ -123,7 +124,8 @@ static int enc_range(struct rec *rc, json_t *range, size_t ai, size_t ri, struct
         return bad(rc, "too many items", "affected[%zu].ranges[%zu].events", ai, ri);
     if (moat_buf_appendf(b, "R%d\n", kind) < 0)
         return bad(rc, "out of memory", "affected[%zu]", ai);
-    json_array_foreach(events, ei, ev) {
+    json_array_foreach(events, ei, ev)
+    {
         int found = -1;
 
         if (!json_is_object(ev))
@@ -151,8 +153,8 @@ static int enc_range(struct rec *rc, json_t *range, size_t ai, size_t ri, struct
 
 static const char *status_of(json_t *dbs)
 {
-    static const char *const OK[] = {"no-dsa", "ignored", "postponed", "unfixed", "end-of-life",
-                                     "undetermined"};
+    static const char *const OK[] = {"no-dsa",  "ignored",     "postponed",
+                                     "unfixed", "end-of-life", "undetermined"};
     json_t *v = json_is_object(dbs) ? json_object_get(dbs, "tracker_status") : NULL;
 
     if (!json_is_string(v))
@@ -206,7 +208,8 @@ static int enc_affected(struct rec *rc, json_t *aff, size_t ai, struct enc_aff *
             return bad(rc, "expected array", "affected[%zu].ranges", ai);
         if (json_array_size(ranges) > VDB_MAX_ITEMS)
             return bad(rc, "too many items", "affected[%zu].ranges", ai);
-        json_array_foreach(ranges, i, r) {
+        json_array_foreach(ranges, i, r)
+        {
             if (enc_range(rc, r, ai, i, &e->ranges) < 0)
                 return -1;
         }
@@ -217,7 +220,8 @@ static int enc_affected(struct rec *rc, json_t *aff, size_t ai, struct enc_aff *
             return bad(rc, "expected array", "affected[%zu].versions", ai);
         if (json_array_size(versions) > VDB_MAX_ITEMS)
             return bad(rc, "too many items", "affected[%zu].versions", ai);
-        json_array_foreach(versions, i, v) {
+        json_array_foreach(versions, i, v)
+        {
             const char *s = json_string_value(v);
 
             if (!json_is_string(v) || json_string_length(v) > VDB_MAX_VERSION_LEN ||
@@ -248,7 +252,8 @@ static int join_objs(struct rec *rc, json_t *o, const char *key, const char *k1,
         return bad(rc, "expected array", "%s", key);
     if (json_array_size(arr) > VDB_MAX_ITEMS)
         return bad(rc, "too many items", "%s", key);
-    json_array_foreach(arr, i, v) {
+    json_array_foreach(arr, i, v)
+    {
         const char *a = NULL, *c = NULL;
 
         if (!json_is_object(v))
@@ -321,7 +326,8 @@ static int import_record(struct vdb_imp *im, const char *label, json_t *o, const
             r = moat_err_set(err, MOAT_E_NOMEM, "%s: out of memory", label);
             goto out;
         }
-        json_array_foreach(aff_arr, i, a) {
+        json_array_foreach(aff_arr, i, a)
+        {
             struct enc_aff *e = &affs[n_aff];
             int k;
 
@@ -412,7 +418,8 @@ int vdb_osv_import(struct vdb_imp *im, const char *name, json_t *root, const cha
         r = import_record(im, name, root, feed_hint, err);
         return r < 0 ? r : 0;
     }
-    json_array_foreach(list, i, v) {
+    json_array_foreach(list, i, v)
+    {
         char label[600];
 
         snprintf(label, sizeof(label), "%s: [%zu]", name, i);

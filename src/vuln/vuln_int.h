@@ -17,16 +17,16 @@
 #include "vuln/vulndb.h"
 
 /* Bounds for hostile databases (see base/limits.h for the image-side ones). */
-#define VDB_MAX_ID_LEN 256u                /* vulnerability id, alias, ecosystem, package */
-#define VDB_MAX_STR_LEN (1u << 20)         /* summary, details, any other string */
-#define VDB_MAX_VERSION_LEN 1024u          /* one version in a range or versions list */
-#define VDB_MAX_RECORD_BYTES (32u << 20)   /* one OSV JSON file or zip entry */
-#define VDB_MAX_FEED_BYTES (768u << 20)    /* tracker JSON dump, secdb file, list file */
+#define VDB_MAX_ID_LEN 256u              /* vulnerability id, alias, ecosystem, package */
+#define VDB_MAX_STR_LEN (1u << 20)       /* summary, details, any other string */
+#define VDB_MAX_VERSION_LEN 1024u        /* one version in a range or versions list */
+#define VDB_MAX_RECORD_BYTES (32u << 20) /* one OSV JSON file or zip entry */
+#define VDB_MAX_FEED_BYTES (768u << 20)  /* tracker JSON dump, secdb file, list file */
 #define VDB_MAX_JSON_DEPTH 64u
 #define VDB_MAX_DIR_DEPTH 32u
 #define VDB_MAX_DIR_FILES 2000000u
 #define VDB_MAX_ZIP_ENTRIES 2000000u
-#define VDB_MAX_ITEMS 1000000u             /* entries in one array (versions, events, ...) */
+#define VDB_MAX_ITEMS 1000000u /* entries in one array (versions, events, ...) */
 
 #define VDB_SRC_OSV "osv"
 #define VDB_SRC_TRACKER "debian-tracker"

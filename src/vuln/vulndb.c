@@ -52,8 +52,8 @@ int vdb_sqlerr(sqlite3 *db, const char *path, const char *what, struct moat_err 
 {
     int code = sqlite3_errcode(db);
     int e = (code == SQLITE_NOTADB || code == SQLITE_CORRUPT) ? MOAT_E_FORMAT
-            : code == SQLITE_NOMEM                           ? MOAT_E_NOMEM
-                                                             : MOAT_E_IO;
+            : code == SQLITE_NOMEM                            ? MOAT_E_NOMEM
+                                                              : MOAT_E_IO;
 
     if (code == SQLITE_NOTADB)
         return moat_err_set(err, e, "%s: not a vulnerability database (not SQLite)", path);
@@ -72,7 +72,8 @@ int vdb_schema_init(sqlite3 *db, const char *path, struct moat_err *err)
     return vdb_exec(db, path, SCHEMA, err);
 }
 
-static int user_version(sqlite3 *db, const char *path, int *out, int *n_tables, struct moat_err *err)
+static int user_version(sqlite3 *db, const char *path, int *out, int *n_tables,
+                        struct moat_err *err)
 {
     sqlite3_stmt *st = NULL;
     int r = 0;
@@ -100,8 +101,8 @@ int moat_vulndb_open(const char *path, int writable, struct moat_vulndb **out, s
 {
     struct moat_vulndb *v = NULL;
     struct stat sb;
-    int flags = SQLITE_OPEN_NOMUTEX | (writable ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
-                                                : SQLITE_OPEN_READONLY);
+    int flags = SQLITE_OPEN_NOMUTEX |
+                (writable ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY);
     int r = 0, ver = 0, n_tables = 0;
 
     *out = NULL;
@@ -110,8 +111,8 @@ int moat_vulndb_open(const char *path, int writable, struct moat_vulndb **out, s
     if (strcmp(path, ":memory:") != 0) {
         if (stat(path, &sb) != 0) {
             if (errno != ENOENT || !writable)
-                return moat_err_set(err, errno == ENOENT ? MOAT_E_NOTFOUND : MOAT_E_IO,
-                                    "%s: %s%s", path, strerror(errno),
+                return moat_err_set(err, errno == ENOENT ? MOAT_E_NOTFOUND : MOAT_E_IO, "%s: %s%s",
+                                    path, strerror(errno),
                                     errno == ENOENT ? " (run 'moat db import' or 'moat db update')"
                                                     : "");
         } else if (!S_ISREG(sb.st_mode)) {
@@ -141,15 +142,17 @@ int moat_vulndb_open(const char *path, int writable, struct moat_vulndb **out, s
     }
     if (ver != MOAT_VULNDB_SCHEMA_VERSION) {
         r = moat_err_set(err, MOAT_E_FORMAT,
-                         ver == 0 ? "%s: not a moat vulnerability database"
-                                  : "%s: database schema version %d, this moat reads %d (run 'moat db "
-                                    "update' or import again into a new file)",
+                         ver == 0
+                             ? "%s: not a moat vulnerability database"
+                             : "%s: database schema version %d, this moat reads %d (run 'moat db "
+                               "update' or import again into a new file)",
                          path, ver, MOAT_VULNDB_SCHEMA_VERSION);
         if (ver == 0)
             r = moat_err_set(err, MOAT_E_FORMAT, "%s: not a moat vulnerability database", path);
         goto out;
     }
-    if (writable && (r = vdb_exec(v->db, path, "PRAGMA synchronous=NORMAL", err)) < 0)
+    if (writable &&
+        (r = vdb_exec(v->db, path, "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536", err)) < 0)
         goto out;
     if (sqlite3_prepare_v3(v->db,
                            "SELECT vuln_id, source, ecosystem, package, purl, ranges, versions,"
@@ -207,11 +210,10 @@ int moat_vulndb_default_path_buf(char *buf, size_t cap)
 static const struct {
     const char *codename, *release;
 } DEBIAN_RELEASES[] = {
-    {"hamm", "2"},      {"slink", "2.1"},  {"potato", "2.2"},  {"woody", "3.0"},
-    {"sarge", "3.1"},   {"etch", "4"},     {"lenny", "5"},     {"squeeze", "6"},
-    {"wheezy", "7"},    {"jessie", "8"},   {"stretch", "9"},   {"buster", "10"},
-    {"bullseye", "11"}, {"bookworm", "12"}, {"trixie", "13"},  {"forky", "14"},
-    {"duke", "15"},     {"sid", "unstable"},
+    {"hamm", "2"},    {"slink", "2.1"}, {"potato", "2.2"},   {"woody", "3.0"},   {"sarge", "3.1"},
+    {"etch", "4"},    {"lenny", "5"},   {"squeeze", "6"},    {"wheezy", "7"},    {"jessie", "8"},
+    {"stretch", "9"}, {"buster", "10"}, {"bullseye", "11"},  {"bookworm", "12"}, {"trixie", "13"},
+    {"forky", "14"},  {"duke", "15"},   {"sid", "unstable"},
 };
 
 const char *vdb_debian_release(const char *codename)
@@ -223,11 +225,45 @@ const char *vdb_debian_release(const char *codename)
 }
 
 static const char *const KNOWN_ECOSYSTEMS[] = {
-    "AlmaLinux", "Alpine", "Android", "Azure Linux", "Bioconductor", "Bitnami", "Chainguard",
-    "CRAN", "crates.io", "Debian", "Echo", "GHC", "GitHub Actions", "Go", "Hackage", "Hex",
-    "Linux", "Mageia", "Maven", "MinimOS", "npm", "NuGet", "openEuler", "openSUSE", "OSS-Fuzz",
-    "Packagist", "Photon OS", "Pub", "PyPI", "Red Hat", "Rocky Linux", "RubyGems", "SUSE",
-    "SwiftURL", "Ubuntu", "Wolfi", "Git", "ConanCenter", "VSCode",
+    "AlmaLinux",
+    "Alpine",
+    "Android",
+    "Azure Linux",
+    "Bioconductor",
+    "Bitnami",
+    "Chainguard",
+    "CRAN",
+    "crates.io",
+    "Debian",
+    "Echo",
+    "GHC",
+    "GitHub Actions",
+    "Go",
+    "Hackage",
+    "Hex",
+    "Linux",
+    "Mageia",
+    "Maven",
+    "MinimOS",
+    "npm",
+    "NuGet",
+    "openEuler",
+    "openSUSE",
+    "OSS-Fuzz",
+    "Packagist",
+    "Photon OS",
+    "Pub",
+    "PyPI",
+    "Red Hat",
+    "Rocky Linux",
+    "RubyGems",
+    "SUSE",
+    "SwiftURL",
+    "Ubuntu",
+    "Wolfi",
+    "Git",
+    "ConanCenter",
+    "VSCode",
 };
 
 int vdb_eco_base(const char *ecosystem, char *buf, size_t cap)
@@ -410,11 +446,20 @@ static int decode_row(const char *ranges, const char *versions, struct decoded *
         if (d->n_ranges == 0)
             return -MOAT_E_FORMAT;
         switch (p[0]) {
-        case 'i': d->events[d->n_events].kind = MOAT_EV_INTRODUCED; break;
-        case 'f': d->events[d->n_events].kind = MOAT_EV_FIXED; break;
-        case 'l': d->events[d->n_events].kind = MOAT_EV_LAST_AFFECTED; break;
-        case 'm': d->events[d->n_events].kind = MOAT_EV_LIMIT; break;
-        default: return -MOAT_E_FORMAT;
+        case 'i':
+            d->events[d->n_events].kind = MOAT_EV_INTRODUCED;
+            break;
+        case 'f':
+            d->events[d->n_events].kind = MOAT_EV_FIXED;
+            break;
+        case 'l':
+            d->events[d->n_events].kind = MOAT_EV_LAST_AFFECTED;
+            break;
+        case 'm':
+            d->events[d->n_events].kind = MOAT_EV_LIMIT;
+            break;
+        default:
+            return -MOAT_E_FORMAT;
         }
         d->events[d->n_events].version = p + 1;
         d->n_events++;
@@ -666,7 +711,8 @@ int moat_vulndb_info(struct moat_vulndb *db, struct moat_vulndb_stats *out, stru
     memset(out, 0, sizeof(*out));
     out->schema_version = MOAT_VULNDB_SCHEMA_VERSION;
     if ((r = scalar_u64(db->db, db->path, "SELECT count(*) FROM vulns", &out->vulns, err)) < 0 ||
-        (r = scalar_u64(db->db, db->path, "SELECT count(*) FROM affected", &out->affected, err)) < 0 ||
+        (r = scalar_u64(db->db, db->path, "SELECT count(*) FROM affected", &out->affected, err)) <
+            0 ||
         (r = scalar_u64(db->db, db->path, "SELECT count(*) FROM aliases", &out->aliases, err)) < 0)
         goto out;
     if (sqlite3_prepare_v2(db->db,

@@ -40,14 +40,20 @@ struct moat_vulndb;
  * -MOAT_E_FORMAT when it is not a moat database of this schema version.
  * path ":memory:" gives an empty in-memory database (tests, fuzzing).
  */
-int moat_vulndb_open(const char *path, int writable, struct moat_vulndb **out, struct moat_err *err);
+int moat_vulndb_open(const char *path, int writable, struct moat_vulndb **out,
+                     struct moat_err *err);
 void moat_vulndb_close(struct moat_vulndb *db);
 
 /* $MOAT_DB, else $XDG_CACHE_HOME/moat/vuln.db, else $HOME/.cache/moat/vuln.db.
  * Returns 0, or -MOAT_E_LIMIT when cap is too small, -MOAT_E_NOTFOUND with no HOME. */
 int moat_vulndb_default_path_buf(char *buf, size_t cap);
 
-enum moat_event_kind { MOAT_EV_INTRODUCED = 1, MOAT_EV_FIXED, MOAT_EV_LAST_AFFECTED, MOAT_EV_LIMIT };
+enum moat_event_kind {
+    MOAT_EV_INTRODUCED = 1,
+    MOAT_EV_FIXED,
+    MOAT_EV_LAST_AFFECTED,
+    MOAT_EV_LIMIT
+};
 enum moat_range_kind { MOAT_RANGE_ECOSYSTEM = 1, MOAT_RANGE_SEMVER, MOAT_RANGE_GIT };
 
 struct moat_event {
@@ -94,13 +100,13 @@ struct moat_vuln_info {
     char **aliases; /* OSV aliases, upstream and related ids; DSA/CVE cross-references */
     size_t n_aliases;
     char *summary, *details, *published, *modified; /* NULL when absent */
-    int withdrawn;                                   /* the record carries "withdrawn" */
+    int withdrawn;                                  /* the record carries "withdrawn" */
     struct moat_vuln_severity *severity;
     size_t n_severity;
     char *source_severity; /* database_specific / ecosystem_specific severity or tracker urgency */
     char **references;     /* URLs */
     size_t n_references;
-    char *source;          /* "osv", "debian-tracker", "alpine-secdb" */
+    char *source; /* "osv", "debian-tracker", "alpine-secdb" */
 };
 
 /*
@@ -113,9 +119,9 @@ int moat_vulndb_get(struct moat_vulndb *db, const char *id, struct moat_vuln_inf
 void moat_vuln_info_free(struct moat_vuln_info *v);
 
 struct moat_vulndb_source {
-    char *name;      /* feed: "osv:Go", "osv:Debian", "debian-tracker", "alpine-secdb:v3.20/main" */
-    char *kind;      /* "osv", "debian-tracker", "alpine-secdb" */
-    char *origin;    /* path or URL of the last import */
+    char *name;   /* feed: "osv:Go", "osv:Debian", "debian-tracker", "alpine-secdb:v3.20/main" */
+    char *kind;   /* "osv", "debian-tracker", "alpine-secdb" */
+    char *origin; /* path or URL of the last import */
     int64_t imported_at; /* Unix time of the last import */
     uint64_t records;    /* vulnerability records of this feed in the database */
     uint64_t affected;   /* affected rows of this feed */
@@ -138,15 +144,17 @@ void moat_vulndb_stats_free(struct moat_vulndb_stats *s);
 #define MOAT_IMPORT_REASONS 5
 
 struct moat_import_report {
-    uint64_t files;       /* input files read (JSON files, zip entries, list files) */
-    uint64_t records;     /* records imported (OSV records, tracker/secdb CVE entries) */
-    uint64_t affected;    /* affected rows written */
-    uint64_t skipped;     /* malformed records skipped */
+    uint64_t files;              /* input files read (JSON files, zip entries, list files) */
+    uint64_t records;            /* records imported (OSV records, tracker/secdb CVE entries) */
+    uint64_t affected;           /* affected rows written */
+    uint64_t skipped;            /* malformed records skipped */
     uint64_t unknown_ecosystems; /* affected entries with an ecosystem moat does not know (kept) */
-    uint64_t ignored;     /* files not recognised, symlinks and special files not followed */
-    uint64_t refused;     /* whole inputs refused (truncated zip, unreadable file): nothing kept from them */
+    uint64_t ignored;            /* files not recognised, symlinks and special files not followed */
+    uint64_t
+        refused; /* whole inputs refused (truncated zip, unreadable file): nothing kept from them */
     size_t n_reasons;
-    char *reasons[MOAT_IMPORT_REASONS]; /* "GO-2023-1234.json: affected[0].ranges: expected array" */
+    char
+        *reasons[MOAT_IMPORT_REASONS]; /* "GO-2023-1234.json: affected[0].ranges: expected array" */
 };
 void moat_import_report_free(struct moat_import_report *r);
 
@@ -172,8 +180,8 @@ void moat_vulndb_set_progress(struct moat_vulndb *db, moat_vulndb_progress_fn fn
  * (possibly with skipped records), -MOAT_E_FORMAT when some input was refused
  * (err names it), or another negative error for a database failure.
  */
-int moat_vulndb_import_path(struct moat_vulndb *db, const char *path, struct moat_import_report *rep,
-                            struct moat_err *err);
+int moat_vulndb_import_path(struct moat_vulndb *db, const char *path,
+                            struct moat_import_report *rep, struct moat_err *err);
 /* The same for bytes in memory; name identifies them in messages and picks the
  * format only through content (and a ".zip" suffix). */
 int moat_vulndb_import_mem(struct moat_vulndb *db, const char *name, const void *data, size_t len,
@@ -198,8 +206,8 @@ int moat_vulndb_fetch_curl(void *ctx, const char *url, int fd, struct moat_err *
 struct moat_vulndb_update_opts {
     const char *const *ecosystems;
     size_t n_ecosystems;
-    const char *url_base;        /* NULL: MOAT_VULNDB_DEFAULT_URL */
-    moat_vulndb_fetch_fn fetch;  /* required (the CLI passes moat_vulndb_fetch_curl) */
+    const char *url_base;       /* NULL: MOAT_VULNDB_DEFAULT_URL */
+    moat_vulndb_fetch_fn fetch; /* required (the CLI passes moat_vulndb_fetch_curl) */
     void *fetch_ctx;
     moat_vulndb_progress_fn progress;
     void *progress_ctx;

@@ -262,8 +262,8 @@ int vdb_drop_feed(struct vdb_imp *im, const char *feed, struct moat_err *err)
     sqlite3_stmt *st = NULL;
     static const char *const SQL[] = {
         "DELETE FROM affected WHERE feed = ?1",
-        "DELETE FROM aliases WHERE vid IN (SELECT vid FROM vulns WHERE feed = ?1"
-        " AND vid NOT IN (SELECT vid FROM affected))",
+        ("DELETE FROM aliases WHERE vid IN (SELECT vid FROM vulns WHERE feed = ?1"
+         " AND vid NOT IN (SELECT vid FROM affected))"),
         "DELETE FROM vulns WHERE feed = ?1 AND vid NOT IN (SELECT vid FROM affected)",
     };
     int r = 0;

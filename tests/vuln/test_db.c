@@ -228,8 +228,10 @@ static void test_update_atomic(void **state)
     const char *ecos[] = {"Debian"};
     char zip[400];
     struct fake f = {0};
-    struct moat_vulndb_update_opts o = {.ecosystems = ecos, .n_ecosystems = 1,
-                                        .url_base = "http://127.0.0.1:1", .fetch = fake_fetch,
+    struct moat_vulndb_update_opts o = {.ecosystems = ecos,
+                                        .n_ecosystems = 1,
+                                        .url_base = "http://127.0.0.1:1",
+                                        .fetch = fake_fetch,
                                         .fetch_ctx = &f};
     size_t before_files;
     (void)state;

@@ -168,12 +168,14 @@ static void test_dir_symlinks_and_junk(void **state)
     snprintf(p, sizeof(p), "%s/d/sub", tmpdir);
     mkdir(p, 0755);
     snprintf(p, sizeof(p), "%s/d/sub/a.json", tmpdir);
-    write_file(p, "{\"id\":\"D-1\",\"affected\":[{\"package\":{\"ecosystem\":\"Go\",\"name\":\"m\"}}]}",
-               67);
+    write_file(
+        p, "{\"id\":\"D-1\",\"affected\":[{\"package\":{\"ecosystem\":\"Go\",\"name\":\"m\"}}]}",
+        67);
     /* a symlink to a record outside, and to a directory outside: neither followed */
     snprintf(q, sizeof(q), "%s/outside.json", tmpdir);
-    write_file(q, "{\"id\":\"OUT-1\",\"affected\":[{\"package\":{\"ecosystem\":\"Go\",\"name\":\"m\"}}]}",
-               69);
+    write_file(
+        q, "{\"id\":\"OUT-1\",\"affected\":[{\"package\":{\"ecosystem\":\"Go\",\"name\":\"m\"}}]}",
+        69);
     snprintf(p, sizeof(p), "%s/d/link.json", tmpdir);
     assert_int_equal(symlink(q, p), 0);
     snprintf(p, sizeof(p), "%s/d/dirlink", tmpdir);
@@ -291,17 +293,17 @@ static void test_tracker_list(void **state)
     struct moat_vulndb *db = mem_db(), *osv = mem_db();
     struct moat_import_report rep = {0};
     struct moat_err err = MOAT_ERR_INIT;
-    static const char *const pkgs[] = {"glibc", "openssh", "zlib", "minizip", "apt", "coreutils",
-                                       "openssl", "curl", "perl", "python3.11", "systemd", "tar"};
+    static const char *const pkgs[] = {"glibc", "openssh",    "zlib",    "minizip",
+                                       "apt",   "coreutils",  "openssl", "curl",
+                                       "perl",  "python3.11", "systemd", "tar"};
     struct count c;
     (void)state;
 
     assert_int_equal(
         moat_vulndb_import_path(db, SHARED "/debian-security-tracker-subset", &rep, &err), 0);
     assert_int_equal(rep.skipped, 0);
-    assert_int_equal(moat_vulndb_import_path(osv, SHARED "/osv/debian-bookworm-derived", &rep,
-                                             &err),
-                     0);
+    assert_int_equal(
+        moat_vulndb_import_path(osv, SHARED "/osv/debian-bookworm-derived", &rep, &err), 0);
     /* the list importer agrees with the DEBIAN-CVE conversion for bookworm, package by package */
     for (size_t i = 0; i < sizeof(pkgs) / sizeof(pkgs[0]); i++) {
         struct count a = {0}, b = {0};
@@ -333,9 +335,9 @@ static void test_tracker_json(void **state)
     (void)state;
 
     /* README: 46 (package, CVE) entries, 177 release entries of which one is "not affected" */
-    assert_int_equal(moat_vulndb_import_path(db, MOAT_TEST_DATA "/vuln/debian-tracker-subset.json",
-                                             &rep, &err),
-                     0);
+    assert_int_equal(
+        moat_vulndb_import_path(db, MOAT_TEST_DATA "/vuln/debian-tracker-subset.json", &rep, &err),
+        0);
     assert_int_equal(rep.records, 46);
     assert_int_equal(rep.affected, 176);
     assert_int_equal(rep.skipped, 0);

@@ -78,10 +78,8 @@ static void test_shared_osv_counts(void **state)
         const char *dir;
         uint64_t records, affected;
     } want[] = {
-        {OSV "/go-vulndb", 4291, 6125},
-        {OSV "/crates-rustsec", 1206, 1206},
-        {OSV "/pypi-pypa", 2661, 2661},
-        {OSV "/ghsa-osv-api-fixtures", 364, 915},
+        {OSV "/go-vulndb", 4291, 6125},           {OSV "/crates-rustsec", 1206, 1206},
+        {OSV "/pypi-pypa", 2661, 2661},           {OSV "/ghsa-osv-api-fixtures", 364, 915},
         {OSV "/debian-bookworm-derived", 30, 49},
     };
     (void)state;
@@ -172,23 +170,25 @@ static void test_replace_and_withdrawn(void **state)
     struct collect c;
     (void)state;
 
-    assert_int_equal(import_str(db,
-                                "{\"id\":\"X-1\",\"modified\":\"2024-01-01T00:00:00Z\",\"affected\":["
-                                "{\"package\":{\"ecosystem\":\"npm\",\"name\":\"a\"},\"ranges\":[{"
-                                "\"type\":\"SEMVER\",\"events\":[{\"introduced\":\"0\"},{\"fixed\":"
-                                "\"1.0.0\"}]}]},{\"package\":{\"ecosystem\":\"npm\",\"name\":\"b\"}}]}",
-                                &rep),
-                     0);
+    assert_int_equal(
+        import_str(db,
+                   "{\"id\":\"X-1\",\"modified\":\"2024-01-01T00:00:00Z\",\"affected\":["
+                   "{\"package\":{\"ecosystem\":\"npm\",\"name\":\"a\"},\"ranges\":[{"
+                   "\"type\":\"SEMVER\",\"events\":[{\"introduced\":\"0\"},{\"fixed\":"
+                   "\"1.0.0\"}]}]},{\"package\":{\"ecosystem\":\"npm\",\"name\":\"b\"}}]}",
+                   &rep),
+        0);
     lookup(db, "npm", "b", &c);
     assert_int_equal(c.n, 1);
     /* the same id again replaces the record: b is gone, a has the new fix */
-    assert_int_equal(import_str(db,
-                                "{\"id\":\"X-1\",\"withdrawn\":\"2024-02-01T00:00:00Z\",\"affected\":["
-                                "{\"package\":{\"ecosystem\":\"npm\",\"name\":\"a\"},\"ranges\":[{"
-                                "\"type\":\"SEMVER\",\"events\":[{\"introduced\":\"0\"},{\"fixed\":"
-                                "\"1.0.1\"}]}]}]}",
-                                &rep),
-                     0);
+    assert_int_equal(
+        import_str(db,
+                   "{\"id\":\"X-1\",\"withdrawn\":\"2024-02-01T00:00:00Z\",\"affected\":["
+                   "{\"package\":{\"ecosystem\":\"npm\",\"name\":\"a\"},\"ranges\":[{"
+                   "\"type\":\"SEMVER\",\"events\":[{\"introduced\":\"0\"},{\"fixed\":"
+                   "\"1.0.1\"}]}]}]}",
+                   &rep),
+        0);
     lookup(db, "npm", "b", &c);
     assert_int_equal(c.n, 0);
     lookup(db, "npm", "a", &c);
@@ -219,7 +219,8 @@ static void test_hostile_records(void **state)
         "{\"id\":\"A-6\",\"aliases\":\"CVE-1\"}",
         "{\"id\":\"A-7\",\"summary\":[]}",
         "{\"id\":\"A-8\",\"affected\":[{\"package\":{\"ecosystem\":\"Go\",\"name\":\"x\"},"
-        "\"ranges\":[{\"type\":\"ECOSYSTEM\",\"events\":[{\"introduced\":\"0\",\"fixed\":\"1\"}]}]}]}",
+        "\"ranges\":[{\"type\":\"ECOSYSTEM\",\"events\":[{\"introduced\":\"0\",\"fixed\":\"1\"}]}]}"
+        "]}",
         "{\"id\":\"A-10\",\"references\":[{\"url\":null}]}",
         "{\"id\":\"A-11\",\"severity\":[{\"type\":\"CVSS_V3\"}]}",
     };
@@ -331,12 +332,9 @@ static void test_unknown_ecosystem_kept(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_shared_osv_counts),
-        cmocka_unit_test(test_lookups_and_get),
-        cmocka_unit_test(test_replace_and_withdrawn),
-        cmocka_unit_test(test_hostile_records),
-        cmocka_unit_test(test_huge_and_deep),
-        cmocka_unit_test(test_unknown_ecosystem_kept),
+        cmocka_unit_test(test_shared_osv_counts),     cmocka_unit_test(test_lookups_and_get),
+        cmocka_unit_test(test_replace_and_withdrawn), cmocka_unit_test(test_hostile_records),
+        cmocka_unit_test(test_huge_and_deep),         cmocka_unit_test(test_unknown_ecosystem_kept),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
