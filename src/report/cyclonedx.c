@@ -50,13 +50,14 @@ static const char *cdx_severity(enum moat_severity s)
     return names[s <= MOAT_SEV_CRITICAL ? s : 0];
 }
 
-/* CycloneDX impactAnalysisJustification for an OpenVEX label or a CycloneDX one; NULL = none fits. */
+/* CycloneDX impactAnalysisJustification for an OpenVEX label or a CycloneDX one; NULL = none fits.
+ */
 static const char *cdx_justification(const char *j)
 {
     static const char *const cdx[] = {
-        "code_not_present",       "code_not_reachable",      "requires_configuration",
-        "requires_dependency",    "requires_environment",    "protected_by_compiler",
-        "protected_at_runtime",   "protected_at_perimeter",  "protected_by_mitigating_control"};
+        "code_not_present",     "code_not_reachable",     "requires_configuration",
+        "requires_dependency",  "requires_environment",   "protected_by_compiler",
+        "protected_at_runtime", "protected_at_perimeter", "protected_by_mitigating_control"};
     static const struct {
         const char *openvex, *cdx;
     } map[] = {
@@ -124,7 +125,8 @@ static json_t *vuln_entry(const struct moat_finding *f)
     json_t *v = json_object(), *src = json_object(), *ratings = json_array(), *r = json_object(),
            *refs = json_array(), *adv = json_array();
     const char *method = rating_method(f->cvss_vector);
-    int bad = v == NULL || src == NULL || ratings == NULL || r == NULL || refs == NULL || adv == NULL;
+    int bad =
+        v == NULL || src == NULL || ratings == NULL || r == NULL || refs == NULL || adv == NULL;
 
     bad |= report_set_str(v, "id", report_rule_id(f));
     bad |= report_set_str(src, "name", source_name(f));
@@ -142,12 +144,11 @@ static json_t *vuln_entry(const struct moat_finding *f)
         }
         bad |= ref == NULL || rs == NULL;
         bad |= report_set_str(ref, "id", a);
-        bad |= report_set_str(rs, "name", strncmp(a, "GHSA-", 5) == 0   ? "GitHub"
-                                          : strncmp(a, "CVE-", 4) == 0  ? "NVD"
-                                          : strncmp(a, "DSA-", 4) == 0 ||
-                                                  strncmp(a, "DLA-", 4) == 0
-                                              ? "Debian"
-                                              : "moat");
+        bad |= report_set_str(rs, "name",
+                              strncmp(a, "GHSA-", 5) == 0                                ? "GitHub"
+                              : strncmp(a, "CVE-", 4) == 0                               ? "NVD"
+                              : strncmp(a, "DSA-", 4) == 0 || strncmp(a, "DLA-", 4) == 0 ? "Debian"
+                                                                                         : "moat");
         bad |= json_object_set_new(ref, "source", rs);
         bad |= json_array_append_new(refs, ref);
     }
@@ -226,7 +227,8 @@ static const char *component_ref(json_t *comps, json_t *by_purl, const struct mo
     }
     free(key);
     r = json_string_value(json_object_get(c, "bom-ref"));
-    if (f->pkg_purl != NULL && json_object_set(by_purl, f->pkg_purl, json_object_get(c, "bom-ref")) < 0)
+    if (f->pkg_purl != NULL &&
+        json_object_set(by_purl, f->pkg_purl, json_object_get(c, "bom-ref")) < 0)
         return NULL;
     return r;
 }
@@ -291,8 +293,8 @@ static int add_vulnerabilities(json_t *doc, const struct moat_findings *fs)
             bad |= report_set_str(a, "ref", ref);
             if (g->pkg_version != NULL) {
                 bad |= report_set_str(ver, "version", g->pkg_version);
-                bad |= report_set_str(ver, "status",
-                                      report_suppressed(g) ? "unaffected" : "affected");
+                bad |=
+                    report_set_str(ver, "status", report_suppressed(g) ? "unaffected" : "affected");
                 bad |= json_array_append_new(vers, ver);
                 bad |= json_object_set_new(a, "versions", vers);
             } else {
@@ -351,8 +353,8 @@ int report_write_cyclonedx(FILE *f, const struct report_run *run, const struct m
     doc = json_loadb(buf, len, 0, &jerr);
     free(buf);
     if (doc == NULL)
-        return moat_err_set(err, MOAT_E_FORMAT, "cyclonedx: the SBOM writer's output does not parse: %s",
-                            jerr.text);
+        return moat_err_set(err, MOAT_E_FORMAT,
+                            "cyclonedx: the SBOM writer's output does not parse: %s", jerr.text);
     if (add_vulnerabilities(doc, fs) < 0) {
         json_decref(doc);
         return moat_err_set(err, MOAT_E_NOMEM, "cyclonedx: out of memory");

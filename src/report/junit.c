@@ -151,11 +151,13 @@ int report_write_junit(FILE *f, const struct report_run *run, const struct moat_
         skipped += report_suppressed(&fs->v[i]);
     }
     if (r == 0) {
-        r |= fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"moat: ", f) == EOF
-                 ? -1
-                 : 0;
+        r |=
+            fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"moat: ", f) == EOF
+                ? -1
+                : 0;
         r |= put_esc(f, run->target, 1);
-        r |= fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" time=\"0\">\n",
+        r |= fprintf(f,
+                     "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" time=\"0\">\n",
                      fs->n, fs->n - skipped, skipped) < 0
                  ? -1
                  : 0;

@@ -16,8 +16,8 @@ int moat_report_format_parse(const char *s, enum moat_report_format *out)
         const char *name;
         enum moat_report_format fmt;
     } map[] = {
-        {"table", MOAT_REPORT_TABLE}, {"json", MOAT_REPORT_JSON},
-        {"sarif", MOAT_REPORT_SARIF}, {"junit", MOAT_REPORT_JUNIT},
+        {"table", MOAT_REPORT_TABLE},         {"json", MOAT_REPORT_JSON},
+        {"sarif", MOAT_REPORT_SARIF},         {"junit", MOAT_REPORT_JUNIT},
         {"cyclonedx", MOAT_REPORT_CYCLONEDX},
     };
 
@@ -37,7 +37,7 @@ int report_run_init(struct report_run *run, const struct moat_report_ctx *ctx, s
     memset(run, 0, sizeof(*run));
     run->ctx = ctx;
     run->tool_version = ctx->tool_version != NULL ? ctx->tool_version : MOAT_VERSION;
-    run->target = ctx->target != NULL               ? ctx->target
+    run->target = ctx->target != NULL                           ? ctx->target
                   : ctx->meta != NULL && ctx->meta->ref != NULL ? ctx->meta->ref
                                                                 : "unknown";
     if (ctx->timestamp != NULL) {
@@ -329,7 +329,8 @@ const char *report_pkg_db_path(const struct moat_inventory *inv, const struct mo
     for (size_t i = 0; i < inv->n_pkgs; i++) {
         const struct moat_pkg *p = &inv->pkgs[i];
 
-        if (str_eq(p->name, f->pkg_name) && str_eq(p->version, f->pkg_version) && p->db_path != NULL)
+        if (str_eq(p->name, f->pkg_name) && str_eq(p->version, f->pkg_version) &&
+            p->db_path != NULL)
             return p->db_path;
     }
     return NULL;
@@ -351,13 +352,15 @@ char *report_message(const struct moat_finding *f)
                      title != NULL ? ": " : "", title != NULL ? title : "");
         free(fix);
     } else if (f->path != NULL && f->line > 0) {
-        r = asprintf(&s, "%s: %s (%s:%lu)", report_rule_id(f), title != NULL ? title : report_kind_name(f->kind),
-                     f->path, (unsigned long)f->line);
+        r = asprintf(&s, "%s: %s (%s:%lu)", report_rule_id(f),
+                     title != NULL ? title : report_kind_name(f->kind), f->path,
+                     (unsigned long)f->line);
     } else if (f->path != NULL) {
-        r = asprintf(&s, "%s: %s (%s)", report_rule_id(f), title != NULL ? title : report_kind_name(f->kind),
-                     f->path);
+        r = asprintf(&s, "%s: %s (%s)", report_rule_id(f),
+                     title != NULL ? title : report_kind_name(f->kind), f->path);
     } else {
-        r = asprintf(&s, "%s: %s", report_rule_id(f), title != NULL ? title : report_kind_name(f->kind));
+        r = asprintf(&s, "%s: %s", report_rule_id(f),
+                     title != NULL ? title : report_kind_name(f->kind));
     }
     return r < 0 ? NULL : s;
 }

@@ -27,11 +27,12 @@ enum moat_report_format {
 
 struct moat_report_ctx {
     const char *tool_version;
-    const char *target;                 /* what was scanned, as the user named it (image ref or SBOM file) */
+    const char *target; /* what was scanned, as the user named it (image ref or SBOM file) */
     const struct moat_image_meta *meta; /* NULL when the target is an SBOM file */
-    const struct moat_inventory *inv;   /* packages scanned (CycloneDX components, counts); may be NULL */
-    const char *timestamp, *uuid;       /* NULL = now / random; fixed in tests */
-    const char *db_note;                /* e.g. "vulnerability db: 2026-11-20, 3 days old" or NULL */
+    const struct moat_inventory
+        *inv;                     /* packages scanned (CycloneDX components, counts); may be NULL */
+    const char *timestamp, *uuid; /* NULL = now / random; fixed in tests */
+    const char *db_note;          /* e.g. "vulnerability db: 2026-11-20, 3 days old" or NULL */
 };
 
 /* "table", "json", "sarif", "junit", "cyclonedx" (case-insensitive); -MOAT_E_ARG otherwise. */

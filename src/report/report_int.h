@@ -30,7 +30,8 @@ struct report_run {
     char uuid[37];            /* lowercase 8-4-4-4-12 */
 };
 
-int report_run_init(struct report_run *run, const struct moat_report_ctx *ctx, struct moat_err *err);
+int report_run_init(struct report_run *run, const struct moat_report_ctx *ctx,
+                    struct moat_err *err);
 
 /* s with invalid UTF-8 replaced by U+FFFD; NULL for NULL or on allocation failure. */
 char *report_utf8(const char *s);
@@ -56,7 +57,8 @@ char *report_fix_text(const struct moat_finding *f);
 int report_suppressed(const struct moat_finding *f);
 /* The package database the finding's package came from, or NULL. */
 const char *report_pkg_db_path(const struct moat_inventory *inv, const struct moat_finding *f);
-/* One line describing the finding: "openssl 3.0.11-1: CVE-2024-1 (fixed in 3.0.13-1)". Caller frees. */
+/* One line describing the finding: "openssl 3.0.11-1: CVE-2024-1 (fixed in 3.0.13-1)". Caller
+ * frees. */
 char *report_message(const struct moat_finding *f);
 /* "Upgrade openssl to 3.0.13-1" / the remediation text / NULL. Caller frees. */
 char *report_recommendation(const struct moat_finding *f);

@@ -61,7 +61,8 @@ static const char *http_url(const char *s)
     return s;
 }
 
-/* Percent-encode s as a URI reference: keep unreserved, sub-delims, ":@/" and, when keep_pct, "%?#". */
+/* Percent-encode s as a URI reference: keep unreserved, sub-delims, ":@/" and, when keep_pct,
+ * "%?#". */
 static char *uri_ref(const char *s, int keep_pct)
 {
     static const char hex[] = "0123456789ABCDEF";
@@ -210,7 +211,7 @@ static json_t *location(const struct report_run *run, const struct moat_finding 
     int bad = loc == NULL || phys == NULL || art == NULL;
 
     if (f->kind == MOAT_FINDING_VULN || (f->path == NULL && f->pkg_name != NULL)) {
-        uri = db != NULL         ? uri_ref(db, 0)
+        uri = db != NULL            ? uri_ref(db, 0)
               : f->pkg_purl != NULL ? uri_ref(f->pkg_purl, 1)
                                     : uri_ref(f->pkg_name != NULL ? f->pkg_name : "package", 0);
     } else {

@@ -81,7 +81,8 @@ static const char *sev(const struct moat_finding *f)
 }
 
 /* The raw (unsanitised) text of column c for finding fd; *own is set when it must be freed. */
-static char *cell_raw(enum moat_finding_kind kind, int c, const struct moat_finding *fd, int with_vex)
+static char *cell_raw(enum moat_finding_kind kind, int c, const struct moat_finding *fd,
+                      int with_vex)
 {
     char *s = NULL;
 
@@ -96,7 +97,7 @@ static char *cell_raw(enum moat_finding_kind kind, int c, const struct moat_find
         case 3:
             return strdup(sev(fd));
         case 4:
-            return fd->fix == MOAT_FIX_AVAILABLE ? strdup("fixed")
+            return fd->fix == MOAT_FIX_AVAILABLE  ? strdup("fixed")
                    : fd->fix == MOAT_FIX_WONT_FIX ? strdup("won't fix")
                                                   : strdup("affected, no fix");
         case 5:
@@ -174,12 +175,11 @@ static char *cell_raw(enum moat_finding_kind kind, int c, const struct moat_find
 
 static size_t columns(enum moat_finding_kind kind, int with_vex, struct column *cols)
 {
-    static const struct column vuln[] = {{"PACKAGE", 32},       {"INSTALLED", 28},
-                                         {"VULNERABILITY", 24}, {"SEVERITY", 8},
-                                         {"STATUS", 16},        {"FIXED IN", 28},
+    static const struct column vuln[] = {{"PACKAGE", 32}, {"INSTALLED", 28}, {"VULNERABILITY", 24},
+                                         {"SEVERITY", 8}, {"STATUS", 16},    {"FIXED IN", 28},
                                          {"TITLE", 60}};
-    static const struct column secret[] = {{"RULE", 32},  {"SEVERITY", 8}, {"PATH", 48},
-                                           {"LAYER", 5},  {"MATCH", 32},   {"TITLE", 60}};
+    static const struct column secret[] = {{"RULE", 32}, {"SEVERITY", 8}, {"PATH", 48},
+                                           {"LAYER", 5}, {"MATCH", 32},   {"TITLE", 60}};
     static const struct column other[] = {
         {"RULE", 32}, {"SEVERITY", 8}, {"LOCATION", 48}, {"CIS", 6}, {"TITLE", 70}};
     const struct column *src;
@@ -243,8 +243,8 @@ static int section(FILE *f, enum moat_finding_kind kind, const struct moat_findi
         counts[fd->severity <= MOAT_SEV_CRITICAL ? fd->severity : MOAT_SEV_UNKNOWN]++;
         grand[fd->severity <= MOAT_SEV_CRITICAL ? fd->severity : MOAT_SEV_UNKNOWN]++;
         for (size_t c = 0; c < ncol; c++) {
-            char *raw = cell_raw(kind, (int)c == (int)ncol - 1 && with_vex ? 99 : (int)c, fd,
-                                 with_vex);
+            char *raw =
+                cell_raw(kind, (int)c == (int)ncol - 1 && with_vex ? 99 : (int)c, fd, with_vex);
             size_t k = row * ncol + c;
 
             if (raw == NULL)
@@ -312,8 +312,7 @@ int report_write_table(FILE *f, const struct report_run *run, const struct moat_
             free(raw);
         }
     }
-    if (fprintf(f, "Target: %s", target) < 0 ||
-        (os != NULL && fprintf(f, " (%s)", os) < 0) ||
+    if (fprintf(f, "Target: %s", target) < 0 || (os != NULL && fprintf(f, " (%s)", os) < 0) ||
         (ctx->inv != NULL && fprintf(f, ", %zu packages", ctx->inv->n_pkgs) < 0) ||
         fputc('\n', f) == EOF)
         r = -1;

@@ -30,8 +30,9 @@
 #define VEX_MAX_NESTING 64
 
 struct vex_prod {
-    char *purl;  /* NULL when the product has none */
-    int image;   /* covers the scanned image: an oci/docker purl, metadata.component, or an opaque id with subcomponents */
+    char *purl; /* NULL when the product has none */
+    int image;  /* covers the scanned image: an oci/docker purl, metadata.component, or an opaque id
+                   with subcomponents */
     char **subs; /* subcomponent purls */
     size_t n_subs;
 };
@@ -117,8 +118,8 @@ static int parse_time(const char *s, int64_t *out)
     int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
     size_t n = strlen(s), i = 19;
 
-    if (n < 20 || digits(s, 4, &y) < 0 || s[4] != '-' || digits(s + 5, 2, &mo) < 0 ||
-        s[7] != '-' || digits(s + 8, 2, &d) < 0 || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+    if (n < 20 || digits(s, 4, &y) < 0 || s[4] != '-' || digits(s + 5, 2, &mo) < 0 || s[7] != '-' ||
+        digits(s + 8, 2, &d) < 0 || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
         digits(s + 11, 2, &h) < 0 || s[13] != ':' || digits(s + 14, 2, &mi) < 0 || s[16] != ':' ||
         digits(s + 17, 2, &sec) < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
         sec > 60)
@@ -136,8 +137,8 @@ static int parse_time(const char *s, int64_t *out)
     } else {
         return -1;
     }
-    *out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
-           sign * (oh * 3600 + om * 60);
+    *out =
+        days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - sign * (oh * 3600 + om * 60);
     return 0;
 }
 
@@ -516,7 +517,8 @@ static int cdx_components(struct ld *ld, json_t *comps, const char *path, json_t
         snprintf(p, sizeof(p), "%.200s[%zu]", path, i);
         if (!json_is_object(c))
             return fail(ld, p, "expected an object%s", "");
-        if ((r = opt_str(ld, c, "bom-ref", p, &ref)) < 0 || (r = opt_str(ld, c, "purl", p, &purl)) < 0)
+        if ((r = opt_str(ld, c, "bom-ref", p, &ref)) < 0 ||
+            (r = opt_str(ld, c, "purl", p, &purl)) < 0)
             return r;
         if (ref != NULL && json_object_get(refs, ref) == NULL &&
             json_object_set_new(refs, ref, json_string(purl != NULL ? purl : "")) < 0)
@@ -543,7 +545,7 @@ static enum moat_vex_status cdx_state(const char *s)
 
 static int hexval(char c)
 {
-    return c >= '0' && c <= '9' ? c - '0'
+    return c >= '0' && c <= '9'   ? c - '0'
            : c >= 'a' && c <= 'f' ? c - 'a' + 10
            : c >= 'A' && c <= 'F' ? c - 'A' + 10
                                   : -1;
@@ -558,8 +560,7 @@ static char *pct_decode(const char *s, size_t n)
     if (out == NULL)
         return NULL;
     for (size_t i = 0; i < n; i++) {
-        if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 &&
-            hexval(s[i + 2]) >= 0) {
+        if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
             out[o++] = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
             i += 2;
         } else {
@@ -647,7 +648,9 @@ static int cdx_vuln(struct ld *ld, json_t *vu, size_t idx, json_t *refs, const c
     if (push_str(&s.ids, &s.n_ids, id) < 0)
         goto oom;
     if ((just != NULL || detail != NULL || s.status == MOAT_VEX_NOT_AFFECTED) &&
-        (s.just = strdup(just != NULL ? just : detail != NULL ? detail : state)) == NULL)
+        (s.just = strdup(just != NULL     ? just
+                         : detail != NULL ? detail
+                                          : state)) == NULL)
         goto oom;
     arr = json_object_get(vu, "references");
     snprintf(p2, sizeof(p2), "%s.references", path);
@@ -818,10 +821,14 @@ int moat_vex_load_mem(const char *where, const void *data, size_t len, struct mo
         r = fail(&ld, "", "not a JSON object%s", "");
     else if (json_object_get(doc, "statements") != NULL)
         r = load_openvex(&ld, doc);
-    else if (json_object_get(doc, "bomFormat") != NULL || json_object_get(doc, "vulnerabilities") != NULL)
+    else if (json_object_get(doc, "bomFormat") != NULL ||
+             json_object_get(doc, "vulnerabilities") != NULL)
         r = load_cyclonedx(&ld, doc);
     else
-        r = fail(&ld, "", "neither an OpenVEX document (\"statements\") nor CycloneDX (\"vulnerabilities\")%s", "");
+        r = fail(
+            &ld, "",
+            "neither an OpenVEX document (\"statements\") nor CycloneDX (\"vulnerabilities\")%s",
+            "");
     json_decref(doc);
     if (r == 0)
         r = build_index(&ld);
@@ -846,7 +853,8 @@ int moat_vex_load(const char *path, struct moat_vex **out, struct moat_err *err)
     if (f == NULL)
         return moat_err_set(err, errno == ENOENT ? MOAT_E_NOTFOUND : MOAT_E_IO, "%s: %s", path,
                             strerror(errno));
-    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > (off_t)MOAT_VEX_MAX_BYTES) {
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) &&
+        st.st_size > (off_t)MOAT_VEX_MAX_BYTES) {
         fclose(f);
         return moat_err_set(err, MOAT_E_LIMIT, "%s: VEX document larger than %u bytes", path,
                             MOAT_VEX_MAX_BYTES);

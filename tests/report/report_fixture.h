@@ -62,8 +62,8 @@ static const struct moat_pkg *fx_find_pkg(const struct fx *x, const char *name)
 }
 
 static void fx_vuln(struct fx *x, const char *pkg, const char *id, enum moat_severity sev,
-                    double score, const char *vector, enum moat_fix_status fix,
-                    const char *fixed, const char *title, const char *desc)
+                    double score, const char *vector, enum moat_fix_status fix, const char *fixed,
+                    const char *title, const char *desc)
 {
     struct moat_finding f = {0};
     const struct moat_pkg *p = fx_find_pkg(x, pkg);
@@ -97,9 +97,9 @@ static struct moat_finding *fx_last(struct fx *x)
 static void fx_build(struct fx *x)
 {
     static const char *const ossl_aliases[] = {"DSA-5678-1", "GHSA-abcd-efgh-ijkl"};
-    static const char *const ossl_refs[] = {"https://security-tracker.debian.org/tracker/CVE-2024-0001",
-                                            "https://www.openssl.org/news/secadv/20240101.txt",
-                                            "not a url"};
+    static const char *const ossl_refs[] = {
+        "https://security-tracker.debian.org/tracker/CVE-2024-0001",
+        "https://www.openssl.org/news/secadv/20240101.txt", "not a url"};
     char *long_text, *long_name;
     struct moat_finding f = {0};
 

@@ -75,11 +75,11 @@ static void test_spec_minimal(void **state)
     add_pkg_vuln(&fs, "CVE-2023-99999", "pkg:apk/wolfi/git@2.39.0-r1?arch=x86_64");
     assert_int_equal(moat_vex_count(v), 1);
     assert_int_equal(moat_vex_apply(v, &fs, &err), 2);
-    assert_int_equal(fs.v[0].vex, MOAT_VEX_FIXED);   /* arch matches, extra qualifier fine */
-    assert_int_equal(fs.v[1].vex, MOAT_VEX_NONE);    /* another arch */
-    assert_int_equal(fs.v[2].vex, MOAT_VEX_NONE);    /* another version */
-    assert_int_equal(fs.v[3].vex, MOAT_VEX_FIXED);   /* id case, no qualifiers on the package */
-    assert_int_equal(fs.v[4].vex, MOAT_VEX_NONE);    /* another vulnerability */
+    assert_int_equal(fs.v[0].vex, MOAT_VEX_FIXED); /* arch matches, extra qualifier fine */
+    assert_int_equal(fs.v[1].vex, MOAT_VEX_NONE);  /* another arch */
+    assert_int_equal(fs.v[2].vex, MOAT_VEX_NONE);  /* another version */
+    assert_int_equal(fs.v[3].vex, MOAT_VEX_FIXED); /* id case, no qualifiers on the package */
+    assert_int_equal(fs.v[4].vex, MOAT_VEX_NONE);  /* another vulnerability */
     assert_null(fs.v[0].vex_justification);
     moat_findings_free(&fs);
     moat_vex_free(v);
@@ -94,7 +94,8 @@ static void test_spec_spring_alias(void **state)
     (void)state;
     add_pkg_vuln(&fs, "CVE-2021-44228", "pkg:maven/org.springframework.boot/spring-boot@2.6.0-M3");
     /* known to the scanner by its GHSA id: matched through the statement's aliases */
-    add_pkg_vuln(&fs, "GHSA-jfh8-c2jp-5v3q", "pkg:maven/org.springframework.boot/spring-boot@2.6.0-M3");
+    add_pkg_vuln(&fs, "GHSA-jfh8-c2jp-5v3q",
+                 "pkg:maven/org.springframework.boot/spring-boot@2.6.0-M3");
     /* the finding's alias is the statement's name */
     add_pkg_vuln(&fs, "SNYK-JAVA-1", "pkg:maven/org.springframework.boot/spring-boot@2.6.0-M3");
     fs.v[2].aliases = calloc(1, sizeof(char *));
@@ -308,9 +309,10 @@ static void test_many_statements(void **state)
     (void)state;
     moat_buf_appendf(&b, "{\"statements\": [");
     for (int i = 0; i < 20000; i++)
-        moat_buf_appendf(&b, "%s{\"vulnerability\": {\"name\": \"CVE-2024-%05d\"}, "
-                             "\"status\": \"not_affected\", \"justification\": "
-                             "\"component_not_present\"}",
+        moat_buf_appendf(&b,
+                         "%s{\"vulnerability\": {\"name\": \"CVE-2024-%05d\"}, "
+                         "\"status\": \"not_affected\", \"justification\": "
+                         "\"component_not_present\"}",
                          i ? "," : "", i);
     moat_buf_appendf(&b, "]}");
     assert_int_equal(moat_vex_load_mem("many.json", b.data, b.len, &v, &err), 0);

@@ -124,8 +124,10 @@ static void test_table(void **state)
     assert_non_null(strstr(out, "Secrets (1)\nRULE"));
     assert_non_null(strstr(out, "Misconfigurations (1)\n"));
     assert_non_null(strstr(out, "Policy violations (1)\n"));
-    assert_non_null(strstr(out, "Total: 5 (CRITICAL: 2, HIGH: 1, MEDIUM: 1, LOW: 0, UNKNOWN: 1)\n"));
-    assert_non_null(strstr(out, "All findings: 8 (CRITICAL: 2, HIGH: 2, MEDIUM: 2, LOW: 1, UNKNOWN: 1)\n"));
+    assert_non_null(
+        strstr(out, "Total: 5 (CRITICAL: 2, HIGH: 1, MEDIUM: 1, LOW: 0, UNKNOWN: 1)\n"));
+    assert_non_null(
+        strstr(out, "All findings: 8 (CRITICAL: 2, HIGH: 2, MEDIUM: 2, LOW: 1, UNKNOWN: 1)\n"));
     assert_non_null(strstr(out, "won't fix"));
     assert_non_null(strstr(out, "affected, no fix"));
     assert_non_null(strstr(out, "3.0.13-1~deb12u1"));
@@ -176,13 +178,15 @@ static void test_json(void **state)
     out = render(MOAT_REPORT_JSON, &x.ctx, &x.fs);
     j = parse(out);
     assert_string_equal(json_string_value(json_object_get(j, "schema")), "moat-scan/1");
-    assert_string_equal(json_string_value(json_object_get(j, "target")), "example.com/team/app:1.0");
+    assert_string_equal(json_string_value(json_object_get(j, "target")),
+                        "example.com/team/app:1.0");
     assert_string_equal(json_string_value(json_object_get(j, "timestamp")), "2024-06-03T10:20:30Z");
     assert_string_equal(
         json_string_value(json_object_get(json_object_get(j, "image"), "config_digest")),
         x.meta.config_digest);
     assert_int_equal(json_integer_value(json_object_get(j, "packages_scanned")), 5);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "summary"), "total")), 8);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "summary"), "total")),
+                     8);
     assert_int_equal(
         json_integer_value(json_object_get(json_object_get(j, "summary"), "suppressed")), 1);
     assert_int_equal(json_integer_value(json_object_get(
@@ -195,9 +199,10 @@ static void test_json(void **state)
     json_array_foreach(fs, i, f0)
     {
         static const char *const keys[] = {
-            "kind",  "rule_id",     "aliases",   "severity",  "severity_source", "cvss",
-            "title", "description", "primary_url", "references", "data_source", "published",
-            "modified", "package", "fix", "location", "match", "remediation", "cis", "vex"};
+            "kind",        "rule_id",   "aliases",     "severity",    "severity_source",
+            "cvss",        "title",     "description", "primary_url", "references",
+            "data_source", "published", "modified",    "package",     "fix",
+            "location",    "match",     "remediation", "cis",         "vex"};
         for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
             assert_non_null(json_object_get(f0, keys[k]));
         if (strcmp(json_string_value(json_object_get(f0, "rule_id")), "CVE-2023-0003") == 0)
@@ -210,8 +215,8 @@ static void test_json(void **state)
     assert_true(json_real_value(json_object_get(json_object_get(f0, "cvss"), "score")) == 9.8);
     assert_string_equal(json_string_value(json_object_get(json_object_get(f0, "fix"), "status")),
                         "fixed");
-    assert_string_equal(
-        json_string_value(json_object_get(json_object_get(f0, "vex"), "status")), "not_affected");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(f0, "vex"), "status")),
+                        "not_affected");
     assert_true(json_is_true(json_object_get(json_object_get(f0, "vex"), "suppressed")));
     assert_non_null(z);
     assert_string_equal(json_string_value(json_object_get(json_object_get(z, "fix"), "status")),
@@ -264,22 +269,23 @@ static void test_sarif(void **state)
         assert_true(json_array_size(json_object_get(json_object_get(r, "properties"), "tags")) > 0);
         if (strcmp(json_string_value(json_object_get(r, "id")), "CVE-2024-0001") == 0) {
             assert_string_equal(ss, "9.8");
-            assert_non_null(strstr(
-                json_string_value(json_object_get(json_object_get(r, "help"), "text")),
-                "Upgrade libssl3 to 3.0.13-1~deb12u1"));
+            assert_non_null(
+                strstr(json_string_value(json_object_get(json_object_get(r, "help"), "text")),
+                       "Upgrade libssl3 to 3.0.13-1~deb12u1"));
         }
     }
     json_array_foreach(results, i, r)
     {
         const char *id = json_string_value(json_object_get(r, "ruleId"));
         const char *level = json_string_value(json_object_get(r, "level"));
-        json_t *phys = json_object_get(json_array_get(json_object_get(r, "locations"), 0),
-                                       "physicalLocation");
+        json_t *phys =
+            json_object_get(json_array_get(json_object_get(r, "locations"), 0), "physicalLocation");
         const char *uri =
             json_string_value(json_object_get(json_object_get(phys, "artifactLocation"), "uri"));
         size_t ri = (size_t)json_integer_value(json_object_get(r, "ruleIndex"));
 
-        assert_string_equal(json_string_value(json_object_get(json_array_get(rules, ri), "id")), id);
+        assert_string_equal(json_string_value(json_object_get(json_array_get(rules, ri), "id")),
+                            id);
         assert_non_null(uri);
         if (strcmp(id, "CVE-2024-0002") == 0)
             assert_string_equal(level, "error");
@@ -291,16 +297,18 @@ static void test_sarif(void **state)
             saw_secret = 1;
             assert_string_equal(uri, "app/config/.env%20prod");
             assert_int_equal(
-                json_integer_value(json_object_get(json_object_get(phys, "region"), "startLine")), 3);
+                json_integer_value(json_object_get(json_object_get(phys, "region"), "startLine")),
+                3);
         }
         if (strcmp(id, "CVE-2024-0002") == 0) {
             saw_pkg = 1;
             assert_string_equal(uri, "var/lib/dpkg/status");
             assert_string_equal(
                 json_string_value(json_object_get(
-                    json_array_get(json_object_get(json_array_get(json_object_get(r, "locations"), 0),
-                                                   "logicalLocations"),
-                                   0),
+                    json_array_get(
+                        json_object_get(json_array_get(json_object_get(r, "locations"), 0),
+                                        "logicalLocations"),
+                        0),
                     "fullyQualifiedName")),
                 "pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64&distro=debian-12");
         }
@@ -326,10 +334,10 @@ static void test_sarif_validator_rejects(void **state)
     out = render(MOAT_REPORT_SARIF, &x.ctx, &x.fs);
     j = parse(out);
     /* level must be one of none/note/warning/error */
-    json_object_set_new(json_array_get(json_object_get(json_array_get(json_object_get(j, "runs"), 0),
-                                                       "results"),
-                                       0),
-                        "level", json_string("fatal"));
+    json_object_set_new(
+        json_array_get(json_object_get(json_array_get(json_object_get(j, "runs"), 0), "results"),
+                       0),
+        "level", json_string("fatal"));
     bad = json_dumps(j, 0);
     to_file(path, sizeof(path), bad);
     assert_int_equal(validate(SARIF_SCHEMA, path), 1);
@@ -469,7 +477,8 @@ static void test_cyclonedx(void **state)
     sb = parse(sbom);
     assert_true(json_equal(json_object_get(doc, "components"), json_object_get(sb, "components")));
     assert_true(json_equal(json_object_get(doc, "metadata"), json_object_get(sb, "metadata")));
-    assert_true(json_equal(json_object_get(doc, "dependencies"), json_object_get(sb, "dependencies")));
+    assert_true(
+        json_equal(json_object_get(doc, "dependencies"), json_object_get(sb, "dependencies")));
     comps = json_object_get(doc, "components");
     vulns = json_object_get(doc, "vulnerabilities");
     /* only vulnerabilities: CVE-2024-0001 (two packages, one entry), -0002, -0003, GHSA */
@@ -486,19 +495,21 @@ static void test_cyclonedx(void **state)
         {
             int found = 0;
 
-            json_array_foreach(comps, k, c) found |= json_equal(json_object_get(c, "bom-ref"),
-                                                                json_object_get(a, "ref"));
+            json_array_foreach(comps, k, c) found |=
+                json_equal(json_object_get(c, "bom-ref"), json_object_get(a, "ref"));
             assert_true(found);
         }
         if (strcmp(id, "CVE-2024-0001") == 0) {
             assert_int_equal(json_array_size(json_object_get(v, "affects")), 2);
             assert_string_equal(method, "CVSSv31");
-            assert_string_equal(json_string_value(json_object_get(v, "recommendation")),
-                                "Upgrade libssl3 to 3.0.13-1~deb12u1; Upgrade openssl to 3.0.13-1~deb12u1");
+            assert_string_equal(
+                json_string_value(json_object_get(v, "recommendation")),
+                "Upgrade libssl3 to 3.0.13-1~deb12u1; Upgrade openssl to 3.0.13-1~deb12u1");
             assert_int_equal(json_array_size(json_object_get(v, "references")), 2);
             assert_int_equal(json_array_size(json_object_get(v, "advisories")), 2);
-            assert_string_equal(json_string_value(json_object_get(json_object_get(v, "source"), "url")),
-                                "https://security-tracker.debian.org/tracker/CVE-2024-0001");
+            assert_string_equal(
+                json_string_value(json_object_get(json_object_get(v, "source"), "url")),
+                "https://security-tracker.debian.org/tracker/CVE-2024-0001");
         }
         if (strcmp(id, "CVE-2024-0002") == 0) {
             saw_v4 = strcmp(method, "CVSSv4") == 0;
