@@ -275,8 +275,12 @@ static int section(FILE *f, enum moat_finding_kind kind, const struct moat_findi
     if (fputc('\n', f) == EOF)
         goto out;
     for (size_t i = 0; i < n; i++) {
-        for (size_t c = 0; c < ncol; c++)
-            if (put_cell(f, cell[i * ncol + c], cw[i * ncol + c], width[c], c + 1 == ncol) < 0)
+        size_t last = ncol; /* no padding after the last non-empty cell */
+
+        while (last > 1 && cell[i * ncol + last - 1][0] == '\0')
+            last--;
+        for (size_t c = 0; c < last; c++)
+            if (put_cell(f, cell[i * ncol + c], cw[i * ncol + c], width[c], c + 1 == last) < 0)
                 goto out;
         if (fputc('\n', f) == EOF)
             goto out;
