@@ -12,7 +12,8 @@ PKGS=(
   # tests
   libcmocka-dev python3 python3-jsonschema jq zstd time dpkg-dev
   # reference implementations the tests compare against
-  rpm db5.3-util python3-rpm python3-packaging libdpkg-perl maven default-jdk-headless
+  rpm db5.3-util python3-rpm python3-packaging python3-junitparser libxml2-utils
+  libdpkg-perl maven default-jdk-headless
   # real images for tests: container engine and image tools
   podman skopeo umoci runc debootstrap uidmap fuse-overlayfs slirp4netns
   ca-certificates curl

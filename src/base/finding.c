@@ -25,6 +25,8 @@ int moat_severity_parse(const char *s, enum moat_severity *out)
         {"unknown", MOAT_SEV_UNKNOWN}, {"none", MOAT_SEV_UNKNOWN},  {"negligible", MOAT_SEV_LOW},
         {"low", MOAT_SEV_LOW},         {"medium", MOAT_SEV_MEDIUM}, {"moderate", MOAT_SEV_MEDIUM},
         {"high", MOAT_SEV_HIGH},       {"important", MOAT_SEV_HIGH}, {"critical", MOAT_SEV_CRITICAL},
+        /* Debian security tracker urgencies */
+        {"unimportant", MOAT_SEV_LOW}, {"not yet assigned", MOAT_SEV_UNKNOWN},
     };
 
     if (s == NULL)

@@ -90,7 +90,8 @@ struct moat_findings {
 };
 
 const char *moat_severity_name(enum moat_severity s);   /* "UNKNOWN", "LOW", ... "CRITICAL" */
-/* Case-insensitive "low", "moderate"/"medium", "important"/"high", "critical", "unknown"/"none"
+/* Case-insensitive "low", "moderate"/"medium", "important"/"high", "critical", "unknown"/"none",
+ * and Debian's urgencies "unimportant" (LOW) and "not yet assigned" (UNKNOWN)
  * -> 0 and *out; -MOAT_E_ARG otherwise. */
 int moat_severity_parse(const char *s, enum moat_severity *out);
 /* CVSS base score to qualitative severity (CVSS v3.1/v4 table; 0.0 -> UNKNOWN). */

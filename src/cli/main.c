@@ -15,6 +15,7 @@ struct subcommand {
 
 static const struct subcommand subcommands[] = {
     {"sbom", moat_cmd_sbom, "inventory an image's packages (CycloneDX, SPDX, JSON, table)"},
+    {"scan", moat_cmd_scan, "find known vulnerabilities in an image or a stored SBOM"},
     {"db", moat_cmd_db, "import, update and inspect the vulnerability database"},
 };
 

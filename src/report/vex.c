@@ -240,6 +240,18 @@ static int purl_is_image(const char *purl)
     return strncasecmp(purl, "pkg:oci/", 8) == 0 || strncasecmp(purl, "pkg:docker/", 11) == 0;
 }
 
+/* A JSON path for messages; a path longer than the buffer is cut, which is fine there. */
+static void path_fmt(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void path_fmt(char *buf, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    if (vsnprintf(buf, cap, fmt, ap) < 0 && cap > 0)
+        buf[0] = '\0';
+    va_end(ap);
+}
+
 /* Optional string member: 0 (absent or *out set), or an error. */
 static int opt_str(struct ld *ld, json_t *o, const char *key, const char *path, const char **out)
 {
@@ -251,7 +263,7 @@ static int opt_str(struct ld *ld, json_t *o, const char *key, const char *path, 
     if (!json_is_string(v)) {
         char p[256];
 
-        snprintf(p, sizeof(p), "%s%s%s", path, path[0] ? "." : "", key);
+        path_fmt(p, sizeof(p), "%s%s%s", path, path[0] ? "." : "", key);
         return fail(ld, p, "expected a string%s", "");
     }
     *out = json_string_value(v);
@@ -278,7 +290,7 @@ static int ov_component(struct ld *ld, json_t *c, const char *path, const char *
         if (ids != NULL && !json_is_null(ids)) {
             char ip[256];
 
-            snprintf(ip, sizeof(ip), "%s.identifiers", path);
+            path_fmt(ip, sizeof(ip), "%s.identifiers", path);
             if (!json_is_object(ids))
                 return fail(ld, ip, "expected an object%s", "");
             if ((r = opt_str(ld, ids, "purl", ip, &p)) < 0)
@@ -311,7 +323,7 @@ static int ov_subs(struct ld *ld, json_t *arr, const char *path, struct vex_prod
         const char *purl;
         int has, r;
 
-        snprintf(sp, sizeof(sp), "%s[%zu]", path, i);
+        path_fmt(sp, sizeof(sp), "%s[%zu]", path, i);
         if ((r = ov_component(ld, c, sp, &purl, &has)) < 0)
             return r;
         if (purl != NULL && push_str(&p->subs, &p->n_subs, purl) < 0)
@@ -342,11 +354,11 @@ static int ov_statement(struct ld *ld, json_t *st, size_t idx, int64_t doc_ts, i
     size_t i;
     int r;
 
-    snprintf(path, sizeof(path), "statements[%zu]", idx);
+    path_fmt(path, sizeof(path), "statements[%zu]", idx);
     if (!json_is_object(st))
         return fail(ld, path, "expected an object%s", "");
     vuln = json_object_get(st, "vulnerability");
-    snprintf(p2, sizeof(p2), "%s.vulnerability", path);
+    path_fmt(p2, sizeof(p2), "%s.vulnerability", path);
     if (json_is_string(vuln)) {
         if (push_str(&s.ids, &s.n_ids, json_string_value(vuln)) < 0)
             goto oom;
@@ -363,7 +375,7 @@ static int ov_statement(struct ld *ld, json_t *st, size_t idx, int64_t doc_ts, i
         if (push_str(&s.ids, &s.n_ids, name) < 0)
             goto oom;
         if (aliases != NULL && !json_is_null(aliases)) {
-            snprintf(p2, sizeof(p2), "%s.vulnerability.aliases", path);
+            path_fmt(p2, sizeof(p2), "%s.vulnerability.aliases", path);
             if (!json_is_array(aliases)) {
                 r = fail(ld, p2, "expected an array%s", "");
                 goto out;
@@ -371,7 +383,7 @@ static int ov_statement(struct ld *ld, json_t *st, size_t idx, int64_t doc_ts, i
             json_array_foreach(aliases, i, a)
             {
                 if (!json_is_string(a)) {
-                    snprintf(p2, sizeof(p2), "%s.vulnerability.aliases[%zu]", path, i);
+                    path_fmt(p2, sizeof(p2), "%s.vulnerability.aliases[%zu]", path, i);
                     r = fail(ld, p2, "expected a string%s", "");
                     goto out;
                 }
@@ -388,7 +400,7 @@ static int ov_statement(struct ld *ld, json_t *st, size_t idx, int64_t doc_ts, i
     }
     if ((r = opt_str(ld, st, "status", path, &status)) < 0)
         goto out;
-    snprintf(p2, sizeof(p2), "%s.status", path);
+    path_fmt(p2, sizeof(p2), "%s.status", path);
     if (status == NULL) {
         r = fail(ld, p2, "missing%s", "");
         goto out;
@@ -414,7 +426,7 @@ static int ov_statement(struct ld *ld, json_t *st, size_t idx, int64_t doc_ts, i
     }
     prods = json_object_get(st, "products");
     subs = json_object_get(st, "subcomponents"); /* v0.0.1: statement-level */
-    snprintf(p2, sizeof(p2), "%s.products", path);
+    path_fmt(p2, sizeof(p2), "%s.products", path);
     if (prods != NULL && !json_is_null(prods) && !json_is_array(prods)) {
         r = fail(ld, p2, "expected an array%s", "");
         goto out;
@@ -425,17 +437,17 @@ static int ov_statement(struct ld *ld, json_t *st, size_t idx, int64_t doc_ts, i
         const char *purl;
         int has;
 
-        snprintf(p2, sizeof(p2), "%s.products[%zu]", path, i);
+        path_fmt(p2, sizeof(p2), "%s.products[%zu]", path, i);
         if ((r = ov_component(ld, pr, p2, &purl, &has)) < 0)
             goto out;
         if (json_is_object(pr)) {
             char p3[300];
 
-            snprintf(p3, sizeof(p3), "%s.subcomponents", p2);
+            path_fmt(p3, sizeof(p3), "%s.subcomponents", p2);
             r = ov_subs(ld, json_object_get(pr, "subcomponents"), p3, &p);
         }
         if (r == 0) {
-            snprintf(p2, sizeof(p2), "%s.subcomponents", path);
+            path_fmt(p2, sizeof(p2), "%s.subcomponents", path);
             r = ov_subs(ld, subs, p2, &p);
         }
         if (r < 0) {
@@ -456,7 +468,7 @@ static int ov_statement(struct ld *ld, json_t *st, size_t idx, int64_t doc_ts, i
         /* subcomponents without products: about the scanned image. */
         struct vex_prod p = {0};
 
-        snprintf(p2, sizeof(p2), "%s.subcomponents", path);
+        path_fmt(p2, sizeof(p2), "%s.subcomponents", path);
         if ((r = ov_subs(ld, subs, p2, &p)) < 0 || (p.image = 1, add_prod(&s, &p) < 0)) {
             prod_free(&p);
             if (r < 0)
@@ -514,7 +526,7 @@ static int cdx_components(struct ld *ld, json_t *comps, const char *path, json_t
         const char *ref, *purl;
         int r;
 
-        snprintf(p, sizeof(p), "%.200s[%zu]", path, i);
+        path_fmt(p, sizeof(p), "%.200s[%zu]", path, i);
         if (!json_is_object(c))
             return fail(ld, p, "expected an object%s", "");
         if ((r = opt_str(ld, c, "bom-ref", p, &ref)) < 0 ||
@@ -523,7 +535,7 @@ static int cdx_components(struct ld *ld, json_t *comps, const char *path, json_t
         if (ref != NULL && json_object_get(refs, ref) == NULL &&
             json_object_set_new(refs, ref, json_string(purl != NULL ? purl : "")) < 0)
             return nomem(ld);
-        snprintf(p, sizeof(p), "%.200s[%zu].components", path, i);
+        path_fmt(p, sizeof(p), "%.200s[%zu].components", path, i);
         if ((r = cdx_components(ld, json_object_get(c, "components"), p, refs, depth + 1)) < 0)
             return r;
     }
@@ -619,19 +631,19 @@ static int cdx_vuln(struct ld *ld, json_t *vu, size_t idx, json_t *refs, const c
     size_t i;
     int r;
 
-    snprintf(path, sizeof(path), "vulnerabilities[%zu]", idx);
+    path_fmt(path, sizeof(path), "vulnerabilities[%zu]", idx);
     if (!json_is_object(vu))
         return fail(ld, path, "expected an object%s", "");
     an = json_object_get(vu, "analysis");
     if (an == NULL || json_is_null(an))
         return 0; /* a plain vulnerability record, no verdict */
-    snprintf(p2, sizeof(p2), "%s.analysis", path);
+    path_fmt(p2, sizeof(p2), "%s.analysis", path);
     if (!json_is_object(an))
         return fail(ld, p2, "expected an object%s", "");
     if ((r = opt_str(ld, vu, "id", path, &id)) < 0)
         return r;
     if (id == NULL) {
-        snprintf(p2, sizeof(p2), "%s.id", path);
+        path_fmt(p2, sizeof(p2), "%s.id", path);
         return fail(ld, p2, "missing%s", "");
     }
     if ((r = opt_str(ld, an, "state", p2, &state)) < 0 ||
@@ -642,7 +654,7 @@ static int cdx_vuln(struct ld *ld, json_t *vu, size_t idx, json_t *refs, const c
         return 0; /* analysis without a state says nothing we can apply */
     s.status = cdx_state(state);
     if (s.status == MOAT_VEX_NONE) {
-        snprintf(p2, sizeof(p2), "%s.analysis.state", path);
+        path_fmt(p2, sizeof(p2), "%s.analysis.state", path);
         return fail(ld, p2, "unknown state \"%.64s\"", state);
     }
     if (push_str(&s.ids, &s.n_ids, id) < 0)
@@ -653,7 +665,7 @@ static int cdx_vuln(struct ld *ld, json_t *vu, size_t idx, json_t *refs, const c
                                           : state)) == NULL)
         goto oom;
     arr = json_object_get(vu, "references");
-    snprintf(p2, sizeof(p2), "%s.references", path);
+    path_fmt(p2, sizeof(p2), "%s.references", path);
     if (arr != NULL && !json_is_null(arr) && !json_is_array(arr)) {
         r = fail(ld, p2, "expected an array%s", "");
         goto out;
@@ -662,7 +674,7 @@ static int cdx_vuln(struct ld *ld, json_t *vu, size_t idx, json_t *refs, const c
     {
         const char *rid;
 
-        snprintf(p2, sizeof(p2), "%s.references[%zu]", path, i);
+        path_fmt(p2, sizeof(p2), "%s.references[%zu]", path, i);
         if (!json_is_object(e)) {
             r = fail(ld, p2, "expected an object%s", "");
             goto out;
@@ -682,7 +694,7 @@ static int cdx_vuln(struct ld *ld, json_t *vu, size_t idx, json_t *refs, const c
         s.has_ts = 1;
     }
     arr = json_object_get(vu, "affects");
-    snprintf(p2, sizeof(p2), "%s.affects", path);
+    path_fmt(p2, sizeof(p2), "%s.affects", path);
     if (arr != NULL && !json_is_null(arr) && !json_is_array(arr)) {
         r = fail(ld, p2, "expected an array%s", "");
         goto out;
@@ -691,7 +703,7 @@ static int cdx_vuln(struct ld *ld, json_t *vu, size_t idx, json_t *refs, const c
     {
         const char *ref;
 
-        snprintf(p2, sizeof(p2), "%s.affects[%zu]", path, i);
+        path_fmt(p2, sizeof(p2), "%s.affects[%zu]", path, i);
         if (!json_is_object(e)) {
             r = fail(ld, p2, "expected an object%s", "");
             goto out;
@@ -699,7 +711,7 @@ static int cdx_vuln(struct ld *ld, json_t *vu, size_t idx, json_t *refs, const c
         if ((r = opt_str(ld, e, "ref", p2, &ref)) < 0)
             goto out;
         if (ref == NULL) {
-            snprintf(p2, sizeof(p2), "%s.affects[%zu].ref", path, i);
+            path_fmt(p2, sizeof(p2), "%s.affects[%zu].ref", path, i);
             r = fail(ld, p2, "missing%s", "");
             goto out;
         }

@@ -274,8 +274,8 @@ static int local_cmp(const struct span *a, const struct span *b)
     if (!a->present || !b->present)
         return a->present - b->present;
     for (;;) {
-        const char *x, *y;
-        size_t xn, yn;
+        const char *x = "", *y = "";
+        size_t xn = 0, yn = 0;
         int hx = next_part(a, &pa, 1, &x, &xn), hy = next_part(b, &pb, 1, &y, &yn);
 
         if (!hx || !hy)

@@ -183,8 +183,8 @@ int moat_ver_semver_precmp(const char *a, size_t an, const char *b, size_t bn, i
     if (a == NULL || b == NULL)
         return (a == NULL) - (b == NULL);
     for (;;) {
-        const char *x, *y;
-        size_t xn, yn;
+        const char *x = "", *y = "";
+        size_t xn = 0, yn = 0;
         int hx = next_ident(a, an, &pa, &x, &xn), hy = next_ident(b, bn, &pb, &y, &yn);
 
         if (!hx || !hy)

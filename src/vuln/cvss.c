@@ -563,7 +563,7 @@ static double score_v4(const struct parsed *p)
 int moat_cvss_score(const char *vector, size_t len, enum moat_cvss_version *version, double *score,
                     struct moat_err *err)
 {
-    struct parsed p;
+    struct parsed p = {0};
     double s;
     int r;
 

@@ -21,7 +21,7 @@
 #include "report_fixture.h"
 
 #define SCHEMAS MOAT_TEST_DATA "/schemas"
-#define VALIDATOR MOAT_TEST_DATA "/../report/validate-schema.py"
+#define VALIDATOR MOAT_TEST_DATA "/../sbom/validate-schema.py"
 #define JUNIT_CHECK MOAT_TEST_DATA "/../report/check-junit.py"
 #define SARIF_SCHEMA "sarif-schema-2.1.0.json"
 #define CDX_SCHEMA "bom-1.5.SNAPSHOT.schema.json"

@@ -16,10 +16,14 @@ Exit status: 0 valid, 1 invalid (errors on stderr), 2 usage or schema problem.
 import json
 import os
 import sys
+import warnings
 from urllib.parse import urljoin
 
 import jsonschema
 from jsonschema import validators
+
+# RefResolver is deprecated in newer jsonschema releases but is what Debian 12 ships.
+warnings.filterwarnings("ignore", category=DeprecationWarning)
 
 
 def load_store(schema_dir):
@@ -31,7 +35,10 @@ def load_store(schema_dir):
     store = {}
     bases = set()
     for name, d in docs.items():
-        sid = d.get("$id") if isinstance(d, dict) else None
+        # draft-04 schemas (SARIF 2.1.0) name themselves with "id"
+        sid = (d.get("$id") or d.get("id")) if isinstance(d, dict) else None
+        if not isinstance(sid, str):
+            sid = None
         if sid:
             store[sid.rstrip("#")] = d
             bases.add(urljoin(sid, "."))
@@ -58,7 +65,7 @@ def main(argv):
         cls = validators.validator_for(schema)
         cls.check_schema(schema)
         resolver = jsonschema.RefResolver(
-            base_uri=schema.get("$id", ""),
+            base_uri=schema.get("$id") or schema.get("id") or "",
             referrer=schema,
             store=store,
             handlers={"http": offline, "https": offline, "file": offline, "ftp": offline},

@@ -212,12 +212,14 @@ static int fake_fetch(void *ctx, const char *url, int fd, struct moat_err *err)
 static void make_zip(const char *out)
 {
     char cmd[600];
+    int n;
 
-    snprintf(cmd, sizeof(cmd),
+    n = snprintf(cmd, sizeof(cmd),
              "cd '%s' && python3 -c \"import zipfile,glob,os;"
              "z=zipfile.ZipFile('%s','w',zipfile.ZIP_DEFLATED);"
              "[z.write(p, os.path.basename(p)) for p in sorted(glob.glob('*.json'))];z.close()\"",
              SHARED "/osv/debian-bookworm-derived", out);
+    assert_true(n > 0 && (size_t)n < sizeof(cmd));
     assert_int_equal(system(cmd), 0);
 }
 

@@ -1,0 +1,323 @@
+/*
+ * cmd_scan.c - `moat scan REF`: inventory an image (or read a stored SBOM),
+ * match it against the local vulnerability database, apply VEX statements,
+ * filter by severity and write a report. --exit-code turns findings into a
+ * failing status for CI gates.
+ */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/finding.h"
+#include "catalog/catalog.h"
+#include "fs/fs.h"
+#include "report/report.h"
+#include "sbom/sbom_read.h"
+#include "source/image.h"
+#include "vuln/match.h"
+#include "vuln/vulndb.h"
+
+static void scan_usage(FILE *f)
+{
+    fputs("Usage: moat scan [OPTIONS] REF\n"
+          "\n"
+          "Find known vulnerabilities in the OS packages of the image REF, or of a stored\n"
+          "SBOM (CycloneDX or SPDX JSON from moat, Trivy or Syft), using the local\n"
+          "vulnerability database (see 'moat db'). Debian and Alpine advisories are\n"
+          "matched through each package's source package and version.\n"
+          "\n"
+          "REF is docker-archive:PATH, oci-archive:PATH, oci:DIR[:TAG], dir:PATH, a bare\n"
+          "PATH whose kind is detected, or an SBOM file.\n"
+          "\n"
+          "Options:\n"
+          "      --scanners LIST   what to look for; only 'vuln' so far (the default)\n"
+          "  -f, --format FORMAT   table, json, sarif, cyclonedx (1.5 with vulnerabilities)\n"
+          "                        or junit. Default: table on a terminal, json otherwise.\n"
+          "  -o, --output FILE     write to FILE (replaced atomically) instead of stdout\n"
+          "  -s, --severity LIST   report only these severities, e.g. HIGH,CRITICAL\n"
+          "                        (UNKNOWN, LOW, MEDIUM, HIGH, CRITICAL; default all)\n"
+          "      --exit-code N     exit with N when anything is reported (default 0)\n"
+          "      --ignore-unfixed  hide vulnerabilities that have no fixed version yet\n"
+          "      --vex FILE        OpenVEX or CycloneDX VEX statements; findings marked\n"
+          "                        not_affected or fixed are suppressed (repeatable)\n"
+          "      --db PATH         vulnerability database (default $MOAT_DB, else\n"
+          "                        ~/.cache/moat/vuln.db)\n"
+          "      --platform P      os/arch[/variant] to pick from a multi-platform index\n"
+          "  -q, --quiet           no progress or warnings on stderr\n"
+          "  -h, --help            show this help\n"
+          "\n"
+          "Exit status: 0 (or N from --exit-code when findings remain), 1 on an error,\n"
+          "2 on a usage error.\n"
+          "\n"
+          "Examples:\n"
+          "  moat scan docker-archive:app.tar\n"
+          "  moat scan --severity HIGH,CRITICAL --exit-code 1 oci:layout:1.0\n"
+          "  moat scan -f sarif -o moat.sarif sbom.cdx.json\n",
+          f);
+}
+
+/* "LOW,HIGH" -> bitmask of severities; -1 on an unknown name. */
+static int parse_severities(const char *list)
+{
+    char *copy = strdup(list), *save = NULL, *tok;
+    int mask = 0;
+
+    if (copy == NULL)
+        return -1;
+    for (tok = strtok_r(copy, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+        enum moat_severity s;
+
+        if (moat_severity_parse(tok, &s) < 0) {
+            free(copy);
+            return -1;
+        }
+        mask |= 1 << s;
+    }
+    free(copy);
+    return mask;
+}
+
+static int parse_exit_code(const char *s, int *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+
+    if (*s == '\0' || *end != '\0' || v < 0 || v > 255)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+struct scan_args {
+    const char *ref, *format, *output, *db_path;
+    const char *vex[16];
+    size_t n_vex;
+    int severity_mask, exit_code;
+    bool ignore_unfixed, quiet;
+    struct moat_open_opts open_opts;
+};
+
+/* Inventory the target: an SBOM file as is, else the image's packages. */
+static int inventory(const struct scan_args *a, struct moat_image **img,
+                     struct moat_inventory *inv, struct moat_err *err)
+{
+    struct moat_fs_opts fs_opts = {0};
+    struct moat_fs *fs = NULL;
+    struct stat st;
+    int rc;
+
+    if (stat(a->ref, &st) == 0 && S_ISREG(st.st_mode) && moat_sbom_sniff(a->ref))
+        return moat_sbom_read(a->ref, inv, NULL, err);
+    rc = moat_image_open(a->ref, &a->open_opts, img, err);
+    if (rc < 0)
+        return rc;
+    fs_opts.capture = moat_catalog_capture_patterns(&fs_opts.n_capture);
+    rc = moat_fs_build(*img, &fs_opts, &fs, err);
+    if (rc == 0 && (rc = moat_catalog_run(fs, inv, err)) < 0)
+        moat_err_prefix(err, "%s", a->ref);
+    moat_fs_free(fs);
+    return rc;
+}
+
+static void warn_if_stale(struct moat_vulndb *db, const char *path, bool quiet)
+{
+    struct moat_vulndb_stats st = {0};
+    time_t now = time(NULL);
+
+    if (quiet || moat_vulndb_info(db, &st, NULL) < 0)
+        return;
+    if (st.newest_import == 0)
+        fprintf(stderr, "moat: warning: %s holds no advisories (run 'moat db import' or "
+                        "'moat db update')\n", path);
+    else if (now - st.newest_import > MOAT_VULNDB_STALE_SECS)
+        fprintf(stderr, "moat: warning: %s was last updated %lld days ago (run 'moat db "
+                        "update')\n", path, (long long)((now - st.newest_import) / 86400));
+    moat_vulndb_stats_free(&st);
+}
+
+/* Drop what VEX settled and what the severity filter excludes. */
+static void filter(struct moat_findings *fs, int severity_mask)
+{
+    size_t keep = 0;
+
+    for (size_t i = 0; i < fs->n; i++) {
+        struct moat_finding *f = &fs->v[i];
+        bool drop = f->vex == MOAT_VEX_NOT_AFFECTED || f->vex == MOAT_VEX_FIXED ||
+                    (severity_mask != 0 && !(severity_mask & (1 << f->severity)));
+
+        if (drop)
+            moat_finding_free(f);
+        else
+            fs->v[keep++] = *f;
+    }
+    fs->n = keep;
+}
+
+static int run_scan(const struct scan_args *a, enum moat_report_format fmt)
+{
+    struct moat_err err = MOAT_ERR_INIT;
+    struct moat_inventory inv = {0};
+    struct moat_findings findings = {0};
+    struct moat_match_opts mopts = {a->ignore_unfixed};
+    struct moat_report_ctx ctx = {0};
+    struct moat_image *img = NULL;
+    struct moat_vulndb *db = NULL;
+    struct cli_output out = {0};
+    char dbpath[4096];
+    int rc = MOAT_EXIT_FAIL;
+
+    if (a->db_path != NULL) {
+        if (strlen(a->db_path) >= sizeof(dbpath)) {
+            moat_err_set(&err, MOAT_E_ARG, "--db: path too long");
+            goto out;
+        }
+        memcpy(dbpath, a->db_path, strlen(a->db_path) + 1);
+    } else if (moat_vulndb_default_path_buf(dbpath, sizeof(dbpath)) < 0) {
+        moat_err_set(&err, MOAT_E_NOTFOUND, "no default database path (set MOAT_DB or use --db)");
+        goto out;
+    }
+    if (moat_vulndb_open(dbpath, 0, &db, &err) < 0) {
+        if (err.code == MOAT_E_NOTFOUND)
+            moat_err_set(&err, MOAT_E_NOTFOUND,
+                         "%s: no vulnerability database (run 'moat db import PATH' or 'moat db "
+                         "update')", dbpath);
+        goto out;
+    }
+    warn_if_stale(db, dbpath, a->quiet);
+    if (inventory(a, &img, &inv, &err) < 0)
+        goto out;
+    if (moat_vuln_match(db, &inv, &mopts, &findings, NULL, &err) < 0)
+        goto out;
+    for (size_t i = 0; i < a->n_vex; i++) {
+        struct moat_vex *vex = NULL;
+
+        if (moat_vex_load(a->vex[i], &vex, &err) < 0)
+            goto out;
+        if (moat_vex_apply(vex, &findings, &err) < 0) {
+            moat_vex_free(vex);
+            goto out;
+        }
+        moat_vex_free(vex);
+    }
+    filter(&findings, a->severity_mask);
+    moat_findings_sort(&findings);
+    ctx.tool_version = MOAT_VERSION;
+    ctx.target = a->ref;
+    ctx.meta = img != NULL ? moat_image_meta(img) : NULL;
+    ctx.inv = &inv;
+    if (cli_output_open(&out, a->output, &err) < 0)
+        goto out;
+    if (moat_report_write(out.f, fmt, &ctx, &findings, &err) < 0) {
+        cli_output_abort(&out);
+        goto out;
+    }
+    if (cli_output_commit(&out, &err) < 0)
+        goto out;
+    rc = findings.n > 0 ? a->exit_code : MOAT_EXIT_OK;
+out:
+    if (err.code != 0)
+        cli_fail(&err);
+    moat_findings_free(&findings);
+    moat_inventory_free(&inv);
+    moat_image_free(img);
+    moat_vulndb_close(db);
+    moat_err_clear(&err);
+    return rc;
+}
+
+int moat_cmd_scan(int argc, char **argv)
+{
+    enum { OPT_SCANNERS = 256, OPT_EXIT, OPT_UNFIXED, OPT_VEX, OPT_DB, OPT_PLATFORM };
+    static const struct option longopts[] = {
+        {"scanners", required_argument, NULL, OPT_SCANNERS},
+        {"format", required_argument, NULL, 'f'},
+        {"output", required_argument, NULL, 'o'},
+        {"severity", required_argument, NULL, 's'},
+        {"exit-code", required_argument, NULL, OPT_EXIT},
+        {"ignore-unfixed", no_argument, NULL, OPT_UNFIXED},
+        {"vex", required_argument, NULL, OPT_VEX},
+        {"db", required_argument, NULL, OPT_DB},
+        {"platform", required_argument, NULL, OPT_PLATFORM},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct scan_args a = {0};
+    enum moat_report_format fmt;
+    int c;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "f:o:s:qh", longopts, NULL)) != -1) {
+        switch (c) {
+        case OPT_SCANNERS:
+            if (strcmp(optarg, "vuln") != 0) {
+                cli_error("scan: --scanners: only 'vuln' is available so far");
+                return MOAT_EXIT_USAGE;
+            }
+            break;
+        case 'f':
+            a.format = optarg;
+            break;
+        case 'o':
+            a.output = optarg;
+            break;
+        case 's':
+            if ((a.severity_mask = parse_severities(optarg)) <= 0) {
+                cli_error("scan: --severity: expected a list of UNKNOWN, LOW, MEDIUM, HIGH, "
+                          "CRITICAL, got '%s'", optarg);
+                return MOAT_EXIT_USAGE;
+            }
+            break;
+        case OPT_EXIT:
+            if (parse_exit_code(optarg, &a.exit_code) < 0) {
+                cli_error("scan: --exit-code: expected 0-255, got '%s'", optarg);
+                return MOAT_EXIT_USAGE;
+            }
+            break;
+        case OPT_UNFIXED:
+            a.ignore_unfixed = true;
+            break;
+        case OPT_VEX:
+            if (a.n_vex == sizeof(a.vex) / sizeof(a.vex[0])) {
+                cli_error("scan: --vex: at most %zu files", sizeof(a.vex) / sizeof(a.vex[0]));
+                return MOAT_EXIT_USAGE;
+            }
+            a.vex[a.n_vex++] = optarg;
+            break;
+        case OPT_DB:
+            a.db_path = optarg;
+            break;
+        case OPT_PLATFORM:
+            a.open_opts.platform = optarg;
+            break;
+        case 'q':
+            a.quiet = true;
+            break;
+        case 'h':
+            scan_usage(stdout);
+            return MOAT_EXIT_OK;
+        default:
+            scan_usage(stderr);
+            return MOAT_EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1) {
+        cli_error("scan: expected exactly one image reference or SBOM file (see 'moat scan "
+                  "--help')");
+        return MOAT_EXIT_USAGE;
+    }
+    a.ref = argv[optind];
+    if (a.format == NULL)
+        fmt = (a.output == NULL && isatty(STDOUT_FILENO)) ? MOAT_REPORT_TABLE : MOAT_REPORT_JSON;
+    else if (moat_report_format_parse(a.format, &fmt) < 0) {
+        cli_error("scan: unknown format '%s' (table, json, sarif, cyclonedx, junit)", a.format);
+        return MOAT_EXIT_USAGE;
+    }
+    return run_scan(&a, fmt);
+}

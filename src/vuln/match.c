@@ -1,0 +1,421 @@
+/*
+ * match.c - packages x advisories -> findings.
+ *
+ * For each package: look up the advisories for its (ecosystem, source
+ * package), keep those whose ranges contain its version (affects.c), then
+ * merge the hits that describe the same vulnerability under different ids
+ * (a DSA and its CVE, a GHSA and its CVE) into one finding named by the CVE.
+ * Severity comes from a CVSS vector when a record has one (v4 before v3.x,
+ * scored by cvss.c), else from the source's own rating, else UNKNOWN.
+ */
+#include "match.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "sbom/sbom.h"
+#include "vuln/cvss.h"
+
+struct hit {
+    char *id;
+    char *fixed; /* NULL: no fix for this version */
+    char *distro_status;
+    char *distro_severity;
+    char *source;
+};
+
+struct hits {
+    struct hit *v;
+    size_t n, cap;
+    enum moat_ecosystem_kind kind;
+    const char *version;
+    struct moat_match_stats *stats;
+    struct moat_err *err;
+};
+
+static char *dup_or_null(const char *s)
+{
+    return s != NULL ? strdup(s) : NULL;
+}
+
+static void hits_clear(struct hits *h)
+{
+    for (size_t i = 0; i < h->n; i++) {
+        free(h->v[i].id);
+        free(h->v[i].fixed);
+        free(h->v[i].distro_status);
+        free(h->v[i].distro_severity);
+        free(h->v[i].source);
+    }
+    h->n = 0;
+}
+
+static int on_affected(void *ctx, const struct moat_affected *a)
+{
+    struct hits *h = ctx;
+    const char *fixed = NULL;
+    bool affected = false;
+    struct hit *x;
+
+    if (moat_vuln_affects(h->kind, a, h->version, &affected, &fixed) < 0) {
+        h->stats->bad_versions++;
+        return 0;
+    }
+    if (!affected)
+        return 0;
+    if (h->n == h->cap) {
+        size_t cap = h->cap ? h->cap * 2 : 16;
+        struct hit *v = realloc(h->v, cap * sizeof(*v));
+
+        if (v == NULL)
+            return moat_err_set(h->err, MOAT_E_NOMEM, "out of memory");
+        h->v = v;
+        h->cap = cap;
+    }
+    x = &h->v[h->n];
+    memset(x, 0, sizeof(*x));
+    x->id = strdup(a->vuln_id);
+    x->fixed = dup_or_null(fixed);
+    x->distro_status = dup_or_null(a->distro_status);
+    x->distro_severity = dup_or_null(a->distro_severity);
+    x->source = dup_or_null(a->source);
+    h->n++;
+    if (x->id == NULL || (fixed != NULL && x->fixed == NULL))
+        return moat_err_set(h->err, MOAT_E_NOMEM, "out of memory");
+    return 0;
+}
+
+static bool is_cve(const char *id)
+{
+    return strncmp(id, "CVE-", 4) == 0;
+}
+
+/* The name a vulnerability is reported under: its own id if a CVE, else its only CVE alias. */
+static const char *canonical_id(const struct moat_vuln_info *info)
+{
+    const char *cve = NULL;
+
+    if (is_cve(info->id))
+        return info->id;
+    for (size_t i = 0; i < info->n_aliases; i++) {
+        if (!is_cve(info->aliases[i]))
+            continue;
+        if (cve != NULL)
+            return info->id; /* a DSA covering several CVEs stays itself */
+        cve = info->aliases[i];
+    }
+    return cve != NULL ? cve : info->id;
+}
+
+static int add_alias(struct moat_finding *f, const char *id)
+{
+    char **v;
+
+    if (strcmp(id, f->rule_id) == 0)
+        return 0;
+    for (size_t i = 0; i < f->n_aliases; i++)
+        if (strcmp(f->aliases[i], id) == 0)
+            return 0;
+    v = realloc(f->aliases, (f->n_aliases + 1) * sizeof(*v));
+    if (v == NULL)
+        return -MOAT_E_NOMEM;
+    f->aliases = v;
+    if ((v[f->n_aliases] = strdup(id)) == NULL)
+        return -MOAT_E_NOMEM;
+    f->n_aliases++;
+    return 0;
+}
+
+static int cmp_strp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Severity from the record: CVSS v4, then v3.x, else the source's rating. */
+static void take_severity(struct moat_finding *f, const struct moat_vuln_info *info,
+                          const struct hit *h)
+{
+    static const char *const prefer[] = {"CVSS_V4", "CVSS_V3"};
+    enum moat_severity sev;
+
+    for (size_t p = 0; p < 2; p++) {
+        for (size_t i = 0; i < info->n_severity; i++) {
+            enum moat_cvss_version ver;
+            double score;
+
+            if (info->severity[i].type == NULL || info->severity[i].score == NULL ||
+                strcmp(info->severity[i].type, prefer[p]) != 0)
+                continue;
+            if (moat_cvss_score(info->severity[i].score, strlen(info->severity[i].score), &ver,
+                                &score, NULL) < 0)
+                continue;
+            if (f->cvss_vector != NULL && score <= f->cvss_score)
+                continue;
+            free(f->cvss_vector);
+            free(f->severity_source);
+            f->cvss_vector = strdup(info->severity[i].score);
+            f->severity_source = strdup("cvss");
+            f->cvss_score = score;
+            f->severity = moat_severity_from_score(score);
+        }
+        if (f->cvss_vector != NULL)
+            return;
+    }
+    if (f->severity != MOAT_SEV_UNKNOWN)
+        return;
+    if (info->source_severity != NULL && moat_severity_parse(info->source_severity, &sev) == 0) {
+        f->severity = sev;
+        free(f->severity_source);
+        f->severity_source = dup_or_null(info->source);
+    } else if (h->distro_severity != NULL && moat_severity_parse(h->distro_severity, &sev) == 0) {
+        f->severity = sev;
+        free(f->severity_source);
+        f->severity_source = dup_or_null(h->source);
+    }
+}
+
+static enum moat_fix_status fix_status(const struct hit *h)
+{
+    if (h->fixed != NULL)
+        return MOAT_FIX_AVAILABLE;
+    if (h->distro_status != NULL &&
+        (strcmp(h->distro_status, "ignored") == 0 || strcmp(h->distro_status, "end-of-life") == 0))
+        return MOAT_FIX_WONT_FIX;
+    return MOAT_FIX_NOT_FIXED;
+}
+
+/* Fill the descriptive fields of f from info, where f has none yet. */
+/* The first sentence or line of text, at most 120 bytes (records without a summary). */
+static char *first_sentence(const char *text)
+{
+    size_t n = 0;
+
+    while (text[n] != '\0' && text[n] != '\n' && n < 120) {
+        if (text[n] == '.' && (text[n + 1] == ' ' || text[n + 1] == '\0' || text[n + 1] == '\n'))
+            break;
+        n++;
+    }
+    /* do not cut a UTF-8 sequence */
+    while (n > 0 && n < strlen(text) && ((unsigned char)text[n] & 0xC0) == 0x80)
+        n--;
+    return strndup(text, n);
+}
+
+static int describe(struct moat_finding *f, const struct moat_vuln_info *info)
+{
+    if (f->title == NULL && info->summary != NULL && *info->summary != '\0')
+        f->title = strdup(info->summary);
+    else if (f->title == NULL && info->details != NULL && *info->details != '\0')
+        f->title = first_sentence(info->details);
+    if (f->description == NULL && info->details != NULL && *info->details != '\0')
+        f->description = strdup(info->details);
+    if (f->published == NULL)
+        f->published = dup_or_null(info->published);
+    if (f->modified == NULL)
+        f->modified = dup_or_null(info->modified);
+    if (f->data_source == NULL)
+        f->data_source = dup_or_null(info->source);
+    if (f->n_references == 0 && info->n_references > 0) {
+        f->references = calloc(info->n_references, sizeof(*f->references));
+        if (f->references == NULL)
+            return -MOAT_E_NOMEM;
+        for (size_t i = 0; i < info->n_references; i++) {
+            if ((f->references[i] = strdup(info->references[i])) == NULL)
+                return -MOAT_E_NOMEM;
+            f->n_references++;
+        }
+    }
+    if (f->primary_url == NULL &&
+        asprintf(&f->primary_url, "https://osv.dev/vulnerability/%s", f->rule_id) < 0) {
+        f->primary_url = NULL;
+        return -MOAT_E_NOMEM;
+    }
+    return 0;
+}
+
+static struct moat_finding *find_group(struct moat_findings *out, size_t from, const char *id)
+{
+    for (size_t i = from; i < out->n; i++)
+        if (strcmp(out->v[i].rule_id, id) == 0)
+            return &out->v[i];
+    return NULL;
+}
+
+static int new_finding(struct moat_findings *out, const struct moat_pkg *p, const char *purl,
+                       const char *id, struct moat_err *err)
+{
+    struct moat_finding f = {0};
+    static const char *const types[] = {
+        [MOAT_PKG_DEB] = "deb", [MOAT_PKG_APK] = "apk", [MOAT_PKG_RPM] = "rpm"};
+
+    f.kind = MOAT_FINDING_VULN;
+    f.cvss_score = -1;
+    f.layer = p->layer;
+    f.rule_id = strdup(id);
+    f.pkg_type = strdup(types[p->type]);
+    f.pkg_name = strdup(p->name);
+    f.pkg_version = strdup(p->version);
+    f.pkg_purl = dup_or_null(purl);
+    f.src_name = dup_or_null(p->src_name);
+    f.path = dup_or_null(p->db_path);
+    if (f.rule_id == NULL || f.pkg_type == NULL || f.pkg_name == NULL || f.pkg_version == NULL) {
+        moat_finding_free(&f);
+        return moat_err_set(err, MOAT_E_NOMEM, "out of memory");
+    }
+    return moat_findings_add(out, &f, err);
+}
+
+/* Merge one hit into the findings of this package (from index `from`). */
+static int merge_hit(struct moat_vulndb *db, struct moat_findings *out, size_t from,
+                     const struct moat_pkg *p, const char *purl, enum moat_ecosystem_kind kind,
+                     const struct hit *h, struct moat_match_stats *stats, struct moat_err *err)
+{
+    struct moat_vuln_info info = {0};
+    struct moat_finding *f;
+    const char *id;
+    enum moat_fix_status fix;
+    int rc;
+
+    rc = moat_vulndb_get(db, h->id, &info, err);
+    if (rc < 0)
+        return rc;
+    if (info.withdrawn) {
+        stats->withdrawn++;
+        goto out;
+    }
+    id = canonical_id(&info);
+    f = find_group(out, from, id);
+    if (f == NULL) {
+        if ((rc = new_finding(out, p, purl, id, err)) < 0)
+            goto out;
+        f = &out->v[out->n - 1];
+    }
+    rc = -MOAT_E_NOMEM;
+    if (add_alias(f, info.id) < 0)
+        goto nomem;
+    for (size_t i = 0; i < info.n_aliases; i++)
+        if (add_alias(f, info.aliases[i]) < 0)
+            goto nomem;
+    /* a fix known to any source wins over "no fix"; between fixes, the higher one fixes all */
+    fix = fix_status(h);
+    if (fix == MOAT_FIX_AVAILABLE) {
+        int c = 1;
+
+        if (f->fix == MOAT_FIX_AVAILABLE && f->fixed_version != NULL &&
+            moat_version_cmp(kind, h->fixed, strlen(h->fixed), f->fixed_version,
+                             strlen(f->fixed_version), &c) < 0)
+            c = strcmp(h->fixed, f->fixed_version);
+        if (f->fix != MOAT_FIX_AVAILABLE || f->fixed_version == NULL || c > 0) {
+            free(f->fixed_version);
+            if ((f->fixed_version = strdup(h->fixed)) == NULL)
+                goto nomem;
+        }
+        f->fix = MOAT_FIX_AVAILABLE;
+    } else if (f->fix == MOAT_FIX_NONE ||
+               (f->fix == MOAT_FIX_NOT_FIXED && fix == MOAT_FIX_WONT_FIX)) {
+        f->fix = fix;
+    }
+    take_severity(f, &info, h);
+    if (describe(f, &info) < 0)
+        goto nomem;
+    if (f->n_aliases > 1)
+        qsort(f->aliases, f->n_aliases, sizeof(*f->aliases), cmp_strp);
+    rc = 0;
+    goto out;
+nomem:
+    rc = moat_err_set(err, MOAT_E_NOMEM, "out of memory");
+out:
+    moat_vuln_info_free(&info);
+    return rc;
+}
+
+/*
+ * A DSA that covers several CVEs keeps its own id; when each of those CVEs is
+ * also reported for the package, the DSA adds nothing and is folded away.
+ */
+static void fold_multi_cve(struct moat_findings *out, size_t from)
+{
+    for (size_t i = from; i < out->n;) {
+        struct moat_finding *f = &out->v[i];
+        size_t covered = 0, cves = 0;
+
+        if (is_cve(f->rule_id)) {
+            i++;
+            continue;
+        }
+        for (size_t a = 0; a < f->n_aliases; a++) {
+            if (!is_cve(f->aliases[a]))
+                continue;
+            cves++;
+            if (find_group(out, from, f->aliases[a]) != NULL)
+                covered++;
+        }
+        if (cves > 0 && covered == cves) {
+            moat_finding_free(f);
+            out->v[i] = out->v[out->n - 1];
+            out->n--;
+            continue;
+        }
+        i++;
+    }
+}
+
+int moat_vuln_match(struct moat_vulndb *db, const struct moat_inventory *inv,
+                    const struct moat_match_opts *opts, struct moat_findings *out,
+                    struct moat_match_stats *stats, struct moat_err *err)
+{
+    struct moat_match_stats local = {0};
+    struct hits h = {0};
+    int rc = 0;
+
+    if (stats == NULL)
+        stats = &local;
+    h.stats = stats;
+    h.err = err;
+    for (size_t i = 0; i < inv->n_pkgs; i++) {
+        const struct moat_pkg *p = &inv->pkgs[i];
+        const char *name = p->src_name != NULL ? p->src_name : p->name;
+        char eco[128];
+        char *purl = NULL;
+        size_t from = out->n;
+
+        stats->packages++;
+        if (moat_vuln_ecosystem(p, &inv->os, eco, sizeof(eco)) < 0 ||
+            moat_version_kind_for_ecosystem(eco, &h.kind) < 0) {
+            stats->unsupported++;
+            continue;
+        }
+        /* advisories for source packages are versioned by the source version */
+        h.version =
+            (p->type == MOAT_PKG_DEB && p->src_version != NULL) ? p->src_version : p->version;
+        hits_clear(&h);
+        rc = moat_vulndb_each_affected(db, eco, name, on_affected, &h, err);
+        if (rc < 0)
+            goto out;
+        if (h.n == 0)
+            continue;
+        purl = moat_purl(p, &inv->os);
+        for (size_t j = 0; j < h.n && rc == 0; j++)
+            rc = merge_hit(db, out, from, p, purl, h.kind, &h.v[j], stats, err);
+        free(purl);
+        if (rc < 0)
+            goto out;
+        fold_multi_cve(out, from);
+        if (opts != NULL && opts->ignore_unfixed) {
+            for (size_t j = from; j < out->n;) {
+                if (out->v[j].fix != MOAT_FIX_AVAILABLE) {
+                    moat_finding_free(&out->v[j]);
+                    out->v[j] = out->v[out->n - 1];
+                    out->n--;
+                } else {
+                    j++;
+                }
+            }
+        }
+    }
+out:
+    hits_clear(&h);
+    free(h.v);
+    return rc;
+}
