@@ -44,6 +44,7 @@ check: test test-asan fuzz-smoke
 
 bench: build
 	bench/sbom-bench.sh
+	bench/db-bench.sh $(BUILD)/moat
 
 format:
 	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'fuzz/*.c')

@@ -3,7 +3,11 @@
 #   1. all of ../shared/data/osv + the Debian tracker subset (list form) + Alpine secdb;
 #   2. a synthetic "full Debian OSV" zip of N records (default 40000, about the size of
 #      osv.dev's Debian/all.zip) generated from the Debian-derived records with varied ids,
-#      packages and versions. The target is < 30 s for 2.
+#      packages and versions (half of them the source packages of the debian-140 image, so
+#      scans hit real rows). The target is < 30 s for 2;
+#   3. what matching adds to a scan: `moat scan` vs `moat sbom` of the ~140-package
+#      debian-140 docker-archive against the database of 1 + 2 (median of 5 runs each).
+#      The target is < 50 ms.
 # Usage: bench/db-bench.sh [MOAT] [N]     (MOAT defaults to build/moat)
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,9 +30,16 @@ run() { # label db args...
 run "shared data (osv+tracker+secdb)" "$W/all.db" "$SHARED/osv" \
   "$SHARED/debian-security-tracker-subset" "$SHARED/alpine-secdb/v3.20-main.subset.json"
 
-python3 - "$SHARED/osv/debian-bookworm-derived" "$W/Debian-all.zip" "$N" <<'PY'
+FIXTURES=${MOAT_FIXTURES:-$HOME/.cache/moat/fixtures}
+bash "$SRC/tests/fixtures/build-all.sh" debian-140 >/dev/null
+IMG=$FIXTURES/debian-140/docker-archive.tar
+dpkg-query --admindir "$FIXTURES/debian-140/root/var/lib/dpkg" -W -f '${source:Package}\n' |
+  sort -u >"$W/sources.txt"
+
+python3 - "$SHARED/osv/debian-bookworm-derived" "$W/Debian-all.zip" "$N" "$W/sources.txt" <<'PY'
 import glob, json, random, sys, zipfile
 src, out, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+real = open(sys.argv[4]).read().split()
 base = [json.load(open(p)) for p in sorted(glob.glob(src + "/*.json"))]
 rels = ["Debian:10", "Debian:11", "Debian:12", "Debian:13"]
 rnd = random.Random(1)
@@ -40,7 +51,7 @@ with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         r["upstream"] = [f"CVE-{year}-{100000 + i}"]
         affs = []
         for k in range(1 + i % 3):          # 1-3 packages x 2 releases per record
-            pkg = f"pkg{rnd.randrange(30000)}"
+            pkg = rnd.choice(real) if rnd.random() < 0.5 else f"pkg{rnd.randrange(30000)}"
             for rel in rnd.sample(rels, 2):
                 a = json.loads(json.dumps(r["affected"][0])) if r.get("affected") else {"ranges": []}
                 a["package"] = {"ecosystem": rel, "name": pkg,
@@ -55,3 +66,26 @@ printf '%-34s %s records, %.1f MiB zip\n' "synthetic Debian zip" "$N" \
   "$(echo "$(stat -c %s "$W/Debian-all.zip")/1048576" | bc -l)"
 run "synthetic full Debian OSV (zip)" "$W/debian.db" "$W/Debian-all.zip"
 run "  again into the same db (replace)" "$W/debian.db" "$W/Debian-all.zip"
+
+# 3. matching cost: the same image inventoried (sbom) and scanned (sbom + matching)
+"$MOAT" db import -q --db "$W/debian.db" "$SHARED/osv" "$SHARED/alpine-secdb/v3.20-main.subset.json" >/dev/null
+median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+timeit() { # args... -> prints the median wall seconds of 5 runs (peak RSS KiB in $W/runs)
+  local t0 t1
+  for _ in 1 2 3 4 5; do
+    t0=$EPOCHREALTIME
+    /usr/bin/time -f '%M' -o "$W/t" "$MOAT" "$@" >"$W/scan.out" 2>/dev/null || true
+    t1=$EPOCHREALTIME
+    echo "$(echo "$t1 - $t0" | bc -l) $(cat "$W/t")"
+  done >"$W/runs"
+  cut -d' ' -f1 "$W/runs" | median
+}
+"$MOAT" sbom -q -f json "docker-archive:$IMG" >/dev/null # warm the page cache for both
+t_sbom=$(timeit sbom -q -f json "docker-archive:$IMG")
+t_scan=$(timeit scan -q --db "$W/debian.db" -f json "docker-archive:$IMG")
+rss=$(cut -d' ' -f2 "$W/runs" | sort -n | tail -1)
+n_find=$(jq '.findings | length' "$W/scan.out")
+n_pkgs=$(jq '.image.packages_scanned // .packages_scanned // empty' "$W/scan.out" 2>/dev/null || true)
+printf '%-34s sbom %.3f s, scan %.3f s: matching adds %.0f ms (%s findings, %.1f MiB peak RSS)\n' \
+  "scan of debian-140 (~140 pkgs)" "$t_sbom" "$t_scan" \
+  "$(echo "($t_scan - $t_sbom) * 1000" | bc -l)" "$n_find" "$(echo "$rss/1024" | bc -l)"
