@@ -71,7 +71,7 @@ struct fs_table {
     struct fs_node **slots;
     size_t mask;  /* slots - 1; slots is a power of two */
     size_t used;
-    uint64_t k0, k1; /* SipHash key, random per view: names are hostile */
+    uint64_t key[2]; /* SipHash key, random per view: names are hostile */
 };
 
 /* Captured content, reference-counted so hard links can share it. */

@@ -11,66 +11,14 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
+
+#include "../base/hash.h"
 
 #define TABLE_MIN 1024u
 
-#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-#define SIPROUND                                                                                   \
-    do {                                                                                           \
-        v0 += v1;                                                                                  \
-        v1 = ROTL(v1, 13);                                                                         \
-        v1 ^= v0;                                                                                  \
-        v0 = ROTL(v0, 32);                                                                         \
-        v2 += v3;                                                                                  \
-        v3 = ROTL(v3, 16);                                                                         \
-        v3 ^= v2;                                                                                  \
-        v0 += v3;                                                                                  \
-        v3 = ROTL(v3, 21);                                                                         \
-        v3 ^= v0;                                                                                  \
-        v2 += v1;                                                                                  \
-        v1 = ROTL(v1, 17);                                                                         \
-        v1 ^= v2;                                                                                  \
-        v2 = ROTL(v2, 32);                                                                         \
-    } while (0)
-
-static uint64_t siphash13(uint64_t k0, uint64_t k1, const unsigned char *in, size_t len)
-{
-    uint64_t v0 = 0x736f6d6570736575ULL ^ k0, v1 = 0x646f72616e646f6dULL ^ k1;
-    uint64_t v2 = 0x6c7967656e657261ULL ^ k0, v3 = 0x7465646279746573ULL ^ k1;
-    uint64_t b = (uint64_t)len << 56, m;
-    size_t i, left = len & 7;
-
-    for (i = 0; i + 8 <= len; i += 8) {
-        memcpy(&m, in + i, 8); /* little-endian hosts; the value only has to be stable */
-        v3 ^= m;
-        SIPROUND;
-        v0 ^= m;
-    }
-    for (size_t j = 0; j < left; j++)
-        b |= (uint64_t)in[i + j] << (8 * j);
-    v3 ^= b;
-    SIPROUND;
-    v0 ^= b;
-    v2 ^= 0xff;
-    SIPROUND;
-    SIPROUND;
-    SIPROUND;
-    return v0 ^ v1 ^ v2 ^ v3;
-}
-
 int fs_table_init(struct fs_table *t)
 {
-    uint64_t key[2];
-
-    if (getrandom(key, sizeof(key), GRND_NONBLOCK) != (ssize_t)sizeof(key)) {
-        /* no entropy yet: still unpredictable enough per process */
-        key[0] = (uint64_t)(uintptr_t)t ^ (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ULL;
-        key[1] = (uint64_t)(uintptr_t)&key ^ (uint64_t)clock();
-    }
-    t->k0 = key[0];
-    t->k1 = key[1];
+    moat_hash_key(t->key);
     t->slots = calloc(TABLE_MIN, sizeof(*t->slots));
     if (t->slots == NULL)
         return -MOAT_E_NOMEM;
@@ -90,8 +38,8 @@ void fs_table_free(struct fs_table *t)
 uint32_t fs_table_hash(const struct fs_table *t, const struct fs_node *parent, const char *name,
                        size_t len)
 {
-    uint64_t h = siphash13(t->k0 ^ (uint64_t)(uintptr_t)parent, t->k1,
-                           (const unsigned char *)name, len);
+    const uint64_t key[2] = {t->key[0] ^ (uint64_t)(uintptr_t)parent, t->key[1]};
+    uint64_t h = moat_siphash13(key, name, len);
 
     return (uint32_t)(h ^ (h >> 32));
 }

@@ -15,59 +15,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "../base/error.h"
-
-#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-#define SIPROUND                                                                                   \
-    do {                                                                                           \
-        v0 += v1;                                                                                  \
-        v1 = ROTL(v1, 13);                                                                         \
-        v1 ^= v0;                                                                                  \
-        v0 = ROTL(v0, 32);                                                                         \
-        v2 += v3;                                                                                  \
-        v3 = ROTL(v3, 16);                                                                         \
-        v3 ^= v2;                                                                                  \
-        v0 += v3;                                                                                  \
-        v3 = ROTL(v3, 21);                                                                         \
-        v3 ^= v0;                                                                                  \
-        v2 += v1;                                                                                  \
-        v1 = ROTL(v1, 17);                                                                         \
-        v1 ^= v2;                                                                                  \
-        v2 = ROTL(v2, 32);                                                                         \
-    } while (0)
-
-/* SipHash-2-4 of the n bytes at p. */
-static uint64_t siphash(const uint64_t k[2], const void *p, size_t n)
-{
-    const unsigned char *in = p;
-    uint64_t v0 = 0x736f6d6570736575ULL ^ k[0], v1 = 0x646f72616e646f6dULL ^ k[1];
-    uint64_t v2 = 0x6c7967656e657261ULL ^ k[0], v3 = 0x7465646279746573ULL ^ k[1];
-    uint64_t b = (uint64_t)n << 56, m;
-    size_t i, left = n & 7;
-
-    for (i = 0; i + 8 <= n; i += 8) {
-        memcpy(&m, in + i, 8); /* the result only needs to be consistent within one run */
-        v3 ^= m;
-        SIPROUND;
-        SIPROUND;
-        v0 ^= m;
-    }
-    for (m = 0; left > 0; left--)
-        m |= (uint64_t)in[i + left - 1] << (8 * (left - 1));
-    b |= m;
-    v3 ^= b;
-    SIPROUND;
-    SIPROUND;
-    v0 ^= b;
-    v2 ^= 0xff;
-    SIPROUND;
-    SIPROUND;
-    SIPROUND;
-    SIPROUND;
-    return v0 ^ v1 ^ v2 ^ v3;
-}
+#include "../base/hash.h"
 
 static int grow_slots(struct sbom_idset *s, size_t want)
 {
@@ -119,10 +69,7 @@ int sbom_idset_init(struct sbom_idset *s, size_t hint, sbom_idset_text_fn text, 
     s->text = text;
     s->arg = arg;
     /* Without randomness the set is still exact, only easier to slow down. */
-    if (getrandom(s->key, sizeof(s->key), GRND_NONBLOCK) != (ssize_t)sizeof(s->key)) {
-        s->key[0] = 0x0706050403020100ULL;
-        s->key[1] = 0x0f0e0d0c0b0a0908ULL;
-    }
+    moat_hash_key(s->key);
     return reserve(s, hint > 0 ? hint : 16);
 }
 
@@ -173,14 +120,14 @@ int sbom_idset_find(struct sbom_idset *s, const char *key, size_t *idx)
 {
     size_t len = strlen(key), slot;
 
-    return lookup(s, key, len, siphash(s->key, key, len), idx, &slot);
+    return lookup(s, key, len, moat_siphash24(s->key, key, len), idx, &slot);
 }
 
 /* Add key, known to be absent, as (owner, aux); *idx gets its index. */
 static int add(struct sbom_idset *s, const char *key, uint32_t owner, uint32_t aux, size_t *idx)
 {
     size_t len = strlen(key), slot, dummy;
-    uint64_t h = siphash(s->key, key, len);
+    uint64_t h = moat_siphash24(s->key, key, len);
     int r;
 
     if (s->n + 1 > s->cap) { /* reserve() keeps n_slot >= 2 * cap */
