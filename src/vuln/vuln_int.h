@@ -14,6 +14,7 @@
 
 #include "base/buf.h"
 #include "base/error.h"
+#include "base/json.h"
 #include "vuln/vulndb.h"
 
 /* Bounds for hostile databases (see base/limits.h for the image-side ones). */
@@ -22,7 +23,6 @@
 #define VDB_MAX_VERSION_LEN 1024u        /* one version in a range or versions list */
 #define VDB_MAX_RECORD_BYTES (32u << 20) /* one OSV JSON file or zip entry */
 #define VDB_MAX_FEED_BYTES (768u << 20)  /* tracker JSON dump, secdb file, list file */
-#define VDB_MAX_JSON_DEPTH 64u
 #define VDB_MAX_DIR_DEPTH 32u
 #define VDB_MAX_DIR_FILES 2000000u
 #define VDB_MAX_ZIP_ENTRIES 2000000u
@@ -103,9 +103,6 @@ int vdb_tracker_list_import(struct vdb_imp *im, const char *name, const char *da
                             const char *dsa, size_t dsa_len, struct moat_err *err);
 bool vdb_is_tracker_list(const char *data, size_t len, bool *is_dsa);
 
-/* Parse bounded JSON: pre-scan depth, then jansson. */
-int vdb_json_parse(const char *name, const char *data, size_t len, size_t max, json_t **out,
-                   struct moat_err *err);
 /* A JSON string field: absent/null -> *out NULL and 0; not a string, too long,
  * containing NUL (or control characters when line_safe) -> -1 with why set. */
 int vdb_json_str(json_t *o, const char *key, size_t max, bool line_safe, const char **out,

@@ -29,40 +29,6 @@
 
 /* ---- JSON helpers ---- */
 
-int vdb_json_parse(const char *name, const char *data, size_t len, size_t max, json_t **out,
-                   struct moat_err *err)
-{
-    json_error_t jerr;
-    size_t depth = 0;
-    bool in_str = false;
-
-    *out = NULL;
-    if (len > max)
-        return moat_err_set(err, MOAT_E_LIMIT, "%s: larger than %zu bytes", name, max);
-    for (size_t i = 0; i < len; i++) {
-        char c = data[i];
-
-        if (in_str) {
-            if (c == '\\')
-                i++;
-            else if (c == '"')
-                in_str = false;
-        } else if (c == '"') {
-            in_str = true;
-        } else if (c == '{' || c == '[') {
-            if (++depth > VDB_MAX_JSON_DEPTH)
-                return moat_err_set(err, MOAT_E_LIMIT, "%s: JSON nested deeper than %u", name,
-                                    VDB_MAX_JSON_DEPTH);
-        } else if ((c == '}' || c == ']') && depth > 0) {
-            depth--;
-        }
-    }
-    *out = json_loadb(data, len, 0, &jerr);
-    if (*out == NULL)
-        return moat_err_set(err, MOAT_E_FORMAT, "%s: line %d: %s", name, jerr.line, jerr.text);
-    return 0;
-}
-
 bool vdb_line_safe(const char *s)
 {
     for (; *s != '\0'; s++)
@@ -487,7 +453,7 @@ static int import_doc(struct vdb_imp *im, const char *name, const char *data, si
     while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r'))
         i++;
     if (i < len && (data[i] == '{' || data[i] == '[')) {
-        r = vdb_json_parse(name, data, len, VDB_MAX_FEED_BYTES, &root, err);
+        r = moat_json_parse(data, len, VDB_MAX_FEED_BYTES, name, &root, err);
         if (r == 0)
             r = import_json(im, name, root, feed_hint, err);
         json_decref(root);
@@ -565,7 +531,7 @@ static int import_archive(struct vdb_imp *im, const char *name, struct archive *
             struct moat_err e2 = MOAT_ERR_INIT;
             json_t *root = NULL;
 
-            if (vdb_json_parse(label, buf, len, VDB_MAX_RECORD_BYTES, &root, &e2) < 0) {
+            if (moat_json_parse(buf, len, VDB_MAX_RECORD_BYTES, label, &root, &e2) < 0) {
                 vdb_skip(im, feed_hint, "%s", moat_err_msg(&e2));
             } else if ((r = vdb_osv_import(im, label, root, feed_hint, &e2)) < 0) {
                 if (r == -MOAT_E_FORMAT || r == -MOAT_E_LIMIT) {
