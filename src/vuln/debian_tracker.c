@@ -669,7 +669,9 @@ int vdb_tracker_list_import(struct vdb_imp *im, const char *name, const char *da
                 size_t k = tok(&p, end);
 
                 if (!id_ok(l.p, k) || !line_safe_n(l.p, l.n)) {
-                    vdb_skip(im, FEED_CVE, "%s: line %.40s: not an entry header", name, l.p);
+                    /* l.p is not NUL-terminated: bound the copy by the line */
+                    vdb_skip(im, FEED_CVE, "%s: line %.*s: not an entry header", name,
+                             (int)(l.n < 40 ? l.n : 40), l.p);
                     continue;
                 }
                 memcpy(cur.id, l.p, k);
