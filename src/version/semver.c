@@ -15,13 +15,6 @@
 #define SEMVER_MAX_LEN 256
 #define MAX_SAFE "9007199254740991" /* Number.MAX_SAFE_INTEGER */
 
-struct semver {
-    const char *num[3];
-    size_t numn[3];
-    const char *pre; /* without the '-'; NULL when absent */
-    size_t pren;
-};
-
 static int is_ident_char(int c)
 {
     return ver_isalnum(c) || c == '-';
@@ -32,8 +25,8 @@ static int is_ws(int c)
     return c == ' ' || (c >= '\t' && c <= '\r');
 }
 
-/* "0" or [1-9][0-9]*, at most 2^53-1; returns the length or 0. */
-static size_t parse_main_num(const char *s, size_t n)
+/* "0" or [1-9][0-9]*, at most 2^53-1 when safe_int; returns the length or 0. */
+static size_t parse_main_num(const char *s, size_t n, int safe_int)
 {
     size_t i = 0;
 
@@ -41,7 +34,7 @@ static size_t parse_main_num(const char *s, size_t n)
         i++;
     if (i == 0 || (i > 1 && s[0] == '0'))
         return 0;
-    if (moat_ver_numcmp(s, i, MAX_SAFE, strlen(MAX_SAFE)) > 0)
+    if (safe_int && moat_ver_numcmp(s, i, MAX_SAFE, strlen(MAX_SAFE)) > 0)
         return 0;
     return i;
 }
@@ -75,37 +68,31 @@ size_t moat_ver_semver_idents(const char *s, size_t n, int strict)
     }
 }
 
-static int semver_parse(const char *s, size_t n, struct semver *out)
+int moat_ver_semver_core(const char *s, size_t n, int flags, struct ver_semver *out)
 {
     size_t i = 0, k;
 
-    if (n > SEMVER_MAX_LEN)
-        return 0;
-    for (k = 0; k < n; k++) {
-        if ((unsigned char)s[k] >= 0x80)
-            return 0;
+    for (k = 0; k < 3; k++) {
+        out->num[k] = "0";
+        out->numn[k] = 1;
     }
-    while (n > 0 && is_ws(s[0]))
-        s++, n--;
-    while (n > 0 && is_ws(s[n - 1]))
-        n--;
-    if (i < n && s[i] == 'v')
-        i++;
+    out->pre = NULL;
+    out->pren = 0;
     for (k = 0; k < 3; k++) {
         if (k > 0) {
+            if (i == n && (flags & VER_SEMVER_SHORTHAND))
+                return 1; /* shorthand: 1 or 1.2 */
             if (i >= n || s[i] != '.')
                 return 0;
             i++;
         }
-        size_t len = parse_main_num(s + i, n - i);
+        size_t len = parse_main_num(s + i, n - i, flags & VER_SEMVER_SAFE_INT);
         if (len == 0)
             return 0;
         out->num[k] = s + i;
         out->numn[k] = len;
         i += len;
     }
-    out->pre = NULL;
-    out->pren = 0;
     if (i < n && s[i] == '-') {
         size_t len = moat_ver_semver_idents(s + i + 1, n - i - 1, 1);
         if (len == 0)
@@ -123,9 +110,28 @@ static int semver_parse(const char *s, size_t n, struct semver *out)
     return i == n;
 }
 
+static int semver_parse(const char *s, size_t n, struct ver_semver *out)
+{
+    size_t i = 0, k;
+
+    if (n > SEMVER_MAX_LEN)
+        return 0;
+    for (k = 0; k < n; k++) {
+        if ((unsigned char)s[k] >= 0x80)
+            return 0;
+    }
+    while (n > 0 && is_ws(s[0]))
+        s++, n--;
+    while (n > 0 && is_ws(s[n - 1]))
+        n--;
+    if (i < n && s[i] == 'v')
+        i++;
+    return moat_ver_semver_core(s + i, n - i, VER_SEMVER_SAFE_INT, out);
+}
+
 int moat_ver_semver_valid(const char *v, size_t n)
 {
-    struct semver s;
+    struct ver_semver s;
 
     return semver_parse(v, n, &s);
 }
@@ -202,17 +208,21 @@ int moat_ver_semver_precmp(const char *a, size_t an, const char *b, size_t bn, i
     }
 }
 
-int moat_ver_semver_cmp(const char *a, size_t an, const char *b, size_t bn)
+int moat_ver_semver_order(const struct ver_semver *x, const struct ver_semver *y, int js)
 {
-    struct semver x, y;
-
-    if (!semver_parse(a, an, &x) || !semver_parse(b, bn, &y))
-        return moat_ver_bytecmp(a, an, b, bn);
     for (int k = 0; k < 3; k++) {
-        int r = moat_ver_numcmp(x.num[k], x.numn[k], y.num[k], y.numn[k]);
+        int r = moat_ver_numcmp(x->num[k], x->numn[k], y->num[k], y->numn[k]);
         if (r != 0)
             return r;
     }
-    return moat_ver_semver_precmp(x.pre, x.pren, y.pre, y.pren, 1);
+    return moat_ver_semver_precmp(x->pre, x->pren, y->pre, y->pren, js);
 }
 
+int moat_ver_semver_cmp(const char *a, size_t an, const char *b, size_t bn)
+{
+    struct ver_semver x, y;
+
+    if (!semver_parse(a, an, &x) || !semver_parse(b, bn, &y))
+        return moat_ver_bytecmp(a, an, b, bn);
+    return moat_ver_semver_order(&x, &y, 1);
+}

@@ -25,6 +25,24 @@ int moat_ver_semver_cmp(const char *a, size_t an, const char *b, size_t bn);
  */
 size_t moat_ver_semver_idents(const char *s, size_t n, int strict);
 int moat_ver_semver_precmp(const char *a, size_t an, const char *b, size_t bn, int js);
+/*
+ * MAJOR.MINOR.PATCH[-pre][+build] split into its parts (pointers into the
+ * input). moat_ver_semver_core parses all of s[0..n) (no 'v', no spaces) and
+ * returns 1 or 0. Flags: VER_SEMVER_SAFE_INT caps each number at 2^53-1;
+ * VER_SEMVER_SHORTHAND accepts "1" and "1.2" (missing numbers are "0", and
+ * nothing may follow). moat_ver_semver_order compares two parsed versions;
+ * js as for moat_ver_semver_precmp.
+ */
+struct ver_semver {
+    const char *num[3];
+    size_t numn[3];
+    const char *pre; /* without the '-'; NULL when absent */
+    size_t pren;
+};
+#define VER_SEMVER_SAFE_INT 1
+#define VER_SEMVER_SHORTHAND 2
+int moat_ver_semver_core(const char *s, size_t n, int flags, struct ver_semver *out);
+int moat_ver_semver_order(const struct ver_semver *x, const struct ver_semver *y, int js);
 int moat_ver_go_valid(const char *v, size_t n);
 int moat_ver_go_cmp(const char *a, size_t an, const char *b, size_t bn);
 int moat_ver_pep440_valid(const char *v, size_t n);
