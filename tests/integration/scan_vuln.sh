@@ -6,7 +6,7 @@
 # Alpine, the expected results shipped in shared/data/ground-truth. Unfixed
 # vulnerabilities included. Two synthetic records check the boundary: a fix
 # exactly at the installed version is not reported, a fix one step above is.
-# Also: the same findings from a stored SBOM, --ignore-unfixed, --severity and
+# Also: the same findings from a stored SBOM (moat's and Trivy's), --ignore-unfixed, --severity and
 # --exit-code gating, and that every output format is produced.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -84,6 +84,21 @@ for img in debian-min debian-140; do
     not_ok "$img: scanning the stored SBOM failed: $(head -c 300 "$WORK/err")"
   fi
 done
+
+# A CycloneDX SBOM written by Trivy for the same image gives the same findings
+# (source packages come from Trivy's aquasecurity:trivy:Src* properties).
+TRIVY=$(bash "$MOAT_SRC/tests/fixtures/install-trivy.sh")
+python3 "$MOAT_SRC/tests/integration/vuln_reference.py" "$FIXTURES/debian-140/root" \
+  "$SHARED/osv/debian-bookworm-derived" "$EXTRA" >"$WORK/expected.tsv"
+"$TRIVY" image --input "$FIXTURES/debian-140/docker-archive.tar" --format cyclonedx \
+  --cache-dir "$(mktemp -d "$WORK/trivy.XXXXXX")" --skip-db-update --skip-java-db-update \
+  --offline-scan --quiet -o "$WORK/trivy.cdx.json"
+if it_moat "$WORK/scan3.json" "$WORK/err" scan --db "$DB" -q -f json "$WORK/trivy.cdx.json"; then
+  findings_tsv "$WORK/scan3.json" >"$WORK/actual3.tsv"
+  compare "debian-140 via Trivy's CycloneDX SBOM" "$WORK/expected.tsv" "$WORK/actual3.tsv"
+else
+  not_ok "scanning Trivy's SBOM failed: $(head -c 300 "$WORK/err")"
+fi
 
 # --ignore-unfixed keeps only findings with a fix
 it_moat "$WORK/fixed.json" "$WORK/err" scan --db "$DB" -q -f json --ignore-unfixed \
