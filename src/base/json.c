@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "limits.h"
+#include "text.h"
 
 size_t moat_json_depth(const char *data, size_t len)
 {
@@ -106,4 +107,51 @@ out:
     free(data);
     close(fd);
     return rc;
+}
+
+json_t *moat_json_str(const char *s)
+{
+    json_t *v;
+    char *fixed;
+
+    if (s == NULL)
+        return json_null();
+    v = json_string(s);
+    if (v != NULL)
+        return v;
+    fixed = moat_utf8_repair(s); /* json_string refuses invalid UTF-8 */
+    if (fixed == NULL)
+        return NULL;
+    v = json_string(fixed);
+    free(fixed);
+    return v;
+}
+
+int moat_json_set_str(json_t *o, const char *key, const char *s)
+{
+    json_t *v = moat_json_str(s);
+
+    if (v == NULL || json_object_set_new(o, key, v) < 0)
+        return -MOAT_E_NOMEM;
+    return 0;
+}
+
+int moat_json_set_str_opt(json_t *o, const char *key, const char *s)
+{
+    if (s == NULL || s[0] == '\0')
+        return 0;
+    return moat_json_set_str(o, key, s);
+}
+
+json_t *moat_json_str_array(char *const *v, size_t n)
+{
+    json_t *a = json_array();
+
+    for (size_t i = 0; a != NULL && i < n; i++) {
+        if (json_array_append_new(a, moat_json_str(v[i])) < 0) {
+            json_decref(a);
+            return NULL;
+        }
+    }
+    return a;
 }

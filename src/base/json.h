@@ -25,4 +25,16 @@ int moat_json_parse(const char *data, size_t len, size_t max_bytes, const char *
 /* Read the regular file at path (at most max_bytes) and parse it as above. */
 int moat_json_load_file(const char *path, size_t max_bytes, json_t **out, struct moat_err *err);
 
+/*
+ * Writing strings from images into documents. moat_json_str: a new JSON
+ * string for s with invalid UTF-8 replaced by U+FFFD, json null for NULL;
+ * NULL only when out of memory. moat_json_set_str: set o[key] to that, 0 or
+ * -MOAT_E_NOMEM; moat_json_set_str_opt: the same, but nothing for NULL or "".
+ * moat_json_str_array: a new array of the n strings, NULL when out of memory.
+ */
+json_t *moat_json_str(const char *s);
+int moat_json_set_str(json_t *o, const char *key, const char *s);
+int moat_json_set_str_opt(json_t *o, const char *key, const char *s);
+json_t *moat_json_str_array(char *const *v, size_t n);
+
 #endif

@@ -89,10 +89,10 @@ static json_t *analysis(const struct moat_finding *f)
     const char *j = cdx_justification(f->vex_justification);
     int bad = a == NULL;
 
-    bad |= report_set_str(a, "state", state);
+    bad |= moat_json_set_str(a, "state", state);
     if (f->vex == MOAT_VEX_NOT_AFFECTED && j != NULL)
-        bad |= report_set_str(a, "justification", j);
-    bad |= report_set_opt(a, "detail", f->vex_justification);
+        bad |= moat_json_set_str(a, "justification", j);
+    bad |= moat_json_set_str_opt(a, "detail", f->vex_justification);
     if (bad) {
         json_decref(a);
         return NULL;
@@ -128,10 +128,10 @@ static json_t *vuln_entry(const struct moat_finding *f)
     int bad =
         v == NULL || src == NULL || ratings == NULL || r == NULL || refs == NULL || adv == NULL;
 
-    bad |= report_set_str(v, "id", report_rule_id(f));
-    bad |= report_set_str(src, "name", source_name(f));
+    bad |= moat_json_set_str(v, "id", report_rule_id(f));
+    bad |= moat_json_set_str(src, "name", source_name(f));
     if (is_http(f->primary_url))
-        bad |= report_set_str(src, "url", f->primary_url);
+        bad |= moat_json_set_str(src, "url", f->primary_url);
     bad |= json_object_set_new(v, "source", src);
     for (size_t i = 0; i < f->n_aliases; i++) {
         json_t *ref = json_object(), *rs = json_object();
@@ -143,8 +143,8 @@ static json_t *vuln_entry(const struct moat_finding *f)
             continue;
         }
         bad |= ref == NULL || rs == NULL;
-        bad |= report_set_str(ref, "id", a);
-        bad |= report_set_str(rs, "name",
+        bad |= moat_json_set_str(ref, "id", a);
+        bad |= moat_json_set_str(rs, "name",
                               strncmp(a, "GHSA-", 5) == 0                                ? "GitHub"
                               : strncmp(a, "CVE-", 4) == 0                               ? "NVD"
                               : strncmp(a, "DSA-", 4) == 0 || strncmp(a, "DLA-", 4) == 0 ? "Debian"
@@ -158,31 +158,31 @@ static json_t *vuln_entry(const struct moat_finding *f)
         json_decref(refs);
     if (f->cvss_score >= 0.0 && f->cvss_score <= 10.0)
         bad |= add(r, "score", json_real(f->cvss_score));
-    bad |= report_set_str(r, "severity", cdx_severity(f->severity));
+    bad |= moat_json_set_str(r, "severity", cdx_severity(f->severity));
     if (method != NULL)
-        bad |= report_set_str(r, "method", method);
+        bad |= moat_json_set_str(r, "method", method);
     else if (f->cvss_score >= 0.0)
-        bad |= report_set_str(r, "method", "other");
-    bad |= report_set_opt(r, "vector", f->cvss_vector);
+        bad |= moat_json_set_str(r, "method", "other");
+    bad |= moat_json_set_str_opt(r, "vector", f->cvss_vector);
     bad |= json_array_append_new(ratings, r);
     bad |= json_object_set_new(v, "ratings", ratings);
-    bad |= report_set_opt(v, "description", f->description != NULL ? f->description : f->title);
+    bad |= moat_json_set_str_opt(v, "description", f->description != NULL ? f->description : f->title);
     if (f->title != NULL && f->description != NULL)
-        bad |= report_set_opt(v, "detail", f->title);
+        bad |= moat_json_set_str_opt(v, "detail", f->title);
     for (size_t i = 0; i < f->n_references; i++) {
         if (!is_http(f->references[i]))
             continue;
         json_t *a = json_object();
 
-        bad |= a == NULL || report_set_str(a, "url", f->references[i]) < 0;
+        bad |= a == NULL || moat_json_set_str(a, "url", f->references[i]) < 0;
         bad |= json_array_append_new(adv, a);
     }
     if (json_array_size(adv) > 0)
         bad |= json_object_set_new(v, "advisories", adv);
     else
         json_decref(adv);
-    bad |= report_set_opt(v, "published", f->published);
-    bad |= report_set_opt(v, "updated", f->modified);
+    bad |= moat_json_set_str_opt(v, "published", f->published);
+    bad |= moat_json_set_str_opt(v, "updated", f->modified);
     if (f->vex != MOAT_VEX_NONE)
         bad |= add(v, "analysis", analysis(f));
     if (bad) {
@@ -217,11 +217,11 @@ static const char *component_ref(json_t *comps, json_t *by_purl, const struct mo
                  f->pkg_version != NULL ? f->pkg_version : "") < 0)
         return NULL;
     c = json_object();
-    if (c == NULL || report_set_str(c, "bom-ref", f->pkg_purl != NULL ? f->pkg_purl : key) < 0 ||
-        report_set_str(c, "type", "library") < 0 ||
-        report_set_str(c, "name", f->pkg_name != NULL ? f->pkg_name : "unknown") < 0 ||
-        report_set_opt(c, "version", f->pkg_version) < 0 ||
-        report_set_opt(c, "purl", f->pkg_purl) < 0 || json_array_append_new(comps, c) < 0) {
+    if (c == NULL || moat_json_set_str(c, "bom-ref", f->pkg_purl != NULL ? f->pkg_purl : key) < 0 ||
+        moat_json_set_str(c, "type", "library") < 0 ||
+        moat_json_set_str(c, "name", f->pkg_name != NULL ? f->pkg_name : "unknown") < 0 ||
+        moat_json_set_str_opt(c, "version", f->pkg_version) < 0 ||
+        moat_json_set_str_opt(c, "purl", f->pkg_purl) < 0 || json_array_append_new(comps, c) < 0) {
         free(key);
         return NULL;
     }
@@ -290,11 +290,11 @@ static int add_vulnerabilities(json_t *doc, const struct moat_findings *fs)
             vers = json_array();
             ver = json_object();
             bad |= ref == NULL || a == NULL || vers == NULL || ver == NULL;
-            bad |= report_set_str(a, "ref", ref);
+            bad |= moat_json_set_str(a, "ref", ref);
             if (g->pkg_version != NULL) {
-                bad |= report_set_str(ver, "version", g->pkg_version);
+                bad |= moat_json_set_str(ver, "version", g->pkg_version);
                 bad |=
-                    report_set_str(ver, "status", report_suppressed(g) ? "unaffected" : "affected");
+                    moat_json_set_str(ver, "status", report_suppressed(g) ? "unaffected" : "affected");
                 bad |= json_array_append_new(vers, ver);
                 bad |= json_object_set_new(a, "versions", vers);
             } else {
@@ -308,7 +308,7 @@ static int add_vulnerabilities(json_t *doc, const struct moat_findings *fs)
             free(r);
         }
         if (rec.len > 0)
-            recs = report_jstr(rec.data);
+            recs = moat_json_str(rec.data);
         moat_buf_free(&rec);
         if (recs != NULL)
             bad |= json_object_set_new(v, "recommendation", recs) < 0;

@@ -24,21 +24,21 @@ static json_t *image_json(const struct moat_image_meta *m)
     o = json_object();
     layers = json_array();
     bad = o == NULL || layers == NULL;
-    bad |= report_set_str(o, "ref", m->ref);
-    bad |= report_set_str(o, "name", m->name);
-    bad |= report_set_str(o, "transport", m->transport);
-    bad |= report_set_str(o, "manifest_digest", m->manifest_digest);
-    bad |= report_set_str(o, "config_digest", m->config_digest);
-    bad |= add(o, "tags", report_jstr_array(m->tags, m->n_tags));
-    bad |= report_set_str(o, "created", m->created);
-    bad |= report_set_str(o, "os", m->os);
-    bad |= report_set_str(o, "architecture", m->architecture);
+    bad |= moat_json_set_str(o, "ref", m->ref);
+    bad |= moat_json_set_str(o, "name", m->name);
+    bad |= moat_json_set_str(o, "transport", m->transport);
+    bad |= moat_json_set_str(o, "manifest_digest", m->manifest_digest);
+    bad |= moat_json_set_str(o, "config_digest", m->config_digest);
+    bad |= add(o, "tags", moat_json_str_array(m->tags, m->n_tags));
+    bad |= moat_json_set_str(o, "created", m->created);
+    bad |= moat_json_set_str(o, "os", m->os);
+    bad |= moat_json_set_str(o, "architecture", m->architecture);
     for (size_t i = 0; !bad && i < m->n_layers; i++) {
         json_t *l = json_object();
 
         bad |= l == NULL;
-        bad |= report_set_str(l, "digest", m->layers[i].digest);
-        bad |= report_set_str(l, "diff_id", m->layers[i].diff_id);
+        bad |= moat_json_set_str(l, "digest", m->layers[i].digest);
+        bad |= moat_json_set_str(l, "diff_id", m->layers[i].diff_id);
         bad |= json_array_append_new(layers, l);
     }
     bad |= json_object_set_new(o, "layers", layers);
@@ -58,10 +58,10 @@ static json_t *os_json(const struct moat_inventory *inv)
         return json_null();
     o = json_object();
     bad = o == NULL;
-    bad |= report_set_str(o, "id", inv->os.id);
-    bad |= report_set_str(o, "version_id", inv->os.version_id);
-    bad |= report_set_str(o, "pretty_name", inv->os.pretty_name);
-    bad |= report_set_str(o, "codename", inv->os.codename);
+    bad |= moat_json_set_str(o, "id", inv->os.id);
+    bad |= moat_json_set_str(o, "version_id", inv->os.version_id);
+    bad |= moat_json_set_str(o, "pretty_name", inv->os.pretty_name);
+    bad |= moat_json_set_str(o, "codename", inv->os.codename);
     if (bad) {
         json_decref(o);
         return NULL;
@@ -74,31 +74,31 @@ static json_t *finding_json(const struct moat_finding *f)
     json_t *o = json_object(), *cvss, *pkg, *fix, *loc, *vex;
     int bad = o == NULL, is_vuln = f->kind == MOAT_FINDING_VULN;
 
-    bad |= report_set_str(o, "kind", report_kind_name(f->kind));
-    bad |= report_set_str(o, "rule_id", report_rule_id(f));
-    bad |= add(o, "aliases", report_jstr_array(f->aliases, f->n_aliases));
-    bad |= report_set_str(o, "severity", moat_severity_name(f->severity));
-    bad |= report_set_str(o, "severity_source", f->severity_source);
+    bad |= moat_json_set_str(o, "kind", report_kind_name(f->kind));
+    bad |= moat_json_set_str(o, "rule_id", report_rule_id(f));
+    bad |= add(o, "aliases", moat_json_str_array(f->aliases, f->n_aliases));
+    bad |= moat_json_set_str(o, "severity", moat_severity_name(f->severity));
+    bad |= moat_json_set_str(o, "severity_source", f->severity_source);
     cvss = json_object();
     bad |= cvss == NULL;
     bad |= add(cvss, "score", f->cvss_score >= 0 ? json_real(f->cvss_score) : json_null());
-    bad |= report_set_str(cvss, "vector", f->cvss_vector);
+    bad |= moat_json_set_str(cvss, "vector", f->cvss_vector);
     bad |= json_object_set_new(o, "cvss", cvss);
-    bad |= report_set_str(o, "title", f->title);
-    bad |= report_set_str(o, "description", f->description);
-    bad |= report_set_str(o, "primary_url", f->primary_url);
-    bad |= add(o, "references", report_jstr_array(f->references, f->n_references));
-    bad |= report_set_str(o, "data_source", f->data_source);
-    bad |= report_set_str(o, "published", f->published);
-    bad |= report_set_str(o, "modified", f->modified);
+    bad |= moat_json_set_str(o, "title", f->title);
+    bad |= moat_json_set_str(o, "description", f->description);
+    bad |= moat_json_set_str(o, "primary_url", f->primary_url);
+    bad |= add(o, "references", moat_json_str_array(f->references, f->n_references));
+    bad |= moat_json_set_str(o, "data_source", f->data_source);
+    bad |= moat_json_set_str(o, "published", f->published);
+    bad |= moat_json_set_str(o, "modified", f->modified);
     if (is_vuln || f->pkg_name != NULL) {
         pkg = json_object();
         bad |= pkg == NULL;
-        bad |= report_set_str(pkg, "type", f->pkg_type);
-        bad |= report_set_str(pkg, "name", f->pkg_name);
-        bad |= report_set_str(pkg, "version", f->pkg_version);
-        bad |= report_set_str(pkg, "purl", f->pkg_purl);
-        bad |= report_set_str(pkg, "source_name", f->src_name);
+        bad |= moat_json_set_str(pkg, "type", f->pkg_type);
+        bad |= moat_json_set_str(pkg, "name", f->pkg_name);
+        bad |= moat_json_set_str(pkg, "version", f->pkg_version);
+        bad |= moat_json_set_str(pkg, "purl", f->pkg_purl);
+        bad |= moat_json_set_str(pkg, "source_name", f->src_name);
         bad |= json_object_set_new(o, "package", pkg);
     } else {
         bad |= json_object_set_new(o, "package", json_null());
@@ -106,8 +106,8 @@ static json_t *finding_json(const struct moat_finding *f)
     if (is_vuln) {
         fix = json_object();
         bad |= fix == NULL;
-        bad |= report_set_str(fix, "status", report_fix_name(f->fix));
-        bad |= report_set_str(fix, "fixed_version",
+        bad |= moat_json_set_str(fix, "status", report_fix_name(f->fix));
+        bad |= moat_json_set_str(fix, "fixed_version",
                               f->fix == MOAT_FIX_AVAILABLE ? f->fixed_version : NULL);
         bad |= json_object_set_new(o, "fix", fix);
     } else {
@@ -116,21 +116,21 @@ static json_t *finding_json(const struct moat_finding *f)
     if (f->path != NULL || f->line > 0 || f->layer >= 0) {
         loc = json_object();
         bad |= loc == NULL;
-        bad |= report_set_str(loc, "path", f->path);
+        bad |= moat_json_set_str(loc, "path", f->path);
         bad |= add(loc, "line", f->line > 0 ? json_integer(f->line) : json_null());
         bad |= add(loc, "layer", f->layer >= 0 ? json_integer(f->layer) : json_null());
         bad |= json_object_set_new(o, "location", loc);
     } else {
         bad |= json_object_set_new(o, "location", json_null());
     }
-    bad |= report_set_str(o, "match", f->match);
-    bad |= report_set_str(o, "remediation", f->remediation);
-    bad |= report_set_str(o, "cis", f->cis);
+    bad |= moat_json_set_str(o, "match", f->match);
+    bad |= moat_json_set_str(o, "remediation", f->remediation);
+    bad |= moat_json_set_str(o, "cis", f->cis);
     if (f->vex != MOAT_VEX_NONE) {
         vex = json_object();
         bad |= vex == NULL;
-        bad |= report_set_str(vex, "status", moat_vex_status_name(f->vex));
-        bad |= report_set_str(vex, "justification", f->vex_justification);
+        bad |= moat_json_set_str(vex, "status", moat_vex_status_name(f->vex));
+        bad |= moat_json_set_str(vex, "justification", f->vex_justification);
         bad |= add(vex, "suppressed", json_boolean(report_suppressed(f)));
         bad |= json_object_set_new(o, "vex", vex);
     } else {
@@ -180,17 +180,17 @@ int report_write_json(FILE *f, const struct report_run *run, const struct moat_f
     json_t *doc = json_object(), *tool = json_object(), *list = json_array();
     int bad = doc == NULL || tool == NULL || list == NULL;
 
-    bad |= report_set_str(doc, "schema", "moat-scan/1");
-    bad |= report_set_str(tool, "name", "moat");
-    bad |= report_set_str(tool, "version", run->tool_version);
+    bad |= moat_json_set_str(doc, "schema", "moat-scan/1");
+    bad |= moat_json_set_str(tool, "name", "moat");
+    bad |= moat_json_set_str(tool, "version", run->tool_version);
     bad |= json_object_set_new(doc, "tool", tool);
-    bad |= report_set_str(doc, "timestamp", run->timestamp);
-    bad |= report_set_str(doc, "target", run->target);
+    bad |= moat_json_set_str(doc, "timestamp", run->timestamp);
+    bad |= moat_json_set_str(doc, "target", run->target);
     bad |= add(doc, "image", image_json(ctx->meta));
     bad |= add(doc, "os", os_json(ctx->inv));
     bad |= add(doc, "packages_scanned",
                ctx->inv != NULL ? json_integer((json_int_t)ctx->inv->n_pkgs) : json_null());
-    bad |= report_set_str(doc, "db_note", ctx->db_note);
+    bad |= moat_json_set_str(doc, "db_note", ctx->db_note);
     bad |= add(doc, "summary", summary_json(fs));
     for (size_t i = 0; !bad && i < fs->n; i++)
         bad |= json_array_append_new(list, finding_json(&fs->v[i]));

@@ -17,7 +17,7 @@
 
 static int put_esc(FILE *f, const char *s, int attr)
 {
-    char *u = report_utf8(s != NULL ? s : "");
+    char *u = moat_utf8_repair(s != NULL ? s : "");
     const unsigned char *p;
     int r = 0;
 

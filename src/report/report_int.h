@@ -12,6 +12,8 @@
 #include <jansson.h>
 
 #include "../base/buf.h"
+#include "../base/json.h"
+#include "../base/text.h"
 #include "report.h"
 
 #define REPORT_INFO_URI "https://github.com/moat-security/moat"
@@ -33,15 +35,6 @@ struct report_run {
 int report_run_init(struct report_run *run, const struct moat_report_ctx *ctx,
                     struct moat_err *err);
 
-/* s with invalid UTF-8 replaced by U+FFFD; NULL for NULL or on allocation failure. */
-char *report_utf8(const char *s);
-/* A JSON string for s (repaired UTF-8), json null for NULL. NULL only when out of memory. */
-json_t *report_jstr(const char *s);
-/* json_object_set_new(o, key, report_jstr(s)); 0 or -1. */
-int report_set_str(json_t *o, const char *key, const char *s);
-/* Only when s is non-NULL and non-empty. */
-int report_set_opt(json_t *o, const char *key, const char *s);
-json_t *report_jstr_array(char *const *v, size_t n);
 /* Dump v (stolen) to f with two-space indentation and a final newline. */
 int report_dump(FILE *f, json_t *v, const char *what, struct moat_err *err);
 

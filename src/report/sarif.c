@@ -94,7 +94,7 @@ static json_t *text_msg(const char *text)
 {
     json_t *o = json_object();
 
-    if (o == NULL || report_set_str(o, "text", text != NULL && text[0] != '\0' ? text : "-") < 0) {
+    if (o == NULL || moat_json_set_str(o, "text", text != NULL && text[0] != '\0' ? text : "-") < 0) {
         json_decref(o);
         return NULL;
     }
@@ -105,7 +105,7 @@ static json_t *md_msg(const char *text, const char *md)
 {
     json_t *o = text_msg(text);
 
-    if (o != NULL && md != NULL && report_set_str(o, "markdown", md) < 0) {
+    if (o != NULL && md != NULL && moat_json_set_str(o, "markdown", md) < 0) {
         json_decref(o);
         return NULL;
     }
@@ -179,22 +179,22 @@ static json_t *make_rule(const struct moat_finding *f, enum moat_severity sev)
 
     tmp.severity = sev;
     snprintf(score, sizeof(score), "%.1f", security_severity(&tmp));
-    bad |= report_set_str(r, "id", report_rule_id(f));
-    bad |= report_set_str(r, "name", rule_name(f->kind));
+    bad |= moat_json_set_str(r, "id", report_rule_id(f));
+    bad |= moat_json_set_str(r, "name", rule_name(f->kind));
     bad |= add(r, "shortDescription", text_msg(title));
     bad |= add(r, "fullDescription", text_msg(full));
-    bad |= report_set_str(cfg, "level", level(sev));
+    bad |= moat_json_set_str(cfg, "level", level(sev));
     bad |= json_object_set_new(r, "defaultConfiguration", cfg);
     if (http_url(f->primary_url) != NULL)
-        bad |= report_set_str(r, "helpUri", f->primary_url);
+        bad |= moat_json_set_str(r, "helpUri", f->primary_url);
     if (!bad)
         bad |= rule_help(r, f);
-    bad |= report_set_str(props, "security-severity", score);
+    bad |= moat_json_set_str(props, "security-severity", score);
     bad |= json_array_append_new(tags, json_string(report_kind_name(f->kind)));
     bad |= json_array_append_new(tags, json_string("security"));
     bad |= json_array_append_new(tags, json_string(moat_severity_name(sev)));
     bad |= json_object_set_new(props, "tags", tags);
-    bad |= report_set_str(props, "precision", "very-high");
+    bad |= moat_json_set_str(props, "precision", "very-high");
     bad |= json_object_set_new(r, "properties", props);
     if (bad) {
         json_decref(r);
@@ -218,7 +218,7 @@ static json_t *location(const struct report_run *run, const struct moat_finding 
         uri = uri_ref(f->path != NULL && f->path[0] != '\0' ? f->path : run->target, 0);
     }
     bad |= uri == NULL;
-    bad |= report_set_str(art, "uri", uri != NULL && uri[0] != '\0' ? uri : "image");
+    bad |= moat_json_set_str(art, "uri", uri != NULL && uri[0] != '\0' ? uri : "image");
     bad |= json_object_set_new(phys, "artifactLocation", art);
     if (f->line > 0 || f->kind == MOAT_FINDING_VULN) {
         region = json_object();
@@ -234,9 +234,9 @@ static json_t *location(const struct report_run *run, const struct moat_finding 
         bad |= ll == NULL || l == NULL;
         if (asprintf(&name, "%s@%s", f->pkg_name, f->pkg_version != NULL ? f->pkg_version : "") < 0)
             name = NULL, bad = 1;
-        bad |= report_set_str(l, "name", name);
-        bad |= report_set_str(l, "fullyQualifiedName", f->pkg_purl != NULL ? f->pkg_purl : name);
-        bad |= report_set_str(l, "kind", "package");
+        bad |= moat_json_set_str(l, "name", name);
+        bad |= moat_json_set_str(l, "fullyQualifiedName", f->pkg_purl != NULL ? f->pkg_purl : name);
+        bad |= moat_json_set_str(l, "kind", "package");
         bad |= json_array_append_new(ll, l);
         bad |= json_object_set_new(loc, "logicalLocations", ll);
         free(name);
@@ -255,10 +255,10 @@ static json_t *result(const struct report_run *run, const struct moat_finding *f
     char *msg = report_message(f);
     int bad = r == NULL || locs == NULL || props == NULL || msg == NULL;
 
-    bad |= report_set_str(r, "ruleId", report_rule_id(f));
+    bad |= moat_json_set_str(r, "ruleId", report_rule_id(f));
     bad |= add(r, "ruleIndex", json_integer((json_int_t)rule_index));
-    bad |= report_set_str(r, "kind", "fail");
-    bad |= report_set_str(r, "level", level(f->severity));
+    bad |= moat_json_set_str(r, "kind", "fail");
+    bad |= moat_json_set_str(r, "level", level(f->severity));
     bad |= add(r, "message", text_msg(msg));
     bad |= json_array_append_new(locs, location(run, f));
     bad |= json_object_set_new(r, "locations", locs);
@@ -271,20 +271,20 @@ static json_t *result(const struct report_run *run, const struct moat_finding *f
                      f->vex_justification != NULL ? ": " : "",
                      f->vex_justification != NULL ? f->vex_justification : "") < 0)
             just = NULL, bad = 1;
-        bad |= report_set_str(s, "kind", "external");
-        bad |= report_set_str(s, "status", "accepted");
-        bad |= report_set_str(s, "justification", just);
+        bad |= moat_json_set_str(s, "kind", "external");
+        bad |= moat_json_set_str(s, "status", "accepted");
+        bad |= moat_json_set_str(s, "justification", just);
         bad |= json_array_append_new(sup, s);
         bad |= json_object_set_new(r, "suppressions", sup);
         free(just);
     }
-    bad |= report_set_str(props, "severity", moat_severity_name(f->severity));
+    bad |= moat_json_set_str(props, "severity", moat_severity_name(f->severity));
     if (f->kind == MOAT_FINDING_VULN) {
-        bad |= report_set_opt(props, "packageName", f->pkg_name);
-        bad |= report_set_opt(props, "installedVersion", f->pkg_version);
-        bad |= report_set_opt(props, "fixedVersion", f->fixed_version);
-        bad |= report_set_opt(props, "fixStatus", report_fix_name(f->fix));
-        bad |= report_set_opt(props, "purl", f->pkg_purl);
+        bad |= moat_json_set_str_opt(props, "packageName", f->pkg_name);
+        bad |= moat_json_set_str_opt(props, "installedVersion", f->pkg_version);
+        bad |= moat_json_set_str_opt(props, "fixedVersion", f->fixed_version);
+        bad |= moat_json_set_str_opt(props, "fixStatus", report_fix_name(f->fix));
+        bad |= moat_json_set_str_opt(props, "purl", f->pkg_purl);
     }
     if (f->layer >= 0)
         bad |= add(props, "layer", json_integer(f->layer));
@@ -318,7 +318,7 @@ int report_write_sarif(FILE *f, const struct report_run *run, const struct moat_
     /* Deduplicate rules by id: index maps id -> rule number. */
     for (size_t i = 0; !bad && i < fs->n; i++) {
         const struct moat_finding *fd = &fs->v[i];
-        char *id = report_utf8(report_rule_id(fd));
+        char *id = moat_utf8_repair(report_rule_id(fd));
         json_t *k;
 
         if (id == NULL) {
@@ -343,14 +343,14 @@ int report_write_sarif(FILE *f, const struct report_run *run, const struct moat_
         bad |= json_array_append_new(rules, make_rule(&fs->v[first[r]], sev[r]));
     for (size_t i = 0; !bad && i < fs->n; i++)
         bad |= json_array_append_new(results, result(run, &fs->v[i], rule_of[i]));
-    bad |= report_set_str(doc, "$schema",
+    bad |= moat_json_set_str(doc, "$schema",
                           "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
                           "sarif-schema-2.1.0.json");
-    bad |= report_set_str(doc, "version", "2.1.0");
-    bad |= report_set_str(driver, "name", "moat");
-    bad |= report_set_str(driver, "fullName", "moat container security toolkit");
-    bad |= report_set_str(driver, "version", run->tool_version);
-    bad |= report_set_str(driver, "informationUri", REPORT_INFO_URI);
+    bad |= moat_json_set_str(doc, "version", "2.1.0");
+    bad |= moat_json_set_str(driver, "name", "moat");
+    bad |= moat_json_set_str(driver, "fullName", "moat container security toolkit");
+    bad |= moat_json_set_str(driver, "version", run->tool_version);
+    bad |= moat_json_set_str(driver, "informationUri", REPORT_INFO_URI);
     bad |= json_object_set_new(driver, "rules", rules);
     rules = NULL;
     bad |= json_object_set_new(tool, "driver", driver);
@@ -359,15 +359,15 @@ int report_write_sarif(FILE *f, const struct report_run *run, const struct moat_
     tool = NULL;
     bad |= json_object_set_new(rn, "results", results);
     results = NULL;
-    bad |= report_set_str(rn, "columnKind", "utf16CodeUnits");
-    bad |= report_set_str(props, "target", run->target);
+    bad |= moat_json_set_str(rn, "columnKind", "utf16CodeUnits");
+    bad |= moat_json_set_str(props, "target", run->target);
     if (run->ctx->meta != NULL) {
-        bad |= report_set_opt(props, "imageName", run->ctx->meta->name);
-        bad |= report_set_opt(props, "manifestDigest", run->ctx->meta->manifest_digest);
-        bad |= report_set_opt(props, "configDigest", run->ctx->meta->config_digest);
+        bad |= moat_json_set_str_opt(props, "imageName", run->ctx->meta->name);
+        bad |= moat_json_set_str_opt(props, "manifestDigest", run->ctx->meta->manifest_digest);
+        bad |= moat_json_set_str_opt(props, "configDigest", run->ctx->meta->config_digest);
     }
-    bad |= report_set_opt(props, "dbNote", run->ctx->db_note);
-    bad |= report_set_str(props, "timestamp", run->timestamp);
+    bad |= moat_json_set_str_opt(props, "dbNote", run->ctx->db_note);
+    bad |= moat_json_set_str(props, "timestamp", run->timestamp);
     bad |= json_object_set_new(rn, "properties", props);
     props = NULL;
     bad |= json_array_append_new(runs, rn);

@@ -23,7 +23,7 @@ struct column {
 /* Valid UTF-8 in, a copy with controls replaced and cut to max code points. */
 static char *cell_text(const char *s, size_t max, size_t *width)
 {
-    char *u = report_utf8(s != NULL ? s : "");
+    char *u = moat_utf8_repair(s != NULL ? s : "");
     size_t n, w = 0, o = 0, total = 0;
     char *out;
     const unsigned char *p;

@@ -24,7 +24,7 @@ static int add_prop(json_t *props, const char *name, const char *value)
     if (value == NULL || value[0] == '\0')
         return 0;
     o = json_object();
-    if (o == NULL || sbom_set_str(o, "name", name) < 0 || sbom_set_str(o, "value", value) < 0) {
+    if (o == NULL || moat_json_set_str(o, "name", name) < 0 || moat_json_set_str(o, "value", value) < 0) {
         json_decref(o);
         return -1;
     }
@@ -61,14 +61,14 @@ static json_t *cdx_licenses(const char *raw)
     o = json_object();
     bad = a == NULL || o == NULL;
     if (lic.kind == SBOM_LIC_EXPR) {
-        bad |= sbom_set_str(o, "expression", lic.expr);
+        bad |= moat_json_set_str(o, "expression", lic.expr);
     } else {
         l = json_object();
         bad |= l == NULL;
         if (lic.kind == SBOM_LIC_ID)
-            bad |= sbom_set_str(l, "id", lic.expr);
+            bad |= moat_json_set_str(l, "id", lic.expr);
         else
-            bad |= sbom_set_str(l, "name", raw);
+            bad |= moat_json_set_str(l, "name", raw);
         bad |= json_object_set_new(o, "license", l);
     }
     bad |= json_array_append_new(a, o);
@@ -108,7 +108,7 @@ static char *cdx_os_key(const struct moat_os *os)
 
     if (asprintf(&key, "os:%s@%s", os->id, os->version_id != NULL ? os->version_id : "") < 0)
         return NULL;
-    k = sbom_jstr(key);
+    k = moat_json_str(key);
     if (k != NULL)
         out = strdup(json_string_value(k));
     json_decref(k);
@@ -172,23 +172,23 @@ static json_t *cdx_package(struct cdx *c, size_t i)
     if (!bad)
         ref = cdx_assign(c, purl, (uint32_t)(CDX_PKG + i));
     bad |= ref == NULL;
-    bad |= sbom_set_str(o, "bom-ref", ref);
-    bad |= sbom_set_str(o, "type", "library");
-    bad |= sbom_set_str(o, "name", p->name);
-    bad |= sbom_set_str_opt(o, "version", p->version);
+    bad |= moat_json_set_str(o, "bom-ref", ref);
+    bad |= moat_json_set_str(o, "type", "library");
+    bad |= moat_json_set_str(o, "name", p->name);
+    bad |= moat_json_set_str_opt(o, "version", p->version);
     if (p->maintainer != NULL && p->maintainer[0] != '\0') {
         bad |= sbom_split_maintainer(p->maintainer, &mname, &memail);
         if (mname != NULL) {
             json_t *sup = json_object();
-            bad |= sup == NULL || sbom_set_str(sup, "name", mname) < 0;
+            bad |= sup == NULL || moat_json_set_str(sup, "name", mname) < 0;
             bad |= json_object_set_new(o, "supplier", sup);
         }
-        bad |= sbom_set_str(o, "publisher", p->maintainer);
+        bad |= moat_json_set_str(o, "publisher", p->maintainer);
     }
-    bad |= sbom_set_str_opt(o, "description", p->description);
+    bad |= moat_json_set_str_opt(o, "description", p->description);
     if (p->license != NULL && p->license[0] != '\0')
         bad |= json_object_set_new(o, "licenses", cdx_licenses(p->license));
-    bad |= sbom_set_str(o, "purl", purl);
+    bad |= moat_json_set_str(o, "purl", purl);
     bad |= add_prop(props, "moat:package:type", sbom_pkg_type_name(p->type));
     bad |= add_prop(props, "moat:package:arch", p->arch);
     if (p->epoch > 0)
@@ -230,11 +230,11 @@ static json_t *cdx_image(struct cdx *c, char **ref_out)
     if (!bad)
         ref = cdx_assign(c, key, CDX_IMAGE);
     bad |= ref == NULL;
-    bad |= sbom_set_str(o, "bom-ref", ref);
-    bad |= sbom_set_str(o, "type", "container");
-    bad |= sbom_set_str(o, "name", name);
-    bad |= sbom_set_str_opt(o, "version", digest);
-    bad |= sbom_set_str_opt(o, "purl", purl);
+    bad |= moat_json_set_str(o, "bom-ref", ref);
+    bad |= moat_json_set_str(o, "type", "container");
+    bad |= moat_json_set_str(o, "name", name);
+    bad |= moat_json_set_str_opt(o, "version", digest);
+    bad |= moat_json_set_str_opt(o, "purl", purl);
     for (i = 0; i < m->n_tags && !bad; i++)
         bad |= add_prop(props, "moat:image:tag", m->tags[i]);
     bad |= add_prop(props, "moat:image:transport", m->transport);
@@ -270,11 +270,11 @@ static json_t *cdx_os(struct cdx *c)
     if (!bad)
         ref = cdx_assign(c, key, CDX_OS);
     bad |= ref == NULL;
-    bad |= sbom_set_str(o, "bom-ref", ref);
-    bad |= sbom_set_str(o, "type", "operating-system");
-    bad |= sbom_set_str(o, "name", os->id);
-    bad |= sbom_set_str_opt(o, "version", os->version_id);
-    bad |= sbom_set_str_opt(o, "description", os->pretty_name);
+    bad |= moat_json_set_str(o, "bom-ref", ref);
+    bad |= moat_json_set_str(o, "type", "operating-system");
+    bad |= moat_json_set_str(o, "name", os->id);
+    bad |= moat_json_set_str_opt(o, "version", os->version_id);
+    bad |= moat_json_set_str_opt(o, "description", os->pretty_name);
     bad |= add_prop(props, "moat:os:codename", os->codename);
     bad |= set_props(o, props);
     props = NULL;
@@ -293,10 +293,10 @@ static json_t *cdx_tools(const struct sbom_ctx *ctx)
     json_t *tools = json_object(), *comps = json_array(), *moat = json_object();
     int bad = tools == NULL || comps == NULL || moat == NULL;
 
-    bad |= sbom_set_str(moat, "type", "application");
-    bad |= sbom_set_str(moat, "author", "moat");
-    bad |= sbom_set_str(moat, "name", "moat");
-    bad |= sbom_set_str(moat, "version", ctx->tool_version);
+    bad |= moat_json_set_str(moat, "type", "application");
+    bad |= moat_json_set_str(moat, "author", "moat");
+    bad |= moat_json_set_str(moat, "name", "moat");
+    bad |= moat_json_set_str(moat, "version", ctx->tool_version);
     bad |= json_array_append_new(comps, moat);
     bad |= json_object_set_new(tools, "components", comps);
     if (bad) {
@@ -311,7 +311,7 @@ static json_t *cdx_metadata(struct cdx *c, const struct sbom_ctx *ctx, char **im
     json_t *md = json_object();
     int bad = md == NULL;
 
-    bad |= sbom_set_str(md, "timestamp", ctx->timestamp);
+    bad |= moat_json_set_str(md, "timestamp", ctx->timestamp);
     bad |= json_object_set_new(md, "tools", cdx_tools(ctx));
     if (!bad)
         bad |= json_object_set_new(md, "component", cdx_image(c, image_ref));

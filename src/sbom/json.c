@@ -22,11 +22,11 @@ static json_t *json_labels(const struct moat_image_meta *meta)
 
         if (k == NULL)
             continue;
-        ks = sbom_jstr(k);
+        ks = moat_json_str(k);
 
         /* Object keys must be valid UTF-8: use the repaired text. */
         if (ks == NULL ||
-            json_object_set_new(o, json_string_value(ks), sbom_jstr(meta->labels[i].value)) < 0) {
+            json_object_set_new(o, json_string_value(ks), moat_json_str(meta->labels[i].value)) < 0) {
             json_decref(ks);
             json_decref(o);
             return NULL;
@@ -48,9 +48,9 @@ static json_t *json_layers(const struct moat_image_meta *meta)
 
         bad |= o == NULL;
         bad |= json_object_set_new(o, "index", json_integer((json_int_t)i));
-        bad |= sbom_set_str(o, "digest", l->digest);
-        bad |= sbom_set_str(o, "diff_id", l->diff_id);
-        bad |= sbom_set_str(o, "media_type", l->media_type);
+        bad |= moat_json_set_str(o, "digest", l->digest);
+        bad |= moat_json_set_str(o, "diff_id", l->diff_id);
+        bad |= moat_json_set_str(o, "media_type", l->media_type);
         bad |= json_object_set_new(o, "size", json_integer((json_int_t)l->size));
         bad |= json_array_append_new(a, o);
     }
@@ -72,8 +72,8 @@ static json_t *json_history(const struct moat_image_meta *meta)
         json_t *o = json_object();
 
         bad |= o == NULL;
-        bad |= sbom_set_str(o, "created", h->created);
-        bad |= sbom_set_str(o, "created_by", h->created_by);
+        bad |= moat_json_set_str(o, "created", h->created);
+        bad |= moat_json_set_str(o, "created_by", h->created_by);
         bad |= json_object_set_new(o, "empty_layer", json_boolean(h->empty_layer));
         bad |= json_array_append_new(a, o);
     }
@@ -89,23 +89,23 @@ static json_t *json_image(const struct moat_image_meta *m)
     json_t *o = json_object();
     int bad = o == NULL;
 
-    bad |= sbom_set_str(o, "transport", m->transport);
-    bad |= sbom_set_str(o, "ref", m->ref);
-    bad |= sbom_set_str(o, "name", m->name);
-    bad |= sbom_set_str(o, "manifest_digest", m->manifest_digest);
-    bad |= sbom_set_str(o, "config_digest", m->config_digest);
-    bad |= json_object_set_new(o, "tags", sbom_jstr_array(m->tags, m->n_tags));
-    bad |= sbom_set_str(o, "created", m->created);
-    bad |= sbom_set_str(o, "os", m->os);
-    bad |= sbom_set_str(o, "architecture", m->architecture);
-    bad |= sbom_set_str(o, "user", m->user);
-    bad |= json_object_set_new(o, "env", sbom_jstr_array(m->env, m->n_env));
-    bad |= json_object_set_new(o, "cmd", sbom_jstr_array(m->cmd, m->n_cmd));
-    bad |= json_object_set_new(o, "entrypoint", sbom_jstr_array(m->entrypoint, m->n_entrypoint));
+    bad |= moat_json_set_str(o, "transport", m->transport);
+    bad |= moat_json_set_str(o, "ref", m->ref);
+    bad |= moat_json_set_str(o, "name", m->name);
+    bad |= moat_json_set_str(o, "manifest_digest", m->manifest_digest);
+    bad |= moat_json_set_str(o, "config_digest", m->config_digest);
+    bad |= json_object_set_new(o, "tags", moat_json_str_array(m->tags, m->n_tags));
+    bad |= moat_json_set_str(o, "created", m->created);
+    bad |= moat_json_set_str(o, "os", m->os);
+    bad |= moat_json_set_str(o, "architecture", m->architecture);
+    bad |= moat_json_set_str(o, "user", m->user);
+    bad |= json_object_set_new(o, "env", moat_json_str_array(m->env, m->n_env));
+    bad |= json_object_set_new(o, "cmd", moat_json_str_array(m->cmd, m->n_cmd));
+    bad |= json_object_set_new(o, "entrypoint", moat_json_str_array(m->entrypoint, m->n_entrypoint));
     bad |= json_object_set_new(o, "exposed_ports",
-                               sbom_jstr_array(m->exposed_ports, m->n_exposed_ports));
+                               moat_json_str_array(m->exposed_ports, m->n_exposed_ports));
     bad |= json_object_set_new(o, "labels", json_labels(m));
-    bad |= sbom_set_str(o, "working_dir", m->working_dir);
+    bad |= moat_json_set_str(o, "working_dir", m->working_dir);
     bad |= json_object_set_new(o, "layers", json_layers(m));
     bad |= json_object_set_new(o, "history", json_history(m));
     if (bad) {
@@ -122,20 +122,20 @@ static json_t *json_package(const struct moat_image_meta *meta, const struct moa
     char *purl = moat_purl(p, os);
     int bad = o == NULL || purl == NULL;
 
-    bad |= sbom_set_str(o, "type", sbom_pkg_type_name(p->type));
-    bad |= sbom_set_str(o, "name", p->name);
-    bad |= sbom_set_str(o, "version", p->version);
-    bad |= sbom_set_str(o, "arch", p->arch);
-    bad |= sbom_set_str(o, "source_name", p->src_name != NULL ? p->src_name : p->name);
-    bad |= sbom_set_str(o, "source_version", p->src_version != NULL ? p->src_version : p->version);
-    bad |= sbom_set_str(o, "license", p->license);
+    bad |= moat_json_set_str(o, "type", sbom_pkg_type_name(p->type));
+    bad |= moat_json_set_str(o, "name", p->name);
+    bad |= moat_json_set_str(o, "version", p->version);
+    bad |= moat_json_set_str(o, "arch", p->arch);
+    bad |= moat_json_set_str(o, "source_name", p->src_name != NULL ? p->src_name : p->name);
+    bad |= moat_json_set_str(o, "source_version", p->src_version != NULL ? p->src_version : p->version);
+    bad |= moat_json_set_str(o, "license", p->license);
     bad |= json_object_set_new(o, "epoch", json_integer((json_int_t)p->epoch));
     bad |= json_object_set_new(o, "layer", json_integer((json_int_t)p->layer));
-    bad |= sbom_set_str(o, "layer_diff_id", sbom_layer_diff_id(meta, p));
-    bad |= sbom_set_str(o, "purl", purl);
-    bad |= sbom_set_str(o, "db_path", p->db_path);
+    bad |= moat_json_set_str(o, "layer_diff_id", sbom_layer_diff_id(meta, p));
+    bad |= moat_json_set_str(o, "purl", purl);
+    bad |= moat_json_set_str(o, "db_path", p->db_path);
     if (with_files)
-        bad |= json_object_set_new(o, "files", sbom_jstr_array(p->files, p->n_files));
+        bad |= json_object_set_new(o, "files", moat_json_str_array(p->files, p->n_files));
     free(purl);
     if (bad) {
         json_decref(o);
@@ -150,10 +150,10 @@ static json_t *json_strings(const char *k1, const char *v1, const char *k2, cons
     json_t *o = json_object();
     int bad = o == NULL;
 
-    bad |= sbom_set_str(o, k1, v1);
-    bad |= sbom_set_str(o, k2, v2);
+    bad |= moat_json_set_str(o, k1, v1);
+    bad |= moat_json_set_str(o, k2, v2);
     if (k3 != NULL)
-        bad |= sbom_set_str(o, k3, v3);
+        bad |= moat_json_set_str(o, k3, v3);
     if (bad) {
         json_decref(o);
         return NULL;

@@ -15,6 +15,8 @@
 #include <jansson.h>
 
 #include "../base/buf.h"
+#include "../base/json.h"
+#include "../base/text.h"
 #include "sbom.h"
 
 /* ---- purl.c ---------------------------------------------------------- */
@@ -90,14 +92,6 @@ struct sbom_ctx {
 /* Resolve opts (NULL allowed) into ctx: defaults, now, a random v4 uuid. */
 int sbom_ctx_init(struct sbom_ctx *ctx, const struct moat_sbom_opts *opts, struct moat_err *err);
 
-/* A JSON string for s (invalid UTF-8 replaced by U+FFFD); json null when s is NULL. */
-json_t *sbom_jstr(const char *s);
-/* json_object_set_new(o, k, sbom_jstr(s)); 0 or -1. */
-int sbom_set_str(json_t *o, const char *key, const char *s);
-/* Set only when s is non-NULL and non-empty. */
-int sbom_set_str_opt(json_t *o, const char *key, const char *s);
-/* A JSON array of the n strings. */
-json_t *sbom_jstr_array(char *const *v, size_t n);
 
 /* The diff_id of the layer that introduced p, or NULL when unknown. */
 const char *sbom_layer_diff_id(const struct moat_image_meta *meta, const struct moat_pkg *p);
@@ -139,7 +133,7 @@ int sbom_out_open(struct sbom_out *o, const char *key, char kind);
 int sbom_out_close(struct sbom_out *o);
 /* Write v as the next member and release it (v is stolen; NULL = out of memory). */
 int sbom_out_put(struct sbom_out *o, const char *key, json_t *v);
-/* sbom_out_put(o, key, sbom_jstr(s)). */
+/* sbom_out_put(o, key, moat_json_str(s)). */
 int sbom_out_str(struct sbom_out *o, const char *key, const char *s);
 /*
  * Finish: every container must be closed; writes the final newline, checks

@@ -119,9 +119,9 @@ static json_t *spdx_rel(const char *from, const char *type, const char *to)
     json_t *o = json_object();
     int bad = o == NULL;
 
-    bad |= sbom_set_str(o, "spdxElementId", from);
-    bad |= sbom_set_str(o, "relationshipType", type);
-    bad |= sbom_set_str(o, "relatedSpdxElement", to);
+    bad |= moat_json_set_str(o, "spdxElementId", from);
+    bad |= moat_json_set_str(o, "relationshipType", type);
+    bad |= moat_json_set_str(o, "relatedSpdxElement", to);
     if (bad) {
         json_decref(o);
         return NULL;
@@ -139,9 +139,9 @@ static int add_purl_ref(json_t *pkg, const char *purl)
     refs = json_array();
     o = json_object();
     bad = refs == NULL || o == NULL;
-    bad |= sbom_set_str(o, "referenceCategory", "PACKAGE-MANAGER");
-    bad |= sbom_set_str(o, "referenceType", "purl");
-    bad |= sbom_set_str(o, "referenceLocator", purl);
+    bad |= moat_json_set_str(o, "referenceCategory", "PACKAGE-MANAGER");
+    bad |= moat_json_set_str(o, "referenceType", "purl");
+    bad |= moat_json_set_str(o, "referenceLocator", purl);
     bad |= json_array_append_new(refs, o);
     bad |= json_object_set_new(pkg, "externalRefs", refs);
     return bad ? -1 : 0;
@@ -153,13 +153,13 @@ static json_t *spdx_pkg_base(const char *id, const char *name, const char *purpo
     json_t *o = json_object();
     int bad = o == NULL;
 
-    bad |= sbom_set_str(o, "SPDXID", id);
-    bad |= sbom_set_str(o, "name", name != NULL && name[0] != '\0' ? name : "unknown");
-    bad |= sbom_set_str(o, "downloadLocation", "NOASSERTION");
+    bad |= moat_json_set_str(o, "SPDXID", id);
+    bad |= moat_json_set_str(o, "name", name != NULL && name[0] != '\0' ? name : "unknown");
+    bad |= moat_json_set_str(o, "downloadLocation", "NOASSERTION");
     bad |= json_object_set_new(o, "filesAnalyzed", json_false());
-    bad |= sbom_set_str(o, "licenseConcluded", "NOASSERTION");
-    bad |= sbom_set_str(o, "copyrightText", "NOASSERTION");
-    bad |= sbom_set_str(o, "primaryPackagePurpose", purpose);
+    bad |= moat_json_set_str(o, "licenseConcluded", "NOASSERTION");
+    bad |= moat_json_set_str(o, "copyrightText", "NOASSERTION");
+    bad |= moat_json_set_str(o, "primaryPackagePurpose", purpose);
     if (bad) {
         json_decref(o);
         return NULL;
@@ -176,7 +176,7 @@ static int spdx_license(struct spdx *c, json_t *pkg, size_t pkg_index)
 
     if (sbom_license_parse(c->inv->pkgs[pkg_index].license, &lic) < 0)
         return -1;
-    bad |= sbom_set_str(pkg, "licenseDeclared", lic.expr != NULL ? lic.expr : "NOASSERTION");
+    bad |= moat_json_set_str(pkg, "licenseDeclared", lic.expr != NULL ? lic.expr : "NOASSERTION");
     for (i = 0; i < lic.n_refs && !bad; i++)
         bad |=
             sbom_idset_add(&c->licrefs, lic.refs[i].id, (uint32_t)pkg_index, (uint32_t)i, &idx) < 0;
@@ -197,9 +197,9 @@ static json_t *spdx_extracted(struct spdx *c, size_t idx)
     o = json_object();
     bad = o == NULL || e->aux >= lic.n_refs;
     if (!bad) {
-        bad |= sbom_set_str(o, "licenseId", lic.refs[e->aux].id);
-        bad |= sbom_set_str(o, "extractedText", lic.refs[e->aux].text);
-        bad |= sbom_set_str(o, "name", lic.refs[e->aux].text);
+        bad |= moat_json_set_str(o, "licenseId", lic.refs[e->aux].id);
+        bad |= moat_json_set_str(o, "extractedText", lic.refs[e->aux].text);
+        bad |= moat_json_set_str(o, "name", lic.refs[e->aux].text);
     }
     sbom_license_free(&lic);
     if (bad) {
@@ -220,9 +220,9 @@ static int spdx_supplier(json_t *pkg, const char *maintainer)
     if (name != NULL) {
         bad |= email != NULL ? moat_buf_appendf(&b, "Organization: %s (%s)", name, email) < 0
                              : moat_buf_appendf(&b, "Organization: %s", name) < 0;
-        bad |= sbom_set_str(pkg, "supplier", b.data);
+        bad |= moat_json_set_str(pkg, "supplier", b.data);
     } else {
-        bad |= sbom_set_str(pkg, "supplier", "NOASSERTION");
+        bad |= moat_json_set_str(pkg, "supplier", "NOASSERTION");
     }
     moat_buf_free(&b);
     free(name);
@@ -238,7 +238,7 @@ static json_t *spdx_package(struct spdx *c, size_t i)
     json_t *o = id != NULL ? spdx_pkg_base(id, p->name, "LIBRARY") : NULL;
     int bad = o == NULL || purl == NULL;
 
-    bad |= sbom_set_str_opt(o, "versionInfo", p->version);
+    bad |= moat_json_set_str_opt(o, "versionInfo", p->version);
     bad |= spdx_supplier(o, p->maintainer);
     bad |= spdx_license(c, o, i);
     if ((p->src_name != NULL && (p->name == NULL || strcmp(p->src_name, p->name) != 0)) ||
@@ -249,9 +249,9 @@ static json_t *spdx_package(struct spdx *c, size_t i)
                                 p->src_version != NULL ? p->src_version
                                 : p->version != NULL   ? p->version
                                                        : "") < 0;
-        bad |= sbom_set_str(o, "sourceInfo", src.data);
+        bad |= moat_json_set_str(o, "sourceInfo", src.data);
     }
-    bad |= sbom_set_str_opt(o, "summary", p->description);
+    bad |= moat_json_set_str_opt(o, "summary", p->description);
     bad |= add_purl_ref(o, purl);
     moat_buf_free(&src);
     free(purl);
@@ -272,9 +272,9 @@ static json_t *spdx_image(struct spdx *c, char **id_out)
         id != NULL ? spdx_pkg_base(id, m->name != NULL ? m->name : m->ref, "CONTAINER") : NULL;
     int bad = o == NULL;
 
-    bad |= sbom_set_str_opt(o, "versionInfo", digest);
-    bad |= sbom_set_str(o, "supplier", "NOASSERTION");
-    bad |= sbom_set_str(o, "licenseDeclared", "NOASSERTION");
+    bad |= moat_json_set_str_opt(o, "versionInfo", digest);
+    bad |= moat_json_set_str(o, "supplier", "NOASSERTION");
+    bad |= moat_json_set_str(o, "licenseDeclared", "NOASSERTION");
     bad |= add_purl_ref(o, purl);
     free(purl);
     if (bad) {
@@ -293,10 +293,10 @@ static json_t *spdx_os(struct spdx *c)
     json_t *o = id != NULL ? spdx_pkg_base(id, os->id, "OPERATING_SYSTEM") : NULL;
     int bad = o == NULL;
 
-    bad |= sbom_set_str_opt(o, "versionInfo", os->version_id);
-    bad |= sbom_set_str(o, "supplier", "NOASSERTION");
-    bad |= sbom_set_str(o, "licenseDeclared", "NOASSERTION");
-    bad |= sbom_set_str_opt(o, "description", os->pretty_name);
+    bad |= moat_json_set_str_opt(o, "versionInfo", os->version_id);
+    bad |= moat_json_set_str(o, "supplier", "NOASSERTION");
+    bad |= moat_json_set_str(o, "licenseDeclared", "NOASSERTION");
+    bad |= moat_json_set_str_opt(o, "description", os->pretty_name);
     free(id);
     if (bad) {
         json_decref(o);
@@ -314,8 +314,8 @@ static json_t *spdx_creation(const struct sbom_ctx *ctx)
     if (asprintf(&tool, "Tool: moat-%s", ctx->tool_version) < 0)
         tool = NULL;
     bad |= tool == NULL;
-    bad |= sbom_set_str(ci, "created", ctx->timestamp);
-    bad |= json_array_append_new(creators, sbom_jstr(tool));
+    bad |= moat_json_set_str(ci, "created", ctx->timestamp);
+    bad |= json_array_append_new(creators, moat_json_str(tool));
     bad |= json_object_set_new(ci, "creators", creators);
     free(tool);
     if (bad) {

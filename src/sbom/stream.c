@@ -151,7 +151,7 @@ int sbom_out_put(struct sbom_out *o, const char *key, json_t *v)
 
 int sbom_out_str(struct sbom_out *o, const char *key, const char *s)
 {
-    return sbom_out_put(o, key, sbom_jstr(s));
+    return sbom_out_put(o, key, moat_json_str(s));
 }
 
 int sbom_out_end(struct sbom_out *o, const char *what, struct moat_err *err)
