@@ -144,7 +144,8 @@ static json_t *vuln_entry(const struct moat_finding *f)
         }
         bad |= ref == NULL || rs == NULL;
         bad |= moat_json_set_str(ref, "id", a);
-        bad |= moat_json_set_str(rs, "name",
+        bad |=
+            moat_json_set_str(rs, "name",
                               strncmp(a, "GHSA-", 5) == 0                                ? "GitHub"
                               : strncmp(a, "CVE-", 4) == 0                               ? "NVD"
                               : strncmp(a, "DSA-", 4) == 0 || strncmp(a, "DLA-", 4) == 0 ? "Debian"
@@ -166,7 +167,8 @@ static json_t *vuln_entry(const struct moat_finding *f)
     bad |= moat_json_set_str_opt(r, "vector", f->cvss_vector);
     bad |= json_array_append_new(ratings, r);
     bad |= json_object_set_new(v, "ratings", ratings);
-    bad |= moat_json_set_str_opt(v, "description", f->description != NULL ? f->description : f->title);
+    bad |=
+        moat_json_set_str_opt(v, "description", f->description != NULL ? f->description : f->title);
     if (f->title != NULL && f->description != NULL)
         bad |= moat_json_set_str_opt(v, "detail", f->title);
     for (size_t i = 0; i < f->n_references; i++) {
@@ -293,8 +295,8 @@ static int add_vulnerabilities(json_t *doc, const struct moat_findings *fs)
             bad |= moat_json_set_str(a, "ref", ref);
             if (g->pkg_version != NULL) {
                 bad |= moat_json_set_str(ver, "version", g->pkg_version);
-                bad |=
-                    moat_json_set_str(ver, "status", report_suppressed(g) ? "unaffected" : "affected");
+                bad |= moat_json_set_str(ver, "status",
+                                         report_suppressed(g) ? "unaffected" : "affected");
                 bad |= json_array_append_new(vers, ver);
                 bad |= json_object_set_new(a, "versions", vers);
             } else {

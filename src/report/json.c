@@ -108,7 +108,7 @@ static json_t *finding_json(const struct moat_finding *f)
         bad |= fix == NULL;
         bad |= moat_json_set_str(fix, "status", report_fix_name(f->fix));
         bad |= moat_json_set_str(fix, "fixed_version",
-                              f->fix == MOAT_FIX_AVAILABLE ? f->fixed_version : NULL);
+                                 f->fix == MOAT_FIX_AVAILABLE ? f->fixed_version : NULL);
         bad |= json_object_set_new(o, "fix", fix);
     } else {
         bad |= json_object_set_new(o, "fix", json_null());

@@ -94,7 +94,8 @@ static json_t *text_msg(const char *text)
 {
     json_t *o = json_object();
 
-    if (o == NULL || moat_json_set_str(o, "text", text != NULL && text[0] != '\0' ? text : "-") < 0) {
+    if (o == NULL ||
+        moat_json_set_str(o, "text", text != NULL && text[0] != '\0' ? text : "-") < 0) {
         json_decref(o);
         return NULL;
     }
@@ -344,8 +345,8 @@ int report_write_sarif(FILE *f, const struct report_run *run, const struct moat_
     for (size_t i = 0; !bad && i < fs->n; i++)
         bad |= json_array_append_new(results, result(run, &fs->v[i], rule_of[i]));
     bad |= moat_json_set_str(doc, "$schema",
-                          "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
-                          "sarif-schema-2.1.0.json");
+                             "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
+                             "sarif-schema-2.1.0.json");
     bad |= moat_json_set_str(doc, "version", "2.1.0");
     bad |= moat_json_set_str(driver, "name", "moat");
     bad |= moat_json_set_str(driver, "fullName", "moat container security toolkit");

@@ -24,7 +24,8 @@ static int add_prop(json_t *props, const char *name, const char *value)
     if (value == NULL || value[0] == '\0')
         return 0;
     o = json_object();
-    if (o == NULL || moat_json_set_str(o, "name", name) < 0 || moat_json_set_str(o, "value", value) < 0) {
+    if (o == NULL || moat_json_set_str(o, "name", name) < 0 ||
+        moat_json_set_str(o, "value", value) < 0) {
         json_decref(o);
         return -1;
     }

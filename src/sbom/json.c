@@ -25,8 +25,8 @@ static json_t *json_labels(const struct moat_image_meta *meta)
         ks = moat_json_str(k);
 
         /* Object keys must be valid UTF-8: use the repaired text. */
-        if (ks == NULL ||
-            json_object_set_new(o, json_string_value(ks), moat_json_str(meta->labels[i].value)) < 0) {
+        if (ks == NULL || json_object_set_new(o, json_string_value(ks),
+                                              moat_json_str(meta->labels[i].value)) < 0) {
             json_decref(ks);
             json_decref(o);
             return NULL;
@@ -101,7 +101,8 @@ static json_t *json_image(const struct moat_image_meta *m)
     bad |= moat_json_set_str(o, "user", m->user);
     bad |= json_object_set_new(o, "env", moat_json_str_array(m->env, m->n_env));
     bad |= json_object_set_new(o, "cmd", moat_json_str_array(m->cmd, m->n_cmd));
-    bad |= json_object_set_new(o, "entrypoint", moat_json_str_array(m->entrypoint, m->n_entrypoint));
+    bad |=
+        json_object_set_new(o, "entrypoint", moat_json_str_array(m->entrypoint, m->n_entrypoint));
     bad |= json_object_set_new(o, "exposed_ports",
                                moat_json_str_array(m->exposed_ports, m->n_exposed_ports));
     bad |= json_object_set_new(o, "labels", json_labels(m));
@@ -127,7 +128,8 @@ static json_t *json_package(const struct moat_image_meta *meta, const struct moa
     bad |= moat_json_set_str(o, "version", p->version);
     bad |= moat_json_set_str(o, "arch", p->arch);
     bad |= moat_json_set_str(o, "source_name", p->src_name != NULL ? p->src_name : p->name);
-    bad |= moat_json_set_str(o, "source_version", p->src_version != NULL ? p->src_version : p->version);
+    bad |= moat_json_set_str(o, "source_version",
+                             p->src_version != NULL ? p->src_version : p->version);
     bad |= moat_json_set_str(o, "license", p->license);
     bad |= json_object_set_new(o, "epoch", json_integer((json_int_t)p->epoch));
     bad |= json_object_set_new(o, "layer", json_integer((json_int_t)p->layer));

@@ -92,7 +92,6 @@ struct sbom_ctx {
 /* Resolve opts (NULL allowed) into ctx: defaults, now, a random v4 uuid. */
 int sbom_ctx_init(struct sbom_ctx *ctx, const struct moat_sbom_opts *opts, struct moat_err *err);
 
-
 /* The diff_id of the layer that introduced p, or NULL when unknown. */
 const char *sbom_layer_diff_id(const struct moat_image_meta *meta, const struct moat_pkg *p);
 
