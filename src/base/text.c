@@ -1,5 +1,5 @@
 /*
- * text.c - UTF-8 checking and repair (see text.h).
+ * text.c - UTF-8 checking and repair, and safe terminal cells (see text.h).
  */
 #include "text.h"
 
@@ -64,5 +64,47 @@ char *moat_utf8_repair(const char *s)
         }
     }
     out[o] = '\0';
+    return out;
+}
+
+char *moat_text_cell(const char *s, size_t max, size_t *width)
+{
+    char *u = moat_utf8_repair(s != NULL ? s : "");
+    size_t n, w = 0, o = 0, total = 0;
+    char *out;
+    const unsigned char *p;
+
+    if (u == NULL)
+        return NULL;
+    p = (const unsigned char *)u;
+    n = strlen(u);
+    for (size_t i = 0; i < n; i++)
+        total += (p[i] & 0xc0) != 0x80;
+    out = malloc(n + 4);
+    if (out == NULL) {
+        free(u);
+        return NULL;
+    }
+    for (size_t i = 0; i < n;) {
+        size_t len = p[i] < 0x80 ? 1 : p[i] < 0xe0 ? 2 : p[i] < 0xf0 ? 3 : 4;
+
+        if (total > max && w + 1 == max) {
+            memcpy(out + o, "\xe2\x80\xa6", 3); /* … */
+            o += 3;
+            w++;
+            break;
+        }
+        if (p[i] < 0x20 || p[i] == 0x7f || (len == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0)) {
+            out[o++] = '?';
+        } else {
+            memcpy(out + o, p + i, len);
+            o += len;
+        }
+        w++;
+        i += len;
+    }
+    out[o] = '\0';
+    free(u);
+    *width = w;
     return out;
 }

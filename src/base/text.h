@@ -1,7 +1,7 @@
 /*
  * text.h - UTF-8 checking and repair for text that came from an image or a
  * feed and is about to be written somewhere that needs valid UTF-8 (JSON,
- * XML, a terminal). Nothing here allocates except moat_utf8_repair().
+ * XML, a terminal). Results that allocate say so.
  */
 #ifndef MOAT_BASE_TEXT_H
 #define MOAT_BASE_TEXT_H
@@ -20,5 +20,13 @@ size_t moat_utf8_seq(const unsigned char *s, size_t n);
  * the caller frees the result.
  */
 char *moat_utf8_repair(const char *s);
+
+/*
+ * Text for one terminal cell: s (NULL is "") with invalid UTF-8 repaired,
+ * C0/C1 control characters and DEL shown as '?', and cut to max code points
+ * with a final "…" when longer. *width gets the code points in the result.
+ * malloc'd, the caller frees it; NULL when out of memory.
+ */
+char *moat_text_cell(const char *s, size_t max, size_t *width);
 
 #endif

@@ -20,49 +20,6 @@ struct column {
     size_t max; /* display cap */
 };
 
-/* Valid UTF-8 in, a copy with controls replaced and cut to max code points. */
-static char *cell_text(const char *s, size_t max, size_t *width)
-{
-    char *u = moat_utf8_repair(s != NULL ? s : "");
-    size_t n, w = 0, o = 0, total = 0;
-    char *out;
-    const unsigned char *p;
-
-    if (u == NULL)
-        return NULL;
-    p = (const unsigned char *)u;
-    n = strlen(u);
-    for (size_t i = 0; i < n; i++)
-        total += (p[i] & 0xc0) != 0x80;
-    out = malloc(n + 4);
-    if (out == NULL) {
-        free(u);
-        return NULL;
-    }
-    for (size_t i = 0; i < n;) {
-        size_t len = p[i] < 0x80 ? 1 : p[i] < 0xe0 ? 2 : p[i] < 0xf0 ? 3 : 4;
-
-        if (total > max && w + 1 == max) {
-            memcpy(out + o, "\xe2\x80\xa6", 3); /* … */
-            o += 3;
-            w++;
-            break;
-        }
-        if (p[i] < 0x20 || p[i] == 0x7f || (len == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0)) {
-            out[o++] = '?';
-        } else {
-            memcpy(out + o, p + i, len);
-            o += len;
-        }
-        w++;
-        i += len;
-    }
-    out[o] = '\0';
-    free(u);
-    *width = w;
-    return out;
-}
-
 static int put_cell(FILE *f, const char *s, size_t w, size_t width, int last)
 {
     if (fputs(s, f) == EOF)
@@ -249,7 +206,7 @@ static int section(FILE *f, enum moat_finding_kind kind, const struct moat_findi
 
             if (raw == NULL)
                 goto out;
-            cell[k] = cell_text(raw, cols[c].max, &cw[k]);
+            cell[k] = moat_text_cell(raw, cols[c].max, &cw[k]);
             free(raw);
             if (cell[k] == NULL)
                 goto out;
@@ -302,7 +259,7 @@ int report_write_table(FILE *f, const struct report_run *run, const struct moat_
                                                    MOAT_FINDING_MISCONFIG, MOAT_FINDING_POLICY};
     const struct moat_report_ctx *ctx = run->ctx;
     size_t grand[5] = {0}, w;
-    char *target = cell_text(run->target, 200, &w), *os = NULL;
+    char *target = moat_text_cell(run->target, 200, &w), *os = NULL;
     int r = 0;
 
     if (target == NULL)
@@ -312,7 +269,7 @@ int report_write_table(FILE *f, const struct report_run *run, const struct moat_
 
         if (asprintf(&raw, "%s %s", ctx->inv->os.id,
                      ctx->inv->os.version_id != NULL ? ctx->inv->os.version_id : "") >= 0) {
-            os = cell_text(raw, 80, &w);
+            os = moat_text_cell(raw, 80, &w);
             free(raw);
         }
     }
@@ -323,7 +280,7 @@ int report_write_table(FILE *f, const struct report_run *run, const struct moat_
     free(target);
     free(os);
     if (r == 0 && ctx->db_note != NULL) {
-        char *note = cell_text(ctx->db_note, 200, &w);
+        char *note = moat_text_cell(ctx->db_note, 200, &w);
 
         r = note == NULL || fprintf(f, "%s\n", note) < 0 ? -1 : 0;
         free(note);
