@@ -37,6 +37,19 @@ static const char *sev(const struct moat_finding *f)
     return moat_severity_name(f->severity);
 }
 
+/* "path:line", or the path alone when there is no line. */
+static char *location(const struct moat_finding *fd)
+{
+    char *s = NULL;
+
+    if (fd->line > 0) {
+        if (asprintf(&s, "%s:%lu", fd->path != NULL ? fd->path : "", (unsigned long)fd->line) < 0)
+            return NULL;
+        return s;
+    }
+    return strdup(fd->path != NULL ? fd->path : "");
+}
+
 /* The raw (unsanitised) text of column c for finding fd; *own is set when it must be freed. */
 static char *cell_raw(enum moat_finding_kind kind, int c, const struct moat_finding *fd,
                       int with_vex)
@@ -73,13 +86,7 @@ static char *cell_raw(enum moat_finding_kind kind, int c, const struct moat_find
         case 1:
             return strdup(sev(fd));
         case 2:
-            if (fd->line > 0) {
-                if (asprintf(&s, "%s:%lu", fd->path != NULL ? fd->path : "",
-                             (unsigned long)fd->line) < 0)
-                    return NULL;
-                return s;
-            }
-            return strdup(fd->path != NULL ? fd->path : "");
+            return location(fd);
         case 3:
             if (fd->layer < 0)
                 return strdup("");
@@ -100,13 +107,7 @@ static char *cell_raw(enum moat_finding_kind kind, int c, const struct moat_find
         case 1:
             return strdup(sev(fd));
         case 2:
-            if (fd->line > 0) {
-                if (asprintf(&s, "%s:%lu", fd->path != NULL ? fd->path : "",
-                             (unsigned long)fd->line) < 0)
-                    return NULL;
-                return s;
-            }
-            return strdup(fd->path != NULL ? fd->path : "");
+            return location(fd);
         case 3:
             return strdup(fd->cis != NULL ? fd->cis : "");
         case 4:
