@@ -270,6 +270,14 @@ static int opt_str(struct ld *ld, json_t *o, const char *key, const char *path, 
     return 0;
 }
 
+/* Optional array member v: 0 when absent, null or an array, else an error at path. */
+static int opt_arr(struct ld *ld, json_t *v, const char *path)
+{
+    if (v != NULL && !json_is_null(v) && !json_is_array(v))
+        return fail(ld, path, "expected an array%s", "");
+    return 0;
+}
+
 /* ---- OpenVEX ------------------------------------------------------------- */
 
 /* The purl of an OpenVEX component (string or object), or NULL; *has_id when it names anything. */
@@ -427,10 +435,8 @@ static int ov_statement(struct ld *ld, json_t *st, size_t idx, int64_t doc_ts, i
     prods = json_object_get(st, "products");
     subs = json_object_get(st, "subcomponents"); /* v0.0.1: statement-level */
     path_fmt(p2, sizeof(p2), "%s.products", path);
-    if (prods != NULL && !json_is_null(prods) && !json_is_array(prods)) {
-        r = fail(ld, p2, "expected an array%s", "");
+    if ((r = opt_arr(ld, prods, p2)) < 0)
         goto out;
-    }
     json_array_foreach(prods, i, pr)
     {
         struct vex_prod p = {0};
@@ -666,10 +672,8 @@ static int cdx_vuln(struct ld *ld, json_t *vu, size_t idx, json_t *refs, const c
         goto oom;
     arr = json_object_get(vu, "references");
     path_fmt(p2, sizeof(p2), "%s.references", path);
-    if (arr != NULL && !json_is_null(arr) && !json_is_array(arr)) {
-        r = fail(ld, p2, "expected an array%s", "");
+    if ((r = opt_arr(ld, arr, p2)) < 0)
         goto out;
-    }
     json_array_foreach(arr, i, e)
     {
         const char *rid;
@@ -695,10 +699,8 @@ static int cdx_vuln(struct ld *ld, json_t *vu, size_t idx, json_t *refs, const c
     }
     arr = json_object_get(vu, "affects");
     path_fmt(p2, sizeof(p2), "%s.affects", path);
-    if (arr != NULL && !json_is_null(arr) && !json_is_array(arr)) {
-        r = fail(ld, p2, "expected an array%s", "");
+    if ((r = opt_arr(ld, arr, p2)) < 0)
         goto out;
-    }
     json_array_foreach(arr, i, e)
     {
         const char *ref;
@@ -737,10 +739,8 @@ static int load_cyclonedx(struct ld *ld, json_t *doc)
 
     if (refs == NULL)
         return nomem(ld);
-    if (vulns != NULL && !json_is_null(vulns) && !json_is_array(vulns)) {
-        r = fail(ld, "vulnerabilities", "expected an array%s", "");
+    if ((r = opt_arr(ld, vulns, "vulnerabilities")) < 0)
         goto out;
-    }
     if (md != NULL && !json_is_null(md)) {
         json_t *mc;
 
