@@ -68,6 +68,57 @@ static int parse_desc(const json_t *o, const char *what, struct source_desc *d,
     return 0;
 }
 
+static int check_layer_type(const char *mt, const char *what, struct moat_err *err)
+{
+    if (mt == NULL || (strstr(mt, "tar") != NULL && strstr(mt, "encrypted") == NULL))
+        return 0;
+    return moat_err_set(err, MOAT_E_UNSUPPORTED, "%s: media type \"%.100s\" is not a layer tar",
+                        what, mt);
+}
+
+/* Parse a document that must be a JSON object; *root, once set, is the caller's to free. */
+static int parse_root(const char *data, size_t len, const char *what, json_t **root,
+                      struct moat_err *err)
+{
+    int rc = source_json_parse(data, len, what, root, err);
+
+    if (rc == 0 && !json_is_object(*root))
+        rc = moat_err_set(err, MOAT_E_FORMAT, "%s: expected an object", what);
+    return rc;
+}
+
+/*
+ * The descriptors of arr, named key[i] in messages, into a calloc'd *out (one
+ * spare zeroed entry); *n counts the ones parsed, also on error, so the
+ * caller can free them. At most MOAT_MAX_LAYERS; with layers, each must have
+ * a layer tar media type.
+ */
+static int parse_descs(json_t *arr, const char *key, int layers, const char *what,
+                       struct source_desc **out, size_t *n, struct moat_err *err)
+{
+    char label[64];
+    json_t *it;
+    size_t i;
+    int rc;
+
+    if (json_array_size(arr) > MOAT_MAX_LAYERS)
+        return moat_err_set(err, MOAT_E_LIMIT, "%s: more than %u %s", what, MOAT_MAX_LAYERS, key);
+    *out = calloc(json_array_size(arr) + 1, sizeof(**out));
+    if (*out == NULL)
+        return moat_err_set(err, MOAT_E_NOMEM, "%s: out of memory", what);
+    json_array_foreach(arr, i, it)
+    {
+        snprintf(label, sizeof(label), "%s[%zu]", key, i);
+        *n = i + 1;
+        rc = parse_desc(it, label, &(*out)[i], err);
+        if (rc == 0 && layers)
+            rc = check_layer_type((*out)[i].media_type, label, err);
+        if (rc < 0)
+            return moat_err_prefix(err, "%s", what);
+    }
+    return 0;
+}
+
 void source_index_free(struct source_index *ix)
 {
     if (ix == NULL)
@@ -81,19 +132,13 @@ void source_index_free(struct source_index *ix)
 int source_oci_index_parse(const char *data, size_t len, const char *what, struct source_index *out,
                            struct moat_err *err)
 {
-    json_t *root = NULL, *arr = NULL, *it;
-    char label[64];
-    size_t i;
+    json_t *root = NULL, *arr = NULL;
     int rc;
 
     memset(out, 0, sizeof(*out));
-    rc = source_json_parse(data, len, what, &root, err);
+    rc = parse_root(data, len, what, &root, err);
     if (rc < 0)
         goto out;
-    if (!json_is_object(root)) {
-        rc = moat_err_set(err, MOAT_E_FORMAT, "%s: expected an object", what);
-        goto out;
-    }
     rc = source_json_arr(root, "manifests", what, &arr, err);
     if (rc < 0)
         goto out;
@@ -101,25 +146,7 @@ int source_oci_index_parse(const char *data, size_t len, const char *what, struc
         rc = moat_err_set(err, MOAT_E_FORMAT, "%s: no manifests", what);
         goto out;
     }
-    if (json_array_size(arr) > MOAT_MAX_LAYERS) {
-        rc = moat_err_set(err, MOAT_E_LIMIT, "%s: more than %u manifests", what, MOAT_MAX_LAYERS);
-        goto out;
-    }
-    out->m = calloc(json_array_size(arr), sizeof(*out->m));
-    if (out->m == NULL) {
-        rc = moat_err_set(err, MOAT_E_NOMEM, "%s: out of memory", what);
-        goto out;
-    }
-    json_array_foreach(arr, i, it)
-    {
-        snprintf(label, sizeof(label), "manifests[%zu]", i);
-        out->n = i + 1;
-        rc = parse_desc(it, label, &out->m[i], err);
-        if (rc < 0) {
-            rc = moat_err_prefix(err, "%s", what);
-            goto out;
-        }
-    }
+    rc = parse_descs(arr, "manifests", 0, what, &out->m, &out->n, err);
 out:
     if (rc < 0)
         source_index_free(out);
@@ -234,30 +261,16 @@ void source_manifest_free(struct source_manifest *m)
     memset(m, 0, sizeof(*m));
 }
 
-static int check_layer_type(const char *mt, const char *what, struct moat_err *err)
-{
-    if (mt == NULL || (strstr(mt, "tar") != NULL && strstr(mt, "encrypted") == NULL))
-        return 0;
-    return moat_err_set(err, MOAT_E_UNSUPPORTED, "%s: media type \"%.100s\" is not a layer tar",
-                        what, mt);
-}
-
 int source_oci_manifest_parse(const char *data, size_t len, const char *what,
                               struct source_manifest *out, struct moat_err *err)
 {
-    json_t *root = NULL, *cfg = NULL, *arr = NULL, *it;
-    char label[64];
-    size_t i;
+    json_t *root = NULL, *cfg = NULL, *arr = NULL;
     int rc;
 
     memset(out, 0, sizeof(*out));
-    rc = source_json_parse(data, len, what, &root, err);
+    rc = parse_root(data, len, what, &root, err);
     if (rc < 0)
         goto out;
-    if (!json_is_object(root)) {
-        rc = moat_err_set(err, MOAT_E_FORMAT, "%s: expected an object", what);
-        goto out;
-    }
     if ((rc = source_json_str(root, "mediaType", what, &out->media_type, err)) < 0 ||
         (rc = source_json_obj(root, "config", what, &cfg, err)) < 0 ||
         (rc = source_json_arr(root, "layers", what, &arr, err)) < 0)
@@ -288,27 +301,7 @@ int source_oci_manifest_parse(const char *data, size_t len, const char *what,
                           what, out->config.media_type);
         goto out;
     }
-    if (json_array_size(arr) > MOAT_MAX_LAYERS) {
-        rc = moat_err_set(err, MOAT_E_LIMIT, "%s: more than %u layers", what, MOAT_MAX_LAYERS);
-        goto out;
-    }
-    out->layers = calloc(json_array_size(arr) + 1, sizeof(*out->layers));
-    if (out->layers == NULL) {
-        rc = moat_err_set(err, MOAT_E_NOMEM, "%s: out of memory", what);
-        goto out;
-    }
-    json_array_foreach(arr, i, it)
-    {
-        snprintf(label, sizeof(label), "layers[%zu]", i);
-        out->n_layers = i + 1;
-        rc = parse_desc(it, label, &out->layers[i], err);
-        if (rc == 0)
-            rc = check_layer_type(out->layers[i].media_type, label, err);
-        if (rc < 0) {
-            rc = moat_err_prefix(err, "%s", what);
-            goto out;
-        }
-    }
+    rc = parse_descs(arr, "layers", 1, what, &out->layers, &out->n_layers, err);
 out:
     if (rc < 0)
         source_manifest_free(out);
