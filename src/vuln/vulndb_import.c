@@ -816,6 +816,29 @@ out:
     return r;
 }
 
+/*
+ * End an import that returned r: roll back on a hard error; otherwise commit
+ * and return r (a refused input, -MOAT_E_FORMAT or -MOAT_E_LIMIT, wrote
+ * nothing of itself, but what came before it is kept), or the commit's error.
+ */
+static int imp_finish(struct vdb_imp *im, int r, struct moat_err *err)
+{
+    struct moat_err e2 = MOAT_ERR_INIT;
+    int c;
+
+    if (r < 0 && r != -MOAT_E_FORMAT && r != -MOAT_E_LIMIT) {
+        vdb_imp_abort(im);
+        return r;
+    }
+    c = vdb_imp_commit(im, &e2);
+    if (c < 0) {
+        moat_err_clear(err);
+        *err = e2;
+        return c;
+    }
+    return r;
+}
+
 int moat_vulndb_import_path(struct moat_vulndb *db, const char *path,
                             struct moat_import_report *rep, struct moat_err *err)
 {
@@ -844,24 +867,7 @@ int moat_vulndb_import_path(struct moat_vulndb *db, const char *path,
     } else {
         r = import_file(&im, AT_FDCWD, path, path, true, err);
     }
-    if (r == -MOAT_E_FORMAT || r == -MOAT_E_LIMIT) {
-        struct moat_err e2 = MOAT_ERR_INIT;
-
-        /* the input was refused; nothing of it was written, but keep going */
-        int c = vdb_imp_commit(&im, &e2);
-
-        if (c < 0) {
-            moat_err_clear(err);
-            *err = e2;
-            return c;
-        }
-        return r;
-    }
-    if (r < 0) {
-        vdb_imp_abort(&im);
-        return r;
-    }
-    return vdb_imp_commit(&im, err);
+    return imp_finish(&im, r, err);
 }
 
 int moat_vulndb_import_mem(struct moat_vulndb *db, const char *name, const void *data, size_t len,
@@ -877,21 +883,7 @@ int moat_vulndb_import_mem(struct moat_vulndb *db, const char *name, const void 
         r = import_zip(&im, name, -1, data, len, NULL, err);
     else
         r = import_doc(&im, name, data, len, NULL, NULL, 0, err);
-    if (r < 0 && r != -MOAT_E_FORMAT && r != -MOAT_E_LIMIT) {
-        vdb_imp_abort(&im);
-        return r;
-    }
-    {
-        struct moat_err e2 = MOAT_ERR_INIT;
-        int c = vdb_imp_commit(&im, &e2);
-
-        if (c < 0) {
-            moat_err_clear(err);
-            *err = e2;
-            return c;
-        }
-    }
-    return r;
+    return imp_finish(&im, r, err);
 }
 
 int vdb_import_zip_file(struct vdb_imp *im, const char *path, const char *feed_hint,
