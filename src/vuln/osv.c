@@ -27,17 +27,42 @@ struct rec {
     const char *why;
 };
 
+static int vbad(struct rec *rc, const char *why, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+static int vbad(struct rec *rc, const char *why, const char *fmt, va_list ap)
+{
+    vsnprintf(rc->where, sizeof(rc->where), fmt, ap);
+    rc->why = why;
+    return -1;
+}
+
 static int bad(struct rec *rc, const char *why, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static int bad(struct rec *rc, const char *why, const char *fmt, ...)
 {
     va_list ap;
+    int r;
 
     va_start(ap, fmt);
-    vsnprintf(rc->where, sizeof(rc->where), fmt, ap);
+    r = vbad(rc, why, fmt, ap);
     va_end(ap);
-    rc->why = why;
-    return -1;
+    return r;
+}
+
+/* 0 when a is an array of at most VDB_MAX_ITEMS, else bad() at the JSON path fmt. */
+static int items(struct rec *rc, const json_t *a, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int items(struct rec *rc, const json_t *a, const char *fmt, ...)
+{
+    va_list ap;
+    int r;
+
+    if (json_is_array(a) && json_array_size(a) <= VDB_MAX_ITEMS)
+        return 0;
+    va_start(ap, fmt);
+    r = vbad(rc, json_is_array(a) ? "too many items" : "expected array", fmt, ap);
+    va_end(ap);
+    return r;
 }
 
 static bool id_ok(const char *s)
@@ -59,10 +84,8 @@ static int str_array(struct rec *rc, json_t *o, const char *key, size_t max, con
 
     if (arr == NULL || json_is_null(arr))
         return 0;
-    if (!json_is_array(arr))
-        return bad(rc, "expected array", "%s", key);
-    if (json_array_size(arr) > VDB_MAX_ITEMS)
-        return bad(rc, "too many items", "%s", key);
+    if (items(rc, arr, "%s", key) < 0)
+        return -1;
     json_array_foreach(arr, i, v)
     {
         const char *s;
@@ -117,11 +140,10 @@ static int enc_range(struct rec *rc, json_t *range, size_t ai, size_t ri, struct
     else
         return bad(rc, "unknown range type", "affected[%zu].ranges[%zu].type", ai, ri);
     events = json_object_get(range, "events");
-    if (!json_is_array(events))
-        return bad(rc, events ? "expected array" : "missing", "affected[%zu].ranges[%zu].events",
-                   ai, ri);
-    if (json_array_size(events) > VDB_MAX_ITEMS)
-        return bad(rc, "too many items", "affected[%zu].ranges[%zu].events", ai, ri);
+    if (events == NULL)
+        return bad(rc, "missing", "affected[%zu].ranges[%zu].events", ai, ri);
+    if (items(rc, events, "affected[%zu].ranges[%zu].events", ai, ri) < 0)
+        return -1;
     if (moat_buf_appendf(b, "R%d\n", kind) < 0)
         return bad(rc, "out of memory", "affected[%zu]", ai);
     json_array_foreach(events, ei, ev)
@@ -204,10 +226,8 @@ static int enc_affected(struct rec *rc, json_t *aff, size_t ai, struct enc_aff *
         return bad(rc, rc->why, "affected[%zu].package.purl", ai);
     ranges = json_object_get(aff, "ranges");
     if (ranges != NULL && !json_is_null(ranges)) {
-        if (!json_is_array(ranges))
-            return bad(rc, "expected array", "affected[%zu].ranges", ai);
-        if (json_array_size(ranges) > VDB_MAX_ITEMS)
-            return bad(rc, "too many items", "affected[%zu].ranges", ai);
+        if (items(rc, ranges, "affected[%zu].ranges", ai) < 0)
+            return -1;
         json_array_foreach(ranges, i, r)
         {
             if (enc_range(rc, r, ai, i, &e->ranges) < 0)
@@ -216,10 +236,8 @@ static int enc_affected(struct rec *rc, json_t *aff, size_t ai, struct enc_aff *
     }
     versions = json_object_get(aff, "versions");
     if (versions != NULL && !json_is_null(versions)) {
-        if (!json_is_array(versions))
-            return bad(rc, "expected array", "affected[%zu].versions", ai);
-        if (json_array_size(versions) > VDB_MAX_ITEMS)
-            return bad(rc, "too many items", "affected[%zu].versions", ai);
+        if (items(rc, versions, "affected[%zu].versions", ai) < 0)
+            return -1;
         json_array_foreach(versions, i, v)
         {
             const char *s = json_string_value(v);
@@ -248,10 +266,8 @@ static int join_objs(struct rec *rc, json_t *o, const char *key, const char *k1,
 
     if (arr == NULL || json_is_null(arr))
         return 0;
-    if (!json_is_array(arr))
-        return bad(rc, "expected array", "%s", key);
-    if (json_array_size(arr) > VDB_MAX_ITEMS)
-        return bad(rc, "too many items", "%s", key);
+    if (items(rc, arr, "%s", key) < 0)
+        return -1;
     json_array_foreach(arr, i, v)
     {
         const char *a = NULL, *c = NULL;
@@ -313,14 +329,8 @@ static int import_record(struct vdb_imp *im, const char *label, json_t *o, const
         json_t *a;
         size_t i;
 
-        if (!json_is_array(aff_arr)) {
-            bad(&rc, "expected array", "affected");
+        if (items(&rc, aff_arr, "affected") < 0)
             goto skip;
-        }
-        if (json_array_size(aff_arr) > VDB_MAX_ITEMS) {
-            bad(&rc, "too many items", "affected");
-            goto skip;
-        }
         affs = calloc(json_array_size(aff_arr) + 1, sizeof(*affs));
         if (affs == NULL) {
             r = moat_err_set(err, MOAT_E_NOMEM, "%s: out of memory", label);
