@@ -741,8 +741,8 @@ static int add_stage(struct parser *ps, struct moat_df_instr *in)
             return nomem(ps);
     } else if ((st->image = strdup("")) == NULL)
         return nomem(ps);
-    if (in->argc >= 3 && strcasecmp(in->argv[1], "as") == 0) {
-        if ((st->name = strdup(in->argv[2])) == NULL) {
+    if (in->argc >= 3 && strcasecmp(in->argv[in->argc - 2], "as") == 0) {
+        if ((st->name = strdup(in->argv[in->argc - 1])) == NULL) {
             free(st->image);
             return nomem(ps);
         }

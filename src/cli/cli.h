@@ -19,6 +19,7 @@ enum {
 int moat_cmd_sbom(int argc, char **argv);
 int moat_cmd_db(int argc, char **argv);
 int moat_cmd_scan(int argc, char **argv);
+int moat_cmd_lint(int argc, char **argv);
 
 /* "moat: <message>" on stderr, one line (newlines in the message are flattened). */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
