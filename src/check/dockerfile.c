@@ -24,7 +24,7 @@
 
 #define EXPAND_MAX_DEPTH 8
 #define MAX_HEREDOCS 8
-#define MAX_VARS 4096
+#define MAX_VARS 1024
 
 struct vars {
     char **names, **vals; /* vals[i] NULL = declared without a value */
