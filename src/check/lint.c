@@ -24,7 +24,8 @@ enum {
     R_APT_PIN, R_APK_CACHE, R_APK_PIN, R_PIP_PIN, R_PIP_CACHE, R_ADD_LOCAL, R_ADD_URL, R_SUDO,
     R_WORKDIR, R_CD, R_PIPE_SHELL, R_SECRET, R_MAINTAINER, R_MULTI_CMD, R_MULTI_ENTRYPOINT,
     R_SSH_PORT, R_HEALTHCHECK, R_REGISTRY, R_COPY_FROM, R_ALIAS_REUSE, R_BAD_JSON,
-    R_COPY_FROM_SELF, R_PORT_RANGE, R_COUNT
+    R_COPY_FROM_SELF, R_PORT_RANGE, R_WGET_CURL, R_MULTI_HEALTHCHECK, R_COPY_DEST, R_RPM_CLEAN,
+    R_UPGRADE, R_UPDATE_ALONE, R_COUNT
 };
 
 static const struct moat_lint_rule rules[R_COUNT] = {
@@ -133,6 +134,30 @@ static const struct moat_lint_rule rules[R_COUNT] = {
                           "Name an earlier stage."},
     [R_PORT_RANGE] = {"MDL031", "DL3011", MOAT_SEV_HIGH, "EXPOSE port out of range",
                       "Valid ports are 0 to 65535.", "Fix the port number."},
+    [R_WGET_CURL] = {"MDL032", "DL4001", MOAT_SEV_LOW, "Both wget and curl used",
+                     "Two download tools where one does: more packages and more attack surface.",
+                     "Pick one of curl or wget for the whole Dockerfile."},
+    [R_MULTI_HEALTHCHECK] = {"MDL033", "DL3012", MOAT_SEV_MEDIUM, "Multiple HEALTHCHECK instructions",
+                             "Only the last HEALTHCHECK of a stage takes effect; the others mislead.",
+                             "Keep one HEALTHCHECK per stage."},
+    [R_COPY_DEST] = {"MDL034", "DL3021", MOAT_SEV_HIGH,
+                     "COPY/ADD with several sources to a destination without a trailing /",
+                     "With more than one source the destination must be a directory ending "
+                     "in /; the build fails otherwise.",
+                     "End the destination with a slash: COPY a b /dest/."},
+    [R_RPM_CLEAN] = {"MDL035", "DL3032", MOAT_SEV_LOW, "yum/dnf/zypper install without clean",
+                     "The package manager's cache stays in the layer (hadolint DL3032 yum, "
+                     "DL3040 dnf, DL3036 zypper).",
+                     "End the same RUN with yum clean all / dnf clean all / zypper clean."},
+    [R_UPGRADE] = {"MDL036", "DL3005", MOAT_SEV_LOW, "apt-get upgrade or dist-upgrade in RUN",
+                   "Upgrading everything in a build makes the result depend on the day; "
+                   "rebuild on a newer base image instead.",
+                   "Remove the upgrade and update the base image tag or digest."},
+    [R_UPDATE_ALONE] = {"MDL037", NULL, MOAT_SEV_LOW, "apt-get update alone in a RUN",
+                        "A cached 'RUN apt-get update' layer makes later installs use stale "
+                        "package lists.",
+                        "Update and install in the same RUN: apt-get update && apt-get install "
+                        "-y ..."},
 };
 
 const struct moat_lint_rule *moat_lint_rules(size_t *n)
@@ -156,6 +181,8 @@ struct ctx {
     const struct moat_lint_opts *opts;
     struct moat_findings *out;
     struct moat_err *err;
+    const char *downloader; /* first of curl/wget seen */
+    bool downloader_reported;
 };
 
 static bool id_matches(const struct moat_lint_rule *r, const char *id)
@@ -429,7 +456,7 @@ static bool has_opt(const struct words *w, size_t from, char shortopt, const cha
 }
 
 struct run_state {
-    bool apt_used, lists_removed;
+    bool apt_used, lists_removed, apt_update, apt_install, rpm_install, rpm_clean;
     const struct moat_df_instr *in;
 };
 
@@ -511,9 +538,34 @@ static int check_command(struct ctx *c, struct run_state *st, const struct scrip
     if (strcmp(b, "cd") == 0)
         return report(c, R_CD, st->in, w->n > i + 1 ? w->v[i + 1] : "cd");
     if (strcmp(b, "rm") == 0) {
-        for (size_t j = i + 1; j < w->n; j++)
+        for (size_t j = i + 1; j < w->n; j++) {
             if (strncmp(w->v[j], "/var/lib/apt/lists", 18) == 0)
                 st->lists_removed = true;
+            if (strncmp(w->v[j], "/var/cache/yum", 14) == 0 ||
+                strncmp(w->v[j], "/var/cache/dnf", 14) == 0 ||
+                strncmp(w->v[j], "/var/cache/zypp", 15) == 0)
+                st->rpm_clean = true;
+        }
+        return 0;
+    }
+    if (strcmp(b, "curl") == 0 || strcmp(b, "wget") == 0) {
+        if (c->downloader == NULL)
+            c->downloader = strcmp(b, "curl") == 0 ? "curl" : "wget";
+        else if (strcmp(c->downloader, b) != 0 && !c->downloader_reported) {
+            c->downloader_reported = true;
+            return report(c, R_WGET_CURL, st->in, "wget and curl");
+        }
+    }
+    if (strcmp(b, "yum") == 0 || strcmp(b, "dnf") == 0 || strcmp(b, "microdnf") == 0 ||
+        strcmp(b, "zypper") == 0) {
+        size_t sub = i + 1;
+
+        while (sub < w->n && w->v[sub][0] == '-')
+            sub++;
+        if (sub < w->n && (strcmp(w->v[sub], "install") == 0 || strcmp(w->v[sub], "in") == 0))
+            st->rpm_install = true;
+        if (sub < w->n && (strcmp(w->v[sub], "clean") == 0 || strcmp(w->v[sub], "cc") == 0))
+            st->rpm_clean = true;
         return 0;
     }
     if (is_shell(b) && s->v[k].sep_before == '|' && k > 0) {
@@ -535,8 +587,17 @@ static int check_command(struct ctx *c, struct run_state *st, const struct scrip
             sub += (strcmp(w->v[sub], "-o") == 0 || strcmp(w->v[sub], "-t") == 0) ? 2 : 1;
         if (sub < w->n && strcmp(w->v[sub], "dist-clean") == 0)
             st->lists_removed = true;
+        if (sub < w->n && strcmp(w->v[sub], "update") == 0)
+            st->apt_update = true;
+        if (sub < w->n && (strcmp(w->v[sub], "upgrade") == 0 ||
+                           strcmp(w->v[sub], "dist-upgrade") == 0 ||
+                           strcmp(w->v[sub], "full-upgrade") == 0)) {
+            snprintf(ev, sizeof(ev), "apt-get %s", w->v[sub]);
+            return report(c, R_UPGRADE, st->in, ev);
+        }
         if (sub >= w->n || strcmp(w->v[sub], "install") != 0)
             return 0;
+        st->apt_install = true;
         if (has_opt(w, i + 1, 's', "simulate") || has_opt(w, i + 1, 0, "dry-run") ||
             has_opt(w, i + 1, 0, "just-print"))
             return 0;
@@ -599,7 +660,7 @@ static int check_command(struct ctx *c, struct run_state *st, const struct scrip
 static int check_run(struct ctx *c, const struct moat_df_instr *in)
 {
     struct script s = {0};
-    struct run_state st = {false, false, in};
+    struct run_state st = {.in = in};
     int rc = 0;
 
     if (in->json) {
@@ -629,9 +690,15 @@ static int check_run(struct ctx *c, const struct moat_df_instr *in)
             if (strcmp(in->flags[i].name, "mount") == 0 && in->flags[i].value != NULL &&
                 strstr(in->flags[i].value, "/var/lib/apt") != NULL)
                 cache_mount = true;
-        if (!cache_mount)
-            rc = report(c, R_APT_LISTS, in, "apt-get without rm -rf /var/lib/apt/lists/*");
+        if (!cache_mount &&
+            (rc = report(c, R_APT_LISTS, in, "apt-get without rm -rf /var/lib/apt/lists/*")) < 0)
+            goto out;
     }
+    if (st.apt_update && !st.apt_install &&
+        (rc = report(c, R_UPDATE_ALONE, in, "apt-get update")) < 0)
+        goto out;
+    if (st.rpm_install && !st.rpm_clean)
+        rc = report(c, R_RPM_CLEAN, in, "install without clean");
 out:
     script_free(&s);
     return rc;
@@ -861,6 +928,23 @@ static int check_add(struct ctx *c, const struct moat_df_instr *in)
     return 0;
 }
 
+/* More than one source needs a directory destination ending in '/'. */
+static int check_copy_dest(struct ctx *c, const struct moat_df_instr *in)
+{
+    const char *dest;
+    size_t l;
+
+    if (in->heredoc != NULL || in->argc < 3)
+        return 0;
+    dest = in->argv[in->argc - 1];
+    l = strlen(dest);
+    if (!in->json && l >= 2 && (dest[0] == '"' || dest[0] == '\'') && dest[l - 1] == dest[0])
+        l--; /* look inside quotes */
+    if (l == 0 || dest[l - 1] == '/' || dest[l - 1] == '\\' || strchr(dest, '$') != NULL)
+        return 0;
+    return report(c, R_COPY_DEST, in, dest);
+}
+
 static int check_copy_from(struct ctx *c, const struct moat_df_instr *in)
 {
     const char *from = moat_df_flag(in, "from", NULL);
@@ -965,8 +1049,9 @@ static int check_stage_counts(struct ctx *c, size_t si, bool final)
         if (is_cmd(in, "ENTRYPOINT") && ++nentry > 1 &&
             (rc = report(c, R_MULTI_ENTRYPOINT, in, "ENTRYPOINT")) < 0)
             return rc;
-        if (is_cmd(in, "HEALTHCHECK"))
-            nhealth++;
+        if (is_cmd(in, "HEALTHCHECK") && ++nhealth > 1 &&
+            (rc = report(c, R_MULTI_HEALTHCHECK, in, "HEALTHCHECK")) < 0)
+            return rc;
     }
     if (final && nhealth == 0 && stage_named(df, df->stages[si].image, si) < 0)
         return report(c, R_HEALTHCHECK, &df->v[df->stages[si].instr], "no HEALTHCHECK");
@@ -978,7 +1063,8 @@ int moat_lint_dockerfile(const struct moat_dockerfile *df, const char *path,
                          struct moat_err *err)
 {
     static const struct moat_lint_opts none = {0};
-    struct ctx c = {df, path != NULL ? path : "Dockerfile", opts != NULL ? opts : &none, out, err};
+    struct ctx c = {df, path != NULL ? path : "Dockerfile", opts != NULL ? opts : &none, out, err,
+                    NULL, false};
     int rc = 0;
 
     for (size_t si = 0; si < df->n_stages; si++) {
@@ -990,7 +1076,7 @@ int moat_lint_dockerfile(const struct moat_dockerfile *df, const char *path,
     for (size_t i = 0; i < df->n; i++) {
         const struct moat_df_instr *in = &df->v[i];
 
-        if (in->unknown)
+        if (in->unknown || strstr(in->args, "{{") != NULL) /* template text, not Dockerfile */
             continue;
         if (in->json_malformed &&
             (is_cmd(in, "CMD") || is_cmd(in, "ENTRYPOINT") || is_cmd(in, "RUN")) &&
@@ -998,10 +1084,13 @@ int moat_lint_dockerfile(const struct moat_dockerfile *df, const char *path,
             goto out;
         if (is_cmd(in, "RUN"))
             rc = check_run(&c, in);
-        else if (is_cmd(in, "ADD"))
-            rc = check_add(&c, in);
-        else if (is_cmd(in, "COPY"))
-            rc = check_copy_from(&c, in);
+        else if (is_cmd(in, "ADD")) {
+            if ((rc = check_add(&c, in)) == 0)
+                rc = check_copy_dest(&c, in);
+        } else if (is_cmd(in, "COPY")) {
+            if ((rc = check_copy_from(&c, in)) == 0)
+                rc = check_copy_dest(&c, in);
+        }
         else if (is_cmd(in, "WORKDIR"))
             rc = check_workdir(&c, in);
         else if (is_cmd(in, "ARG") || is_cmd(in, "ENV"))

@@ -69,6 +69,17 @@ static const struct rule_case cases[] = {
     {"MDL029", PINNED "CMD ['app']\n", 2, PINNED "CMD [\"app\"]\n"},
     {"MDL030", "FROM debian:12 AS x\nCOPY --from=x /a /b\n", 2, "FROM debian:12 AS x\nFROM x AS y\nCOPY --from=x /a /b\n"},
     {"MDL031", PINNED "EXPOSE 80000\n", 2, PINNED "EXPOSE 8000-8080\n"},
+    {"MDL032", PINNED "RUN wget -q http://a/x\nRUN curl -fsS http://b/y\n", 3,
+     PINNED "RUN curl -fsS http://a/x\nFROM debian:12\nRUN curl http://b/y\n"},
+    {"MDL033", PINNED "HEALTHCHECK CMD a\nHEALTHCHECK CMD b\n", 3, PINNED "HEALTHCHECK CMD a\n"},
+    {"MDL034", PINNED "COPY [\"a\", \"b\", \"dest\"]\n", 2,
+     PINNED "COPY [\"a\", \"b\", \"dest/\"]\nCOPY a b \"/d e/\"\nCOPY a /file\n"},
+    {"MDL035", "FROM fedora:40\nRUN dnf install -y git\n", 2,
+     "FROM fedora:40\nRUN dnf install -y git && dnf clean all\nRUN zypper in x && zypper cc\n"},
+    {"MDL036", PINNED "RUN apt-get update && apt-get dist-upgrade -y\n", 2,
+     PINNED "RUN apt-get update && apt-get install -y --no-install-recommends x=1\n"},
+    {"MDL037", PINNED "RUN apt-get update\nRUN apt-get install -y x=1\n", 2,
+     PINNED "RUN <<EOF\napt-get update\napt-get install -y x=1\nEOF\n"},
 };
 
 static void lint_text(const char *text, const char *const *ignore, size_t n_ignore,

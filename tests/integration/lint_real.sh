@@ -108,6 +108,14 @@ cover = {
     "same_alias_in_different_froms.yaml": {"MDL028"},
     "unix_ports_out_of_range.yaml": {"MDL031"},
     "workdir_path_not_absolute.yaml": {"MDL017"},
+    "run_using_wget_and_curl.yaml": {"MDL032"},
+    "multiple_healthcheck_instructions.yaml": {"MDL033"},
+    "copy_with_more_than_two_arguments_not_ending_with_slash.yaml": {"MDL034"},
+    "missing_dnf_clean_all.yaml": {"MDL035"},
+    "missing_zypper_clean.yaml": {"MDL035"},
+    "yum_clean_all_missing.yaml": {"MDL035"},
+    "run_apt_get_dist_upgrade.yaml": {"MDL036"},
+    "update_instruction_alone.yaml": {"MDL037"},
 }
 fails = 0
 checked = 0
