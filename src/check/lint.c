@@ -789,6 +789,8 @@ static int check_from(struct ctx *c, size_t si)
     char ev[300];
     int rc;
 
+    if (strstr(in->args, "{{") != NULL) /* a template, not a Dockerfile */
+        return 0;
     for (size_t j = 0; j < si; j++)
         if (st->name != NULL && c->df->stages[j].name != NULL &&
             strcmp(st->name, c->df->stages[j].name) == 0) {
@@ -1076,7 +1078,8 @@ int moat_lint_dockerfile(const struct moat_dockerfile *df, const char *path,
     for (size_t i = 0; i < df->n; i++) {
         const struct moat_df_instr *in = &df->v[i];
 
-        if (in->unknown || strstr(in->args, "{{") != NULL) /* template text, not Dockerfile */
+        if (in->unknown || strstr(in->args, "{{") != NULL || strstr(in->args, "}}") != NULL)
+            /* template text, not Dockerfile */
             continue;
         if (in->json_malformed &&
             (is_cmd(in, "CMD") || is_cmd(in, "ENTRYPOINT") || is_cmd(in, "RUN")) &&

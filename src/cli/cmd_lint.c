@@ -25,7 +25,7 @@ static void lint_usage(FILE *f)
           "Check Dockerfiles before anything is built: base images pinned by tag and\n"
           "digest, no :latest, a non-root final USER, apt-get/apk/pip hygiene and pinning,\n"
           "COPY rather than ADD, no sudo, absolute WORKDIR, no cd in RUN, no curl|sh,\n"
-          "no secrets in ARG/ENV, stage references, and more (rules MDL001-MDL031, with\n"
+          "no secrets in ARG/ENV, stage references, and more (rules MDL001-MDL037, with\n"
           "the hadolint DL id where one matches; see docs/lint-rules.md).\n"
           "\n"
           "With no file, ./Dockerfile is read; '-' reads standard input. The parser\n"
