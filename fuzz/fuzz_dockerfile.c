@@ -1,5 +1,6 @@
 /* room: check */
-/* fuzz_dockerfile.c - libFuzzer target for the Dockerfile parser and the lint rules over what it parses. */
+/* fuzz_dockerfile.c - libFuzzer target for the Dockerfile parser and the lint rules over what it
+ * parses. */
 #include <stdint.h>
 
 #include "check/dockerfile.h"

@@ -45,9 +45,9 @@ struct parser {
 };
 
 static const char *const keywords[] = {
-    "FROM", "RUN", "CMD", "LABEL", "MAINTAINER", "EXPOSE", "ENV", "ADD", "COPY",
-    "ENTRYPOINT", "VOLUME", "USER", "WORKDIR", "ARG", "ONBUILD", "STOPSIGNAL", "HEALTHCHECK",
-    "SHELL",
+    "FROM",    "RUN", "CMD",     "LABEL",      "MAINTAINER",  "EXPOSE",
+    "ENV",     "ADD", "COPY",    "ENTRYPOINT", "VOLUME",      "USER",
+    "WORKDIR", "ARG", "ONBUILD", "STOPSIGNAL", "HEALTHCHECK", "SHELL",
 };
 
 static bool is_ws(char c)
@@ -321,8 +321,7 @@ static int expand_into(struct expander *ex, const char *s, size_t n, struct moat
 }
 
 /* A new expanded copy of s[0..n); NULL on no memory. */
-static char *expand(const struct vars *vars, char escape, const char *s, size_t n,
-                    bool *unresolved)
+static char *expand(const struct vars *vars, char escape, const char *s, size_t n, bool *unresolved)
 {
     struct expander ex = {vars, escape, false};
     struct moat_buf b = MOAT_BUF_INIT;
@@ -555,8 +554,8 @@ static size_t find_heredocs(const char *s, struct heredoc *h, size_t max)
 }
 
 /* Read heredoc bodies after the logical line into b. */
-static int read_heredocs(struct parser *ps, const struct heredoc *h, size_t nh,
-                         struct moat_buf *b, uint32_t start_line)
+static int read_heredocs(struct parser *ps, const struct heredoc *h, size_t nh, struct moat_buf *b,
+                         uint32_t start_line)
 {
     for (size_t k = 0; k < nh; k++) {
         const char *line;
@@ -618,8 +617,8 @@ static int parse_json_form(struct parser *ps, struct moat_df_instr *in)
     int rc = 0;
 
     in->json_malformed = true;
-    if (moat_json_parse(in->args, strlen(in->args), MOAT_DF_MAX_LOGICAL, ps->name, &arr,
-                        &jerr) < 0) {
+    if (moat_json_parse(in->args, strlen(in->args), MOAT_DF_MAX_LOGICAL, ps->name, &arr, &jerr) <
+        0) {
         rc = jerr.code == MOAT_E_NOMEM ? nomem(ps) : 0;
         goto out;
     }
@@ -735,8 +734,8 @@ static int add_stage(struct parser *ps, struct moat_df_instr *in)
     st->line = in->line;
     st->instr = df->n;
     if (in->argc >= 1) {
-        st->image = expand(&ps->global, ps->escape, in->argv[0], strlen(in->argv[0]),
-                           &st->unresolved);
+        st->image =
+            expand(&ps->global, ps->escape, in->argv[0], strlen(in->argv[0]), &st->unresolved);
         if (st->image == NULL)
             return nomem(ps);
     } else if ((st->image = strdup("")) == NULL)
@@ -954,8 +953,8 @@ static int body(struct parser *ps)
             if (moat_buf_append(&logical, line, more ? cut : n) < 0) {
                 rc = logical.len + n > logical.max
                          ? moat_err_set(ps->err, MOAT_E_LIMIT,
-                                        "%s:%u: instruction longer than %u bytes", ps->name,
-                                        start, MOAT_DF_MAX_LOGICAL)
+                                        "%s:%u: instruction longer than %u bytes", ps->name, start,
+                                        MOAT_DF_MAX_LOGICAL)
                          : nomem(ps);
                 goto out;
             }
@@ -998,8 +997,8 @@ static int body(struct parser *ps)
             }
         }
         if (ps->df->n >= MOAT_DF_MAX_INSTRS) {
-            rc = moat_err_set(ps->err, MOAT_E_LIMIT, "%s:%u: more than %u instructions",
-                              ps->name, start, MOAT_DF_MAX_INSTRS);
+            rc = moat_err_set(ps->err, MOAT_E_LIMIT, "%s:%u: more than %u instructions", ps->name,
+                              start, MOAT_DF_MAX_INSTRS);
             goto out;
         }
         if ((rc = instruction(ps, logical.data, logical.len, nh > 0 ? hd.data : NULL, start,
@@ -1073,8 +1072,8 @@ int moat_dockerfile_load(const char *path, struct moat_dockerfile *df, struct mo
         rc = moat_err_set(err, MOAT_E_IO, "%s: read error", path);
         goto out;
     }
-    rc = moat_dockerfile_parse(is_stdin ? "<stdin>" : path, b.data != NULL ? b.data : "", b.len,
-                               df, err);
+    rc = moat_dockerfile_parse(is_stdin ? "<stdin>" : path, b.data != NULL ? b.data : "", b.len, df,
+                               err);
 out:
     if (!is_stdin)
         fclose(f);

@@ -38,23 +38,23 @@ struct moat_df_flag {
 };
 
 struct moat_df_instr {
-    char *cmd;          /* keyword in upper case: "FROM", "RUN", ... (as written if unknown) */
-    bool unknown;       /* not a Dockerfile instruction (templates, typos) */
-    char *args;         /* text after the keyword and the flags, continuations joined */
+    char *cmd;    /* keyword in upper case: "FROM", "RUN", ... (as written if unknown) */
+    bool unknown; /* not a Dockerfile instruction (templates, typos) */
+    char *args;   /* text after the keyword and the flags, continuations joined */
     struct moat_df_flag *flags;
     size_t n_flags;
-    bool json;          /* exec form: argv holds the JSON array's strings */
-    bool json_malformed;/* looked like JSON ('[' first) but was not: shell form */
-    char **argv;        /* exec form: the elements; otherwise the whitespace-split words */
+    bool json;           /* exec form: argv holds the JSON array's strings */
+    bool json_malformed; /* looked like JSON ('[' first) but was not: shell form */
+    char **argv;         /* exec form: the elements; otherwise the whitespace-split words */
     size_t argc;
-    char *heredoc;      /* the heredoc bodies, concatenated; NULL when none */
-    char *expanded;     /* FROM/WORKDIR/USER: args after ARG/ENV expansion, else NULL */
-    bool unresolved;    /* expansion met a variable with no value */
-    char **ignores;     /* rule ids from "# moat ignore=" / "# hadolint ignore=" just before */
+    char *heredoc;   /* the heredoc bodies, concatenated; NULL when none */
+    char *expanded;  /* FROM/WORKDIR/USER: args after ARG/ENV expansion, else NULL */
+    bool unresolved; /* expansion met a variable with no value */
+    char **ignores;  /* rule ids from "# moat ignore=" / "# hadolint ignore=" just before */
     size_t n_ignores;
-    uint32_t line;      /* first line of the instruction, 1-based */
-    uint32_t end_line;  /* last line (continuations and heredocs included) */
-    int stage;          /* index into stages, -1 before the first FROM */
+    uint32_t line;     /* first line of the instruction, 1-based */
+    uint32_t end_line; /* last line (continuations and heredocs included) */
+    int stage;         /* index into stages, -1 before the first FROM */
 };
 
 struct moat_df_stage {

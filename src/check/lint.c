@@ -20,21 +20,54 @@
 #include "base/buf.h"
 
 enum {
-    R_TAG, R_DIGEST, R_LATEST, R_ROOT, R_NOUSER, R_APT_RECOMMENDS, R_APT_YES, R_APT_LISTS,
-    R_APT_PIN, R_APK_CACHE, R_APK_PIN, R_PIP_PIN, R_PIP_CACHE, R_ADD_LOCAL, R_ADD_URL, R_SUDO,
-    R_WORKDIR, R_CD, R_PIPE_SHELL, R_SECRET, R_MAINTAINER, R_MULTI_CMD, R_MULTI_ENTRYPOINT,
-    R_SSH_PORT, R_HEALTHCHECK, R_REGISTRY, R_COPY_FROM, R_ALIAS_REUSE, R_BAD_JSON,
-    R_COPY_FROM_SELF, R_PORT_RANGE, R_WGET_CURL, R_MULTI_HEALTHCHECK, R_COPY_DEST, R_RPM_CLEAN,
-    R_UPGRADE, R_UPDATE_ALONE, R_COUNT
+    R_TAG,
+    R_DIGEST,
+    R_LATEST,
+    R_ROOT,
+    R_NOUSER,
+    R_APT_RECOMMENDS,
+    R_APT_YES,
+    R_APT_LISTS,
+    R_APT_PIN,
+    R_APK_CACHE,
+    R_APK_PIN,
+    R_PIP_PIN,
+    R_PIP_CACHE,
+    R_ADD_LOCAL,
+    R_ADD_URL,
+    R_SUDO,
+    R_WORKDIR,
+    R_CD,
+    R_PIPE_SHELL,
+    R_SECRET,
+    R_MAINTAINER,
+    R_MULTI_CMD,
+    R_MULTI_ENTRYPOINT,
+    R_SSH_PORT,
+    R_HEALTHCHECK,
+    R_REGISTRY,
+    R_COPY_FROM,
+    R_ALIAS_REUSE,
+    R_BAD_JSON,
+    R_COPY_FROM_SELF,
+    R_PORT_RANGE,
+    R_WGET_CURL,
+    R_MULTI_HEALTHCHECK,
+    R_COPY_DEST,
+    R_RPM_CLEAN,
+    R_UPGRADE,
+    R_UPDATE_ALONE,
+    R_COUNT
 };
 
 static const struct moat_lint_rule rules[R_COUNT] = {
     [R_TAG] = {"MDL001", "DL3006", MOAT_SEV_MEDIUM, "Base image has no tag",
                "Without a tag FROM means :latest, so every build may get a different base image.",
                "Name a version: FROM debian:12.5 (and pin the digest, see MDL002)."},
-    [R_DIGEST] = {"MDL002", NULL, MOAT_SEV_LOW, "Base image is not pinned by digest",
-                  "Tags move; only a digest names exactly the bytes that were reviewed and scanned.",
-                  "Add the digest: FROM debian:12.5@sha256:<digest>, updated by a bot."},
+    [R_DIGEST] =
+        {"MDL002", NULL, MOAT_SEV_LOW, "Base image is not pinned by digest",
+         "Tags move; only a digest names exactly the bytes that were reviewed and scanned.",
+         "Add the digest: FROM debian:12.5@sha256:<digest>, updated by a bot."},
     [R_LATEST] = {"MDL003", "DL3007", MOAT_SEV_MEDIUM, "Base image uses the latest tag",
                   "latest changes under you and makes builds unreproducible and unauditable.",
                   "Use a specific version tag, ideally with a digest."},
@@ -59,8 +92,7 @@ static const struct moat_lint_rule rules[R_COUNT] = {
                    "Unpinned packages make the build depend on the day it ran.",
                    "Pin versions: apt-get install -y curl=7.88.1-10+deb12u5."},
     [R_APK_CACHE] = {"MDL010", "DL3019", MOAT_SEV_LOW, "apk add without --no-cache",
-                     "The apk index cache stays in the layer.",
-                     "apk add --no-cache PKG..."},
+                     "The apk index cache stays in the layer.", "apk add --no-cache PKG..."},
     [R_APK_PIN] = {"MDL011", "DL3018", MOAT_SEV_LOW, "apk add without pinned versions",
                    "Unpinned packages make the build depend on the day it ran.",
                    "Pin versions: apk add --no-cache curl=8.5.0-r0."},
@@ -71,9 +103,10 @@ static const struct moat_lint_rule rules[R_COUNT] = {
                    "file."},
     [R_PIP_CACHE] = {"MDL013", "DL3042", MOAT_SEV_LOW, "pip install without --no-cache-dir",
                      "pip's cache stays in the layer.", "pip install --no-cache-dir PKG..."},
-    [R_ADD_LOCAL] = {"MDL014", "DL3020", MOAT_SEV_LOW, "ADD used for local files",
-                     "ADD silently extracts archives and fetches URLs; COPY does only what it says.",
-                     "Use COPY for files and directories; keep ADD for local tar archives."},
+    [R_ADD_LOCAL] =
+        {"MDL014", "DL3020", MOAT_SEV_LOW, "ADD used for local files",
+         "ADD silently extracts archives and fetches URLs; COPY does only what it says.",
+         "Use COPY for files and directories; keep ADD for local tar archives."},
     [R_ADD_URL] = {"MDL015", NULL, MOAT_SEV_MEDIUM, "ADD fetches a remote URL",
                    "The download is not verified and its content can change between builds.",
                    "Download with curl/wget and check a checksum in RUN, or use ADD --checksum."},
@@ -102,8 +135,7 @@ static const struct moat_lint_rule rules[R_COUNT] = {
     [R_MULTI_CMD] = {"MDL022", "DL4003", MOAT_SEV_MEDIUM, "Multiple CMD instructions",
                      "Only the last CMD of a stage takes effect; the others mislead.",
                      "Keep one CMD per stage."},
-    [R_MULTI_ENTRYPOINT] = {"MDL023", "DL4004", MOAT_SEV_MEDIUM,
-                            "Multiple ENTRYPOINT instructions",
+    [R_MULTI_ENTRYPOINT] = {"MDL023", "DL4004", MOAT_SEV_MEDIUM, "Multiple ENTRYPOINT instructions",
                             "Only the last ENTRYPOINT of a stage takes effect; the others mislead.",
                             "Keep one ENTRYPOINT per stage."},
     [R_SSH_PORT] = {"MDL024", NULL, MOAT_SEV_MEDIUM, "Port 22 exposed",
@@ -117,8 +149,7 @@ static const struct moat_lint_rule rules[R_COUNT] = {
     [R_REGISTRY] = {"MDL026", NULL, MOAT_SEV_HIGH, "Base image from an untrusted registry",
                     "The base image does not come from a registry on the allow-list.",
                     "Pull base images from an allowed registry (--trusted-registry)."},
-    [R_COPY_FROM] = {"MDL027", "DL3022", MOAT_SEV_MEDIUM,
-                     "COPY --from names no previous stage",
+    [R_COPY_FROM] = {"MDL027", "DL3022", MOAT_SEV_MEDIUM, "COPY --from names no previous stage",
                      "A --from that is not an earlier stage alias is pulled as an image, "
                      "usually a typo.",
                      "Name an earlier FROM ... AS alias, or a full image reference."},
@@ -128,8 +159,7 @@ static const struct moat_lint_rule rules[R_COUNT] = {
     [R_BAD_JSON] = {"MDL029", NULL, MOAT_SEV_MEDIUM, "Malformed JSON exec form",
                     "A '[' that is not valid JSON is run as a shell command, brackets and all.",
                     "Fix the JSON: double quotes, no trailing comma: CMD [\"app\", \"--serve\"]."},
-    [R_COPY_FROM_SELF] = {"MDL030", "DL3023", MOAT_SEV_HIGH,
-                          "COPY --from refers to its own stage",
+    [R_COPY_FROM_SELF] = {"MDL030", "DL3023", MOAT_SEV_HIGH, "COPY --from refers to its own stage",
                           "A stage cannot copy from itself; the build fails.",
                           "Name an earlier stage."},
     [R_PORT_RANGE] = {"MDL031", "DL3011", MOAT_SEV_HIGH, "EXPOSE port out of range",
@@ -137,9 +167,10 @@ static const struct moat_lint_rule rules[R_COUNT] = {
     [R_WGET_CURL] = {"MDL032", "DL4001", MOAT_SEV_LOW, "Both wget and curl used",
                      "Two download tools where one does: more packages and more attack surface.",
                      "Pick one of curl or wget for the whole Dockerfile."},
-    [R_MULTI_HEALTHCHECK] = {"MDL033", "DL3012", MOAT_SEV_MEDIUM, "Multiple HEALTHCHECK instructions",
-                             "Only the last HEALTHCHECK of a stage takes effect; the others mislead.",
-                             "Keep one HEALTHCHECK per stage."},
+    [R_MULTI_HEALTHCHECK] =
+        {"MDL033", "DL3012", MOAT_SEV_MEDIUM, "Multiple HEALTHCHECK instructions",
+         "Only the last HEALTHCHECK of a stage takes effect; the others mislead.",
+         "Keep one HEALTHCHECK per stage."},
     [R_COPY_DEST] = {"MDL034", "DL3021", MOAT_SEV_HIGH,
                      "COPY/ADD with several sources to a destination without a trailing /",
                      "With more than one source the destination must be a directory ending "
@@ -404,9 +435,9 @@ static const char *base_name(const char *w)
 /* Index of the real command word: skips VAR=x, sudo/env/exec/time/!, shell keywords. */
 static size_t cmd_start(const struct words *w, bool *sudo)
 {
-    static const char *const skip[] = {"env",  "exec", "time", "!",    "if",   "then", "else",
-                                       "elif", "do",   "while", "until", "nohup", "command",
-                                       "xargs"};
+    static const char *const skip[] = {"env",   "exec",  "time",    "!",    "if",
+                                       "then",  "else",  "elif",    "do",   "while",
+                                       "until", "nohup", "command", "xargs"};
     size_t i = 0;
 
     for (; i < w->n; i++) {
@@ -440,7 +471,8 @@ static bool has_word(const struct words *w, size_t from, const char *word)
     return false;
 }
 
-/* Any short option cluster (-qy) or long option in w[from..] containing short letter / long name. */
+/* Any short option cluster (-qy) or long option in w[from..] containing short letter / long name.
+ */
 static bool has_opt(const struct words *w, size_t from, char shortopt, const char *longopt)
 {
     for (size_t i = from; i < w->n; i++) {
@@ -448,7 +480,8 @@ static bool has_opt(const struct words *w, size_t from, char shortopt, const cha
 
         if (a[0] == '-' && a[1] != '-' && shortopt != 0 && strchr(a + 1, shortopt) != NULL)
             return true;
-        if (longopt != NULL && a[0] == '-' && a[1] == '-' && strncmp(a + 2, longopt, strlen(longopt)) == 0 &&
+        if (longopt != NULL && a[0] == '-' && a[1] == '-' &&
+            strncmp(a + 2, longopt, strlen(longopt)) == 0 &&
             (a[2 + strlen(longopt)] == '\0' || a[2 + strlen(longopt)] == '='))
             return true;
     }
@@ -462,8 +495,8 @@ struct run_state {
 
 static bool is_shell(const char *b)
 {
-    static const char *const shells[] = {"sh", "bash", "zsh", "dash", "ash", "ksh", "python",
-                                         "python3", "perl", "ruby", "node"};
+    static const char *const shells[] = {"sh",     "bash",    "zsh",  "dash", "ash", "ksh",
+                                         "python", "python3", "perl", "ruby", "node"};
 
     for (size_t i = 0; i < sizeof(shells) / sizeof(shells[0]); i++)
         if (strcmp(b, shells[i]) == 0)
@@ -471,7 +504,8 @@ static bool is_shell(const char *b)
     return false;
 }
 
-/* Package words after the subcommand at index sub; options with a value named in `valued` skipped. */
+/* Package words after the subcommand at index sub; options with a value named in `valued` skipped.
+ */
 static const char *first_unpinned(const struct words *w, size_t sub, const char *valued,
                                   bool (*pinned)(const char *))
 {
@@ -515,9 +549,11 @@ static bool pip_pinned(const char *p)
 {
     size_t n = strlen(p);
 
-    return strchr(p, '=') != NULL || strchr(p, '<') != NULL || strchr(p, '>') != NULL || strchr(p, '@') != NULL || strstr(p, "://") != NULL ||
-           p[0] == '.' || p[0] == '/' || (n > 4 && strcmp(p + n - 4, ".whl") == 0) ||
-           (n > 7 && strcmp(p + n - 7, ".tar.gz") == 0) || (n > 4 && strcmp(p + n - 4, ".zip") == 0);
+    return strchr(p, '=') != NULL || strchr(p, '<') != NULL || strchr(p, '>') != NULL ||
+           strchr(p, '@') != NULL || strstr(p, "://") != NULL || p[0] == '.' || p[0] == '/' ||
+           (n > 4 && strcmp(p + n - 4, ".whl") == 0) ||
+           (n > 7 && strcmp(p + n - 7, ".tar.gz") == 0) ||
+           (n > 4 && strcmp(p + n - 4, ".zip") == 0);
 }
 
 /* Checks on one simple command of a RUN. */
@@ -589,9 +625,9 @@ static int check_command(struct ctx *c, struct run_state *st, const struct scrip
             st->lists_removed = true;
         if (sub < w->n && strcmp(w->v[sub], "update") == 0)
             st->apt_update = true;
-        if (sub < w->n && (strcmp(w->v[sub], "upgrade") == 0 ||
-                           strcmp(w->v[sub], "dist-upgrade") == 0 ||
-                           strcmp(w->v[sub], "full-upgrade") == 0)) {
+        if (sub < w->n &&
+            (strcmp(w->v[sub], "upgrade") == 0 || strcmp(w->v[sub], "dist-upgrade") == 0 ||
+             strcmp(w->v[sub], "full-upgrade") == 0)) {
             snprintf(ev, sizeof(ev), "apt-get %s", w->v[sub]);
             return report(c, R_UPGRADE, st->in, ev);
         }
@@ -632,9 +668,9 @@ static int check_command(struct ctx *c, struct run_state *st, const struct scrip
         }
         return 0;
     }
-    if (strncmp(b, "pip", 3) == 0 || (strncmp(b, "python", 6) == 0 && i + 2 < w->n &&
-                                      strcmp(w->v[i + 1], "-m") == 0 &&
-                                      strcmp(w->v[i + 2], "pip") == 0)) {
+    if (strncmp(b, "pip", 3) == 0 ||
+        (strncmp(b, "python", 6) == 0 && i + 2 < w->n && strcmp(w->v[i + 1], "-m") == 0 &&
+         strcmp(w->v[i + 2], "pip") == 0)) {
         size_t sub = strncmp(b, "pip", 3) == 0 ? i + 1 : i + 3;
 
         if (strncmp(b, "pip", 3) == 0 && b[3] != '\0' && !isdigit((unsigned char)b[3]))
@@ -728,7 +764,8 @@ static void parse_ref(const char *ref, struct imgref *r)
         n -= (size_t)(rest - ref);
     } else
         snprintf(r->registry, sizeof(r->registry), "docker.io");
-    if (strcmp(r->registry, "index.docker.io") == 0 || strcmp(r->registry, "registry-1.docker.io") == 0)
+    if (strcmp(r->registry, "index.docker.io") == 0 ||
+        strcmp(r->registry, "registry-1.docker.io") == 0)
         snprintf(r->registry, sizeof(r->registry), "docker.io");
     last_slash = memrchr(rest, '/', n);
     colon = memrchr(last_slash != NULL ? last_slash : rest, ':',
@@ -818,9 +855,9 @@ static int check_from(struct ctx *c, size_t si)
 
 static bool is_secret_name(const char *name, size_t n)
 {
-    static const char *const pats[] = {"PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY",
-                                       "APIKEY", "PRIVATE_KEY", "ACCESS_KEY", "AUTH_KEY",
-                                       "CREDENTIAL", "CLIENT_KEY"};
+    static const char *const pats[] = {"PASSWORD", "PASSWD",     "SECRET",      "TOKEN",
+                                       "API_KEY",  "APIKEY",     "PRIVATE_KEY", "ACCESS_KEY",
+                                       "AUTH_KEY", "CREDENTIAL", "CLIENT_KEY"};
     static const char *const benign[] = {"_FILE", "_PATH", "_DIR", "_URL", "_ENDPOINT", "_NAME"};
     char up[128];
 
@@ -856,8 +893,8 @@ static int check_secrets(struct ctx *c, const struct moat_df_instr *in)
     for (size_t i = 0; i < in->argc; i++) {
         const char *w = in->argv[i], *eq = strchr(w, '=');
         size_t n = eq != NULL ? (size_t)(eq - w) : strlen(w);
-        bool has_value = eq != NULL && eq[1] != '\0' && strcmp(eq + 1, "\"\"") != 0 &&
-                         strcmp(eq + 1, "''") != 0;
+        bool has_value =
+            eq != NULL && eq[1] != '\0' && strcmp(eq + 1, "\"\"") != 0 && strcmp(eq + 1, "''") != 0;
 
         if (!is_secret_name(w, n))
             continue;
@@ -873,9 +910,9 @@ static int check_secrets(struct ctx *c, const struct moat_df_instr *in)
 
 static bool is_archive(const char *p)
 {
-    static const char *const ext[] = {".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tbz",
-                                      ".tar.xz", ".txz", ".tar.zst", ".tzst", ".tar.Z", ".gz",
-                                      ".bz2", ".xz"};
+    static const char *const ext[] = {".tar",   ".tar.gz", ".tgz", ".tar.bz2", ".tbz2",
+                                      ".tbz",   ".tar.xz", ".txz", ".tar.zst", ".tzst",
+                                      ".tar.Z", ".gz",     ".bz2", ".xz"};
     size_t n = strlen(p);
 
     for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
@@ -1065,8 +1102,8 @@ int moat_lint_dockerfile(const struct moat_dockerfile *df, const char *path,
                          struct moat_err *err)
 {
     static const struct moat_lint_opts none = {0};
-    struct ctx c = {df, path != NULL ? path : "Dockerfile", opts != NULL ? opts : &none, out, err,
-                    NULL, false};
+    struct ctx c = {
+        df, path != NULL ? path : "Dockerfile", opts != NULL ? opts : &none, out, err, NULL, false};
     int rc = 0;
 
     for (size_t si = 0; si < df->n_stages; si++) {
@@ -1093,8 +1130,7 @@ int moat_lint_dockerfile(const struct moat_dockerfile *df, const char *path,
         } else if (is_cmd(in, "COPY")) {
             if ((rc = check_copy_from(&c, in)) == 0)
                 rc = check_copy_dest(&c, in);
-        }
-        else if (is_cmd(in, "WORKDIR"))
+        } else if (is_cmd(in, "WORKDIR"))
             rc = check_workdir(&c, in);
         else if (is_cmd(in, "ARG") || is_cmd(in, "ENV"))
             rc = check_secrets(&c, in);

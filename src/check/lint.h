@@ -34,10 +34,10 @@ const struct moat_lint_rule *moat_lint_rules(size_t *n);
 const struct moat_lint_rule *moat_lint_rule_find(const char *id);
 
 struct moat_lint_opts {
-    const char *const *ignore;   /* rule ids (moat or hadolint) to skip everywhere */
+    const char *const *ignore; /* rule ids (moat or hadolint) to skip everywhere */
     size_t n_ignore;
-    const char *const *trusted;  /* registries/prefixes ("docker.io", "ghcr.io/org"); */
-    size_t n_trusted;            /* none = the allow-list rule is off */
+    const char *const *trusted; /* registries/prefixes ("docker.io", "ghcr.io/org"); */
+    size_t n_trusted;           /* none = the allow-list rule is off */
 };
 
 /*

@@ -97,7 +97,8 @@ static int add_list(struct lint_args *a, int which, const char *s)
     if (copy == NULL)
         return -1;
     for (tok = strtok_r(copy, ", ", &save); tok != NULL; tok = strtok_r(NULL, ", ", &save)) {
-        if (a->n_list[which] == LINT_MAX_LIST || (a->lists[which][a->n_list[which]] = strdup(tok)) == NULL) {
+        if (a->n_list[which] == LINT_MAX_LIST ||
+            (a->lists[which][a->n_list[which]] = strdup(tok)) == NULL) {
             rc = -1;
             break;
         }
@@ -220,7 +221,8 @@ int moat_cmd_lint(int argc, char **argv)
         case 's':
             if ((a.severity_mask = lint_parse_severities(optarg)) <= 0) {
                 cli_error("lint: --severity: expected a list of UNKNOWN, LOW, MEDIUM, HIGH, "
-                          "CRITICAL, got '%s'", optarg);
+                          "CRITICAL, got '%s'",
+                          optarg);
                 goto out;
             }
             break;

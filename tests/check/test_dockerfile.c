@@ -1,4 +1,5 @@
-/* test_dockerfile.c - the Dockerfile parser: continuations, directives, heredocs, forms, expansion, limits. */
+/* test_dockerfile.c - the Dockerfile parser: continuations, directives, heredocs, forms, expansion,
+ * limits. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -207,9 +208,10 @@ static void test_errors_and_limits(void **state)
 
 static void test_hostile_bytes(void **state)
 {
-    static const char junk[] = "FROM \0\xff\xfe a\nRUN [\"\\u0000\"]\nRUN <<\nRUN <<-\"x\nENV =\nARG\n"
-                               "FROM ${a:-${b:-${c:-${d:-${e:-${f:-${g:-${h:-${i:-${j:-x}}}}}}}}}}\n"
-                               "WORKDIR ${unterminated\nUSER \\";
+    static const char junk[] =
+        "FROM \0\xff\xfe a\nRUN [\"\\u0000\"]\nRUN <<\nRUN <<-\"x\nENV =\nARG\n"
+        "FROM ${a:-${b:-${c:-${d:-${e:-${f:-${g:-${h:-${i:-${j:-x}}}}}}}}}}\n"
+        "WORKDIR ${unterminated\nUSER \\";
     struct moat_dockerfile df;
     struct moat_err err = MOAT_ERR_INIT;
 

@@ -1,4 +1,5 @@
-/* test_lint.c - every Dockerfile rule fires on a positive case and stays quiet on a negative one; suppressions. */
+/* test_lint.c - every Dockerfile rule fires on a positive case and stays quiet on a negative one;
+ * suppressions. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,7 +15,8 @@
 #include "check/lint.h"
 
 #define GOOD_TAIL "USER app\nHEALTHCHECK CMD true\n"
-#define PINNED "FROM debian:12@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n"
+#define PINNED                                                                                     \
+    "FROM debian:12@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n"
 
 struct rule_case {
     const char *id;
@@ -29,11 +31,15 @@ static const struct rule_case cases[] = {
     {"MDL003", "FROM debian:latest\n", 1, "FROM debian:12\n"},
     {"MDL004", PINNED "USER app\nUSER root\n", 3, PINNED "USER root\nRUN true\nUSER 1000:1000\n"},
     {"MDL005", PINNED "RUN true\n", 1, "FROM debian:12 AS base\nUSER app\nFROM base\n"},
-    {"MDL006", PINNED "RUN apt-get update && apt-get install -y curl=7 \\\n && rm -rf /var/lib/apt/lists/*\n", 2,
-     PINNED "RUN apt-get update && apt-get install -y --no-install-recommends curl=7 && rm -rf /var/lib/apt/lists/*\n"},
+    {"MDL006",
+     PINNED "RUN apt-get update && apt-get install -y curl=7 \\\n && rm -rf /var/lib/apt/lists/*\n",
+     2,
+     PINNED "RUN apt-get update && apt-get install -y --no-install-recommends curl=7 && rm -rf "
+            "/var/lib/apt/lists/*\n"},
     {"MDL007", PINNED "RUN apt-get install --no-install-recommends curl=7\n", 2,
      PINNED "RUN apt-get -qy install --no-install-recommends curl=7\n"},
-    {"MDL008", PINNED "RUN apt-get update && apt-get install -y --no-install-recommends curl=7\n", 2,
+    {"MDL008", PINNED "RUN apt-get update && apt-get install -y --no-install-recommends curl=7\n",
+     2,
      PINNED "RUN apt-get update && apt-get install -y --no-install-recommends curl=7 \\\n"
             "    && rm -rf /var/lib/apt/lists/*\n"},
     {"MDL009", PINNED "\nRUN apt-get install -y --no-install-recommends curl\n", 3,
@@ -42,14 +48,16 @@ static const struct rule_case cases[] = {
     {"MDL011", PINNED "RUN apk add --no-cache --virtual .deps curl\n", 2,
      PINNED "RUN apk add --no-cache --virtual .deps curl=8.5\n"},
     {"MDL012", PINNED "RUN pip install --no-cache-dir flask\n", 2,
-     PINNED "RUN pip3 install --no-cache-dir flask==3.0 'wheel<0.46' && pip install --no-cache-dir -r req.txt\n"},
+     PINNED "RUN pip3 install --no-cache-dir flask==3.0 'wheel<0.46' && pip install --no-cache-dir "
+            "-r req.txt\n"},
     {"MDL013", PINNED "RUN python3 -m pip install flask==3.0\n", 2,
      PINNED "RUN python3 -m pip install --no-cache-dir flask==3.0\n"},
     {"MDL014", PINNED "ADD app.jar /app/\n", 2, PINNED "ADD rootfs.tar.gz /\nCOPY app.jar /app/\n"},
     {"MDL015", PINNED "ADD https://example.com/x.sh /x.sh\n", 2,
      PINNED "ADD --checksum=sha256:00 https://example.com/x.sh /x.sh\n"},
     {"MDL016", PINNED "RUN sudo apt-get update\n", 2, PINNED "RUN echo sudo is a word here\n"},
-    {"MDL017", PINNED "WORKDIR app\n", 2, PINNED "ENV APP=/srv\nWORKDIR $APP/app\nWORKDIR \"/x y\"\n"},
+    {"MDL017", PINNED "WORKDIR app\n", 2,
+     PINNED "ENV APP=/srv\nWORKDIR $APP/app\nWORKDIR \"/x y\"\n"},
     {"MDL018", PINNED "RUN cd /tmp && make\n", 2, PINNED "WORKDIR /tmp\nRUN make && echo cd\n"},
     {"MDL019", PINNED "RUN curl -fsSL https://get.example.com | sh\n", 2,
      PINNED "RUN curl -fsSLo x.sh https://get.example.com && sha256sum -c x.sha && sh x.sh\n"},
@@ -57,17 +65,21 @@ static const struct rule_case cases[] = {
      PINNED "ENV POSTGRES_PASSWORD_FILE=/run/secrets/pw GPG_KEY=ABCDEF PASSWORD_LEN=\n"},
     {"MDL021", PINNED "MAINTAINER me <me@example.com>\n", 2,
      PINNED "LABEL org.opencontainers.image.authors=me\n"},
-    {"MDL022", PINNED "CMD [\"a\"]\nCMD [\"b\"]\n", 3, "FROM debian:12 AS a\nCMD [\"a\"]\nFROM a\nCMD [\"b\"]\n"},
-    {"MDL023", PINNED "ENTRYPOINT [\"a\"]\nENTRYPOINT [\"b\"]\n", 3, PINNED "ENTRYPOINT [\"a\"]\nCMD [\"b\"]\n"},
+    {"MDL022", PINNED "CMD [\"a\"]\nCMD [\"b\"]\n", 3,
+     "FROM debian:12 AS a\nCMD [\"a\"]\nFROM a\nCMD [\"b\"]\n"},
+    {"MDL023", PINNED "ENTRYPOINT [\"a\"]\nENTRYPOINT [\"b\"]\n", 3,
+     PINNED "ENTRYPOINT [\"a\"]\nCMD [\"b\"]\n"},
     {"MDL024", PINNED "EXPOSE 80 22/tcp\n", 2, PINNED "EXPOSE 80 2222 443/udp\n"},
     {"MDL025", PINNED "USER app\n", 1, PINNED "HEALTHCHECK NONE\n"},
     {"MDL026", "FROM quay.io/evil/image:1\n", 1, "FROM ghcr.io/acme/base:1\nFROM nginx:1.27\n"},
-    {"MDL027", PINNED "COPY --from=biuld /out /out\n",
-     2, "FROM golang:1.22 AS build\nFROM debian:12\nCOPY --from=build /out /out\nCOPY --from=0 /a /a\n"
-        "COPY --from=nginx:1.27 /etc/nginx /etc/nginx\n"},
-    {"MDL028", "FROM debian:12 AS x\nFROM alpine:3 AS x\n", 2, "FROM debian:12 AS x\nFROM alpine:3 AS y\n"},
+    {"MDL027", PINNED "COPY --from=biuld /out /out\n", 2,
+     "FROM golang:1.22 AS build\nFROM debian:12\nCOPY --from=build /out /out\nCOPY --from=0 /a /a\n"
+     "COPY --from=nginx:1.27 /etc/nginx /etc/nginx\n"},
+    {"MDL028", "FROM debian:12 AS x\nFROM alpine:3 AS x\n", 2,
+     "FROM debian:12 AS x\nFROM alpine:3 AS y\n"},
     {"MDL029", PINNED "CMD ['app']\n", 2, PINNED "CMD [\"app\"]\n"},
-    {"MDL030", "FROM debian:12 AS x\nCOPY --from=x /a /b\n", 2, "FROM debian:12 AS x\nFROM x AS y\nCOPY --from=x /a /b\n"},
+    {"MDL030", "FROM debian:12 AS x\nCOPY --from=x /a /b\n", 2,
+     "FROM debian:12 AS x\nFROM x AS y\nCOPY --from=x /a /b\n"},
     {"MDL031", PINNED "EXPOSE 80000\n", 2, PINNED "EXPOSE 8000-8080\n"},
     {"MDL032", PINNED "RUN wget -q http://a/x\nRUN curl -fsS http://b/y\n", 3,
      PINNED "RUN curl -fsS http://a/x\nFROM debian:12\nRUN curl http://b/y\n"},
@@ -197,22 +209,24 @@ static void test_clean_file_is_quiet(void **state)
     struct moat_findings fs;
 
     (void)state;
-    lint_text("# syntax=docker/dockerfile:1\n"
-              "ARG BASE=debian:12@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n"
-              "FROM ${BASE} AS build\n"
-              "RUN <<EOF\n"
-              "set -e\n"
-              "apt-get update\n"
-              "apt-get install -y --no-install-recommends gcc=12\n"
-              "rm -rf /var/lib/apt/lists/*\n"
-              "EOF\n"
-              "FROM build\n"
-              "WORKDIR /app\n"
-              "COPY --from=build /out /app\n"
-              "USER 10001\n"
-              "HEALTHCHECK CMD [\"/app/health\"]\n"
-              "ENTRYPOINT [\"/app/run\"]\n",
-              NULL, 0, &fs);
+    lint_text(
+        "# syntax=docker/dockerfile:1\n"
+        "ARG "
+        "BASE=debian:12@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n"
+        "FROM ${BASE} AS build\n"
+        "RUN <<EOF\n"
+        "set -e\n"
+        "apt-get update\n"
+        "apt-get install -y --no-install-recommends gcc=12\n"
+        "rm -rf /var/lib/apt/lists/*\n"
+        "EOF\n"
+        "FROM build\n"
+        "WORKDIR /app\n"
+        "COPY --from=build /out /app\n"
+        "USER 10001\n"
+        "HEALTHCHECK CMD [\"/app/health\"]\n"
+        "ENTRYPOINT [\"/app/run\"]\n",
+        NULL, 0, &fs);
     for (size_t i = 0; i < fs.n; i++)
         fprintf(stderr, "unexpected %s line %u: %s\n", fs.v[i].rule_id, fs.v[i].line,
                 fs.v[i].match != NULL ? fs.v[i].match : "");
@@ -223,10 +237,8 @@ static void test_clean_file_is_quiet(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_every_rule_has_a_case),
-        cmocka_unit_test(test_positive_and_negative),
-        cmocka_unit_test(test_suppressions),
-        cmocka_unit_test(test_secrets_are_redacted),
+        cmocka_unit_test(test_every_rule_has_a_case), cmocka_unit_test(test_positive_and_negative),
+        cmocka_unit_test(test_suppressions),          cmocka_unit_test(test_secrets_are_redacted),
         cmocka_unit_test(test_clean_file_is_quiet),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
