@@ -46,6 +46,22 @@ static void test_continuations(void **state)
     moat_dockerfile_free(&df);
 }
 
+static void test_crlf_and_bom(void **state)
+{
+    struct moat_dockerfile df;
+
+    (void)state;
+    parse_ok("\xEF\xBB\xBF# escape=\\\r\nFROM alpine:3.20\r\nRUN apk add \\\r\n    curl\r\n"
+             "onbuild run true\r\n",
+             &df);
+    assert_int_equal(df.n, 3);
+    assert_string_equal(df.stages[0].image, "alpine:3.20");
+    assert_string_equal(df.v[1].args, "apk add     curl");
+    assert_string_equal(df.v[2].cmd, "ONBUILD");
+    assert_int_equal(df.v[2].line, 5);
+    moat_dockerfile_free(&df);
+}
+
 static void test_escape_directive(void **state)
 {
     struct moat_dockerfile df;
@@ -229,6 +245,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_continuations),
+        cmocka_unit_test(test_crlf_and_bom),
         cmocka_unit_test(test_escape_directive),
         cmocka_unit_test(test_heredocs),
         cmocka_unit_test(test_json_and_shell_forms),
