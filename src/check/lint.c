@@ -243,6 +243,16 @@ static int report(struct ctx *c, int rule, const struct moat_df_instr *in, const
 
     if (suppressed(c, r, in))
         return 0;
+    /* one finding per rule and instruction: look back over this line's findings */
+    for (size_t i = c->out->n; i-- > 0;) {
+        const struct moat_finding *p = &c->out->v[i];
+
+        if (p->line != (in != NULL ? in->line : 0) || p->path == NULL ||
+            strcmp(p->path, c->path) != 0)
+            break;
+        if (strcmp(p->rule_id, r->id) == 0)
+            return 0;
+    }
     f.kind = MOAT_FINDING_MISCONFIG;
     f.severity = r->severity;
     f.cvss_score = -1;
