@@ -1,0 +1,79 @@
+/*
+ * secret.h - the secret scanner: a built-in rule table compiled once into a
+ * Hyperscan streaming database, and a per-file scan that is fed content in
+ * chunks of any size (matches spanning chunk boundaries are found) and holds
+ * only a bounded tail of the stream, never the whole file. Findings are of
+ * kind MOAT_FINDING_SECRET and carry redacted evidence only.
+ *
+ * Must not: decide exit codes, print, or keep a secret in any output.
+ */
+#ifndef MOAT_SECRET_SECRET_H
+#define MOAT_SECRET_SECRET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../base/error.h"
+#include "../base/finding.h"
+
+#define MOAT_SECRET_MAX_MATCH 1024u       /* bytes of one match kept for validation */
+#define MOAT_SECRET_MAX_PER_FILE 100u     /* findings reported for one file */
+
+enum moat_secret_check {
+    MOAT_SECRET_CHECK_NONE = 0,
+    MOAT_SECRET_CHECK_ENTROPY,       /* Shannon entropy of the whole match >= min_entropy */
+    MOAT_SECRET_CHECK_VALUE_ENTROPY, /* value after the last '=' or ':' >= min_entropy, no placeholder */
+};
+
+struct moat_secret_rule {
+    const char *id;        /* stable, "secret-aws-access-key-id" */
+    enum moat_severity severity;
+    const char *title;
+    const char *pattern;   /* Hyperscan syntax, bounded repeats only */
+    unsigned hs_flags;     /* extra HS_FLAG_* (SOM_LEFTMOST is always added) */
+    const char *keywords;  /* comma-separated, for docs and user rules */
+    enum moat_secret_check check;
+    double min_entropy;    /* bits per character */
+    const char *remediation;
+    int generic;           /* dropped on a line where a specific rule already fired */
+};
+
+/* The built-in table (static storage, never freed). */
+size_t moat_secret_builtin_rules(const struct moat_secret_rule **out);
+
+/* Shannon entropy in bits per byte of s[0..n). */
+double moat_secret_entropy(const char *s, size_t n);
+
+/* Whether a matched text passes the rule's validator. */
+int moat_secret_rule_accepts(const struct moat_secret_rule *r, const char *text, size_t n);
+
+/* "AKIA****": the first 4 bytes (fewer if shorter) then "****". Caller frees; NULL on OOM. */
+char *moat_secret_redact(const char *text, size_t n);
+
+struct moat_secret_engine;
+
+/* Compile the built-in rules. Free with moat_secret_engine_free(). */
+int moat_secret_engine_new(struct moat_secret_engine **out, struct moat_err *err);
+void moat_secret_engine_free(struct moat_secret_engine *e);
+
+/*
+ * One file's scan. path is copied; layer is reported as is (-1 for config).
+ * The engine must outlive the scan and run one scan at a time (it owns the
+ * Hyperscan scratch).
+ */
+struct moat_secret_scan;
+int moat_secret_scan_open(struct moat_secret_engine *e, const char *path, int32_t layer,
+                          struct moat_secret_scan **out, struct moat_err *err);
+int moat_secret_scan_feed(struct moat_secret_scan *s, const void *data, size_t len,
+                          struct moat_err *err);
+/* Flush pending matches, append findings to out (moved), free s (also on error). */
+int moat_secret_scan_close(struct moat_secret_scan *s, struct moat_findings *out,
+                           struct moat_err *err);
+void moat_secret_scan_abort(struct moat_secret_scan *s);
+
+/* Convenience: one buffer as one file. */
+int moat_secret_scan_buffer(struct moat_secret_engine *e, const char *path, int32_t layer,
+                            const void *data, size_t len, struct moat_findings *out,
+                            struct moat_err *err);
+
+#endif
