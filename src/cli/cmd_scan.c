@@ -6,6 +6,7 @@
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "fs/fs.h"
 #include "report/report.h"
 #include "sbom/sbom_read.h"
+#include "secret/scanner.h"
 #include "source/image.h"
 #include "vuln/match.h"
 #include "vuln/vulndb.h"
@@ -36,7 +38,8 @@ static void scan_usage(FILE *f)
           "PATH whose kind is detected, or an SBOM file.\n"
           "\n"
           "Options:\n"
-          "      --scanners LIST   what to look for; only 'vuln' so far (the default)\n"
+          "      --scanners LIST   what to look for: vuln (the default), secret, or vuln,secret\n"
+          "      --secret-max-size N  skip files larger than N bytes in the secret scan (64 MiB)\n"
           "  -f, --format FORMAT   table, json, sarif, cyclonedx (1.5 with vulnerabilities)\n"
           "                        or junit. Default: table on a terminal, json otherwise.\n"
           "  -o, --output FILE     write to FILE (replaced atomically) instead of stdout\n"
@@ -100,26 +103,64 @@ struct scan_args {
     size_t n_vex;
     int severity_mask, exit_code;
     bool ignore_unfixed, quiet;
+    bool vuln, secret;
+    struct moat_secret_scanner_opts secret_opts;
     struct moat_open_opts open_opts;
 };
 
+/* "vuln,secret" -> flags; -1 on an unknown scanner. */
+static int parse_scanners(const char *list, struct scan_args *a)
+{
+    char *copy = strdup(list), *save = NULL, *tok;
+    int rc = 0;
+
+    if (copy == NULL)
+        return -1;
+    a->vuln = a->secret = false;
+    for (tok = strtok_r(copy, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+        if (strcmp(tok, "vuln") == 0)
+            a->vuln = true;
+        else if (strcmp(tok, "secret") == 0)
+            a->secret = true;
+        else
+            rc = -1;
+    }
+    free(copy);
+    return rc == 0 && (a->vuln || a->secret) ? 0 : -1;
+}
+
 /* Inventory the target: an SBOM file as is, else the image's packages. */
+/* With --scanners secret, sc (non-NULL) visits every file in the same pass. */
 static int inventory(const struct scan_args *a, struct moat_image **img,
-                     struct moat_inventory *inv, struct moat_err *err)
+                     struct moat_inventory *inv, struct moat_secret_scanner *sc,
+                     struct moat_err *err)
 {
     struct moat_fs_opts fs_opts = {0};
+    struct moat_fs_visitor visitor;
     struct moat_fs *fs = NULL;
     struct stat st;
     int rc;
 
-    if (stat(a->ref, &st) == 0 && S_ISREG(st.st_mode) && moat_sbom_sniff(a->ref))
+    if (stat(a->ref, &st) == 0 && S_ISREG(st.st_mode) && moat_sbom_sniff(a->ref)) {
+        if (sc != NULL)
+            return moat_err_set(err, MOAT_E_ARG, "%s: an SBOM has no files to scan for secrets",
+                                a->ref);
         return moat_sbom_read(a->ref, inv, NULL, err);
+    }
     rc = moat_image_open(a->ref, &a->open_opts, img, err);
     if (rc < 0)
         return rc;
-    fs_opts.capture = moat_catalog_capture_patterns(&fs_opts.n_capture);
+    if (a->vuln)
+        fs_opts.capture = moat_catalog_capture_patterns(&fs_opts.n_capture);
+    if (sc != NULL) {
+        visitor = moat_secret_scanner_visitor(sc);
+        fs_opts.visitors = &visitor;
+        fs_opts.n_visitors = 1;
+    }
     rc = moat_fs_build(*img, &fs_opts, &fs, err);
-    if (rc == 0 && (rc = moat_catalog_run(fs, inv, err)) < 0)
+    if (rc == 0 && a->vuln && (rc = moat_catalog_run(fs, inv, err)) < 0)
+        moat_err_prefix(err, "%s", a->ref);
+    if (rc == 0 && sc != NULL && (rc = moat_secret_scan_config(sc, moat_image_meta(*img), err)) < 0)
         moat_err_prefix(err, "%s", a->ref);
     moat_fs_free(fs);
     return rc;
@@ -139,6 +180,32 @@ static void warn_if_stale(struct moat_vulndb *db, const char *path, bool quiet)
         fprintf(stderr, "moat: warning: %s was last updated %lld days ago (run 'moat db "
                         "update')\n", path, (long long)((now - st.newest_import) / 86400));
     moat_vulndb_stats_free(&st);
+}
+
+/* Open the vulnerability database (--db or the default) and warn when it is stale. */
+static int open_db(const struct scan_args *a, struct moat_vulndb **db, struct moat_err *err)
+{
+    char dbpath[4096];
+
+    if (a->db_path != NULL) {
+        if (strlen(a->db_path) >= sizeof(dbpath)) {
+            moat_err_set(err, MOAT_E_ARG, "--db: path too long");
+            return -err->code;
+        }
+        memcpy(dbpath, a->db_path, strlen(a->db_path) + 1);
+    } else if (moat_vulndb_default_path_buf(dbpath, sizeof(dbpath)) < 0) {
+        moat_err_set(err, MOAT_E_NOTFOUND, "no default database path (set MOAT_DB or use --db)");
+        return -err->code;
+    }
+    if (moat_vulndb_open(dbpath, 0, db, err) < 0) {
+        if (err->code == MOAT_E_NOTFOUND)
+            moat_err_set(err, MOAT_E_NOTFOUND,
+                         "%s: no vulnerability database (run 'moat db import PATH' or 'moat db "
+                         "update')", dbpath);
+        return -err->code;
+    }
+    warn_if_stale(*db, dbpath, a->quiet);
+    return 0;
 }
 
 /* Drop what VEX settled and what the severity filter excludes. */
@@ -168,32 +235,28 @@ static int run_scan(const struct scan_args *a, enum moat_report_format fmt)
     struct moat_report_ctx ctx = {0};
     struct moat_image *img = NULL;
     struct moat_vulndb *db = NULL;
+    struct moat_secret_scanner *sc = NULL;
     struct cli_output out = {0};
-    char dbpath[4096];
     int rc = MOAT_EXIT_FAIL;
 
-    if (a->db_path != NULL) {
-        if (strlen(a->db_path) >= sizeof(dbpath)) {
-            moat_err_set(&err, MOAT_E_ARG, "--db: path too long");
+    if (a->secret && moat_secret_scanner_new(&a->secret_opts, &sc, &err) < 0)
+        goto out;
+    if (a->vuln && open_db(a, &db, &err) < 0)
+        goto out;
+    if (inventory(a, &img, &inv, sc, &err) < 0)
+        goto out;
+    if (a->vuln && moat_vuln_match(db, &inv, &mopts, &findings, NULL, &err) < 0)
+        goto out;
+    if (sc != NULL) {
+        if (moat_secret_scanner_take(sc, &findings, &err) < 0)
             goto out;
-        }
-        memcpy(dbpath, a->db_path, strlen(a->db_path) + 1);
-    } else if (moat_vulndb_default_path_buf(dbpath, sizeof(dbpath)) < 0) {
-        moat_err_set(&err, MOAT_E_NOTFOUND, "no default database path (set MOAT_DB or use --db)");
-        goto out;
+        if (!a->quiet && moat_secret_scanner_skipped_large(sc) > 0)
+            fprintf(stderr, "moat: secret scan skipped %llu files larger than %llu bytes\n",
+                    (unsigned long long)moat_secret_scanner_skipped_large(sc),
+                    (unsigned long long)(a->secret_opts.max_file_size
+                                             ? a->secret_opts.max_file_size
+                                             : MOAT_SECRET_DEFAULT_MAX_FILE));
     }
-    if (moat_vulndb_open(dbpath, 0, &db, &err) < 0) {
-        if (err.code == MOAT_E_NOTFOUND)
-            moat_err_set(&err, MOAT_E_NOTFOUND,
-                         "%s: no vulnerability database (run 'moat db import PATH' or 'moat db "
-                         "update')", dbpath);
-        goto out;
-    }
-    warn_if_stale(db, dbpath, a->quiet);
-    if (inventory(a, &img, &inv, &err) < 0)
-        goto out;
-    if (moat_vuln_match(db, &inv, &mopts, &findings, NULL, &err) < 0)
-        goto out;
     for (size_t i = 0; i < a->n_vex; i++) {
         struct moat_vex *vex = NULL;
 
@@ -227,13 +290,14 @@ out:
     moat_inventory_free(&inv);
     moat_image_free(img);
     moat_vulndb_close(db);
+    moat_secret_scanner_free(sc);
     moat_err_clear(&err);
     return rc;
 }
 
 int moat_cmd_scan(int argc, char **argv)
 {
-    enum { OPT_SCANNERS = 256, OPT_EXIT, OPT_UNFIXED, OPT_VEX, OPT_DB, OPT_PLATFORM };
+    enum { OPT_SCANNERS = 256, OPT_EXIT, OPT_UNFIXED, OPT_VEX, OPT_DB, OPT_PLATFORM, OPT_SECRET_MAX };
     static const struct option longopts[] = {
         {"scanners", required_argument, NULL, OPT_SCANNERS},
         {"format", required_argument, NULL, 'f'},
@@ -244,20 +308,32 @@ int moat_cmd_scan(int argc, char **argv)
         {"vex", required_argument, NULL, OPT_VEX},
         {"db", required_argument, NULL, OPT_DB},
         {"platform", required_argument, NULL, OPT_PLATFORM},
+        {"secret-max-size", required_argument, NULL, OPT_SECRET_MAX},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     struct scan_args a = {0};
     enum moat_report_format fmt;
+    char *end;
     int c;
 
+    a.vuln = true;
     optind = 1;
     while ((c = getopt_long(argc, argv, "f:o:s:qh", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_SCANNERS:
-            if (strcmp(optarg, "vuln") != 0) {
-                cli_error("scan: --scanners: only 'vuln' is available so far");
+            if (parse_scanners(optarg, &a) < 0) {
+                cli_error("scan: --scanners: expected a list of vuln, secret, got '%s'", optarg);
+                return MOAT_EXIT_USAGE;
+            }
+            break;
+        case OPT_SECRET_MAX:
+            errno = 0;
+            a.secret_opts.max_file_size = strtoull(optarg, &end, 10);
+            if (*optarg == '\0' || *optarg == '-' || *end != '\0' || errno != 0 ||
+                a.secret_opts.max_file_size == 0) {
+                cli_error("scan: --secret-max-size: expected a positive byte count, got '%s'", optarg);
                 return MOAT_EXIT_USAGE;
             }
             break;

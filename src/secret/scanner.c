@@ -1,0 +1,206 @@
+/*
+ * scanner.c - the fs visitor side of the secret scanner: one engine scan per
+ * regular file as its bytes stream by, never the file itself in memory.
+ * Findings are collected per image and de-duplicated when taken, so the
+ * same secret copied through several layers is reported once (at the
+ * earliest layer, which is also where a later-deleted file lived).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "scanner.h"
+#include "secret.h"
+
+struct moat_secret_scanner {
+    struct moat_secret_engine *engine;
+    uint64_t max_file;
+    int scan_binaries;
+    struct moat_secret_scan *cur; /* the file being streamed, or NULL */
+    uint64_t cur_bytes;
+    struct moat_findings found;
+    uint64_t skipped_large, skipped_binary;
+};
+
+int moat_secret_scanner_new(const struct moat_secret_scanner_opts *opts, struct moat_secret_scanner **out,
+                            struct moat_err *err)
+{
+    struct moat_secret_scanner *sc = calloc(1, sizeof *sc);
+    int rc;
+
+    *out = NULL;
+    if (!sc)
+        return moat_err_set(err, MOAT_E_NOMEM, "secret scanner");
+    sc->max_file = opts && opts->max_file_size ? opts->max_file_size : MOAT_SECRET_DEFAULT_MAX_FILE;
+    sc->scan_binaries = opts ? opts->scan_binaries : 0;
+    if ((rc = moat_secret_engine_new(&sc->engine, err)) < 0) {
+        free(sc);
+        return rc;
+    }
+    *out = sc;
+    return 0;
+}
+
+void moat_secret_scanner_free(struct moat_secret_scanner *sc)
+{
+    if (!sc)
+        return;
+    moat_secret_scan_abort(sc->cur);
+    moat_secret_engine_free(sc->engine);
+    moat_findings_free(&sc->found);
+    free(sc);
+}
+
+static int v_begin(void *ctx, uint32_t layer, const char *path, const struct moat_fs_node *node, bool *want,
+                   struct moat_err *err)
+{
+    struct moat_secret_scanner *sc = ctx;
+
+    *want = false;
+    if (node->type != MOAT_FT_REG || node->hardlink || node->size == 0 ||
+        sc->found.n >= MOAT_SECRET_MAX_PER_IMAGE)
+        return 0;
+    if (node->size > sc->max_file) {
+        sc->skipped_large++;
+        return 0;
+    }
+    moat_secret_scan_abort(sc->cur);
+    sc->cur = NULL;
+    sc->cur_bytes = 0;
+    if (moat_secret_scan_open(sc->engine, path, (int32_t)layer, &sc->cur, err) < 0)
+        return -err->code;
+    *want = true;
+    return 0;
+}
+
+static int v_chunk(void *ctx, const void *data, size_t len, struct moat_err *err)
+{
+    struct moat_secret_scanner *sc = ctx;
+
+    if (!sc->cur)
+        return 0;
+    if (!sc->scan_binaries && sc->cur_bytes < MOAT_SECRET_BINARY_SNIFF) {
+        size_t n = MOAT_SECRET_BINARY_SNIFF - sc->cur_bytes;
+        if (memchr(data, 0, n < len ? n : len)) {
+            moat_secret_scan_abort(sc->cur);
+            sc->cur = NULL;
+            sc->skipped_binary++;
+            return 0;
+        }
+    }
+    sc->cur_bytes += len;
+    if (sc->cur_bytes > sc->max_file) { /* the header lied about the size */
+        moat_secret_scan_abort(sc->cur);
+        sc->cur = NULL;
+        sc->skipped_large++;
+        return 0;
+    }
+    return moat_secret_scan_feed(sc->cur, data, len, err);
+}
+
+static int v_end(void *ctx, struct moat_err *err)
+{
+    struct moat_secret_scanner *sc = ctx;
+    struct moat_secret_scan *s = sc->cur;
+
+    sc->cur = NULL;
+    if (!s)
+        return 0;
+    return moat_secret_scan_close(s, &sc->found, err);
+}
+
+struct moat_fs_visitor moat_secret_scanner_visitor(struct moat_secret_scanner *sc)
+{
+    struct moat_fs_visitor v = {sc, v_begin, v_chunk, v_end};
+    return v;
+}
+
+/* Scan a list of strings as one pseudo-file, one string per line. */
+static int scan_lines(struct moat_secret_scanner *sc, const char *name, const char *const *lines,
+                      const char *const *keys, size_t n, struct moat_err *err)
+{
+    struct moat_secret_scan *s = NULL;
+    int rc = moat_secret_scan_open(sc->engine, name, -1, &s, err);
+
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (keys && keys[i] && ((rc = moat_secret_scan_feed(s, keys[i], strlen(keys[i]), err)) < 0 ||
+                                (rc = moat_secret_scan_feed(s, "=", 1, err)) < 0))
+            break;
+        if (lines[i] && (rc = moat_secret_scan_feed(s, lines[i], strlen(lines[i]), err)) < 0)
+            break;
+        rc = moat_secret_scan_feed(s, "\n", 1, err);
+    }
+    if (rc < 0) {
+        moat_secret_scan_abort(s);
+        return rc;
+    }
+    return s ? moat_secret_scan_close(s, &sc->found, err) : rc;
+}
+
+int moat_secret_scan_config(struct moat_secret_scanner *sc, const struct moat_image_meta *meta,
+                            struct moat_err *err)
+{
+    const char **keys = NULL, **vals = NULL;
+    size_t n = meta->n_labels > meta->n_history ? meta->n_labels : meta->n_history;
+    int rc;
+
+    if ((rc = scan_lines(sc, "config:Env", (const char *const *)meta->env, NULL, meta->n_env, err)) < 0)
+        return rc;
+    keys = calloc(n + 1, sizeof *keys);
+    vals = calloc(n + 1, sizeof *vals);
+    if (!keys || !vals) {
+        rc = moat_err_set(err, MOAT_E_NOMEM, "secret scan of the image config");
+        goto out;
+    }
+    for (size_t i = 0; i < meta->n_labels; i++) {
+        keys[i] = meta->labels[i].key;
+        vals[i] = meta->labels[i].value;
+    }
+    if ((rc = scan_lines(sc, "config:Labels", vals, keys, meta->n_labels, err)) < 0)
+        goto out;
+    for (size_t i = 0; i < meta->n_history; i++)
+        vals[i] = meta->history[i].created_by;
+    rc = scan_lines(sc, "config:history", vals, NULL, meta->n_history, err);
+out:
+    free(keys);
+    free(vals);
+    return rc;
+}
+
+static int same(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+int moat_secret_scanner_take(struct moat_secret_scanner *sc, struct moat_findings *out, struct moat_err *err)
+{
+    unsigned char *dup = calloc(sc->found.n + 1, 1);
+    int rc = 0;
+
+    if (!dup)
+        return moat_err_set(err, MOAT_E_NOMEM, "secret findings");
+    for (size_t i = 0; i < sc->found.n; i++) {
+        const struct moat_finding *f = &sc->found.v[i];
+
+        for (size_t j = 0; j < i && !dup[i]; j++) {
+            const struct moat_finding *g = &sc->found.v[j];
+            dup[i] = g->line == f->line && same(g->rule_id, f->rule_id) && same(g->path, f->path) &&
+                     same(g->match, f->match);
+        }
+    }
+    for (size_t i = 0; i < sc->found.n && rc == 0; i++)
+        if (!dup[i])
+            rc = moat_findings_add(out, &sc->found.v[i], err);
+    free(dup);
+    moat_findings_free(&sc->found);
+    return rc;
+}
+
+uint64_t moat_secret_scanner_skipped_large(const struct moat_secret_scanner *sc)
+{
+    return sc->skipped_large;
+}
+
+uint64_t moat_secret_scanner_skipped_binary(const struct moat_secret_scanner *sc)
+{
+    return sc->skipped_binary;
+}

@@ -1,0 +1,48 @@
+/*
+ * scanner.h - the secret scanner over a whole image: an fs visitor that
+ * streams every regular file of every layer (also files a later layer
+ * deletes or replaces) through the engine, plus the image config (Env,
+ * Labels, history created_by) scanned as the "files" config:Env,
+ * config:Labels and config:history. Binary files (a NUL in the first
+ * 8 KiB) and files over max_file_size are skipped and counted.
+ */
+#ifndef MOAT_SECRET_SCANNER_H
+#define MOAT_SECRET_SCANNER_H
+
+#include <stdint.h>
+
+#include "../base/error.h"
+#include "../base/finding.h"
+#include "../fs/fs.h"
+#include "../source/image.h"
+
+#define MOAT_SECRET_DEFAULT_MAX_FILE (64ull << 20)
+#define MOAT_SECRET_BINARY_SNIFF 8192u
+#define MOAT_SECRET_MAX_PER_IMAGE 10000u /* findings kept before files stop being read */
+
+struct moat_secret_scanner_opts {
+    uint64_t max_file_size; /* 0 = MOAT_SECRET_DEFAULT_MAX_FILE */
+    int scan_binaries;      /* 1 = do not skip files with a NUL in the first 8 KiB */
+};
+
+struct moat_secret_scanner;
+
+int moat_secret_scanner_new(const struct moat_secret_scanner_opts *opts, struct moat_secret_scanner **out,
+                            struct moat_err *err);
+void moat_secret_scanner_free(struct moat_secret_scanner *sc);
+
+/* A visitor for moat_fs_opts.visitors; sc must outlive the moat_fs_build() pass. */
+struct moat_fs_visitor moat_secret_scanner_visitor(struct moat_secret_scanner *sc);
+
+/* Scan the image config strings (layer -1). */
+int moat_secret_scan_config(struct moat_secret_scanner *sc, const struct moat_image_meta *meta,
+                            struct moat_err *err);
+
+/* Move the findings (de-duplicated: one per path, rule, line and redacted match) into out. */
+int moat_secret_scanner_take(struct moat_secret_scanner *sc, struct moat_findings *out, struct moat_err *err);
+
+/* Files skipped because they were larger than the cap, and as binary. */
+uint64_t moat_secret_scanner_skipped_large(const struct moat_secret_scanner *sc);
+uint64_t moat_secret_scanner_skipped_binary(const struct moat_secret_scanner *sc);
+
+#endif
