@@ -294,7 +294,13 @@ int moat_secret_scan_close(struct moat_secret_scan *s, struct moat_findings *out
         }
     }
     for (size_t i = 0; i < s->found.n; i++) {
-        if (shadowed(s, i))
+        if (shadowed(s, i)) {
+            moat_finding_free(&s->found.v[i]);
+            memset(&s->found.v[i], 0, sizeof s->found.v[i]);
+        }
+    }
+    for (size_t i = 0; i < s->found.n; i++) {
+        if (!s->found.v[i].rule_id)
             continue;
         if ((rc = moat_findings_add(out, &s->found.v[i], err)) < 0)
             goto out;

@@ -1,0 +1,109 @@
+/* test_scanner.c - the fs visitor: text files are scanned, binaries and files
+ * over the size cap are skipped and counted, the same secret in two layers is
+ * reported once, and the image config is scanned as config:Env/Labels/history. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "secret/scanner.h"
+#include "secret_test.h"
+
+static void feed_file(struct moat_fs_visitor *v, uint32_t layer, const char *path, const char *data,
+                      size_t len, uint64_t size)
+{
+    struct moat_err err = MOAT_ERR_INIT;
+    struct moat_fs_node node = {0};
+    bool want = false;
+
+    node.type = MOAT_FT_REG;
+    node.size = size;
+    node.deleted_in = -1;
+    assert_int_equal(v->begin(v->ctx, layer, path, &node, &want, &err), 0);
+    if (want) {
+        for (size_t at = 0; at < len; at += 7) {
+            size_t n = len - at < 7 ? len - at : 7;
+            assert_int_equal(v->chunk(v->ctx, data + at, n, &err), 0);
+        }
+    }
+    assert_int_equal(v->end(v->ctx, &err), 0);
+}
+
+static void test_visitor(void **state)
+{
+    struct moat_secret_scanner_opts opts = {1000, 0};
+    struct moat_secret_scanner *sc = NULL;
+    struct moat_err err = MOAT_ERR_INIT;
+    struct moat_findings fs = {0};
+    struct moat_fs_visitor v;
+    const char *text = "x\nGH=ghp_VvVqE1SkHbn88HxjSI6bWHtP3fS2qHx6kwXo\n";
+    char bin[64] = "ELF\0ghp_VvVqE1SkHbn88HxjSI6bWHtP3fS2qHx6kwXo";
+
+    (void)state;
+    assert_int_equal(moat_secret_scanner_new(&opts, &sc, &err), 0);
+    v = moat_secret_scanner_visitor(sc);
+    feed_file(&v, 0, "etc/a", text, strlen(text), strlen(text));
+    feed_file(&v, 1, "etc/a", text, strlen(text), strlen(text)); /* same secret again */
+    feed_file(&v, 1, "bin/b", bin, sizeof bin, sizeof bin);
+    feed_file(&v, 2, "big", text, strlen(text), 5000);
+    assert_int_equal(moat_secret_scanner_take(sc, &fs, &err), 0);
+    assert_int_equal(fs.n, 1);
+    assert_string_equal(fs.v[0].path, "etc/a");
+    assert_int_equal(fs.v[0].layer, 0);
+    assert_int_equal(fs.v[0].line, 2);
+    assert_int_equal(moat_secret_scanner_skipped_binary(sc), 1);
+    assert_int_equal(moat_secret_scanner_skipped_large(sc), 1);
+    moat_findings_free(&fs);
+    moat_secret_scanner_free(sc);
+}
+
+static void test_config(void **state)
+{
+    struct moat_secret_scanner *sc = NULL;
+    struct moat_err err = MOAT_ERR_INIT;
+    struct moat_findings fs = {0};
+    struct moat_image_meta meta = {0};
+    char *env[] = {"PATH=/usr/bin", "GITLAB_TOKEN=glpat-QCyEZDz-TddJ8HyS5SUk"};
+    struct moat_kv labels[] = {{"maintainer", "x"}, {"npm", "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"}};
+    struct moat_history hist[] = {{NULL, "/bin/sh -c #(nop) ADD file", NULL, 0},
+                                  {NULL, "|1 T=ghp_VvVqE1SkHbn88HxjSI6bWHtP3fS2qHx6kwXo /bin/sh -c make", NULL, 1}};
+
+    (void)state;
+    meta.env = env;
+    meta.n_env = 2;
+    meta.labels = labels;
+    meta.n_labels = 2;
+    meta.history = hist;
+    meta.n_history = 2;
+    assert_int_equal(moat_secret_scanner_new(NULL, &sc, &err), 0);
+    assert_int_equal(moat_secret_scan_config(sc, &meta, &err), 0);
+    assert_int_equal(moat_secret_scanner_take(sc, &fs, &err), 0);
+    moat_findings_sort(&fs);
+    assert_int_equal(fs.n, 3);
+    for (size_t i = 0; i < fs.n; i++) {
+        assert_int_equal(fs.v[i].layer, -1);
+        if (strcmp(fs.v[i].rule_id, "secret-gitlab-token") == 0) {
+            assert_string_equal(fs.v[i].path, "config:Env");
+            assert_int_equal(fs.v[i].line, 2);
+        } else if (strcmp(fs.v[i].rule_id, "secret-npm-token") == 0) {
+            assert_string_equal(fs.v[i].path, "config:Labels");
+        } else {
+            assert_string_equal(fs.v[i].rule_id, "secret-github-token");
+            assert_string_equal(fs.v[i].path, "config:history");
+            assert_int_equal(fs.v[i].line, 2);
+        }
+    }
+    moat_findings_free(&fs);
+    moat_secret_scanner_free(sc);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_visitor),
+        cmocka_unit_test(test_config),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
