@@ -33,15 +33,15 @@ struct moat_secret_scan {
     char *path;
     int32_t layer;
     hs_stream_t *stream;
-    unsigned long long pos;   /* stream offset of the current chunk */
-    uint32_t lines_before;    /* newlines in [0, pos) */
+    unsigned long long pos; /* stream offset of the current chunk */
+    uint32_t lines_before;  /* newlines in [0, pos) */
     unsigned char tail[MOAT_SECRET_MAX_MATCH];
     size_t tail_len;
     const unsigned char *chunk;
     size_t chunk_len;
-    struct pending *pend;     /* one per rule */
+    struct pending *pend; /* one per rule */
     struct moat_findings found;
-    int failed;               /* -MOAT_E_* from inside a callback */
+    int failed; /* -MOAT_E_* from inside a callback */
 };
 
 int moat_secret_engine_new(struct moat_secret_engine **out, struct moat_err *err)
@@ -69,7 +69,8 @@ int moat_secret_engine_new(struct moat_secret_engine **out, struct moat_err *err
         ids[i] = (unsigned)i;
     }
     if (hs_compile_multi(pats, flags, ids, (unsigned)e->n_rules,
-                         HS_MODE_STREAM | HS_MODE_SOM_HORIZON_LARGE, NULL, &e->db, &cerr) != HS_SUCCESS) {
+                         HS_MODE_STREAM | HS_MODE_SOM_HORIZON_LARGE, NULL, &e->db,
+                         &cerr) != HS_SUCCESS) {
         rc = moat_err_set(err, MOAT_E_FORMAT, "secret rule %s: %s",
                           cerr && cerr->expression >= 0 ? e->rules[cerr->expression].id : "?",
                           cerr ? cerr->message : "compile failed");
@@ -157,8 +158,8 @@ static void copy_out(const struct moat_secret_scan *s, struct pending *p, unsign
         p->text[p->len++] = byte_at(s, i);
 }
 
-static int on_match(unsigned int id, unsigned long long from, unsigned long long to, unsigned int fl,
-                    void *ctx)
+static int on_match(unsigned int id, unsigned long long from, unsigned long long to,
+                    unsigned int fl, void *ctx)
 {
     struct moat_secret_scan *s = ctx;
     struct pending *p = &s->pend[id];
@@ -228,7 +229,8 @@ static void keep_tail(struct moat_secret_scan *s, const unsigned char *d, size_t
     s->tail_len = keep + n;
 }
 
-int moat_secret_scan_feed(struct moat_secret_scan *s, const void *data, size_t len, struct moat_err *err)
+int moat_secret_scan_feed(struct moat_secret_scan *s, const void *data, size_t len,
+                          struct moat_err *err)
 {
     const unsigned char *d = data;
 
@@ -236,11 +238,13 @@ int moat_secret_scan_feed(struct moat_secret_scan *s, const void *data, size_t l
         size_t n = len > (1u << 30) ? (1u << 30) : len;
         s->chunk = d;
         s->chunk_len = n;
-        hs_error_t hr = hs_scan_stream(s->stream, (const char *)d, (unsigned)n, 0, s->e->scratch, on_match, s);
+        hs_error_t hr =
+            hs_scan_stream(s->stream, (const char *)d, (unsigned)n, 0, s->e->scratch, on_match, s);
         if (s->failed)
             return moat_err_set(err, -s->failed, "secret scan of %s", s->path);
         if (hr != HS_SUCCESS)
-            return moat_err_set(err, MOAT_E_FORMAT, "secret scan of %s: hyperscan error %d", s->path, hr);
+            return moat_err_set(err, MOAT_E_FORMAT, "secret scan of %s: hyperscan error %d",
+                                s->path, hr);
         s->lines_before += count_nl(d, n);
         keep_tail(s, d, n);
         s->pos += n;
@@ -271,7 +275,8 @@ static int shadowed(const struct moat_secret_scan *s, size_t i)
     return 0;
 }
 
-int moat_secret_scan_close(struct moat_secret_scan *s, struct moat_findings *out, struct moat_err *err)
+int moat_secret_scan_close(struct moat_secret_scan *s, struct moat_findings *out,
+                           struct moat_err *err)
 {
     int rc = 0;
 
@@ -325,8 +330,9 @@ void moat_secret_scan_abort(struct moat_secret_scan *s)
     free(s);
 }
 
-int moat_secret_scan_buffer(struct moat_secret_engine *e, const char *path, int32_t layer, const void *data,
-                            size_t len, struct moat_findings *out, struct moat_err *err)
+int moat_secret_scan_buffer(struct moat_secret_engine *e, const char *path, int32_t layer,
+                            const void *data, size_t len, struct moat_findings *out,
+                            struct moat_err *err)
 {
     struct moat_secret_scan *s = NULL;
     int rc = moat_secret_scan_open(e, path, layer, &s, err);

@@ -16,8 +16,9 @@
 
 static const struct moat_secret_rule builtin[] = {
     {"secret-private-key-pem", MOAT_SEV_CRITICAL, "PEM private key",
-     "-----BEGIN (RSA |EC |DSA |ENCRYPTED )?PRIVATE KEY-----", 0, "private key", MOAT_SECRET_CHECK_NONE,
-     0, "Remove the private key from the image; mount it at run time instead.", 0},
+     "-----BEGIN (RSA |EC |DSA |ENCRYPTED )?PRIVATE KEY-----", 0, "private key",
+     MOAT_SECRET_CHECK_NONE, 0,
+     "Remove the private key from the image; mount it at run time instead.", 0},
     {"secret-private-key-openssh", MOAT_SEV_CRITICAL, "OpenSSH private key",
      "-----BEGIN OPENSSH PRIVATE KEY-----", 0, "openssh", MOAT_SECRET_CHECK_NONE, 0,
      "Remove the SSH key from the image; use build secrets or an agent.", 0},
@@ -39,36 +40,39 @@ static const struct moat_secret_rule builtin[] = {
     {"secret-azure-storage-key", MOAT_SEV_CRITICAL, "Azure storage account key",
      "AccountKey=[A-Za-z0-9+/]{86}==", 0, "AccountKey", MOAT_SECRET_CHECK_ENTROPY, 4.0, ROTATE, 0},
     {"secret-azure-client-secret", MOAT_SEV_HIGH, "Azure AD client secret",
-     "\\b[A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34}\\b", 0, "Q~", MOAT_SECRET_CHECK_ENTROPY, 4.0,
-     ROTATE, 0},
+     "\\b[A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34}\\b", 0, "Q~", MOAT_SECRET_CHECK_ENTROPY,
+     4.0, ROTATE, 0},
     {"secret-github-token", MOAT_SEV_CRITICAL, "GitHub token",
-     "\\b(gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{82})\\b", 0, "ghp_,gho_,ghu_,ghs_,ghr_,github_pat_",
-     MOAT_SECRET_CHECK_ENTROPY, 3.0, ROTATE, 0},
+     "\\b(gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{82})\\b", 0,
+     "ghp_,gho_,ghu_,ghs_,ghr_,github_pat_", MOAT_SECRET_CHECK_ENTROPY, 3.0, ROTATE, 0},
     {"secret-gitlab-token", MOAT_SEV_CRITICAL, "GitLab personal access token",
      "\\bglpat-[A-Za-z0-9_-]{20}\\b", 0, "glpat-", MOAT_SECRET_CHECK_ENTROPY, 3.0, ROTATE, 0},
     {"secret-slack-token", MOAT_SEV_HIGH, "Slack token",
-     "\\bxox[baprs]-[0-9]{10,13}-[0-9A-Za-z-]{10,}", 0, "xoxb-,xoxp-,xoxa-", MOAT_SECRET_CHECK_NONE, 0,
-     ROTATE, 0},
+     "\\bxox[baprs]-[0-9]{10,13}-[0-9A-Za-z-]{10,}", 0, "xoxb-,xoxp-,xoxa-", MOAT_SECRET_CHECK_NONE,
+     0, ROTATE, 0},
     {"secret-slack-webhook", MOAT_SEV_MEDIUM, "Slack webhook URL",
      "https://hooks\\.slack\\.com/services/T[A-Z0-9]{8,10}/B[A-Z0-9]{8,10}/[A-Za-z0-9]{24}", 0,
      "hooks.slack.com", MOAT_SECRET_CHECK_NONE, 0, ROTATE, 0},
     {"secret-stripe-key", MOAT_SEV_CRITICAL, "Stripe live secret key",
-     "\\b[sr]k_live_[0-9A-Za-z]{24,}\\b", 0, "sk_live_,rk_live_", MOAT_SECRET_CHECK_ENTROPY, 3.0, ROTATE, 0},
-    {"secret-npm-token", MOAT_SEV_CRITICAL, "npm access token",
-     "\\bnpm_[A-Za-z0-9]{36}\\b", 0, "npm_", MOAT_SECRET_CHECK_ENTROPY, 3.0, ROTATE, 0},
+     "\\b[sr]k_live_[0-9A-Za-z]{24,}\\b", 0, "sk_live_,rk_live_", MOAT_SECRET_CHECK_ENTROPY, 3.0,
+     ROTATE, 0},
+    {"secret-npm-token", MOAT_SEV_CRITICAL, "npm access token", "\\bnpm_[A-Za-z0-9]{36}\\b", 0,
+     "npm_", MOAT_SECRET_CHECK_ENTROPY, 3.0, ROTATE, 0},
     {"secret-pypi-token", MOAT_SEV_CRITICAL, "PyPI upload token",
      "pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}", 0, "pypi-AgEIcHlwaS5vcmc", MOAT_SECRET_CHECK_NONE, 0,
      ROTATE, 0},
     {"secret-docker-config-auth", MOAT_SEV_HIGH, "Docker registry credentials (config.json auth)",
      "\"auth\"\\s{0,8}:\\s{0,8}\"[A-Za-z0-9+/]{12,}={0,2}\"", 0, "auths,auth",
-     MOAT_SECRET_CHECK_VALUE_ENTROPY, 3.0, "Remove the registry credentials; log in at run time.", 0},
+     MOAT_SECRET_CHECK_VALUE_ENTROPY, 3.0, "Remove the registry credentials; log in at run time.",
+     0},
     {"secret-jwt", MOAT_SEV_MEDIUM, "JSON Web Token",
      "\\beyJ[A-Za-z0-9_-]{10,}\\.eyJ[A-Za-z0-9_-]{10,}\\.[A-Za-z0-9_-]{10,}", 0, "eyJ",
      MOAT_SECRET_CHECK_ENTROPY, 3.0, ROTATE, 0},
     {"secret-generic-assignment", MOAT_SEV_HIGH, "Hard-coded password, secret or token",
      "(password|passwd|secret|token|api_?key|access_?key|auth_?token|client_?secret|secret_?key)"
      "[\"']?\\s{0,4}[:=]\\s{0,4}[\"']?[A-Za-z0-9+/_.@!#%^&*~-]{12,}",
-     HS_FLAG_CASELESS, "password,secret,token,api_key", MOAT_SECRET_CHECK_VALUE_ENTROPY, 3.5, ROTATE, 1},
+     HS_FLAG_CASELESS, "password,secret,token,api_key", MOAT_SECRET_CHECK_VALUE_ENTROPY, 3.5,
+     ROTATE, 1},
 };
 
 size_t moat_secret_builtin_rules(const struct moat_secret_rule **out)
@@ -115,8 +119,9 @@ double moat_secret_entropy(const char *s, size_t n)
 
 static int is_placeholder(const char *v, size_t n)
 {
-    static const char *const words[] = {"example", "changeme", "password", "xxxx", "your_", "your-",
-                                        "dummy", "placeholder", "redacted", "sample", "****"};
+    static const char *const words[] = {"example",  "changeme", "password", "xxxx",
+                                        "your_",    "your-",    "dummy",    "placeholder",
+                                        "redacted", "sample",   "****"};
     for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
         size_t wl = strlen(words[w]);
         for (size_t i = 0; i + wl <= n; i++)
@@ -130,7 +135,6 @@ int moat_secret_rule_accepts(const struct moat_secret_rule *r, const char *text,
 {
     const char *v = text;
     size_t vn = n;
-
 
     switch (r->check) {
     case MOAT_SECRET_CHECK_NONE:

@@ -21,8 +21,8 @@ struct moat_secret_scanner {
     uint64_t skipped_large, skipped_binary;
 };
 
-int moat_secret_scanner_new(const struct moat_secret_scanner_opts *opts, struct moat_secret_scanner **out,
-                            struct moat_err *err)
+int moat_secret_scanner_new(const struct moat_secret_scanner_opts *opts,
+                            struct moat_secret_scanner **out, struct moat_err *err)
 {
     struct moat_secret_scanner *sc = calloc(1, sizeof *sc);
     int rc;
@@ -50,8 +50,8 @@ void moat_secret_scanner_free(struct moat_secret_scanner *sc)
     free(sc);
 }
 
-static int v_begin(void *ctx, uint32_t layer, const char *path, const struct moat_fs_node *node, bool *want,
-                   struct moat_err *err)
+static int v_begin(void *ctx, uint32_t layer, const char *path, const struct moat_fs_node *node,
+                   bool *want, struct moat_err *err)
 {
     struct moat_secret_scanner *sc = ctx;
 
@@ -122,8 +122,9 @@ static int scan_lines(struct moat_secret_scanner *sc, const char *name, const ch
     int rc = moat_secret_scan_open(sc->engine, name, -1, &s, err);
 
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        if (keys && keys[i] && ((rc = moat_secret_scan_feed(s, keys[i], strlen(keys[i]), err)) < 0 ||
-                                (rc = moat_secret_scan_feed(s, "=", 1, err)) < 0))
+        if (keys && keys[i] &&
+            ((rc = moat_secret_scan_feed(s, keys[i], strlen(keys[i]), err)) < 0 ||
+             (rc = moat_secret_scan_feed(s, "=", 1, err)) < 0))
             break;
         if (lines[i] && (rc = moat_secret_scan_feed(s, lines[i], strlen(lines[i]), err)) < 0)
             break;
@@ -143,7 +144,8 @@ int moat_secret_scan_config(struct moat_secret_scanner *sc, const struct moat_im
     size_t n = meta->n_labels > meta->n_history ? meta->n_labels : meta->n_history;
     int rc;
 
-    if ((rc = scan_lines(sc, "config:Env", (const char *const *)meta->env, NULL, meta->n_env, err)) < 0)
+    if ((rc = scan_lines(sc, "config:Env", (const char *const *)meta->env, NULL, meta->n_env,
+                         err)) < 0)
         return rc;
     keys = calloc(n + 1, sizeof *keys);
     vals = calloc(n + 1, sizeof *vals);
@@ -171,7 +173,8 @@ static int same(const char *a, const char *b)
     return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
-int moat_secret_scanner_take(struct moat_secret_scanner *sc, struct moat_findings *out, struct moat_err *err)
+int moat_secret_scanner_take(struct moat_secret_scanner *sc, struct moat_findings *out,
+                             struct moat_err *err)
 {
     unsigned char *dup = calloc(sc->found.n + 1, 1);
     int rc = 0;

@@ -27,8 +27,8 @@ struct moat_secret_scanner_opts {
 
 struct moat_secret_scanner;
 
-int moat_secret_scanner_new(const struct moat_secret_scanner_opts *opts, struct moat_secret_scanner **out,
-                            struct moat_err *err);
+int moat_secret_scanner_new(const struct moat_secret_scanner_opts *opts,
+                            struct moat_secret_scanner **out, struct moat_err *err);
 void moat_secret_scanner_free(struct moat_secret_scanner *sc);
 
 /* A visitor for moat_fs_opts.visitors; sc must outlive the moat_fs_build() pass. */
@@ -39,7 +39,8 @@ int moat_secret_scan_config(struct moat_secret_scanner *sc, const struct moat_im
                             struct moat_err *err);
 
 /* Move the findings (de-duplicated: one per path, rule, line and redacted match) into out. */
-int moat_secret_scanner_take(struct moat_secret_scanner *sc, struct moat_findings *out, struct moat_err *err);
+int moat_secret_scanner_take(struct moat_secret_scanner *sc, struct moat_findings *out,
+                             struct moat_err *err);
 
 /* Files skipped because they were larger than the cap, and as binary. */
 uint64_t moat_secret_scanner_skipped_large(const struct moat_secret_scanner *sc);

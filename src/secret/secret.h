@@ -16,26 +16,27 @@
 #include "../base/error.h"
 #include "../base/finding.h"
 
-#define MOAT_SECRET_MAX_MATCH 1024u       /* bytes of one match kept for validation */
-#define MOAT_SECRET_MAX_PER_FILE 100u     /* findings reported for one file */
+#define MOAT_SECRET_MAX_MATCH 1024u   /* bytes of one match kept for validation */
+#define MOAT_SECRET_MAX_PER_FILE 100u /* findings reported for one file */
 
 enum moat_secret_check {
     MOAT_SECRET_CHECK_NONE = 0,
     MOAT_SECRET_CHECK_ENTROPY,       /* Shannon entropy of the whole match >= min_entropy */
-    MOAT_SECRET_CHECK_VALUE_ENTROPY, /* value after the last '=' or ':' >= min_entropy, no placeholder */
+    MOAT_SECRET_CHECK_VALUE_ENTROPY, /* value after the last '=' or ':' >= min_entropy, no
+                                        placeholder */
 };
 
 struct moat_secret_rule {
-    const char *id;        /* stable, "secret-aws-access-key-id" */
+    const char *id; /* stable, "secret-aws-access-key-id" */
     enum moat_severity severity;
     const char *title;
-    const char *pattern;   /* Hyperscan syntax, bounded repeats only */
-    unsigned hs_flags;     /* extra HS_FLAG_* (SOM_LEFTMOST is always added) */
-    const char *keywords;  /* comma-separated, for docs and user rules */
+    const char *pattern;  /* Hyperscan syntax, bounded repeats only */
+    unsigned hs_flags;    /* extra HS_FLAG_* (SOM_LEFTMOST is always added) */
+    const char *keywords; /* comma-separated, for docs and user rules */
     enum moat_secret_check check;
-    double min_entropy;    /* bits per character */
+    double min_entropy; /* bits per character */
     const char *remediation;
-    int generic;           /* dropped on a line where a specific rule already fired */
+    int generic; /* dropped on a line where a specific rule already fired */
 };
 
 /* The built-in table (static storage, never freed). */

@@ -107,7 +107,8 @@ static void test_far_into_big_file(void **state)
     assert_int_equal(moat_secret_scan_open(e, "big", 0, &s, &err), 0);
     for (int i = 0; i < 100000; i++)
         assert_int_equal(moat_secret_scan_feed(s, line, sizeof line, &err), 0);
-    assert_int_equal(moat_secret_scan_feed(s, "x ghp_VvVqE1SkHbn88HxjSI6bWHtP3fS2qHx6kwXo", 42, &err), 0);
+    assert_int_equal(
+        moat_secret_scan_feed(s, "x ghp_VvVqE1SkHbn88HxjSI6bWHtP3fS2qHx6kwXo", 42, &err), 0);
     assert_int_equal(moat_secret_scan_close(s, &fs, &err), 0);
     assert_int_equal(fs.n, 1);
     assert_int_equal(fs.v[0].line, 100001);
@@ -159,8 +160,8 @@ static void test_findings_per_file_bounded(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_split_at_every_offset), cmocka_unit_test(test_byte_at_a_time),
-        cmocka_unit_test(test_far_into_big_file),     cmocka_unit_test(test_very_long_match),
+        cmocka_unit_test(test_split_at_every_offset),     cmocka_unit_test(test_byte_at_a_time),
+        cmocka_unit_test(test_far_into_big_file),         cmocka_unit_test(test_very_long_match),
         cmocka_unit_test(test_findings_per_file_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,30 +16,48 @@ struct sample {
 };
 
 static const struct sample samples[] = {
-    {"secret-private-key-pem", "x\n-----BEGIN RSA PRIVATE KEY-----\nMIIE\n", "-----BEGIN PUBLIC KEY-----\n-----BEGIN CERTIFICATE-----\n"},
-    {"secret-private-key-openssh", "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Bl\n", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG user@host\n"},
-    {"secret-private-key-putty", "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\n", "PuTTY-User-Key-File-4: ssh-foo\n"},
-    {"secret-private-key-pgp", "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlQVY\n", "-----BEGIN PGP PUBLIC KEY BLOCK-----\n"},
-    {"secret-aws-access-key-id", "key=AKIAZ7VQ4XJ2MRTN6KWB\n", "AKIAIOSFODNN7EXAMPLE AKIAZ7VQ4XJ2MRTN6KW AKIAZ7VQ4XJ2MRTN6KWBX\n"},
-    {"secret-aws-secret-access-key", "aws_secret_access_key = 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\n",
+    {"secret-private-key-pem", "x\n-----BEGIN RSA PRIVATE KEY-----\nMIIE\n",
+     "-----BEGIN PUBLIC KEY-----\n-----BEGIN CERTIFICATE-----\n"},
+    {"secret-private-key-openssh", "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Bl\n",
+     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG user@host\n"},
+    {"secret-private-key-putty", "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\n",
+     "PuTTY-User-Key-File-4: ssh-foo\n"},
+    {"secret-private-key-pgp", "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlQVY\n",
+     "-----BEGIN PGP PUBLIC KEY BLOCK-----\n"},
+    {"secret-aws-access-key-id", "key=AKIAZ7VQ4XJ2MRTN6KWB\n",
+     "AKIAIOSFODNN7EXAMPLE AKIAZ7VQ4XJ2MRTN6KW AKIAZ7VQ4XJ2MRTN6KWBX\n"},
+    {"secret-aws-secret-access-key",
+     "aws_secret_access_key = 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\n",
      "aws_secret_access_key = PtYgjmUhBel31iEl2hpChYgCfrL1spNxnyVmihA\n"},
-    {"secret-gcp-service-account", "{\"type\": \"service_account\", \"private_key_id\": \"daeeb975729fae923d5a4fd12aabfe228f219e9c\"}",
+    {"secret-gcp-service-account",
+     "{\"type\": \"service_account\", \"private_key_id\": "
+     "\"daeeb975729fae923d5a4fd12aabfe228f219e9c\"}",
      "{\"private_key_id\": \"daeeb975729fae923d5a4fd12aabfe228f219e9\"}"},
     {"secret-azure-storage-key",
-     "DefaultEndpointsProtocol=https;AccountName=x;AccountKey=Sc7Tvo+hBKqFYY+kv5ZJr3J1TWDtkwtDDb/xHKas1VOqg6YYZYn9ZhyiA4uoRgnatmUdjAWtGSU8po/799Nksn==;",
-     "AccountKey=Sc7Tvo+hBKqFYY+kv5ZJr3J1TWDtkwtDDb/xHKas1VOqg6YYZYn9ZhyiA4uoRgnatmUdjAWtGSU8po/799Nks==;"},
-    {"secret-azure-client-secret", "client_srt = \"qpF8Q~PCM5MhMoyTFc5TYEomnzRUKim9UJhe8a2P\";", "client = \"qpF8Q~short\";"},
-    {"secret-github-token", "token: ghp_VvVqE1SkHbn88HxjSI6bWHtP3fS2qHx6kwXo\n", "ghp_VvVqE1SkHbn88HxjSI6bWHtP3fS2qHx6kwX\n"},
+     "DefaultEndpointsProtocol=https;AccountName=x;AccountKey=Sc7Tvo+hBKqFYY+kv5ZJr3J1TWDtkwtDDb/"
+     "xHKas1VOqg6YYZYn9ZhyiA4uoRgnatmUdjAWtGSU8po/799Nksn==;",
+     "AccountKey=Sc7Tvo+hBKqFYY+kv5ZJr3J1TWDtkwtDDb/xHKas1VOqg6YYZYn9ZhyiA4uoRgnatmUdjAWtGSU8po/"
+     "799Nks==;"},
+    {"secret-azure-client-secret", "client_srt = \"qpF8Q~PCM5MhMoyTFc5TYEomnzRUKim9UJhe8a2P\";",
+     "client = \"qpF8Q~short\";"},
+    {"secret-github-token", "token: ghp_VvVqE1SkHbn88HxjSI6bWHtP3fS2qHx6kwXo\n",
+     "ghp_VvVqE1SkHbn88HxjSI6bWHtP3fS2qHx6kwX\n"},
     {"secret-gitlab-token", "GITLAB=glpat-QCyEZDz-TddJ8HyS5SUk\n", "glpat-QCyEZDz-TddJ8HyS5SU\n"},
     {"secret-slack-token", "SLACK=xoxb-1234567890123-ogoEmvnEN5N1aE6PwZPf\n", "xoxb-12345-abc\n"},
-    {"secret-slack-webhook", "https://hooks.slack.com/services/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",
+    {"secret-slack-webhook",
+     "https://hooks.slack.com/services/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",
      "https://hooks.slack.com/services/T1029384756/B102984756/sjsbfzow"},
-    {"secret-stripe-key", "rk_live_TsS4QI2dNfwyVM7YdjI78ehK\n", "sk_test_T1z4jtdp7dcC39HqLyjWareD\n"},
-    {"secret-npm-token", "positive: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\n", "negative:npm_NFX6dCpmIWvQ7megnY0AtQwkoKzWcEXAMPLE\n"},
+    {"secret-stripe-key", "rk_live_TsS4QI2dNfwyVM7YdjI78ehK\n",
+     "sk_test_T1z4jtdp7dcC39HqLyjWareD\n"},
+    {"secret-npm-token", "positive: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\n",
+     "negative:npm_NFX6dCpmIWvQ7megnY0AtQwkoKzWcEXAMPLE\n"},
     {"secret-pypi-token",
-     "pypi-AgEIcHlwaS5vcmcCJDg5MTllXWJjLTRhODAtNDBhYi01Y2Y4LThjNjcxZTg3MsRjOAACKlszLCJlPDYzYmUxOC0wNjQ3\n",
+     "pypi-"
+     "AgEIcHlwaS5vcmcCJDg5MTllXWJjLTRhODAtNDBhYi01Y2Y4LThjNjcxZTg3MsRjOAACKlszLCJlPDYzYmUxOC0wNjQ3"
+     "\n",
      "pypi-AgEIcHlwaS5vcmcCJDg5MTll\n"},
-    {"secret-docker-config-auth", "{\"auths\": {\"r.io\": {\"auth\": \"ZGVwbG95OlMzY3IzdFBhNTV3MHJkIXg5\"}}}",
+    {"secret-docker-config-auth",
+     "{\"auths\": {\"r.io\": {\"auth\": \"ZGVwbG95OlMzY3IzdFBhNTV3MHJkIXg5\"}}}",
      "{\"auths\": {\"r.io\": {\"auth\": \"YWFhYWFhYWFhYWFh\"}}}"},
     {"secret-jwt", "detected: eyJhbGciOiJSUzI1NiJ9Cg.eyJleHAiOjY1NTM2fQo.Ce7sh0ENPiBlE_dose0cBA\n",
      "not detected: eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.NiIsInR5cCI6IkpXV.NiIsInR5cCI6IkpXV\n"},
@@ -85,8 +103,10 @@ static void test_positive_and_near_miss(void **state)
         struct moat_findings pos = {0}, neg = {0};
         const struct sample *s = &samples[j];
 
-        assert_int_equal(moat_secret_scan_buffer(e, "f", 0, s->positive, strlen(s->positive), &pos, &err), 0);
-        assert_int_equal(moat_secret_scan_buffer(e, "f", 0, s->negative, strlen(s->negative), &neg, &err), 0);
+        assert_int_equal(
+            moat_secret_scan_buffer(e, "f", 0, s->positive, strlen(s->positive), &pos, &err), 0);
+        assert_int_equal(
+            moat_secret_scan_buffer(e, "f", 0, s->negative, strlen(s->negative), &neg, &err), 0);
         if (count_rule(&pos, s->rule) != 1)
             fail_msg("%s: %zu findings on its positive sample", s->rule, count_rule(&pos, s->rule));
         if (count_rule(&neg, s->rule) != 0)
@@ -207,9 +227,12 @@ static void test_entropy_and_redact(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_every_rule_has_samples), cmocka_unit_test(test_positive_and_near_miss),
-        cmocka_unit_test(test_line_numbers),           cmocka_unit_test(test_shared_corpus),
-        cmocka_unit_test(test_shared_clean_file),      cmocka_unit_test(test_entropy_and_redact),
+        cmocka_unit_test(test_every_rule_has_samples),
+        cmocka_unit_test(test_positive_and_near_miss),
+        cmocka_unit_test(test_line_numbers),
+        cmocka_unit_test(test_shared_corpus),
+        cmocka_unit_test(test_shared_clean_file),
+        cmocka_unit_test(test_entropy_and_redact),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

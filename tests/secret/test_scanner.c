@@ -66,9 +66,11 @@ static void test_config(void **state)
     struct moat_findings fs = {0};
     struct moat_image_meta meta = {0};
     char *env[] = {"PATH=/usr/bin", "GITLAB_TOKEN=glpat-QCyEZDz-TddJ8HyS5SUk"};
-    struct moat_kv labels[] = {{"maintainer", "x"}, {"npm", "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"}};
-    struct moat_history hist[] = {{NULL, "/bin/sh -c #(nop) ADD file", NULL, 0},
-                                  {NULL, "|1 T=ghp_VvVqE1SkHbn88HxjSI6bWHtP3fS2qHx6kwXo /bin/sh -c make", NULL, 1}};
+    struct moat_kv labels[] = {{"maintainer", "x"},
+                               {"npm", "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"}};
+    struct moat_history hist[] = {
+        {NULL, "/bin/sh -c #(nop) ADD file", NULL, 0},
+        {NULL, "|1 T=ghp_VvVqE1SkHbn88HxjSI6bWHtP3fS2qHx6kwXo /bin/sh -c make", NULL, 1}};
 
     (void)state;
     meta.env = env;
