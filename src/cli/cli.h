@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "base/error.h"
+#include "base/finding.h"
 
 enum {
     MOAT_EXIT_OK = 0,
@@ -40,6 +41,14 @@ struct cli_output {
 int cli_output_open(struct cli_output *o, const char *path, struct moat_err *err);
 int cli_output_commit(struct cli_output *o, struct moat_err *err);
 void cli_output_abort(struct cli_output *o);
+
+/* "LOW,HIGH" -> a bitmask of 1 << severity; -1 on an unknown name. */
+int cli_parse_severities(const char *list);
+/* --exit-code: 0..255 into *out, -1 otherwise. */
+int cli_parse_exit_code(const char *s, int *out);
+/* Drop findings that VEX settled (not_affected, fixed) and, with a non-zero mask, those
+ * whose severity is not in it. */
+void cli_filter_findings(struct moat_findings *fs, int severity_mask);
 
 /* True when progress lines may be drawn (stderr is a terminal and not quiet). */
 bool cli_progress_enabled(bool quiet);

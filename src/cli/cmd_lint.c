@@ -61,26 +61,6 @@ static void lint_usage(FILE *f)
           f);
 }
 
-static int lint_parse_severities(const char *list)
-{
-    char *copy = strdup(list), *save = NULL, *tok;
-    int mask = 0;
-
-    if (copy == NULL)
-        return -1;
-    for (tok = strtok_r(copy, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
-        enum moat_severity s;
-
-        if (moat_severity_parse(tok, &s) < 0) {
-            free(copy);
-            return -1;
-        }
-        mask |= 1 << s;
-    }
-    free(copy);
-    return mask;
-}
-
 struct lint_args {
     const char *format, *output;
     int severity_mask, exit_code;
@@ -115,19 +95,6 @@ static void free_lists(struct lint_args *a)
             free(a->lists[w][i]);
 }
 
-static void filter_severity(struct moat_findings *fs, int mask)
-{
-    size_t keep = 0;
-
-    for (size_t i = 0; i < fs->n; i++) {
-        if (mask != 0 && !(mask & (1 << fs->v[i].severity)))
-            moat_finding_free(&fs->v[i]);
-        else
-            fs->v[keep++] = fs->v[i];
-    }
-    fs->n = keep;
-}
-
 static int run_lint(struct lint_args *a, enum moat_report_format fmt, char **files, size_t n)
 {
     static char *const deflt[] = {"Dockerfile"};
@@ -158,7 +125,7 @@ static int run_lint(struct lint_args *a, enum moat_report_format fmt, char **fil
         }
         moat_dockerfile_free(&df);
     }
-    filter_severity(&findings, a->severity_mask);
+    cli_filter_findings(&findings, a->severity_mask);
     moat_findings_sort(&findings);
     ctx.tool_version = MOAT_VERSION;
     ctx.target = n == 1 ? (strcmp(files[0], "-") == 0 ? "<stdin>" : files[0]) : "Dockerfiles";
@@ -206,8 +173,6 @@ int moat_cmd_lint(int argc, char **argv)
     struct lint_args a = {0};
     enum moat_report_format fmt;
     int c, rc = MOAT_EXIT_USAGE;
-    char *end;
-    long v;
 
     optind = 1;
     while ((c = getopt_long(argc, argv, "f:o:s:h", longopts, NULL)) != -1) {
@@ -219,7 +184,7 @@ int moat_cmd_lint(int argc, char **argv)
             a.output = optarg;
             break;
         case 's':
-            if ((a.severity_mask = lint_parse_severities(optarg)) <= 0) {
+            if ((a.severity_mask = cli_parse_severities(optarg)) <= 0) {
                 cli_error("lint: --severity: expected a list of UNKNOWN, LOW, MEDIUM, HIGH, "
                           "CRITICAL, got '%s'",
                           optarg);
@@ -227,12 +192,10 @@ int moat_cmd_lint(int argc, char **argv)
             }
             break;
         case OPT_EXIT:
-            v = strtol(optarg, &end, 10);
-            if (*optarg == '\0' || *end != '\0' || v < 0 || v > 255) {
+            if (cli_parse_exit_code(optarg, &a.exit_code) < 0) {
                 cli_error("lint: --exit-code: expected 0-255, got '%s'", optarg);
                 goto out;
             }
-            a.exit_code = (int)v;
             break;
         case OPT_IGNORE:
         case OPT_TRUSTED:

@@ -57,9 +57,12 @@ static void show_progress(void *ctx, size_t layer, size_t n_layers, uint64_t byt
 int moat_cmd_sbom(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"format", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},
-        {"platform", required_argument, NULL, 'P'}, {"files", no_argument, NULL, 'F'},
-        {"quiet", no_argument, NULL, 'q'},          {"help", no_argument, NULL, 'h'},
+        {"format", required_argument, NULL, 'f'},
+        {"output", required_argument, NULL, 'o'},
+        {"platform", required_argument, NULL, 'P'},
+        {"files", no_argument, NULL, 'F'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     struct moat_err err = MOAT_ERR_INIT;

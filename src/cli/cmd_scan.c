@@ -65,38 +65,6 @@ static void scan_usage(FILE *f)
           f);
 }
 
-/* "LOW,HIGH" -> bitmask of severities; -1 on an unknown name. */
-static int parse_severities(const char *list)
-{
-    char *copy = strdup(list), *save = NULL, *tok;
-    int mask = 0;
-
-    if (copy == NULL)
-        return -1;
-    for (tok = strtok_r(copy, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
-        enum moat_severity s;
-
-        if (moat_severity_parse(tok, &s) < 0) {
-            free(copy);
-            return -1;
-        }
-        mask |= 1 << s;
-    }
-    free(copy);
-    return mask;
-}
-
-static int parse_exit_code(const char *s, int *out)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-
-    if (*s == '\0' || *end != '\0' || v < 0 || v > 255)
-        return -1;
-    *out = (int)v;
-    return 0;
-}
-
 struct scan_args {
     const char *ref, *format, *output, *db_path;
     const char *vex[16];
@@ -131,9 +99,8 @@ static int parse_scanners(const char *list, struct scan_args *a)
 
 /* Inventory the target: an SBOM file as is, else the image's packages. */
 /* With --scanners secret, sc (non-NULL) visits every file in the same pass. */
-static int inventory(const struct scan_args *a, struct moat_image **img,
-                     struct moat_inventory *inv, struct moat_secret_scanner *sc,
-                     struct moat_err *err)
+static int inventory(const struct scan_args *a, struct moat_image **img, struct moat_inventory *inv,
+                     struct moat_secret_scanner *sc, struct moat_err *err)
 {
     struct moat_fs_opts fs_opts = {0};
     struct moat_fs_visitor visitor;
@@ -174,11 +141,15 @@ static void warn_if_stale(struct moat_vulndb *db, const char *path, bool quiet)
     if (quiet || moat_vulndb_info(db, &st, NULL) < 0)
         return;
     if (st.newest_import == 0)
-        fprintf(stderr, "moat: warning: %s holds no advisories (run 'moat db import' or "
-                        "'moat db update')\n", path);
+        fprintf(stderr,
+                "moat: warning: %s holds no advisories (run 'moat db import' or "
+                "'moat db update')\n",
+                path);
     else if (now - st.newest_import > MOAT_VULNDB_STALE_SECS)
-        fprintf(stderr, "moat: warning: %s was last updated %lld days ago (run 'moat db "
-                        "update')\n", path, (long long)((now - st.newest_import) / 86400));
+        fprintf(stderr,
+                "moat: warning: %s was last updated %lld days ago (run 'moat db "
+                "update')\n",
+                path, (long long)((now - st.newest_import) / 86400));
     moat_vulndb_stats_free(&st);
 }
 
@@ -201,29 +172,12 @@ static int open_db(const struct scan_args *a, struct moat_vulndb **db, struct mo
         if (err->code == MOAT_E_NOTFOUND)
             moat_err_set(err, MOAT_E_NOTFOUND,
                          "%s: no vulnerability database (run 'moat db import PATH' or 'moat db "
-                         "update')", dbpath);
+                         "update')",
+                         dbpath);
         return -err->code;
     }
     warn_if_stale(*db, dbpath, a->quiet);
     return 0;
-}
-
-/* Drop what VEX settled and what the severity filter excludes. */
-static void filter(struct moat_findings *fs, int severity_mask)
-{
-    size_t keep = 0;
-
-    for (size_t i = 0; i < fs->n; i++) {
-        struct moat_finding *f = &fs->v[i];
-        bool drop = f->vex == MOAT_VEX_NOT_AFFECTED || f->vex == MOAT_VEX_FIXED ||
-                    (severity_mask != 0 && !(severity_mask & (1 << f->severity)));
-
-        if (drop)
-            moat_finding_free(f);
-        else
-            fs->v[keep++] = *f;
-    }
-    fs->n = keep;
 }
 
 static int run_scan(const struct scan_args *a, enum moat_report_format fmt)
@@ -268,7 +222,7 @@ static int run_scan(const struct scan_args *a, enum moat_report_format fmt)
         }
         moat_vex_free(vex);
     }
-    filter(&findings, a->severity_mask);
+    cli_filter_findings(&findings, a->severity_mask);
     moat_findings_sort(&findings);
     ctx.tool_version = MOAT_VERSION;
     ctx.target = a->ref;
@@ -297,7 +251,15 @@ out:
 
 int moat_cmd_scan(int argc, char **argv)
 {
-    enum { OPT_SCANNERS = 256, OPT_EXIT, OPT_UNFIXED, OPT_VEX, OPT_DB, OPT_PLATFORM, OPT_SECRET_MAX };
+    enum {
+        OPT_SCANNERS = 256,
+        OPT_EXIT,
+        OPT_UNFIXED,
+        OPT_VEX,
+        OPT_DB,
+        OPT_PLATFORM,
+        OPT_SECRET_MAX
+    };
     static const struct option longopts[] = {
         {"scanners", required_argument, NULL, OPT_SCANNERS},
         {"format", required_argument, NULL, 'f'},
@@ -333,7 +295,8 @@ int moat_cmd_scan(int argc, char **argv)
             a.secret_opts.max_file_size = strtoull(optarg, &end, 10);
             if (*optarg == '\0' || *optarg == '-' || *end != '\0' || errno != 0 ||
                 a.secret_opts.max_file_size == 0) {
-                cli_error("scan: --secret-max-size: expected a positive byte count, got '%s'", optarg);
+                cli_error("scan: --secret-max-size: expected a positive byte count, got '%s'",
+                          optarg);
                 return MOAT_EXIT_USAGE;
             }
             break;
@@ -344,14 +307,15 @@ int moat_cmd_scan(int argc, char **argv)
             a.output = optarg;
             break;
         case 's':
-            if ((a.severity_mask = parse_severities(optarg)) <= 0) {
+            if ((a.severity_mask = cli_parse_severities(optarg)) <= 0) {
                 cli_error("scan: --severity: expected a list of UNKNOWN, LOW, MEDIUM, HIGH, "
-                          "CRITICAL, got '%s'", optarg);
+                          "CRITICAL, got '%s'",
+                          optarg);
                 return MOAT_EXIT_USAGE;
             }
             break;
         case OPT_EXIT:
-            if (parse_exit_code(optarg, &a.exit_code) < 0) {
+            if (cli_parse_exit_code(optarg, &a.exit_code) < 0) {
                 cli_error("scan: --exit-code: expected 0-255, got '%s'", optarg);
                 return MOAT_EXIT_USAGE;
             }

@@ -17,7 +17,8 @@ static const struct subcommand subcommands[] = {
     {"sbom", moat_cmd_sbom, "inventory an image's packages (CycloneDX, SPDX, JSON, table)"},
     {"scan", moat_cmd_scan, "find known vulnerabilities in an image or a stored SBOM"},
     {"db", moat_cmd_db, "import, update and inspect the vulnerability database"},
-    {"lint", moat_cmd_lint, "check Dockerfiles before building (pinning, root, apt/apk/pip, secrets)"},
+    {"lint", moat_cmd_lint,
+     "check Dockerfiles before building (pinning, root, apt/apk/pip, secrets)"},
 };
 
 static void usage(FILE *f)

@@ -117,3 +117,51 @@ bool cli_progress_enabled(bool quiet)
         return false;
     return isatty(STDERR_FILENO) == 1;
 }
+
+int cli_parse_severities(const char *list)
+{
+    char *copy = strdup(list), *save = NULL, *tok;
+    int mask = 0;
+
+    if (copy == NULL)
+        return -1;
+    for (tok = strtok_r(copy, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+        enum moat_severity s;
+
+        if (moat_severity_parse(tok, &s) < 0) {
+            free(copy);
+            return -1;
+        }
+        mask |= 1 << s;
+    }
+    free(copy);
+    return mask;
+}
+
+int cli_parse_exit_code(const char *s, int *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+
+    if (*s == '\0' || *end != '\0' || v < 0 || v > 255)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+void cli_filter_findings(struct moat_findings *fs, int severity_mask)
+{
+    size_t keep = 0;
+
+    for (size_t i = 0; i < fs->n; i++) {
+        struct moat_finding *f = &fs->v[i];
+        bool drop = f->vex == MOAT_VEX_NOT_AFFECTED || f->vex == MOAT_VEX_FIXED ||
+                    (severity_mask != 0 && !(severity_mask & (1 << f->severity)));
+
+        if (drop)
+            moat_finding_free(f);
+        else
+            fs->v[keep++] = *f;
+    }
+    fs->n = keep;
+}
