@@ -19,6 +19,8 @@ static const char *const texts[MOAT_E__COUNT] = {
     [MOAT_E_UNSUPPORTED] = "unsupported",
     [MOAT_E_NOTFOUND] = "not found",
     [MOAT_E_ARG] = "invalid argument",
+    [MOAT_E_VERIFY] = "verification failed",
+    [MOAT_E_AUTH] = "wrong passphrase or key",
 };
 
 const char *moat_strerror(int code)

@@ -22,6 +22,8 @@ enum moat_errcode {
     MOAT_E_UNSUPPORTED,/* valid, but not something moat handles */
     MOAT_E_NOTFOUND,   /* a named thing does not exist */
     MOAT_E_ARG,        /* caller passed a bad argument */
+    MOAT_E_VERIFY,     /* a signature, chain or policy check failed */
+    MOAT_E_AUTH,       /* wrong passphrase or key */
     MOAT_E__COUNT
 };
 

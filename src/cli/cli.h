@@ -21,6 +21,12 @@ int moat_cmd_sbom(int argc, char **argv);
 int moat_cmd_db(int argc, char **argv);
 int moat_cmd_scan(int argc, char **argv);
 int moat_cmd_lint(int argc, char **argv);
+int moat_cmd_key(int argc, char **argv);
+int moat_cmd_attest(int argc, char **argv);
+int moat_cmd_sign(int argc, char **argv);
+int moat_cmd_verify(int argc, char **argv);
+int moat_cmd_admit(int argc, char **argv);
+int moat_cmd_authz(int argc, char **argv);
 
 /* "moat: <message>" on stderr, one line (newlines in the message are flattened). */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -19,6 +19,12 @@ static const struct subcommand subcommands[] = {
     {"db", moat_cmd_db, "import, update and inspect the vulnerability database"},
     {"lint", moat_cmd_lint,
      "check Dockerfiles before building (pinning, root, apt/apk/pip, secrets)"},
+    {"key", moat_cmd_key, "generate signing keys for each phase of the build"},
+    {"attest", moat_cmd_attest, "sign an in-toto attestation (scan result, build phase) for an image"},
+    {"sign", moat_cmd_sign, "sign an image (cosign-compatible simple signing)"},
+    {"verify", moat_cmd_verify, "verify an image's signatures and chain of custody against a policy"},
+    {"admit", moat_cmd_admit, "decide whether an image may run: allow or deny, with every reason"},
+    {"authz", moat_cmd_authz, "serve admission decisions as a Docker Engine authorization plugin"},
 };
 
 static void usage(FILE *f)

@@ -23,6 +23,7 @@
 struct moat_secret_scanner_opts {
     uint64_t max_file_size; /* 0 = MOAT_SECRET_DEFAULT_MAX_FILE */
     int scan_binaries;      /* 1 = do not skip files with a NUL in the first 8 KiB */
+    const char *config_path; /* YAML rules and allow-lists (docs/secret-rules.md), or NULL */
 };
 
 struct moat_secret_scanner;

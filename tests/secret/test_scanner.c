@@ -33,7 +33,7 @@ static void feed_file(struct moat_fs_visitor *v, uint32_t layer, const char *pat
 
 static void test_visitor(void **state)
 {
-    struct moat_secret_scanner_opts opts = {1000, 0};
+    struct moat_secret_scanner_opts opts = {.max_file_size = 1000};
     struct moat_secret_scanner *sc = NULL;
     struct moat_err err = MOAT_ERR_INIT;
     struct moat_findings fs = {0};

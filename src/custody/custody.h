@@ -1,0 +1,192 @@
+/*
+ * custody.h - the chain of custody: signing keys, DSSE envelopes carrying
+ * in-toto Statement v1 attestations, cosign-compatible simple signing, and
+ * where attestations are stored (an in-toto JSON Lines bundle file, or OCI
+ * 1.1 referrers inside an OCI image layout).
+ *
+ * The subject of every attestation is the image: its name and its digest,
+ * moat_custody_subject_digest() (the manifest digest when the transport has
+ * one, the config digest - the image id - for docker-archive, whose layers
+ * the config binds through diff_ids).
+ *
+ * Must not: trust anything unsigned, print, or let a private key or
+ * passphrase reach an error message, a log or an unencrypted file.
+ */
+#ifndef MOAT_CUSTODY_CUSTODY_H
+#define MOAT_CUSTODY_CUSTODY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "../base/error.h"
+#include "../source/image.h"
+
+#define MOAT_DSSE_PAYLOAD_TYPE "application/vnd.in-toto+json"
+#define MOAT_INTOTO_STATEMENT_V1 "https://in-toto.io/Statement/v1"
+#define MOAT_PREDICATE_SCAN "https://moat.dev/attestation/scan/v1"
+#define MOAT_PREDICATE_PHASE "https://moat.dev/attestation/phase/v1"
+#define MOAT_MAX_ENVELOPE (4u << 20) /* bytes of one DSSE envelope we parse */
+#define MOAT_MAX_BUNDLE (64u << 20)  /* bytes of one bundle file */
+
+/* ---- keys (key.c) ---- */
+
+enum moat_key_alg {
+    MOAT_KEY_ECDSA_P256 = 1, /* cosign's default; signatures are DER ECDSA over SHA-256 */
+    MOAT_KEY_ED25519,        /* pure Ed25519 over the message */
+};
+
+struct moat_key;
+
+int moat_key_generate(enum moat_key_alg alg, struct moat_key **out, struct moat_err *err);
+/*
+ * PKCS#8 EncryptedPrivateKeyInfo PEM, PBES2 with scrypt and AES-256-CBC;
+ * created with mode 0600 (never readable by group/other), written to a
+ * temporary file and renamed, so a failure leaves nothing half-written.
+ * Refuses to replace an existing file.
+ */
+int moat_key_write_private(const struct moat_key *k, const char *path, const char *pass,
+                           size_t pass_len, struct moat_err *err);
+/* SubjectPublicKeyInfo PEM ("-----BEGIN PUBLIC KEY-----"), mode 0644. */
+int moat_key_write_public(const struct moat_key *k, const char *path, struct moat_err *err);
+/* -MOAT_E_AUTH on a wrong passphrase; refuses a file readable by group/other. */
+int moat_key_load_private(const char *path, const char *pass, size_t pass_len,
+                          struct moat_key **out, struct moat_err *err);
+int moat_key_load_public(const char *path, struct moat_key **out, struct moat_err *err);
+enum moat_key_alg moat_key_alg(const struct moat_key *k);
+/* Key id: lowercase hex sha256 of the DER SubjectPublicKeyInfo (64 chars + NUL). */
+void moat_key_id(const struct moat_key *k, char out[65]);
+int moat_key_sign(const struct moat_key *k, const void *msg, size_t len, unsigned char **sig,
+                  size_t *sig_len, struct moat_err *err);
+/* 0 when valid, -MOAT_E_VERIFY when not. */
+int moat_key_verify(const struct moat_key *k, const void *msg, size_t len, const unsigned char *sig,
+                    size_t sig_len, struct moat_err *err);
+void moat_key_free(struct moat_key *k);
+
+/* ---- DSSE (dsse.c) ---- */
+
+/* PAE(type, body) = "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body; caller frees *out. */
+int moat_dsse_pae(const char *type, const void *body, size_t len, unsigned char **out,
+                  size_t *out_len, struct moat_err *err);
+
+struct moat_dsse_sig {
+    char *keyid; /* may be NULL or "" */
+    unsigned char *sig;
+    size_t sig_len;
+};
+
+struct moat_dsse {
+    char *payload_type;
+    unsigned char *payload; /* decoded; NUL-terminated after payload_len */
+    size_t payload_len;
+    struct moat_dsse_sig *sigs;
+    size_t n_sigs;
+    unsigned char digest[32]; /* sha256 of the envelope's canonical JSON as stored */
+};
+
+/* Sign payload with k; *json_out is the envelope (compact JSON, one line). */
+int moat_dsse_sign(const struct moat_key *k, const char *payload_type, const void *payload,
+                   size_t len, char **json_out, struct moat_err *err);
+/* Parse an envelope (bounded by MOAT_MAX_ENVELOPE); `where` names it in errors. */
+int moat_dsse_parse(const char *where, const void *json, size_t len, struct moat_dsse *out,
+                    struct moat_err *err);
+/* 0 and *which (index into keys) when some signature verifies with one of keys. */
+int moat_dsse_verify(const struct moat_dsse *env, struct moat_key *const *keys, size_t n_keys,
+                     size_t *which, struct moat_err *err);
+void moat_dsse_free(struct moat_dsse *env);
+
+/* ---- in-toto statements and moat's predicates (statement.c) ---- */
+
+/* "sha256:<hex>" of the image as attestations name it; NULL when it has none. */
+const char *moat_custody_subject_digest(const struct moat_image_meta *meta);
+
+/* Statement v1 JSON for one subject; predicate is borrowed. Caller frees *json_out. */
+int moat_statement_build(const char *subject_name, const char *subject_digest,
+                         const char *predicate_type, json_t *predicate, char **json_out,
+                         struct moat_err *err);
+
+struct moat_statement {
+    char *predicate_type;
+    json_t *predicate;    /* owned */
+    char **subject_names; /* parallel arrays */
+    char **subject_sha256; /* lowercase hex */
+    size_t n_subjects;
+};
+int moat_statement_parse(const char *where, const unsigned char *json, size_t len,
+                         struct moat_statement *out, struct moat_err *err);
+void moat_statement_free(struct moat_statement *st);
+
+/*
+ * The phase predicate: {"phase": NAME, "time": RFC 3339 UTC, "builder": WHO,
+ * "previous": "sha256:<hex of the previous phase's envelope>" or absent}.
+ * The scan predicate (MOAT_PREDICATE_SCAN) is documented in docs/attestations.md:
+ * scanner, time, counts per severity and kind, max_severity, database info.
+ */
+
+/* ---- storage (store.c) ---- */
+
+/*
+ * Attestations for an image: from a bundle file (in-toto JSON Lines, one
+ * envelope per line) and/or the OCI 1.1 referrers of an oci: layout (the
+ * index.json manifests whose subject is the image). Raw envelopes are kept
+ * so their digests chain.
+ */
+struct moat_att_set {
+    struct moat_dsse *v;
+    size_t n;
+};
+/* Append the envelope JSON as one line to the bundle (created 0644 if missing; rewritten
+ * atomically). */
+int moat_bundle_append(const char *path, const char *envelope_json, struct moat_err *err);
+int moat_bundle_load(const char *path, struct moat_att_set *out, struct moat_err *err);
+/* For an oci:DIR reference: store an envelope as a referrer artifact of the image. */
+int moat_referrer_store(const char *oci_dir, const struct moat_image_meta *meta,
+                        const char *artifact_type, const char *media_type, const void *blob,
+                        size_t len, struct moat_err *err);
+/* Load the DSSE envelopes that are referrers of the image in oci_dir. */
+int moat_referrers_load(const char *oci_dir, const struct moat_image_meta *meta,
+                        struct moat_att_set *out, struct moat_err *err);
+void moat_att_set_free(struct moat_att_set *s);
+
+/* ---- chain verification against a policy (policy.c, verify.c) ---- */
+
+struct moat_custody_policy; /* parsed custody.yaml; format in docs/custody-policy.md */
+
+int moat_custody_policy_load(const char *path, struct moat_custody_policy **out,
+                             struct moat_err *err);
+int moat_custody_policy_parse(const char *where, const char *yaml, size_t len,
+                              const char *base_dir, struct moat_custody_policy **out,
+                              struct moat_err *err);
+void moat_custody_policy_free(struct moat_custody_policy *p);
+
+/* One phase of the chain as verified. */
+struct moat_verified_phase {
+    char *phase;
+    char *keyid;
+    char *time;               /* from the predicate */
+    unsigned char envelope_digest[32];
+};
+
+struct moat_custody_result {
+    bool ok;
+    char **reasons; /* one line each, why it failed (empty when ok) */
+    size_t n_reasons;
+    struct moat_verified_phase *phases; /* in chain order */
+    size_t n_phases;
+    json_t *scan;   /* the newest verified scan predicate, or NULL */
+};
+
+/*
+ * Verify attestations `atts` for the image described by meta against the
+ * policy at time `now` (unix seconds). Returns 0 with out->ok false and the
+ * reasons filled when verification fails; <0 only for errors that are not
+ * verdicts (out of memory).
+ */
+int moat_custody_verify(const struct moat_custody_policy *p, const struct moat_image_meta *meta,
+                        const struct moat_att_set *atts, int64_t now,
+                        struct moat_custody_result *out, struct moat_err *err);
+void moat_custody_result_free(struct moat_custody_result *r);
+
+#endif
