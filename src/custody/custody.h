@@ -11,6 +11,11 @@
  *
  * Must not: trust anything unsigned, print, or let a private key or
  * passphrase reach an error message, a log or an unencrypted file.
+ *
+ * Header note (verify helper, additive): moat_key_parse_public() below is
+ * needed by policy.c for public keys written inline in custody.yaml (PEM
+ * text, no file). key.c: please implement it (moat_key_load_public can read
+ * the file and call it).
  */
 #ifndef MOAT_CUSTODY_CUSTODY_H
 #define MOAT_CUSTODY_CUSTODY_H
@@ -55,6 +60,9 @@ int moat_key_write_public(const struct moat_key *k, const char *path, struct moa
 int moat_key_load_private(const char *path, const char *pass, size_t pass_len,
                           struct moat_key **out, struct moat_err *err);
 int moat_key_load_public(const char *path, struct moat_key **out, struct moat_err *err);
+/* The same from len bytes of SPKI PEM in memory (not NUL-terminated); `where` names it in errors. */
+int moat_key_parse_public(const char *where, const void *pem, size_t len, struct moat_key **out,
+                          struct moat_err *err);
 enum moat_key_alg moat_key_alg(const struct moat_key *k);
 /* Key id: lowercase hex sha256 of the DER SubjectPublicKeyInfo (64 chars + NUL). */
 void moat_key_id(const struct moat_key *k, char out[65]);
