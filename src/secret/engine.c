@@ -5,19 +5,47 @@
  * in an earlier chunk can still be copied out and validated; for each rule
  * the leftmost-start, longest-end match is kept pending until a match with a
  * new start (or the end of the file) flushes it.
+ *
+ * A user config (config.h) adds its rules to the same streaming database and
+ * its path and allow regexes to two small block-mode databases: one run once
+ * per file over the path (which rules apply, whether the file is allowed),
+ * one run over a match's text only when a finding is about to be made. So a
+ * config costs nothing per byte of content.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <hs.h>
 
+#include "config.h"
 #include "secret.h"
 
-struct moat_secret_engine {
-    const struct moat_secret_rule *rules;
-    size_t n_rules;
+#define DEFAULT_REMEDIATION "Remove the secret from the image and its history, then rotate it."
+
+/* What a match of a block-mode (path or text) pattern means. */
+enum target_kind { T_RULE_PATH, T_RULE_ALLOW, T_GLOBAL_ALLOW };
+
+struct target {
+    enum target_kind kind;
+    size_t rule; /* index in engine rules for T_RULE_* */
+};
+
+struct block_db {
     hs_database_t *db;
+    struct target *t;
+    size_t n;
+};
+
+struct moat_secret_engine {
+    struct moat_secret_rule *rules;
+    const struct moat_secret_user_rule **user; /* per rule, NULL for a built-in */
+    size_t n_rules;
+    hs_database_t *db; /* NULL when every rule is disabled */
     hs_scratch_t *scratch;
+    struct block_db path, text;
+    hs_scratch_t *bscratch; /* block scans run inside stream callbacks: own scratch */
+    struct moat_secret_config *cfg;
 };
 
 struct pending {
@@ -41,10 +69,189 @@ struct moat_secret_scan {
     size_t chunk_len;
     struct pending *pend; /* one per rule */
     struct moat_findings found;
-    int failed; /* -MOAT_E_* from inside a callback */
+    int failed;         /* -MOAT_E_* from inside a callback */
+    unsigned char *off; /* per rule: OFF_* bits from the path */
+    int idle;           /* the path is allowed or no rule applies to it */
+    const char *note;   /* static; becomes the findings' description */
 };
 
-int moat_secret_engine_new(struct moat_secret_engine **out, struct moat_err *err)
+#define OFF_ALLOWED 1u /* a path allow rule of this rule matched */
+#define OFF_PATH_OK 2u /* one of the rule's own path regexes matched */
+
+static int keep_builtin(const struct moat_secret_config *c, const struct moat_secret_rule *r)
+{
+    int keep = 1;
+
+    if (!c)
+        return 1;
+    if (c->has_enable_builtin) {
+        keep = 0;
+        for (size_t i = 0; i < c->enable_builtin.n && !keep; i++)
+            keep = moat_secret_builtin_named(r, c->enable_builtin.v[i]);
+    }
+    for (size_t i = 0; i < c->disable.n && keep; i++)
+        keep = !moat_secret_builtin_named(r, c->disable.v[i]);
+    return keep;
+}
+
+/* The enabled rules: built-ins first (their ids are stable), then the user's. */
+static int pick_rules(struct moat_secret_engine *e, struct moat_err *err)
+{
+    const struct moat_secret_rule *builtin;
+    size_t nb = moat_secret_builtin_rules(&builtin);
+    const struct moat_secret_config *c = e->cfg;
+    size_t max = nb + (c ? c->n_rules : 0);
+
+    e->rules = calloc(max + 1, sizeof *e->rules);
+    e->user = calloc(max + 1, sizeof *e->user);
+    if (!e->rules || !e->user)
+        return moat_err_set(err, MOAT_E_NOMEM, "secret engine");
+    for (size_t i = 0; i < nb; i++)
+        if (keep_builtin(c, &builtin[i]))
+            e->rules[e->n_rules++] = builtin[i];
+    for (size_t i = 0; c && i < c->n_rules; i++) {
+        const struct moat_secret_user_rule *u = &c->rules[i];
+        struct moat_secret_rule *r = &e->rules[e->n_rules];
+        if (moat_secret_strlist_has(&c->disable, u->id))
+            continue;
+        r->id = u->id;
+        r->severity = u->severity;
+        r->title = u->title;
+        r->pattern = u->regex;
+        r->remediation = DEFAULT_REMEDIATION;
+        r->check = MOAT_SECRET_CHECK_NONE;
+        e->user[e->n_rules++] = u;
+    }
+    return 0;
+}
+
+/* Where a block-mode pattern came from, for messages. */
+struct origin {
+    const char *id;
+    uint32_t line;
+};
+
+struct block_build {
+    const char **pats;
+    unsigned *flags, *ids;
+    struct origin *from;
+    struct target *t;
+    size_t n, cap;
+};
+
+static int block_add(struct block_build *b, const char *pat, enum target_kind kind, size_t rule,
+                     const char *id, uint32_t line)
+{
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 16;
+        const char **p = realloc(b->pats, cap * sizeof *p);
+        if (p)
+            b->pats = p;
+        unsigned *f = p ? realloc(b->flags, cap * sizeof *f) : NULL;
+        if (f)
+            b->flags = f;
+        unsigned *ids = f ? realloc(b->ids, cap * sizeof *ids) : NULL;
+        if (ids)
+            b->ids = ids;
+        struct origin *o = ids ? realloc(b->from, cap * sizeof *o) : NULL;
+        if (o)
+            b->from = o;
+        struct target *t = o ? realloc(b->t, cap * sizeof *t) : NULL;
+        if (!t)
+            return -MOAT_E_NOMEM;
+        b->t = t;
+        b->cap = cap;
+    }
+    b->pats[b->n] = pat;
+    b->flags[b->n] = HS_FLAG_ALLOWEMPTY | HS_FLAG_SINGLEMATCH;
+    b->ids[b->n] = (unsigned)b->n;
+    b->from[b->n] = (struct origin){id, line};
+    b->t[b->n] = (struct target){kind, rule};
+    b->n++;
+    return 0;
+}
+
+static void block_build_free(struct block_build *b)
+{
+    free(b->pats);
+    free(b->flags);
+    free(b->ids);
+    free(b->from);
+    free(b->t);
+}
+
+static int block_compile(struct moat_secret_engine *e, struct block_build *b, struct block_db *out,
+                         struct moat_err *err)
+{
+    hs_compile_error_t *cerr = NULL;
+
+    if (b->n == 0)
+        return 0;
+    if (hs_compile_multi(b->pats, b->flags, b->ids, (unsigned)b->n, HS_MODE_BLOCK, NULL, &out->db,
+                         &cerr) != HS_SUCCESS) {
+        int i = cerr ? cerr->expression : -1;
+        int rc = moat_err_set(err, MOAT_E_FORMAT, "%s: line %u: rule '%s': %s", e->cfg->name,
+                              i >= 0 ? b->from[i].line : 0, i >= 0 ? b->from[i].id : "?",
+                              cerr ? cerr->message : "compile failed");
+        hs_free_compile_error(cerr);
+        return rc;
+    }
+    out->t = b->t;
+    out->n = b->n;
+    b->t = NULL;
+    if (hs_alloc_scratch(out->db, &e->bscratch) != HS_SUCCESS)
+        return moat_err_set(err, MOAT_E_NOMEM, "secret engine scratch");
+    return 0;
+}
+
+static int add_allows(const struct moat_secret_config *c, struct block_build *path,
+                      struct block_build *text, const struct moat_secret_allow_rule *a, size_t n,
+                      enum target_kind kind, size_t rule)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (moat_secret_strlist_has(&c->disable_allow, a[i].id))
+            continue;
+        if (a[i].regex && block_add(text, a[i].regex, kind, rule, a[i].id, a[i].line) < 0)
+            return -MOAT_E_NOMEM;
+        for (size_t j = 0; j < a[i].paths.n; j++)
+            if (block_add(path, a[i].paths.v[j], kind, rule, a[i].id, a[i].paths.line[j]) < 0)
+                return -MOAT_E_NOMEM;
+    }
+    return 0;
+}
+
+/* The path and text databases of the config's path and allow regexes. */
+static int compile_blocks(struct moat_secret_engine *e, struct moat_err *err)
+{
+    const struct moat_secret_config *c = e->cfg;
+    struct block_build path = {0}, text = {0};
+    int rc = 0;
+
+    if (add_allows(c, &path, &text, c->allow, c->n_allow, T_GLOBAL_ALLOW, 0) < 0)
+        goto nomem;
+    for (size_t r = 0; r < e->n_rules; r++) {
+        const struct moat_secret_user_rule *u = e->user[r];
+        if (!u)
+            continue;
+        for (size_t j = 0; j < u->paths.n; j++)
+            if (block_add(&path, u->paths.v[j], T_RULE_PATH, r, u->id, u->paths.line[j]) < 0)
+                goto nomem;
+        if (add_allows(c, &path, &text, u->allow, u->n_allow, T_RULE_ALLOW, r) < 0)
+            goto nomem;
+    }
+    if ((rc = block_compile(e, &path, &e->path, err)) == 0)
+        rc = block_compile(e, &text, &e->text, err);
+    goto out;
+nomem:
+    rc = moat_err_set(err, MOAT_E_NOMEM, "secret engine");
+out:
+    block_build_free(&path);
+    block_build_free(&text);
+    return rc;
+}
+
+int moat_secret_engine_new_config(struct moat_secret_config *cfg, struct moat_secret_engine **out,
+                                  struct moat_err *err)
 {
     struct moat_secret_engine *e = calloc(1, sizeof *e);
     const char **pats = NULL;
@@ -53,12 +260,16 @@ int moat_secret_engine_new(struct moat_secret_engine **out, struct moat_err *err
     int rc = 0;
 
     *out = NULL;
-    if (!e)
+    if (!e) {
+        moat_secret_config_free(cfg);
         return moat_err_set(err, MOAT_E_NOMEM, "secret engine");
-    e->n_rules = moat_secret_builtin_rules(&e->rules);
-    pats = calloc(e->n_rules, sizeof *pats);
-    flags = calloc(e->n_rules, sizeof *flags);
-    ids = calloc(e->n_rules, sizeof *ids);
+    }
+    e->cfg = cfg;
+    if ((rc = pick_rules(e, err)) < 0)
+        goto out;
+    pats = calloc(e->n_rules + 1, sizeof *pats);
+    flags = calloc(e->n_rules + 1, sizeof *flags);
+    ids = calloc(e->n_rules + 1, sizeof *ids);
     if (!pats || !flags || !ids) {
         rc = moat_err_set(err, MOAT_E_NOMEM, "secret engine");
         goto out;
@@ -68,18 +279,25 @@ int moat_secret_engine_new(struct moat_secret_engine **out, struct moat_err *err
         flags[i] = e->rules[i].hs_flags | HS_FLAG_SOM_LEFTMOST;
         ids[i] = (unsigned)i;
     }
-    if (hs_compile_multi(pats, flags, ids, (unsigned)e->n_rules,
-                         HS_MODE_STREAM | HS_MODE_SOM_HORIZON_LARGE, NULL, &e->db,
-                         &cerr) != HS_SUCCESS) {
-        rc = moat_err_set(err, MOAT_E_FORMAT, "secret rule %s: %s",
-                          cerr && cerr->expression >= 0 ? e->rules[cerr->expression].id : "?",
-                          cerr ? cerr->message : "compile failed");
+    if (e->n_rules > 0 && hs_compile_multi(pats, flags, ids, (unsigned)e->n_rules,
+                                           HS_MODE_STREAM | HS_MODE_SOM_HORIZON_LARGE, NULL, &e->db,
+                                           &cerr) != HS_SUCCESS) {
+        int i = cerr ? cerr->expression : -1;
+        if (i >= 0 && e->user[i])
+            rc = moat_err_set(err, MOAT_E_FORMAT, "%s: line %u: rule '%s': %s", cfg->name,
+                              e->user[i]->line, e->rules[i].id, cerr->message);
+        else
+            rc = moat_err_set(err, MOAT_E_FORMAT, "secret rule %s: %s",
+                              i >= 0 ? e->rules[i].id : "?",
+                              cerr ? cerr->message : "compile failed");
         goto out;
     }
-    if (hs_alloc_scratch(e->db, &e->scratch) != HS_SUCCESS) {
+    if (e->db && hs_alloc_scratch(e->db, &e->scratch) != HS_SUCCESS) {
         rc = moat_err_set(err, MOAT_E_NOMEM, "secret engine scratch");
         goto out;
     }
+    if (cfg && (rc = compile_blocks(e, err)) < 0)
+        goto out;
     *out = e;
     e = NULL;
 out:
@@ -92,13 +310,114 @@ out:
     return rc;
 }
 
+int moat_secret_engine_new(struct moat_secret_engine **out, struct moat_err *err)
+{
+    return moat_secret_engine_new_config(NULL, out, err);
+}
+
+size_t moat_secret_engine_rules(const struct moat_secret_engine *e,
+                                const struct moat_secret_rule **out)
+{
+    *out = e->rules;
+    return e->n_rules;
+}
+
 void moat_secret_engine_free(struct moat_secret_engine *e)
 {
     if (!e)
         return;
     hs_free_scratch(e->scratch);
     hs_free_database(e->db);
+    hs_free_scratch(e->bscratch);
+    hs_free_database(e->path.db);
+    hs_free_database(e->text.db);
+    free(e->path.t);
+    free(e->text.t);
+    free(e->rules);
+    free(e->user);
+    moat_secret_config_free(e->cfg);
     free(e);
+}
+
+/* ---- block-mode checks ---- */
+
+struct text_hit {
+    const struct block_db *b;
+    size_t rule;
+    int allowed;
+};
+
+static int on_text(unsigned int id, unsigned long long from, unsigned long long to, unsigned int fl,
+                   void *ctx)
+{
+    struct text_hit *h = ctx;
+    const struct target *t = &h->b->t[id];
+
+    (void)from, (void)to, (void)fl;
+    if (t->kind == T_GLOBAL_ALLOW || t->rule == h->rule) {
+        h->allowed = 1;
+        return 1;
+    }
+    return 0;
+}
+
+/* Whether an allow regex (global or the rule's own) matches the matched text. */
+static int text_allowed(const struct moat_secret_engine *e, size_t rule, const char *text, size_t n)
+{
+    struct text_hit h = {&e->text, rule, 0};
+
+    if (!e->text.db)
+        return 0;
+    hs_scan(e->text.db, text, (unsigned)n, 0, e->bscratch, on_text, &h);
+    return h.allowed;
+}
+
+static int on_path(unsigned int id, unsigned long long from, unsigned long long to, unsigned int fl,
+                   void *ctx)
+{
+    struct moat_secret_scan *s = ctx;
+    const struct target *t = &s->e->path.t[id];
+
+    (void)from, (void)to, (void)fl;
+    if (t->kind == T_GLOBAL_ALLOW)
+        s->idle = 1;
+    else
+        s->off[t->rule] |= t->kind == T_RULE_PATH ? OFF_PATH_OK : OFF_ALLOWED;
+    return 0;
+}
+
+/* Decide from the path which rules apply (s->off) and whether anything does (s->idle). */
+static void apply_path(struct moat_secret_scan *s)
+{
+    const struct moat_secret_engine *e = s->e;
+    size_t active = 0;
+
+    if (!e->db) {
+        s->idle = 1;
+        return;
+    }
+    if (!e->path.db)
+        return;
+    hs_scan(e->path.db, s->path, (unsigned)strlen(s->path), 0, e->bscratch, on_path, s);
+    for (size_t r = 0; r < e->n_rules; r++) {
+        unsigned char o = s->off[r];
+        int off =
+            (o & OFF_ALLOWED) || (e->user[r] && e->user[r]->paths.n > 0 && !(o & OFF_PATH_OK));
+        s->off[r] = (unsigned char)off;
+        active += !off;
+    }
+    if (active == 0)
+        s->idle = 1;
+}
+
+int moat_secret_scan_idle(const struct moat_secret_scan *s)
+{
+    return s->idle;
+}
+
+void moat_secret_scan_set_note(struct moat_secret_scan *s, const char *note)
+{
+    s->note = note;
 }
 
 static int emit(struct moat_secret_scan *s, size_t ri, struct pending *p)
@@ -107,7 +426,8 @@ static int emit(struct moat_secret_scan *s, size_t ri, struct pending *p)
     struct moat_finding f = {0};
     int rc = 0;
 
-    if (!moat_secret_rule_accepts(r, p->text, p->len) || s->found.n >= MOAT_SECRET_MAX_PER_FILE)
+    if (!moat_secret_rule_accepts(r, p->text, p->len) || s->found.n >= MOAT_SECRET_MAX_PER_FILE ||
+        text_allowed(s->e, ri, p->text, p->len))
         return 0;
     f.kind = MOAT_FINDING_SECRET;
     f.severity = r->severity;
@@ -119,7 +439,9 @@ static int emit(struct moat_secret_scan *s, size_t ri, struct pending *p)
     f.path = strdup(s->path);
     f.remediation = strdup(r->remediation);
     f.match = moat_secret_redact(p->text, p->len);
-    if (!f.rule_id || !f.title || !f.path || !f.remediation || !f.match) {
+    f.description = s->note ? strdup(s->note) : NULL;
+    if (!f.rule_id || !f.title || !f.path || !f.remediation || !f.match ||
+        (s->note && !f.description)) {
         rc = -MOAT_E_NOMEM;
         goto out;
     }
@@ -165,6 +487,8 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
     struct pending *p = &s->pend[id];
     unsigned long long base = s->pos, oldest = base - s->tail_len;
 
+    if (s->off[id])
+        return 0;
     if (p->active && p->start == from) {
         /* the same match, longer: append what is new if it is still in reach */
         if (to > p->end && p->end >= oldest)
@@ -207,8 +531,14 @@ int moat_secret_scan_open(struct moat_secret_engine *e, const char *path, int32_
     s->e = e;
     s->layer = layer;
     s->path = strdup(path);
-    s->pend = calloc(e->n_rules, sizeof *s->pend);
-    if (!s->path || !s->pend || hs_open_stream(e->db, 0, &s->stream) != HS_SUCCESS) {
+    s->pend = calloc(e->n_rules + 1, sizeof *s->pend);
+    s->off = calloc(e->n_rules + 1, 1);
+    if (!s->path || !s->pend || !s->off) {
+        moat_secret_scan_abort(s);
+        return moat_err_set(err, MOAT_E_NOMEM, "secret scan of %s", path);
+    }
+    apply_path(s);
+    if (!s->idle && hs_open_stream(e->db, 0, &s->stream) != HS_SUCCESS) {
         moat_secret_scan_abort(s);
         return moat_err_set(err, MOAT_E_NOMEM, "secret scan of %s", path);
     }
@@ -234,6 +564,8 @@ int moat_secret_scan_feed(struct moat_secret_scan *s, const void *data, size_t l
 {
     const unsigned char *d = data;
 
+    if (s->idle)
+        return 0;
     while (len > 0) {
         size_t n = len > (1u << 30) ? (1u << 30) : len;
         s->chunk = d;
@@ -282,6 +614,8 @@ int moat_secret_scan_close(struct moat_secret_scan *s, struct moat_findings *out
 
     s->chunk = NULL;
     s->chunk_len = 0;
+    if (s->idle)
+        goto out;
     hs_error_t hr = hs_close_stream(s->stream, s->e->scratch, on_match, s);
     s->stream = NULL;
     if (s->failed) {
@@ -325,6 +659,7 @@ void moat_secret_scan_abort(struct moat_secret_scan *s)
         explicit_bzero(s->pend, s->e->n_rules * sizeof *s->pend);
     explicit_bzero(s->tail, sizeof s->tail);
     free(s->pend);
+    free(s->off);
     free(s->path);
     moat_findings_free(&s->found);
     free(s);

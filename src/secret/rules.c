@@ -81,6 +81,41 @@ size_t moat_secret_builtin_rules(const struct moat_secret_rule **out)
     return sizeof builtin / sizeof builtin[0];
 }
 
+/* Trivy's built-in rule ids and the rule of ours that covers each. */
+static const struct {
+    const char *trivy, *ours;
+} trivy_ids[] = {
+    {"aws-access-key-id", "secret-aws-access-key-id"},
+    {"aws-secret-access-key", "secret-aws-secret-access-key"},
+    {"github-pat", "secret-github-token"},
+    {"github-oauth", "secret-github-token"},
+    {"github-app-token", "secret-github-token"},
+    {"github-refresh-token", "secret-github-token"},
+    {"github-fine-grained-pat", "secret-github-token"},
+    {"gitlab-pat", "secret-gitlab-token"},
+    {"private-key", "secret-private-key-pem"},
+    {"private-key", "secret-private-key-openssh"},
+    {"private-key", "secret-private-key-pgp"},
+    {"slack-access-token", "secret-slack-token"},
+    {"slack-web-hook", "secret-slack-webhook"},
+    {"stripe-secret-token", "secret-stripe-key"},
+    {"pypi-upload-token", "secret-pypi-token"},
+    {"gcp-service-account", "secret-gcp-service-account"},
+    {"npm-access-token", "secret-npm-token"},
+    {"jwt-token", "secret-jwt"},
+    {"dockerconfig-secret", "secret-docker-config-auth"},
+};
+
+int moat_secret_builtin_named(const struct moat_secret_rule *r, const char *name)
+{
+    if (strcmp(r->id, name) == 0)
+        return 1;
+    for (size_t i = 0; i < sizeof trivy_ids / sizeof trivy_ids[0]; i++)
+        if (strcmp(trivy_ids[i].trivy, name) == 0 && strcmp(trivy_ids[i].ours, r->id) == 0)
+            return 1;
+    return 0;
+}
+
 /* log2 of a positive integer without libm: exponent plus a short atanh series for the mantissa. */
 static double ilog2(size_t v)
 {

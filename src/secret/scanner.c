@@ -4,12 +4,20 @@
  * Findings are collected per image and de-duplicated when taken, so the
  * same secret copied through several layers is reported once (at the
  * earliest layer, which is also where a later-deleted file lived).
+ *
+ * A *.gz or *.zst file is decompressed as it streams (unpack.h) and its
+ * decompressed content goes through the same binary sniff, size cap and
+ * engine as a plain file; findings keep the file's own path and say in
+ * their description that the match is in the decompressed content. Plain
+ * files pay one extra branch per chunk for this.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "scanner.h"
 #include "secret.h"
+#include "unpack.h"
 
 struct moat_secret_scanner {
     struct moat_secret_engine *engine;
@@ -19,6 +27,10 @@ struct moat_secret_scanner {
     uint64_t cur_bytes;
     struct moat_findings found;
     uint64_t skipped_large, skipped_binary;
+    struct moat_secret_unpack *unpack; /* created on the first compressed file */
+    int unpacking;                     /* the current file is compressed */
+    uint64_t unpacked_total; /* decompressed bytes, all files (MOAT_SECRET_MAX_UNPACK_TOTAL) */
+    uint64_t skipped_compressed, corrupt_compressed;
 };
 
 int moat_secret_scanner_new(const struct moat_secret_scanner_opts *opts,
@@ -32,7 +44,17 @@ int moat_secret_scanner_new(const struct moat_secret_scanner_opts *opts,
         return moat_err_set(err, MOAT_E_NOMEM, "secret scanner");
     sc->max_file = opts && opts->max_file_size ? opts->max_file_size : MOAT_SECRET_DEFAULT_MAX_FILE;
     sc->scan_binaries = opts ? opts->scan_binaries : 0;
-    if ((rc = moat_secret_engine_new(&sc->engine, err)) < 0) {
+    if (opts && opts->config_path) {
+        struct moat_secret_config *cfg = NULL;
+        if ((rc = moat_secret_config_load(opts->config_path, &cfg, err)) < 0) {
+            free(sc);
+            return rc;
+        }
+        rc = moat_secret_engine_new_config(cfg, &sc->engine, err);
+    } else {
+        rc = moat_secret_engine_new(&sc->engine, err);
+    }
+    if (rc < 0) {
         free(sc);
         return rc;
     }
@@ -45,6 +67,7 @@ void moat_secret_scanner_free(struct moat_secret_scanner *sc)
     if (!sc)
         return;
     moat_secret_scan_abort(sc->cur);
+    moat_secret_unpack_free(sc->unpack);
     moat_secret_engine_free(sc->engine);
     moat_findings_free(&sc->found);
     free(sc);
@@ -66,25 +89,50 @@ static int v_begin(void *ctx, uint32_t layer, const char *path, const struct moa
     moat_secret_scan_abort(sc->cur);
     sc->cur = NULL;
     sc->cur_bytes = 0;
+    sc->unpacking = 0;
+    enum moat_secret_codec codec = moat_secret_codec_of(path);
+    if (codec != MOAT_CODEC_NONE && sc->unpacked_total >= MOAT_SECRET_MAX_UNPACK_TOTAL) {
+        sc->skipped_compressed++;
+        return 0;
+    }
     if (moat_secret_scan_open(sc->engine, path, (int32_t)layer, &sc->cur, err) < 0)
         return -err->code;
+    if (moat_secret_scan_idle(sc->cur)) { /* allowed by the config: do not even read it */
+        moat_secret_scan_abort(sc->cur);
+        sc->cur = NULL;
+        return 0;
+    }
+    if (codec != MOAT_CODEC_NONE) {
+        uint64_t left = MOAT_SECRET_MAX_UNPACK_TOTAL - sc->unpacked_total;
+        if ((!sc->unpack && moat_secret_unpack_new(&sc->unpack, err) < 0) ||
+            moat_secret_unpack_reset(sc->unpack, codec, left < sc->max_file ? left : sc->max_file,
+                                     err) < 0)
+            return -err->code;
+        moat_secret_scan_set_note(sc->cur, codec == MOAT_CODEC_GZIP
+                                               ? "in the gzip-decompressed content of the file "
+                                                 "(line numbers count decompressed lines)"
+                                               : "in the zstd-decompressed content of the file "
+                                                 "(line numbers count decompressed lines)");
+        sc->unpacking = 1;
+    }
     *want = true;
     return 0;
 }
 
-static int v_chunk(void *ctx, const void *data, size_t len, struct moat_err *err)
+/* Content (plain, or decompressed): sniff, cap, scan. Returns 1 when the file was dropped. */
+static int scan_content(void *ctx, const void *data, size_t len, struct moat_err *err)
 {
     struct moat_secret_scanner *sc = ctx;
 
     if (!sc->cur)
-        return 0;
+        return 1;
     if (!sc->scan_binaries && sc->cur_bytes < MOAT_SECRET_BINARY_SNIFF) {
         size_t n = MOAT_SECRET_BINARY_SNIFF - sc->cur_bytes;
         if (memchr(data, 0, n < len ? n : len)) {
             moat_secret_scan_abort(sc->cur);
             sc->cur = NULL;
             sc->skipped_binary++;
-            return 0;
+            return 1;
         }
     }
     sc->cur_bytes += len;
@@ -92,9 +140,24 @@ static int v_chunk(void *ctx, const void *data, size_t len, struct moat_err *err
         moat_secret_scan_abort(sc->cur);
         sc->cur = NULL;
         sc->skipped_large++;
-        return 0;
+        return 1;
     }
     return moat_secret_scan_feed(sc->cur, data, len, err);
+}
+
+static int v_chunk(void *ctx, const void *data, size_t len, struct moat_err *err)
+{
+    struct moat_secret_scanner *sc = ctx;
+    int rc;
+
+    if (!sc->unpacking)
+        return scan_content(sc, data, len, err) < 0 ? -err->code : 0;
+    if (!sc->cur || moat_secret_unpack_state(sc->unpack) != MOAT_UNPACK_RUNNING)
+        return 0;
+    uint64_t before = moat_secret_unpack_out(sc->unpack);
+    rc = moat_secret_unpack_feed(sc->unpack, data, len, scan_content, sc, err);
+    sc->unpacked_total += moat_secret_unpack_out(sc->unpack) - before;
+    return rc < 0 ? rc : 0;
 }
 
 static int v_end(void *ctx, struct moat_err *err)
@@ -103,6 +166,20 @@ static int v_end(void *ctx, struct moat_err *err)
     struct moat_secret_scan *s = sc->cur;
 
     sc->cur = NULL;
+    if (sc->unpacking) {
+        sc->unpacking = 0;
+        switch (moat_secret_unpack_state(sc->unpack)) {
+        case MOAT_UNPACK_BOMB: /* what was decompressed before the bound is still reported */
+            sc->skipped_compressed++;
+            break;
+        case MOAT_UNPACK_RUNNING: /* truncated */
+        case MOAT_UNPACK_CORRUPT:
+            sc->corrupt_compressed++;
+            break;
+        default:
+            break;
+        }
+    }
     if (!s)
         return 0;
     return moat_secret_scan_close(s, &sc->found, err);
@@ -206,4 +283,14 @@ uint64_t moat_secret_scanner_skipped_large(const struct moat_secret_scanner *sc)
 uint64_t moat_secret_scanner_skipped_binary(const struct moat_secret_scanner *sc)
 {
     return sc->skipped_binary;
+}
+
+uint64_t moat_secret_scanner_skipped_compressed(const struct moat_secret_scanner *sc)
+{
+    return sc->skipped_compressed;
+}
+
+uint64_t moat_secret_scanner_corrupt_compressed(const struct moat_secret_scanner *sc)
+{
+    return sc->corrupt_compressed;
 }

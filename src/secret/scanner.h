@@ -4,7 +4,9 @@
  * deletes or replaces) through the engine, plus the image config (Env,
  * Labels, history created_by) scanned as the "files" config:Env,
  * config:Labels and config:history. Binary files (a NUL in the first
- * 8 KiB) and files over max_file_size are skipped and counted.
+ * 8 KiB) and files over max_file_size are skipped and counted. *.gz and
+ * *.zst files are decompressed as they stream and their content scanned
+ * (the sniff and the size cap apply to the decompressed bytes).
  */
 #ifndef MOAT_SECRET_SCANNER_H
 #define MOAT_SECRET_SCANNER_H
@@ -18,11 +20,12 @@
 
 #define MOAT_SECRET_DEFAULT_MAX_FILE (64ull << 20)
 #define MOAT_SECRET_BINARY_SNIFF 8192u
-#define MOAT_SECRET_MAX_PER_IMAGE 10000u /* findings kept before files stop being read */
+#define MOAT_SECRET_MAX_PER_IMAGE 10000u          /* findings kept before files stop being read */
+#define MOAT_SECRET_MAX_UNPACK_TOTAL (1ull << 30) /* decompressed bytes, all files of an image */
 
 struct moat_secret_scanner_opts {
-    uint64_t max_file_size; /* 0 = MOAT_SECRET_DEFAULT_MAX_FILE */
-    int scan_binaries;      /* 1 = do not skip files with a NUL in the first 8 KiB */
+    uint64_t max_file_size;  /* 0 = MOAT_SECRET_DEFAULT_MAX_FILE */
+    int scan_binaries;       /* 1 = do not skip files with a NUL in the first 8 KiB */
     const char *config_path; /* YAML rules and allow-lists (docs/secret-rules.md), or NULL */
 };
 
@@ -46,5 +49,16 @@ int moat_secret_scanner_take(struct moat_secret_scanner *sc, struct moat_finding
 /* Files skipped because they were larger than the cap, and as binary. */
 uint64_t moat_secret_scanner_skipped_large(const struct moat_secret_scanner *sc);
 uint64_t moat_secret_scanner_skipped_binary(const struct moat_secret_scanner *sc);
+
+/*
+ * Compressed files not scanned to their end: the decompressed content hit
+ * max_file_size, the ratio bound (a bomb) or the image-wide budget
+ * MOAT_SECRET_MAX_UNPACK_TOTAL. What came out before the bound is scanned.
+ */
+uint64_t moat_secret_scanner_skipped_compressed(const struct moat_secret_scanner *sc);
+
+/* Compressed files that were corrupt or truncated (a warning, not an error; the part that
+ * decompressed is scanned). */
+uint64_t moat_secret_scanner_corrupt_compressed(const struct moat_secret_scanner *sc);
 
 #endif

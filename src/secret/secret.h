@@ -42,6 +42,13 @@ struct moat_secret_rule {
 /* The built-in table (static storage, never freed). */
 size_t moat_secret_builtin_rules(const struct moat_secret_rule **out);
 
+/*
+ * Whether name names built-in rule r: its id, or the id of the Trivy
+ * built-in rule it covers ("github-pat", "private-key", ...), so a
+ * trivy-secret.yaml's disable-rules and enable-builtin-rules work as is.
+ */
+int moat_secret_builtin_named(const struct moat_secret_rule *r, const char *name);
+
 /* Shannon entropy in bits per byte of s[0..n). */
 double moat_secret_entropy(const char *s, size_t n);
 
@@ -53,8 +60,23 @@ char *moat_secret_redact(const char *text, size_t n);
 
 struct moat_secret_engine;
 
+struct moat_secret_config;
+
 /* Compile the built-in rules. Free with moat_secret_engine_free(). */
 int moat_secret_engine_new(struct moat_secret_engine **out, struct moat_err *err);
+
+/*
+ * Compile the built-in rules as a user config (config.h) selects them, plus
+ * its rules and allow-lists. Takes ownership of cfg (freed also on error);
+ * NULL = built-ins only. A regex Hyperscan cannot compile fails with
+ * "FILE: line N: rule 'ID': problem".
+ */
+int moat_secret_engine_new_config(struct moat_secret_config *cfg, struct moat_secret_engine **out,
+                                  struct moat_err *err);
+
+/* The enabled rules (owned by the engine). */
+size_t moat_secret_engine_rules(const struct moat_secret_engine *e,
+                                const struct moat_secret_rule **out);
 void moat_secret_engine_free(struct moat_secret_engine *e);
 
 /*
@@ -71,6 +93,13 @@ int moat_secret_scan_feed(struct moat_secret_scan *s, const void *data, size_t l
 int moat_secret_scan_close(struct moat_secret_scan *s, struct moat_findings *out,
                            struct moat_err *err);
 void moat_secret_scan_abort(struct moat_secret_scan *s);
+
+/* Whether the scan will find nothing whatever it is fed (its path is allowed, or no rule
+ * applies to it): the caller may skip reading the content. */
+int moat_secret_scan_idle(const struct moat_secret_scan *s);
+
+/* note (static storage) becomes the description of the scan's findings. */
+void moat_secret_scan_set_note(struct moat_secret_scan *s, const char *note);
 
 /* Convenience: one buffer as one file. */
 int moat_secret_scan_buffer(struct moat_secret_engine *e, const char *path, int32_t layer,
