@@ -17,6 +17,31 @@
  * text, no file). key.c: please implement it (moat_key_load_public can read
  * the file and call it).
  */
+/*
+ * Notes from the keys/DSSE/statement/storage side (additive changes only):
+ * - Added: moat_custody_time_format/_parse (RFC 3339), moat_predicate_phase,
+ *   moat_predicate_scan (below the statement functions).
+ * - moat_dsse.digest is sha256 over exactly the bytes given to
+ *   moat_dsse_parse: for a bundle that is one line without its "\n" (a
+ *   trailing "\r" is dropped too), for an OCI referrer the layer blob. The
+ *   phase predicate's "previous" is "sha256:" + hex of that digest.
+ * - keyid is a hint: moat_dsse_verify tries every signature with every key.
+ * - Phase predicate (MOAT_PREDICATE_PHASE): {"phase","time","builder",
+ *   "previous"? , "scan"? , "attached"?}. `moat attest --phase P
+ *   --scan-result S` puts the scan summary (the same object as a
+ *   MOAT_PREDICATE_SCAN predicate) under "scan", signed by the phase key;
+ *   without --phase it emits a standalone MOAT_PREDICATE_SCAN statement.
+ *   --phase with --predicate F --type URI puts {"predicateType": URI,
+ *   "predicate": {...}} under "attached"; without --phase it is a plain
+ *   custom statement. So a verifier looking for scan results reads either
+ *   a scan statement's predicate or a phase predicate's "scan".
+ * - Scan predicate: {"scanner":{"name","version"},"time" (the scan's own
+ *   timestamp),"image":{"manifest_digest","config_digest"},"max_severity":
+ *   "CRITICAL"|"HIGH"|"MEDIUM"|"LOW"|"UNKNOWN"|"NONE","severity_counts":
+ *   {CRITICAL..UNKNOWN: n},"kind_counts":{"vulnerability","secret",
+ *   "misconfiguration","policy": n},"total","suppressed","packages_scanned"
+ *   (n|null),"db_note" (string|null)}. UNKNOWN ranks below LOW.
+ */
 #ifndef MOAT_CUSTODY_CUSTODY_H
 #define MOAT_CUSTODY_CUSTODY_H
 
@@ -125,6 +150,25 @@ struct moat_statement {
 int moat_statement_parse(const char *where, const unsigned char *json, size_t len,
                          struct moat_statement *out, struct moat_err *err);
 void moat_statement_free(struct moat_statement *st);
+
+/* RFC 3339 UTC "YYYY-MM-DDTHH:MM:SSZ" of unix time t. */
+void moat_custody_time_format(int64_t t, char out[21]);
+/* RFC 3339 (Z or +hh:mm offset, fractional seconds ignored) -> unix seconds; -MOAT_E_FORMAT. */
+int moat_custody_time_parse(const char *s, int64_t *out);
+
+/*
+ * Build the phase predicate (previous: the 32-byte sha256 of the previous
+ * phase's envelope bytes, or NULL for the first phase). *out is new.
+ */
+int moat_predicate_phase(const char *phase, const char *time_str, const char *builder,
+                         const unsigned char *previous, json_t **out, struct moat_err *err);
+/*
+ * Build the scan predicate from a parsed `moat scan --format json` report.
+ * With meta, refuses (-MOAT_E_VERIFY) a report whose image digest is not
+ * meta's. *out is new.
+ */
+int moat_predicate_scan(const char *where, json_t *report, const struct moat_image_meta *meta,
+                        json_t **out, struct moat_err *err);
 
 /*
  * The phase predicate: {"phase": NAME, "time": RFC 3339 UTC, "builder": WHO,
