@@ -1,8 +1,10 @@
 /*
  * cmd_scan.c - `moat scan REF`: inventory an image (or read a stored SBOM),
  * match it against the local vulnerability database, apply VEX statements,
- * filter by severity and write a report. --exit-code turns findings into a
- * failing status for CI gates.
+ * filter by severity and write a report. --scanners adds the secret scanner
+ * and the image and content checks (misconfig), all fed by the same single
+ * pass over the layers. --exit-code turns findings into a failing status
+ * for CI gates.
  */
 #include "cli.h"
 
@@ -17,6 +19,7 @@
 
 #include "base/finding.h"
 #include "catalog/catalog.h"
+#include "check/misconfig.h"
 #include "fs/fs.h"
 #include "report/report.h"
 #include "sbom/sbom_read.h"
@@ -32,14 +35,25 @@ static void scan_usage(FILE *f)
           "Find known vulnerabilities in the OS packages of the image REF, or of a stored\n"
           "SBOM (CycloneDX or SPDX JSON from moat, Trivy or Syft), using the local\n"
           "vulnerability database (see 'moat db'). Debian and Alpine advisories are\n"
-          "matched through each package's source package and version.\n"
+          "matched through each package's source package and version. With --scanners,\n"
+          "also look for secrets in every layer and in the image config, and check the\n"
+          "image's configuration and contents (docs/misconfig-checks.md): root user,\n"
+          "remote-access and debugging tools, setuid files, world-writable paths, keys\n"
+          "baked in, sudo, package caches, ADD of URLs and curl|sh in the history,\n"
+          "secrets in ENV, no HEALTHCHECK, image age. One pass reads the layers for all.\n"
           "\n"
           "REF is docker-archive:PATH, oci-archive:PATH, oci:DIR[:TAG], dir:PATH, a bare\n"
           "PATH whose kind is detected, or an SBOM file.\n"
           "\n"
           "Options:\n"
-          "      --scanners LIST   what to look for: vuln (the default), secret, or vuln,secret\n"
+          "      --scanners LIST   what to look for, comma-separated: vuln (the default),\n"
+          "                        secret, misconfig; e.g. vuln,secret,misconfig\n"
           "      --secret-max-size N  skip files larger than N bytes in the secret scan (64 MiB)\n"
+          "      --secret-config FILE  YAML secret rules and allow-lists (docs/secret-rules.md)\n"
+          "      --max-age DAYS    misconfig: report an image created more than DAYS days\n"
+          "                        ago (default 365)\n"
+          "      --setuid-allow PATH  misconfig: PATH (in the image) is a reviewed\n"
+          "                        setuid/setgid file; no finding for it (repeatable)\n"
           "  -f, --format FORMAT   table, json, sarif, cyclonedx (1.5 with vulnerabilities)\n"
           "                        or junit. Default: table on a terminal, json otherwise.\n"
           "  -o, --output FILE     write to FILE (replaced atomically) instead of stdout\n"
@@ -60,6 +74,7 @@ static void scan_usage(FILE *f)
           "\n"
           "Examples:\n"
           "  moat scan docker-archive:app.tar\n"
+          "  moat scan --scanners misconfig,secret -f table oci:layout:1.0\n"
           "  moat scan --severity HIGH,CRITICAL --exit-code 1 oci:layout:1.0\n"
           "  moat scan -f sarif -o moat.sarif sbom.cdx.json\n",
           f);
@@ -71,12 +86,14 @@ struct scan_args {
     size_t n_vex;
     int severity_mask, exit_code;
     bool ignore_unfixed, quiet;
-    bool vuln, secret;
+    bool vuln, secret, misconfig;
     struct moat_secret_scanner_opts secret_opts;
+    const char *setuid_allow[64];
+    struct moat_misconfig_opts mc_opts;
     struct moat_open_opts open_opts;
 };
 
-/* "vuln,secret" -> flags; -1 on an unknown scanner. */
+/* "vuln,secret,misconfig" -> flags; -1 on an unknown scanner. */
 static int parse_scanners(const char *list, struct scan_args *a)
 {
     char *copy = strdup(list), *save = NULL, *tok;
@@ -84,52 +101,89 @@ static int parse_scanners(const char *list, struct scan_args *a)
 
     if (copy == NULL)
         return -1;
-    a->vuln = a->secret = false;
+    a->vuln = a->secret = a->misconfig = false;
     for (tok = strtok_r(copy, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
         if (strcmp(tok, "vuln") == 0)
             a->vuln = true;
         else if (strcmp(tok, "secret") == 0)
             a->secret = true;
+        else if (strcmp(tok, "misconfig") == 0)
+            a->misconfig = true;
         else
             rc = -1;
     }
     free(copy);
-    return rc == 0 && (a->vuln || a->secret) ? 0 : -1;
+    return rc == 0 && (a->vuln || a->secret || a->misconfig) ? 0 : -1;
 }
 
-/* Inventory the target: an SBOM file as is, else the image's packages. */
-/* With --scanners secret, sc (non-NULL) visits every file in the same pass. */
+/* Both lists of capture patterns in one array (caller frees). */
+static const char **join_patterns(const char *const *x, size_t nx, const char *const *y, size_t ny)
+{
+    const char **v = calloc(nx + ny + 1, sizeof(*v));
+
+    if (v == NULL)
+        return NULL;
+    for (size_t i = 0; i < nx; i++)
+        v[i] = x[i];
+    for (size_t i = 0; i < ny; i++)
+        v[nx + i] = y[i];
+    return v;
+}
+
+/*
+ * Inventory the target: an SBOM file as is, else the image's packages. With
+ * --scanners secret, sc (non-NULL) visits every file in the same pass; with
+ * misconfig, the checks run on the merged view (the package inventory tells
+ * package files from build-added ones) and append to mc_out.
+ */
 static int inventory(const struct scan_args *a, struct moat_image **img, struct moat_inventory *inv,
-                     struct moat_secret_scanner *sc, struct moat_err *err)
+                     struct moat_secret_scanner *sc, struct moat_findings *mc_out,
+                     struct moat_err *err)
 {
     struct moat_fs_opts fs_opts = {0};
-    struct moat_fs_visitor visitor;
+    struct moat_fs_visitor visitors[2];
+    struct moat_misconfig_sniffer *sniff = NULL;
+    struct moat_misconfig_opts mc_opts = a->mc_opts;
     struct moat_fs *fs = NULL;
     struct stat st;
+    bool packages = a->vuln || a->misconfig;
     int rc;
 
     if (stat(a->ref, &st) == 0 && S_ISREG(st.st_mode) && moat_sbom_sniff(a->ref)) {
         if (sc != NULL)
             return moat_err_set(err, MOAT_E_ARG, "%s: an SBOM has no files to scan for secrets",
                                 a->ref);
+        if (a->misconfig)
+            return moat_err_set(err, MOAT_E_ARG,
+                                "%s: an SBOM has no image config or files to check for "
+                                "misconfigurations",
+                                a->ref);
         return moat_sbom_read(a->ref, inv, NULL, err);
     }
     rc = moat_image_open(a->ref, &a->open_opts, img, err);
     if (rc < 0)
         return rc;
-    if (a->vuln)
+    if (packages)
         fs_opts.capture = moat_catalog_capture_patterns(&fs_opts.n_capture);
-    if (sc != NULL) {
-        visitor = moat_secret_scanner_visitor(sc);
-        fs_opts.visitors = &visitor;
-        fs_opts.n_visitors = 1;
+    if (sc != NULL)
+        visitors[fs_opts.n_visitors++] = moat_secret_scanner_visitor(sc);
+    if (a->misconfig) {
+        if ((rc = moat_misconfig_sniffer_new(&sniff, err)) < 0)
+            return rc;
+        visitors[fs_opts.n_visitors++] = moat_misconfig_sniffer_visitor(sniff);
+        mc_opts.sniffer = sniff;
     }
+    fs_opts.visitors = visitors;
     rc = moat_fs_build(*img, &fs_opts, &fs, err);
-    if (rc == 0 && a->vuln && (rc = moat_catalog_run(fs, inv, err)) < 0)
+    if (rc == 0 && packages && (rc = moat_catalog_run(fs, inv, err)) < 0)
         moat_err_prefix(err, "%s", a->ref);
     if (rc == 0 && sc != NULL && (rc = moat_secret_scan_config(sc, moat_image_meta(*img), err)) < 0)
         moat_err_prefix(err, "%s", a->ref);
+    if (rc == 0 && a->misconfig &&
+        (rc = moat_misconfig_run(moat_image_meta(*img), fs, inv, &mc_opts, mc_out, err)) < 0)
+        moat_err_prefix(err, "%s", a->ref);
     moat_fs_free(fs);
+    moat_misconfig_sniffer_free(sniff);
     return rc;
 }
 
@@ -197,7 +251,7 @@ static int run_scan(const struct scan_args *a, enum moat_report_format fmt)
         goto out;
     if (a->vuln && open_db(a, &db, &err) < 0)
         goto out;
-    if (inventory(a, &img, &inv, sc, &err) < 0)
+    if (inventory(a, &img, &inv, sc, &findings, &err) < 0)
         goto out;
     if (a->vuln && moat_vuln_match(db, &inv, &mopts, &findings, NULL, &err) < 0)
         goto out;
@@ -258,7 +312,10 @@ int moat_cmd_scan(int argc, char **argv)
         OPT_VEX,
         OPT_DB,
         OPT_PLATFORM,
-        OPT_SECRET_MAX
+        OPT_SECRET_MAX,
+        OPT_SECRET_CONFIG,
+        OPT_MAX_AGE,
+        OPT_SETUID_ALLOW
     };
     static const struct option longopts[] = {
         {"scanners", required_argument, NULL, OPT_SCANNERS},
@@ -271,12 +328,16 @@ int moat_cmd_scan(int argc, char **argv)
         {"db", required_argument, NULL, OPT_DB},
         {"platform", required_argument, NULL, OPT_PLATFORM},
         {"secret-max-size", required_argument, NULL, OPT_SECRET_MAX},
+        {"secret-config", required_argument, NULL, OPT_SECRET_CONFIG},
+        {"max-age", required_argument, NULL, OPT_MAX_AGE},
+        {"setuid-allow", required_argument, NULL, OPT_SETUID_ALLOW},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     struct scan_args a = {0};
     enum moat_report_format fmt;
+    unsigned long long days;
     char *end;
     int c;
 
@@ -286,7 +347,8 @@ int moat_cmd_scan(int argc, char **argv)
         switch (c) {
         case OPT_SCANNERS:
             if (parse_scanners(optarg, &a) < 0) {
-                cli_error("scan: --scanners: expected a list of vuln, secret, got '%s'", optarg);
+                cli_error("scan: --scanners: expected a list of vuln, secret, misconfig, got '%s'",
+                          optarg);
                 return MOAT_EXIT_USAGE;
             }
             break;
@@ -299,6 +361,32 @@ int moat_cmd_scan(int argc, char **argv)
                           optarg);
                 return MOAT_EXIT_USAGE;
             }
+            break;
+        case OPT_SECRET_CONFIG:
+            a.secret_opts.config_path = optarg;
+            break;
+        case OPT_MAX_AGE:
+            errno = 0;
+            days = strtoull(optarg, &end, 10);
+            if (*optarg == '\0' || *optarg == '-' || *end != '\0' || errno != 0 || days == 0 ||
+                days > 100000) {
+                cli_error("scan: --max-age: expected a number of days from 1 to 100000, got '%s'",
+                          optarg);
+                return MOAT_EXIT_USAGE;
+            }
+            a.mc_opts.max_age_days = (uint32_t)days;
+            break;
+        case OPT_SETUID_ALLOW:
+            if (a.mc_opts.n_setuid_allow == sizeof(a.setuid_allow) / sizeof(a.setuid_allow[0])) {
+                cli_error("scan: --setuid-allow: at most %zu paths",
+                          sizeof(a.setuid_allow) / sizeof(a.setuid_allow[0]));
+                return MOAT_EXIT_USAGE;
+            }
+            if (optarg[0] == '\0') {
+                cli_error("scan: --setuid-allow: expected a path in the image");
+                return MOAT_EXIT_USAGE;
+            }
+            a.setuid_allow[a.mc_opts.n_setuid_allow++] = optarg;
             break;
         case 'f':
             a.format = optarg;
@@ -353,6 +441,7 @@ int moat_cmd_scan(int argc, char **argv)
         return MOAT_EXIT_USAGE;
     }
     a.ref = argv[optind];
+    a.mc_opts.setuid_allow = a.setuid_allow;
     if (a.format == NULL)
         fmt = (a.output == NULL && isatty(STDOUT_FILENO)) ? MOAT_REPORT_TABLE : MOAT_REPORT_JSON;
     else if (moat_report_format_parse(a.format, &fmt) < 0) {

@@ -1,0 +1,210 @@
+/*
+ * misconfig_sniff.c - the fs visitor that reads what the misconfig checks
+ * must look into, during the one build pass: files named like key material
+ * (mc_key_name, at most MOAT_MISCONFIG_SNIFF_MAX bytes) are searched for
+ * the markers of a private key, and only the (layer, path) of those that
+ * hold one is kept (at most MOAT_MISCONFIG_SNIFF_HITS); etc/passwd is kept
+ * (the last version, at most MOAT_MISCONFIG_PASSWD_MAX bytes) to resolve a
+ * USER name. The checks later ask about the version the merged view shows,
+ * by the layer that wrote it.
+ */
+#include "misconfig_int.h"
+
+#include "../base/limits.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define CARRY 32 /* longer than every marker */
+
+static const char *const markers[] = {
+    "PRIVATE KEY-----",       /* PEM: RSA, EC, DSA, PKCS#8, ENCRYPTED, OPENSSH */
+    "PuTTY-User-Key-File-",   /* PuTTY .ppk */
+    "PRIVATE KEY BLOCK-----", /* PGP secret key */
+};
+
+struct hit {
+    uint32_t layer;
+    char *path;
+};
+
+struct moat_misconfig_sniffer {
+    /* the entry being streamed */
+    enum { S_NONE, S_KEY, S_PASSWD } what;
+    uint32_t layer;
+    char path[MOAT_MAX_PATH_LEN + 1];
+    bool found;
+    unsigned char carry[CARRY];
+    size_t n_carry;
+    char *pw; /* etc/passwd being read */
+    size_t pw_len;
+    /* results */
+    struct hit *hits;
+    size_t n_hits;
+    char *passwd;
+    size_t passwd_len;
+    uint32_t passwd_layer;
+    bool have_passwd;
+};
+
+int moat_misconfig_sniffer_new(struct moat_misconfig_sniffer **out, struct moat_err *err)
+{
+    *out = calloc(1, sizeof(**out));
+    if (*out == NULL)
+        return moat_err_set(err, MOAT_E_NOMEM, "out of memory");
+    return 0;
+}
+
+void moat_misconfig_sniffer_free(struct moat_misconfig_sniffer *s)
+{
+    if (s == NULL)
+        return;
+    for (size_t i = 0; i < s->n_hits; i++)
+        free(s->hits[i].path);
+    free(s->hits);
+    free(s->pw);
+    free(s->passwd);
+    free(s);
+}
+
+static int s_begin(void *ctx, uint32_t layer, const char *path, const struct moat_fs_node *node,
+                   bool *want, struct moat_err *err)
+{
+    struct moat_misconfig_sniffer *s = ctx;
+    size_t n = strlen(path);
+
+    (void)err;
+    s->what = S_NONE;
+    if (node->type != MOAT_FT_REG || node->hardlink != NULL || n > MOAT_MAX_PATH_LEN)
+        return 0;
+    if (strcmp(path, "etc/passwd") == 0)
+        s->what = S_PASSWD;
+    else if (node->size <= MOAT_MISCONFIG_SNIFF_MAX && s->n_hits < MOAT_MISCONFIG_SNIFF_HITS &&
+             mc_key_name(mc_base(path)))
+        s->what = S_KEY;
+    if (s->what == S_NONE)
+        return 0;
+    s->layer = layer;
+    memcpy(s->path, path, n + 1);
+    s->found = false;
+    s->n_carry = 0;
+    s->pw_len = 0;
+    *want = true;
+    return 0;
+}
+
+static bool has_marker(const unsigned char *p, size_t n)
+{
+    for (size_t i = 0; i < sizeof(markers) / sizeof(markers[0]); i++)
+        if (memmem(p, n, markers[i], strlen(markers[i])) != NULL)
+            return true;
+    return false;
+}
+
+static void key_chunk(struct moat_misconfig_sniffer *s, const unsigned char *p, size_t n)
+{
+    unsigned char edge[2 * CARRY];
+    size_t head = n < CARRY ? n : CARRY, keep;
+
+    if (s->found)
+        return;
+    /* a marker split across the previous chunk and this one */
+    memcpy(edge, s->carry, s->n_carry);
+    memcpy(edge + s->n_carry, p, head);
+    if (has_marker(edge, s->n_carry + head) || has_marker(p, n)) {
+        s->found = true;
+        return;
+    }
+    if (n >= CARRY) {
+        memcpy(s->carry, p + n - CARRY, CARRY);
+        s->n_carry = CARRY;
+    } else {
+        keep = s->n_carry + n > CARRY ? CARRY - n : s->n_carry;
+        memmove(s->carry, s->carry + s->n_carry - keep, keep);
+        memcpy(s->carry + keep, p, n);
+        s->n_carry = keep + n;
+    }
+}
+
+static int s_chunk(void *ctx, const void *data, size_t len, struct moat_err *err)
+{
+    struct moat_misconfig_sniffer *s = ctx;
+    size_t room;
+    char *b;
+
+    if (s->what == S_KEY) {
+        key_chunk(s, data, len);
+        return 0;
+    }
+    if (s->what != S_PASSWD)
+        return 0;
+    room = MOAT_MISCONFIG_PASSWD_MAX - s->pw_len;
+    if (len > room)
+        len = room; /* the rest is ignored: the first entries are what matters */
+    if (len == 0)
+        return 0;
+    b = realloc(s->pw, s->pw_len + len + 1);
+    if (b == NULL)
+        return moat_err_set(err, MOAT_E_NOMEM, "out of memory reading etc/passwd");
+    memcpy(b + s->pw_len, data, len);
+    s->pw = b;
+    s->pw_len += len;
+    s->pw[s->pw_len] = '\0';
+    return 0;
+}
+
+static int s_end(void *ctx, struct moat_err *err)
+{
+    struct moat_misconfig_sniffer *s = ctx;
+    struct hit *h;
+
+    if (s->what == S_KEY && s->found) {
+        h = realloc(s->hits, (s->n_hits + 1) * sizeof(*h));
+        if (h == NULL)
+            return moat_err_set(err, MOAT_E_NOMEM, "out of memory");
+        s->hits = h;
+        h[s->n_hits].layer = s->layer;
+        h[s->n_hits].path = strdup(s->path);
+        if (h[s->n_hits].path == NULL)
+            return moat_err_set(err, MOAT_E_NOMEM, "out of memory");
+        s->n_hits++;
+    } else if (s->what == S_PASSWD) {
+        free(s->passwd);
+        s->passwd = s->pw;
+        s->passwd_len = s->pw_len;
+        s->passwd_layer = s->layer;
+        s->have_passwd = true;
+        s->pw = NULL;
+        s->pw_len = 0;
+    }
+    s->what = S_NONE;
+    return 0;
+}
+
+struct moat_fs_visitor moat_misconfig_sniffer_visitor(struct moat_misconfig_sniffer *s)
+{
+    struct moat_fs_visitor v = {s, s_begin, s_chunk, s_end};
+
+    return v;
+}
+
+bool moat_misconfig_sniffed_key(const struct moat_misconfig_sniffer *s, uint32_t layer,
+                                const char *path)
+{
+    /* newest first: a path rewritten by a later layer was recorded later */
+    for (size_t i = s != NULL ? s->n_hits : 0; i-- > 0;)
+        if (s->hits[i].layer == layer && strcmp(s->hits[i].path, path) == 0)
+            return true;
+    return false;
+}
+
+const char *moat_misconfig_sniffed_passwd(const struct moat_misconfig_sniffer *s, uint32_t layer,
+                                          size_t *len)
+{
+    if (s == NULL || !s->have_passwd || s->passwd_layer != layer) {
+        *len = 0;
+        return NULL;
+    }
+    *len = s->passwd_len;
+    return s->passwd != NULL ? s->passwd : "";
+}
