@@ -12,15 +12,24 @@
 #include "check/misconfig.h"
 
 /* An entry with explicit mode bits. */
-#define MF(p, d, m) {MOAT_FT_REG, (p), NULL, (d), 0, (m)}
-#define MD(p, m) {MOAT_FT_DIR, (p), NULL, NULL, 0, (m)}
+#define MF(p, d, m)                                                                                \
+    {                                                                                              \
+        MOAT_FT_REG, (p), NULL, (d), 0, (m)                                                        \
+    }
+#define MD(p, m)                                                                                   \
+    {                                                                                              \
+        MOAT_FT_DIR, (p), NULL, NULL, 0, (m)                                                       \
+    }
 
 struct mc_layer {
     const struct mem_entry *e;
     size_t n;
 };
 
-#define LAYER(arr) {(arr), sizeof(arr) / sizeof((arr)[0])}
+#define LAYER(arr)                                                                                 \
+    {                                                                                              \
+        (arr), sizeof(arr) / sizeof((arr)[0])                                                      \
+    }
 
 /* Build a view of the layers; *sniff (if sniff != NULL) watched the build. */
 static inline struct moat_fs *mc_build(const struct mc_layer *layers, size_t n,

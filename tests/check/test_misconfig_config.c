@@ -84,9 +84,10 @@ static void test_root_by_passwd(void **state)
 {
     static const struct mem_entry l0[] = {
         MD("etc", 0755),
-        MF("etc/passwd", "root:x:0:0:root:/root:/bin/bash\ntoor:x:0:0::/:/bin/sh\n"
-                         "app:x:1000:1000::/home/app:/bin/sh\n",
-                         0644),
+        MF("etc/passwd",
+           "root:x:0:0:root:/root:/bin/bash\ntoor:x:0:0::/:/bin/sh\n"
+           "app:x:1000:1000::/home/app:/bin/sh\n",
+           0644),
     };
     const struct mc_layer layers[] = {LAYER(l0)};
     struct moat_misconfig_sniffer *sn = NULL;
@@ -318,10 +319,10 @@ static void test_rule_table(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_clean),       cmocka_unit_test(test_root_user),
+        cmocka_unit_test(test_clean),          cmocka_unit_test(test_root_user),
         cmocka_unit_test(test_root_by_passwd), cmocka_unit_test(test_port22),
-        cmocka_unit_test(test_healthcheck), cmocka_unit_test(test_env_secret),
-        cmocka_unit_test(test_history),     cmocka_unit_test(test_age),
+        cmocka_unit_test(test_healthcheck),    cmocka_unit_test(test_env_secret),
+        cmocka_unit_test(test_history),        cmocka_unit_test(test_age),
         cmocka_unit_test(test_rule_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
