@@ -10,8 +10,9 @@
  * chain: phase i's predicate.previous must be the sha256 of phase i-1's
  * envelope, and times must not go backwards. When several attestations
  * qualify (a pipeline re-run), any complete chain is enough; the newest wins.
- * Scan requirements are checked on the newest scan attestation signed by a
- * key of the phase.
+ * Scan requirements are checked on the newest scan summary signed by a key
+ * of the phase: a scan statement, or the "scan" object of the phase's own
+ * attestation.
  *
  * Nothing from an envelope is believed before its signature verified with a
  * policy key, except to say which phase an unverifiable envelope claimed to
@@ -507,21 +508,52 @@ static int64_t pred_count(json_t *pred, const char *obj, const char *key)
     return json_integer_value(v);
 }
 
-/* The newest scan attestation for this image signed by a key of ph (or any policy key). */
-static int newest_scan(struct vctx *c, const struct custody_phase *ph, struct env **out)
+/* A verified scan summary: a scan statement's predicate or a phase predicate's "scan". */
+struct scan_cand {
+    json_t *pred;
+    const char *time_s;
+    int64_t time;
+};
+
+static void consider_scan(struct vctx *c, json_t *pred, struct scan_cand *best)
 {
-    *out = NULL;
+    const char *ts = pred_str(pred, "time");
+    int64_t t;
+
+    if (!json_is_object(pred) || ts == NULL || moat_custody_time_parse(ts, &t) < 0 ||
+        t > c->now + c->p->skew)
+        return;
+    if (best->pred == NULL || t > best->time) {
+        best->pred = pred;
+        best->time_s = ts;
+        best->time = t;
+    }
+}
+
+/*
+ * The newest scan summary for this image signed by a key of ph (any policy
+ * key when ph is NULL): standalone scan statements, and the "scan" object
+ * of the chosen phase attestations (`moat attest --phase P --scan-result`).
+ */
+static int newest_scan(struct vctx *c, const struct custody_phase *ph, const struct phase_state *ps,
+                       struct scan_cand *best)
+{
+    memset(best, 0, sizeof(*best));
     for (size_t j = 0; j < c->n_envs; j++) {
         struct env *e = &c->envs[j];
         int k, rc;
 
-        if (e->dup || e->kind != ENV_SCAN || !e->subject_ok || e->time_s == NULL ||
-            e->time > c->now + c->p->skew)
+        if (e->dup || e->kind != ENV_SCAN || !e->subject_ok)
             continue;
         if ((rc = find_signer(c, e, ph, &k)) < 0)
             return rc;
-        if (k >= 0 && (*out == NULL || e->time > (*out)->time))
-            *out = e;
+        if (k >= 0)
+            consider_scan(c, e->st.predicate, best);
+    }
+    for (size_t i = 0; i < c->p->n_phases; i++) {
+        if (!ps[i].have || (ph != NULL && &c->p->phases[i] != ph))
+            continue;
+        consider_scan(c, json_object_get(ps[i].chosen.e->st.predicate, "scan"), best);
     }
     return 0;
 }
@@ -542,30 +574,30 @@ static int check_count(struct vctx *c, const char *phase, json_t *pred, const ch
     return 0;
 }
 
-static int check_scan(struct vctx *c, const struct custody_phase *ph)
+static int check_scan(struct vctx *c, const struct custody_phase *ph, const struct phase_state *ps)
 {
     const struct custody_scan_req *r = &ph->scan;
-    struct env *e;
+    struct scan_cand sc;
     json_t *pred;
     char keys[256], age[32], lim[32], b[84];
     int rc;
 
     if (!r->any)
         return 0;
-    if ((rc = newest_scan(c, ph, &e)) < 0)
+    if ((rc = newest_scan(c, ph, ps, &sc)) < 0)
         return rc;
-    if (e == NULL) {
+    if (sc.pred == NULL) {
         key_list(c->p, ph, keys, sizeof(keys));
         return add_reason(c,
-                          "phase %s: no scan attestation for this image signed by %s (the policy "
-                          "requires scan results)",
+                          "phase %s: no scan results for this image signed by %s (the policy "
+                          "requires a scan)",
                           ph->name, keys);
     }
-    pred = e->st.predicate;
-    if (r->max_age >= 0 && c->now - e->time > r->max_age) {
-        custody_duration_format(c->now - e->time, age);
+    pred = sc.pred;
+    if (r->max_age >= 0 && c->now - sc.time > r->max_age) {
+        custody_duration_format(c->now - sc.time, age);
         custody_duration_format(r->max_age, lim);
-        clean(e->time_s, b);
+        clean(sc.time_s, b);
         if ((rc = add_reason(c,
                              "phase %s: scan is too old: scanned %s, %s ago; policy "
                              "scan.max_age is %s",
@@ -640,7 +672,7 @@ static int run(struct vctx *c, const struct moat_att_set *atts)
 {
     const struct moat_custody_policy *p = c->p;
     struct phase_state *ps = NULL;
-    struct env *scan = NULL;
+    struct scan_cand scan;
     bool chained;
     int rc = 0;
 
@@ -671,14 +703,14 @@ static int run(struct vctx *c, const struct moat_att_set *atts)
     if (!chained && (rc = explain_chain(c, ps)) < 0)
         goto out;
     for (size_t i = 0; i < p->n_phases; i++)
-        if ((rc = check_scan(c, &p->phases[i])) < 0)
+        if ((rc = check_scan(c, &p->phases[i], ps)) < 0)
             goto out;
     if ((rc = fill_phases(c, ps)) < 0)
         goto out;
-    if ((rc = newest_scan(c, NULL, &scan)) < 0)
+    if ((rc = newest_scan(c, NULL, ps, &scan)) < 0)
         goto out;
-    if (scan != NULL)
-        c->out->scan = json_incref(scan->st.predicate);
+    if (scan.pred != NULL)
+        c->out->scan = json_incref(scan.pred);
     if (c->dropped > 0 &&
         (rc = add_reason(c, "... and %zu more reasons not shown", c->dropped)) < 0)
         goto out;

@@ -559,8 +559,8 @@ static void test_scan_requirements(void **state)
     /* No scan attestation at all. */
     good_chain(&s);
     verify_with(p, &s, IMG, NOW, &r);
-    has_reason(&r, "phase test: no scan attestation for this image signed by test (the policy "
-                   "requires scan results)");
+    has_reason(&r, "phase test: no scan results for this image signed by test (the policy "
+                   "requires a scan)");
     moat_custody_result_free(&r);
     /* A clean scan by the test key: verified, and returned. */
     add_statement(&s, K_TEST, IMG, MOAT_PREDICATE_SCAN, scan_pred("2026-11-30T23:00:00Z", 0, 3, 0));
@@ -585,7 +585,7 @@ static void test_scan_requirements(void **state)
     add_statement(&s, K_BUILD, IMG, MOAT_PREDICATE_SCAN,
                   scan_pred("2026-11-30T23:00:00Z", 0, 0, 0));
     verify_with(p, &s, IMG, NOW, &r);
-    has_reason(&r, "phase test: no scan attestation");
+    has_reason(&r, "phase test: no scan results");
     moat_custody_result_free(&r);
     add_statement(&s, K_TEST, IMG, MOAT_PREDICATE_SCAN, scan_pred("2026-11-20T00:00:00Z", 0, 0, 0));
     verify_with(p, &s, IMG, NOW, &r);
@@ -598,8 +598,27 @@ static void test_scan_requirements(void **state)
     add_statement(&s, K_TEST, OTHER, MOAT_PREDICATE_SCAN,
                   scan_pred("2026-11-30T23:00:00Z", 0, 0, 0));
     verify_with(p, &s, IMG, NOW, &r);
-    has_reason(&r, "phase test: no scan attestation");
+    has_reason(&r, "phase test: no scan results");
     done(&s, &r);
+    /* The scan summary inside the test phase's own attestation counts too. */
+    {
+        size_t b = add_phase(&s, K_BUILD, IMG, "build", NOW - 7200, -1);
+        char ts[32], prev[80];
+        json_t *pred;
+
+        moat_custody_time_format(NOW - 3600, ts);
+        memcpy(prev, "sha256:", 7);
+        for (size_t i = 0; i < 32; i++)
+            snprintf(prev + 7 + 2 * i, 3, "%02x", s.atts.v[b].digest[i]);
+        pred = json_pack("{s:s, s:s, s:s, s:s, s:o}", "phase", "test", "time", ts, "builder", "ci",
+                         "previous", prev, "scan", scan_pred("2026-11-30T23:00:00Z", 0, 6, 0));
+        add_statement(&s, K_TEST, IMG, MOAT_PREDICATE_PHASE, pred);
+        verify_with(p, &s, IMG, NOW, &r);
+        has_reason(&r, "phase test: scan found 6 HIGH findings, policy allows at most 5");
+        assert_int_equal(r.n_reasons, 1);
+        assert_non_null(r.scan);
+        done(&s, &r);
+    }
     moat_custody_policy_free(p);
     moat_err_clear(&err);
 }
