@@ -177,6 +177,21 @@ int moat_predicate_scan(const char *where, json_t *report, const struct moat_ima
  * scanner, time, counts per severity and kind, max_severity, database info.
  */
 
+/*
+ * cosign simple signing: the payload {"critical":{"identity":{"docker-reference":
+ * NAME},"image":{"docker-manifest-digest":DIGEST},"type":"cosign container
+ * image signature"},"optional":null}, signed as is (ECDSA: DER over its
+ * SHA-256) - the signature cosign verifies with `cosign verify --key`.
+ * docker_reference is the repository without tag or digest. Caller frees.
+ */
+int moat_simplesign_payload(const char *docker_reference, const char *digest, char **json_out,
+                            struct moat_err *err);
+/* 0 when payload is a simple-signing payload naming `digest`; -MOAT_E_VERIFY/-MOAT_E_FORMAT. */
+int moat_simplesign_check(const char *where, const void *payload, size_t len, const char *digest,
+                          struct moat_err *err);
+/* "example.com/app:1.0" / "x@sha256:..." -> "example.com/app" (malloc'd; NULL on OOM). */
+char *moat_docker_repository(const char *name);
+
 /* ---- storage (store.c) ---- */
 
 /*
@@ -197,6 +212,20 @@ int moat_bundle_load(const char *path, struct moat_att_set *out, struct moat_err
 int moat_referrer_store(const char *oci_dir, const struct moat_image_meta *meta,
                         const char *artifact_type, const char *media_type, const void *blob,
                         size_t len, struct moat_err *err);
+#define MOAT_MEDIA_DSSE "application/vnd.dsse.envelope.v1+json" /* artifactType and layer */
+#define MOAT_MEDIA_SIMPLESIGNING "application/vnd.dev.cosign.simplesigning.v1+json"
+#define MOAT_ANNOTATION_COSIGN_SIG "dev.cosignproject.cosign/signature"
+#define MOAT_ANNOTATION_PREDICATE_TYPE "in-toto.io/predicate-type"
+/* The same with layer annotations: key, value, key, value, ..., NULL (or annotations NULL). */
+int moat_referrer_store_annotated(const char *oci_dir, const struct moat_image_meta *meta,
+                                  const char *artifact_type, const char *media_type,
+                                  const void *blob, size_t len, const char *const *annotations,
+                                  struct moat_err *err);
+/*
+ * For "oci:DIR[:TAG]": 1 and *dir (malloc'd) = DIR, split as the source room
+ * does (the whole rest when it exists as a path); 0 for other transports.
+ */
+int moat_custody_oci_dir(const char *ref, char **dir, struct moat_err *err);
 /* Load the DSSE envelopes that are referrers of the image in oci_dir. */
 int moat_referrers_load(const char *oci_dir, const struct moat_image_meta *meta,
                         struct moat_att_set *out, struct moat_err *err);

@@ -419,3 +419,66 @@ nomem:
     json_decref(p);
     return moat_err_set(err, MOAT_E_NOMEM, "%s: out of memory", where);
 }
+
+/* ---- cosign simple signing ---- */
+
+char *moat_docker_repository(const char *name)
+{
+    const char *at, *slash, *colon;
+    size_t n;
+
+    if (name == NULL)
+        return strdup("");
+    at = strchr(name, '@');
+    n = at != NULL ? (size_t)(at - name) : strlen(name);
+    slash = memrchr(name, '/', n);
+    colon = memrchr(name, ':', n);
+    if (colon != NULL && (slash == NULL || colon > slash))
+        n = (size_t)(colon - name);
+    return strndup(name, n);
+}
+
+int moat_simplesign_payload(const char *docker_reference, const char *digest, char **json_out,
+                            struct moat_err *err)
+{
+    json_t *p;
+
+    *json_out = NULL;
+    if (digest == NULL || digest_hex(digest) == NULL || strncmp(digest, "sha256:", 7) != 0)
+        return moat_err_set(err, MOAT_E_ARG, "simple signing: \"%.80s\" is not a sha256 digest",
+                            digest != NULL ? digest : "(none)");
+    /* key order as cosign's Go structs marshal it */
+    p = json_pack("{s:{s:{s:o}, s:{s:s}, s:s}, s:n}", "critical", "identity", "docker-reference",
+                  moat_json_str(docker_reference != NULL ? docker_reference : ""), "image",
+                  "docker-manifest-digest", digest, "type", "cosign container image signature",
+                  "optional");
+    if (p == NULL || (*json_out = json_dumps(p, JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL) {
+        json_decref(p);
+        return moat_err_set(err, MOAT_E_NOMEM, "simple signing: out of memory");
+    }
+    json_decref(p);
+    return 0;
+}
+
+int moat_simplesign_check(const char *where, const void *payload, size_t len, const char *digest,
+                          struct moat_err *err)
+{
+    json_t *root = NULL, *crit, *type, *d;
+    int r;
+
+    r = moat_json_parse(payload, len, MOAT_MAX_ENVELOPE, where, &root, err);
+    if (r < 0)
+        return r;
+    crit = json_object_get(root, "critical");
+    type = json_object_get(crit, "type");
+    d = json_object_get(json_object_get(crit, "image"), "docker-manifest-digest");
+    if (!json_is_string(type) ||
+        strcmp(json_string_value(type), "cosign container image signature") != 0 ||
+        !json_is_string(d))
+        r = moat_err_set(err, MOAT_E_FORMAT, "%s: not a cosign simple-signing payload", where);
+    else if (digest == NULL || strcmp(json_string_value(d), digest) != 0)
+        r = moat_err_set(err, MOAT_E_VERIFY, "%s: signs %.80s, not this image (%s)", where,
+                         json_string_value(d), digest != NULL ? digest : "no digest");
+    json_decref(root);
+    return r;
+}
