@@ -1,0 +1,145 @@
+/*
+ * admit.h - admission decisions: may this image run, and may this container
+ * be created? Inputs are the admission policy (admit.yaml, format in
+ * docs/admission.md), what custody verification concluded, scan results
+ * (an attested scan summary or findings the caller produced) and the
+ * container settings Docker was asked for. The output is a decision: allow,
+ * or deny with every reason, one line each, always in the same order.
+ *
+ * Must not: scan, open images, or print. Callers gather the evidence
+ * (admit_evidence.c verifies attestations, cli/ runs fresh scans) and hand
+ * it in.
+ */
+#ifndef MOAT_POLICY_ADMIT_H
+#define MOAT_POLICY_ADMIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "../base/error.h"
+#include "../base/finding.h"
+
+#define MOAT_ADMIT_MAX_POLICY (1u << 20) /* bytes of admit.yaml */
+#define MOAT_ADMIT_MAX_LIST 256u         /* entries in one list of the policy */
+#define MOAT_ADMIT_MAX_NAME 1024u        /* bytes of one image name or prefix */
+#define MOAT_DECISION_MAX_REASONS 512u   /* reasons kept in one decision */
+
+struct moat_admit_policy {
+    char *path;        /* as loaded, for messages */
+    char *base_dir;    /* relative paths in the policy are resolved against it */
+    char **registries; /* trusted prefixes, as written */
+    size_t n_registries;
+    bool has_registries;
+    char *custody_path;  /* resolved path of custody.yaml, or NULL */
+    char **attestations; /* resolved bundle files or directories of them */
+    size_t n_attestations;
+    bool has_scan; /* a scan: block is present */
+    bool has_max_severity;
+    enum moat_severity max_severity; /* nothing above it */
+    int64_t max_age;                 /* seconds; 0 = any age */
+    int64_t max_secrets;             /* -1 = not limited */
+    bool fresh_scan;
+    bool non_root;
+    bool no_secrets;
+    bool deny_privileged;
+    bool deny_host_namespaces;
+    bool deny_socket_mounts;
+    char **deny_cap_add; /* upper case, without "CAP_"; "ALL" allowed */
+    size_t n_deny_cap_add;
+};
+
+/* Parse admit.yaml (strict: unknown keys, duplicates, wrong types and aliases are errors,
+ * "admit.yaml: line N: problem"). Free with moat_admit_policy_free(). */
+int moat_admit_policy_load(const char *path, struct moat_admit_policy **out, struct moat_err *err);
+int moat_admit_policy_parse(const char *where, const char *yaml, size_t len, const char *base_dir,
+                            struct moat_admit_policy **out, struct moat_err *err);
+void moat_admit_policy_free(struct moat_admit_policy *p);
+
+/* Whether the policy needs evidence about the image beyond its name and user. */
+bool moat_admit_policy_needs_scan(const struct moat_admit_policy *p);
+
+/* ---- decisions ---- */
+
+struct moat_decision {
+    bool allow;     /* true exactly when n_reasons == 0 */
+    char **reasons; /* one line each */
+    size_t n_reasons;
+};
+
+/* Add a reason (allow becomes false). Bounded by MOAT_DECISION_MAX_REASONS. */
+int moat_decision_add(struct moat_decision *d, struct moat_err *err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Append every reason of src prefixed with prefix (may be ""). */
+int moat_decision_merge(struct moat_decision *d, const char *prefix, char *const *reasons, size_t n,
+                        struct moat_err *err);
+/* The reasons joined by "; " (caller frees); "" when allowed. NULL when out of memory. */
+char *moat_decision_summary(const struct moat_decision *d);
+void moat_decision_free(struct moat_decision *d);
+
+/* The summary of a scan, from a verified scan attestation or a fresh scan. */
+struct moat_scan_summary {
+    bool present;
+    int64_t time;            /* unix seconds of the scan */
+    uint64_t by_severity[5]; /* indexed by enum moat_severity */
+    uint64_t secrets;        /* findings of kind secret */
+    const char *source;      /* "attested scan" or "fresh scan" (static) */
+};
+
+/* From the scan predicate (docs/attestations.md). -MOAT_E_FORMAT when malformed. */
+int moat_scan_summary_from_predicate(const json_t *pred, struct moat_scan_summary *out,
+                                     struct moat_err *err);
+/* From findings produced now (VEX-suppressed findings do not count). */
+void moat_scan_summary_from_findings(const struct moat_findings *fs, int64_t now,
+                                     struct moat_scan_summary *out);
+
+/* Custody as verified for the image (see admit_evidence.c). */
+struct moat_admit_custody {
+    bool checked; /* false: the policy names no custody */
+    bool ok;
+    char *const *reasons; /* why it failed */
+    size_t n_reasons;
+};
+
+struct moat_admit_image {
+    const char *const *names; /* names the image is known by (checked against registries) */
+    size_t n_names;
+    const char *user; /* the user the container would run as; NULL = unknown */
+    struct moat_admit_custody custody;
+    struct moat_scan_summary scan;
+    int64_t now; /* unix seconds */
+};
+
+/*
+ * The image checks in order: registries, custody, scan thresholds, non_root,
+ * no_secrets. Adds a reason per failure to d.
+ */
+int moat_admit_check_image(const struct moat_admit_policy *p, const struct moat_admit_image *img,
+                           struct moat_decision *d, struct moat_err *err);
+
+/*
+ * The container checks on a parsed POST /containers/create body: privileged,
+ * host namespaces, engine sockets in Binds or Mounts, CapAdd. Adds a reason
+ * per failure to d; a body that is not an object is a reason, not an error.
+ */
+int moat_admit_check_create(const struct moat_admit_policy *p, const json_t *body,
+                            struct moat_decision *d, struct moat_err *err);
+
+/* ---- names ---- */
+
+/*
+ * Docker's normalisation of an image name: "ubuntu" -> "docker.io/library/ubuntu",
+ * "me/app:1" -> "docker.io/me/app:1", "index.docker.io/..." -> "docker.io/...";
+ * names with a registry host (a '.' or ':' in the first component, or
+ * "localhost") are kept. Caller frees; -MOAT_E_FORMAT for an empty, over-long or
+ * malformed name.
+ */
+int moat_image_name_normalize(const char *name, char **out, struct moat_err *err);
+/* Whether normalized name lies under prefix (at a '/', ':' or '@' boundary). */
+bool moat_registry_prefix_match(const char *prefix, const char *normalized);
+/* Whether a user string means root: "", "root", "0", with any ":group". */
+bool moat_user_is_root(const char *user);
+
+#endif

@@ -1,0 +1,82 @@
+/*
+ * authz.h - the Docker Engine authorization plugin protocol
+ * (docs.docker.com/engine/extend/plugins_authorization/): requests from the
+ * daemon are JSON with the fields Docker actually sends - User,
+ * UserAuthNMethod, RequestMethod, RequestUri, RequestHeaders, RequestBody
+ * (base64), ResponseStatusCode, ResponseHeaders, ResponseBody - and answers
+ * are {"Allow":bool,"Msg":"...","Err":""}.
+ *
+ * POST /containers/create (any /vX.Y prefix, any query) is decided against
+ * the admission policy; it fails closed: a body that is missing (Docker
+ * forwards none when Content-Length is 0 or absent, 1 MiB and above, or the
+ * Content-Type is not application/json - CVE-2024-41110), empty, not base64,
+ * not JSON or truncated is denied. Malformed plugin requests are denied. Every
+ * decision is appended to the audit log before it is answered.
+ */
+#ifndef MOAT_POLICY_AUTHZ_H
+#define MOAT_POLICY_AUTHZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../base/error.h"
+#include "../event/audit.h"
+#include "admit.h"
+#include "evidence.h"
+
+#define MOAT_AUTHZ_MAX_REQUEST (4u << 20) /* bytes of one plugin request */
+#define MOAT_AUTHZ_MAX_BODY (1u << 20)    /* decoded RequestBody: Docker forwards less */
+
+enum moat_authz_route {
+    MOAT_AUTHZ_ROUTE_OTHER = 0,
+    MOAT_AUTHZ_ROUTE_CREATE, /* POST /containers/create */
+    MOAT_AUTHZ_ROUTE_EXEC,   /* POST /containers/{id}/exec */
+};
+
+/* Classify a request: strips the /vX.Y prefix and query, decodes %XX, cleans the path. */
+enum moat_authz_route moat_authz_route(const char *method, const char *uri);
+
+/* Strict standard base64 (padding required, no whitespace). Caller frees *out. */
+int moat_base64_decode(const char *in, size_t len, size_t max_out, unsigned char **out,
+                       size_t *out_len);
+
+struct moat_authz_opts {
+    const struct moat_admit_policy *policy;
+    const char *engine_socket;       /* NULL: names are not resolved to image ids */
+    moat_admit_evidence_fn evidence; /* NULL: custody and scan cannot be satisfied */
+    struct moat_audit *audit;        /* NULL: no audit log */
+    size_t cache_size;               /* entries; 0 = 1024 */
+    uint64_t cache_ttl_ms;           /* 0 = no caching */
+};
+
+struct moat_authz;
+
+int moat_authz_new(const struct moat_authz_opts *opts, struct moat_authz **out,
+                   struct moat_err *err);
+void moat_authz_free(struct moat_authz *az);
+
+/*
+ * One plugin call: endpoint is the HTTP path ("/Plugin.Activate",
+ * "/AuthZPlugin.AuthZReq", "/AuthZPlugin.AuthZRes"), body the request bytes.
+ * Always fills *resp (JSON, caller frees) and *status; returns <0 only when
+ * out of memory.
+ */
+int moat_authz_handle(struct moat_authz *az, const char *endpoint, const char *body, size_t len,
+                      char **resp, unsigned *status);
+
+/* Cache hits and misses so far (for tests and the benchmark). */
+void moat_authz_stats(struct moat_authz *az, uint64_t *hits, uint64_t *misses);
+
+/* ---- the server (authz_server.c) ---- */
+
+struct moat_authz_server;
+
+/*
+ * Listen on a new unix socket at socket_path (mode 0660; a stale socket file
+ * is replaced, a live one refused) and serve az from a pool of threads.
+ */
+int moat_authz_server_start(struct moat_authz *az, const char *socket_path, unsigned threads,
+                            struct moat_authz_server **out, struct moat_err *err);
+void moat_authz_server_stop(struct moat_authz_server *s);
+
+#endif

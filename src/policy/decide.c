@@ -1,0 +1,391 @@
+/*
+ * decide.c - the admission decision itself: reasons from the image evidence
+ * (names, custody result, scan summary, user) and from the container settings
+ * of a create request. Pure functions of their inputs, so the same inputs
+ * always give the same reasons in the same order.
+ */
+#include "admit.h"
+#include "evidence.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int moat_decision_add(struct moat_decision *d, struct moat_err *err, const char *fmt, ...)
+{
+    char *line = NULL, **grown;
+    va_list ap;
+    int n;
+
+    d->allow = false;
+    if (d->n_reasons >= MOAT_DECISION_MAX_REASONS)
+        return 0; /* already denied; the first reasons are kept */
+    va_start(ap, fmt);
+    n = vasprintf(&line, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return moat_err_set(err, MOAT_E_NOMEM, "out of memory");
+    for (char *p = line; *p; p++) /* one line each, whatever the input held */
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+    grown = realloc(d->reasons, (d->n_reasons + 1) * sizeof *grown);
+    if (grown == NULL) {
+        free(line);
+        return moat_err_set(err, MOAT_E_NOMEM, "out of memory");
+    }
+    d->reasons = grown;
+    d->reasons[d->n_reasons++] = line;
+    return 0;
+}
+
+int moat_decision_merge(struct moat_decision *d, const char *prefix, char *const *reasons, size_t n,
+                        struct moat_err *err)
+{
+    for (size_t i = 0; i < n; i++)
+        if (moat_decision_add(d, err, "%s%s", prefix, reasons[i]) < 0)
+            return -MOAT_E_NOMEM;
+    return 0;
+}
+
+char *moat_decision_summary(const struct moat_decision *d)
+{
+    size_t len = 1;
+    char *s, *p;
+
+    for (size_t i = 0; i < d->n_reasons; i++)
+        len += strlen(d->reasons[i]) + 2;
+    s = p = malloc(len);
+    if (s == NULL)
+        return NULL;
+    *p = '\0';
+    for (size_t i = 0; i < d->n_reasons; i++) {
+        size_t n = strlen(d->reasons[i]);
+
+        if (i > 0) {
+            memcpy(p, "; ", 2);
+            p += 2;
+        }
+        memcpy(p, d->reasons[i], n + 1);
+        p += n;
+    }
+    return s;
+}
+
+void moat_decision_free(struct moat_decision *d)
+{
+    for (size_t i = 0; i < d->n_reasons; i++)
+        free(d->reasons[i]);
+    free(d->reasons);
+    d->reasons = NULL;
+    d->n_reasons = 0;
+}
+
+/* ---- scan summaries ---- */
+
+static int digits(const char *s, int n, int *out)
+{
+    int v = 0;
+
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+/* RFC 3339 "YYYY-MM-DDTHH:MM:SS[.frac](Z|+hh:mm|-hh:mm)" -> unix seconds. */
+static int rfc3339(const char *s, int64_t *out)
+{
+    struct tm tm = {0};
+    int y, mo, d, h, mi, se, oh = 0, om = 0, sign = 0;
+    size_t i = 19;
+
+    if (strlen(s) < 20 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
+        digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't') || digits(s + 11, 2, &h) ||
+        s[13] != ':' || digits(s + 14, 2, &mi) || s[16] != ':' || digits(s + 17, 2, &se) ||
+        mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
+        return -1;
+    if (s[i] == '.') {
+        i++;
+        while (s[i] >= '0' && s[i] <= '9' && i < 40)
+            i++;
+    }
+    if (s[i] == 'Z' || s[i] == 'z') {
+        if (s[i + 1] != '\0')
+            return -1;
+    } else if (s[i] == '+' || s[i] == '-') {
+        sign = s[i] == '+' ? 1 : -1;
+        if (digits(s + i + 1, 2, &oh) || s[i + 3] != ':' || digits(s + i + 4, 2, &om) ||
+            s[i + 6] != '\0' || oh > 23 || om > 59)
+            return -1;
+    } else {
+        return -1;
+    }
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = se;
+    *out = (int64_t)timegm(&tm) - sign * (oh * 3600 + om * 60);
+    return 0;
+}
+
+static int count_field(const json_t *obj, const char *key, uint64_t *out)
+{
+    json_t *v = json_object_get(obj, key);
+
+    if (v == NULL) {
+        *out = 0;
+        return 0;
+    }
+    if (!json_is_integer(v) || json_integer_value(v) < 0)
+        return -1;
+    *out = (uint64_t)json_integer_value(v);
+    return 0;
+}
+
+int moat_scan_summary_from_predicate(const json_t *pred, struct moat_scan_summary *out,
+                                     struct moat_err *err)
+{
+    static const char *const sev[] = {"UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL"};
+    const json_t *t = json_object_get(pred, "time"), *sc = json_object_get(pred, "severity_counts");
+    const json_t *kc = json_object_get(pred, "kind_counts");
+
+    memset(out, 0, sizeof *out);
+    if (!json_is_string(t) || rfc3339(json_string_value(t), &out->time) < 0)
+        return moat_err_set(err, MOAT_E_FORMAT, "scan attestation: \"time\" is not RFC 3339");
+    if (!json_is_object(sc) || !json_is_object(kc))
+        return moat_err_set(err, MOAT_E_FORMAT,
+                            "scan attestation: no \"severity_counts\" or \"kind_counts\"");
+    for (size_t i = 0; i < 5; i++)
+        if (count_field(sc, sev[i], &out->by_severity[i]) < 0)
+            return moat_err_set(err, MOAT_E_FORMAT,
+                                "scan attestation: severity_counts.%s is not a count", sev[i]);
+    if (count_field(kc, "secret", &out->secrets) < 0)
+        return moat_err_set(err, MOAT_E_FORMAT,
+                            "scan attestation: kind_counts.secret is not a count");
+    out->present = true;
+    out->source = "attested scan";
+    return 0;
+}
+
+void moat_scan_summary_from_findings(const struct moat_findings *fs, int64_t now,
+                                     struct moat_scan_summary *out)
+{
+    memset(out, 0, sizeof *out);
+    out->present = true;
+    out->time = now;
+    out->source = "fresh scan";
+    for (size_t i = 0; fs != NULL && i < fs->n; i++) {
+        const struct moat_finding *f = &fs->v[i];
+
+        if (f->vex == MOAT_VEX_NOT_AFFECTED || f->vex == MOAT_VEX_FIXED)
+            continue;
+        if ((unsigned)f->severity <= MOAT_SEV_CRITICAL)
+            out->by_severity[f->severity]++;
+        if (f->kind == MOAT_FINDING_SECRET)
+            out->secrets++;
+    }
+}
+
+/* ---- names and users ---- */
+
+static bool name_char_ok(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-' || c == '/' || c == ':' || c == '@';
+}
+
+int moat_image_name_normalize(const char *name, char **out, struct moat_err *err)
+{
+    size_t len = strnlen(name, MOAT_ADMIT_MAX_NAME + 1), host;
+    const char *slash;
+    int n;
+
+    *out = NULL;
+    if (len == 0 || len > MOAT_ADMIT_MAX_NAME)
+        return moat_err_set(err, MOAT_E_FORMAT, "image name is empty or too long");
+    for (size_t i = 0; i < len; i++)
+        if (!name_char_ok(name[i]))
+            return moat_err_set(err, MOAT_E_FORMAT,
+                                "image name holds a character not allowed "
+                                "in a reference");
+    /* no empty, "." or ".." path components, which could fool a prefix match */
+    for (const char *c = name; c != NULL; c = strchr(c, '/') ? strchr(c, '/') + 1 : NULL) {
+        size_t clen = strcspn(c, "/");
+
+        if (clen == 0 || (clen == 1 && c[0] == '.') || (clen == 2 && c[0] == '.' && c[1] == '.'))
+            return moat_err_set(err, MOAT_E_FORMAT,
+                                "image name has an empty, '.' or '..' "
+                                "component");
+    }
+    slash = strchr(name, '/');
+    host = slash != NULL ? (size_t)(slash - name) : 0;
+    if (slash == NULL)
+        n = asprintf(out, "docker.io/library/%s", name);
+    else if (memchr(name, '.', host) == NULL && memchr(name, ':', host) == NULL &&
+             !(host == 9 && memcmp(name, "localhost", 9) == 0))
+        n = asprintf(out, "docker.io/%s", name);
+    else if (host == 15 && memcmp(name, "index.docker.io", 15) == 0)
+        n = strchr(slash + 1, '/') == NULL ? asprintf(out, "docker.io/library/%s", slash + 1)
+                                           : asprintf(out, "docker.io/%s", slash + 1);
+    else if (host == 9 && memcmp(name, "docker.io", 9) == 0 && strchr(slash + 1, '/') == NULL)
+        n = asprintf(out, "docker.io/library/%s", slash + 1);
+    else
+        n = (*out = strdup(name)) != NULL ? 0 : -1;
+    if (n < 0) {
+        *out = NULL;
+        return moat_err_set(err, MOAT_E_NOMEM, "out of memory");
+    }
+    return 0;
+}
+
+bool moat_registry_prefix_match(const char *prefix, const char *normalized)
+{
+    size_t n = strlen(prefix);
+
+    if (n == 0 || strncmp(prefix, normalized, n) != 0)
+        return false;
+    return prefix[n - 1] == '/' || normalized[n] == '\0' || normalized[n] == '/' ||
+           normalized[n] == ':' || normalized[n] == '@';
+}
+
+bool moat_user_is_root(const char *user)
+{
+    size_t n = strcspn(user, ":"), i = 0;
+
+    if (n == 0 || (n == 4 && memcmp(user, "root", 4) == 0))
+        return true;
+    while (i < n && user[i] == '0')
+        i++;
+    return i == n; /* "0", "00": uid 0 */
+}
+
+/* ---- image checks ---- */
+
+static int check_registries(const struct moat_admit_policy *p, const struct moat_admit_image *img,
+                            struct moat_decision *d, struct moat_err *err)
+{
+    if (!p->has_registries)
+        return 0;
+    if (img->n_names == 0)
+        return moat_decision_add(d, err,
+                                 "registry: the image has no name to check against the "
+                                 "trusted registries");
+    for (size_t i = 0; i < img->n_names; i++) {
+        struct moat_err e2 = MOAT_ERR_INIT;
+        char *norm = NULL;
+        bool ok = false;
+        int rc;
+
+        if (moat_image_name_normalize(img->names[i], &norm, &e2) < 0) {
+            rc = e2.code == MOAT_E_NOMEM ? moat_err_set(err, MOAT_E_NOMEM, "out of memory")
+                                         : moat_decision_add(d, err, "registry: '%.200s': %s",
+                                                             img->names[i], moat_err_msg(&e2));
+            moat_err_clear(&e2);
+            if (rc < 0)
+                return rc;
+            continue;
+        }
+        for (size_t j = 0; j < p->n_registries && !ok; j++)
+            ok = moat_registry_prefix_match(p->registries[j], norm);
+        rc = ok ? 0
+                : moat_decision_add(d, err, "registry: %s is not under a trusted registry prefix",
+                                    norm);
+        free(norm);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static const char *sev_name(int s)
+{
+    return moat_severity_name((enum moat_severity)s);
+}
+
+static int check_scan(const struct moat_admit_policy *p, const struct moat_admit_image *img,
+                      struct moat_decision *d, struct moat_err *err)
+{
+    const struct moat_scan_summary *s = &img->scan;
+    int rc = 0;
+
+    if (!p->has_scan)
+        return 0;
+    if (!s->present)
+        return moat_decision_add(d, err, "scan: no verified scan attestation%s",
+                                 p->fresh_scan ? " and no fresh scan" : "");
+    if (p->has_max_severity)
+        for (int sev = MOAT_SEV_CRITICAL; sev > (int)p->max_severity && rc == 0; sev--)
+            if (s->by_severity[sev] > 0)
+                rc =
+                    moat_decision_add(d, err, "scan: %llu %s findings in the %s (allowed up to %s)",
+                                      (unsigned long long)s->by_severity[sev], sev_name(sev),
+                                      s->source, sev_name((int)p->max_severity));
+    if (rc == 0 && p->max_age > 0 && img->now - s->time > p->max_age)
+        rc = moat_decision_add(d, err, "scan: the %s is %lld hours old (max_age %lld hours)",
+                               s->source, (long long)((img->now - s->time) / 3600),
+                               (long long)(p->max_age / 3600));
+    if (rc == 0 && p->max_age > 0 && s->time - img->now > 300)
+        rc = moat_decision_add(d, err, "scan: the %s is dated in the future", s->source);
+    if (rc == 0 && p->max_secrets >= 0 && s->secrets > (uint64_t)p->max_secrets)
+        rc =
+            moat_decision_add(d, err, "scan: %llu secrets in the %s (allowed %lld)",
+                              (unsigned long long)s->secrets, s->source, (long long)p->max_secrets);
+    return rc;
+}
+
+int moat_admit_check_image(const struct moat_admit_policy *p, const struct moat_admit_image *img,
+                           struct moat_decision *d, struct moat_err *err)
+{
+    int rc;
+
+    if ((rc = check_registries(p, img, d, err)) < 0)
+        return rc;
+    if (p->custody_path != NULL) {
+        if (!img->custody.checked)
+            rc = moat_decision_add(d, err, "custody: not verified");
+        else if (!img->custody.ok && img->custody.n_reasons == 0)
+            rc = moat_decision_add(d, err, "custody: verification failed");
+        else if (!img->custody.ok)
+            rc = moat_decision_merge(d, "custody: ", img->custody.reasons, img->custody.n_reasons,
+                                     err);
+        if (rc < 0)
+            return rc;
+    }
+    if ((rc = check_scan(p, img, d, err)) < 0)
+        return rc;
+    if (p->non_root) {
+        if (img->user == NULL)
+            rc = moat_decision_add(d, err, "non_root: the user the container runs as is unknown");
+        else if (moat_user_is_root(img->user))
+            rc =
+                img->user[0] == '\0'
+                    ? moat_decision_add(d, err, "non_root: runs as root (no USER set)")
+                    : moat_decision_add(d, err, "non_root: runs as root (user '%.64s')", img->user);
+        if (rc < 0)
+            return rc;
+    }
+    if (p->no_secrets) {
+        if (!img->scan.present)
+            rc = moat_decision_add(d, err, "no_secrets: no verified scan attestation%s",
+                                   p->fresh_scan ? " and no fresh scan" : "");
+        else if (img->scan.secrets > 0)
+            rc = moat_decision_add(d, err, "no_secrets: %llu secrets in the %s",
+                                   (unsigned long long)img->scan.secrets, img->scan.source);
+    }
+    return rc;
+}
+
+void moat_admit_evidence_free(struct moat_admit_evidence *ev)
+{
+    for (size_t i = 0; i < ev->n_owned; i++)
+        free(ev->owned[i]);
+    free(ev->owned);
+    memset(ev, 0, sizeof *ev);
+}

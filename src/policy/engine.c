@@ -1,0 +1,148 @@
+/*
+ * engine.c - image lookups on the container engine's API socket with
+ * libcurl (CURLOPT_UNIX_SOCKET_PATH). Answers are bounded and parsed as
+ * hostile JSON like everything else.
+ */
+#include "engine.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "../base/buf.h"
+#include "../base/json.h"
+
+const char *moat_engine_socket_path(const char *url)
+{
+    if (strncmp(url, "unix://", 7) == 0)
+        return url + 7;
+    return url;
+}
+
+static size_t on_data(char *p, size_t size, size_t n, void *arg)
+{
+    struct moat_buf *b = arg;
+
+    if (n != 0 && size > SIZE_MAX / n)
+        return 0;
+    return moat_buf_append(b, p, size * n) == 0 ? size * n : 0; /* 0 aborts over the cap */
+}
+
+static char **str_list(const json_t *arr, size_t *n)
+{
+    size_t i, k = 0, cnt = json_is_array(arr) ? json_array_size(arr) : 0;
+    char **v;
+    json_t *e;
+
+    *n = 0;
+    if (cnt > 4096)
+        cnt = 4096;
+    v = calloc(cnt + 1, sizeof *v);
+    if (v == NULL)
+        return NULL;
+    json_array_foreach(arr, i, e)
+    {
+        if (i >= cnt)
+            break;
+        if (json_is_string(e) && (v[k] = strdup(json_string_value(e))) != NULL)
+            k++;
+    }
+    *n = k;
+    return v;
+}
+
+void moat_engine_image_free(struct moat_engine_image *im)
+{
+    for (size_t i = 0; i < im->n_tags; i++)
+        free(im->tags[i]);
+    for (size_t i = 0; i < im->n_digests; i++)
+        free(im->digests[i]);
+    free(im->tags);
+    free(im->digests);
+    free(im->id);
+    free(im->user);
+    memset(im, 0, sizeof *im);
+}
+
+int moat_engine_image_inspect(const char *socket_path, const char *ref,
+                              struct moat_engine_image *out, struct moat_err *err)
+{
+    struct moat_buf body = {NULL, 0, 0, MOAT_ENGINE_MAX_RESPONSE};
+    char *url = NULL, *esc = NULL;
+    json_t *doc = NULL, *id, *user;
+    long status = 0;
+    CURLcode cc;
+    CURL *h;
+    int rc = 0;
+
+    memset(out, 0, sizeof *out);
+    h = curl_easy_init();
+    if (h == NULL)
+        return moat_err_set(err, MOAT_E_NOMEM, "engine: cannot start libcurl");
+    /* '/' stays: the engine's router takes names with slashes; everything else is escaped */
+    esc = curl_easy_escape(h, ref, 0);
+    if (esc == NULL) {
+        rc = moat_err_set(err, MOAT_E_NOMEM, "out of memory");
+        goto out;
+    }
+    for (char *s = esc; (s = strstr(s, "%2F")) != NULL;) {
+        *s = '/';
+        memmove(s + 1, s + 3, strlen(s + 3) + 1);
+    }
+    if (asprintf(&url, "http://engine/images/%s/json", esc) < 0) {
+        url = NULL;
+        rc = moat_err_set(err, MOAT_E_NOMEM, "out of memory");
+        goto out;
+    }
+    curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, socket_path);
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, MOAT_ENGINE_TIMEOUT_MS);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http");
+    cc = curl_easy_perform(h);
+    if (cc != CURLE_OK) {
+        rc = moat_err_set(err, cc == CURLE_WRITE_ERROR ? MOAT_E_LIMIT : MOAT_E_IO, "engine %s: %s",
+                          socket_path,
+                          cc == CURLE_WRITE_ERROR ? "answer too large" : curl_easy_strerror(cc));
+        goto out;
+    }
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    if (status == 404) {
+        rc = moat_err_set(err, MOAT_E_NOTFOUND, "engine: no image '%.200s'", ref);
+        goto out;
+    }
+    if (status != 200) {
+        rc = moat_err_set(err, MOAT_E_IO, "engine: GET /images/.../json answered %ld", status);
+        goto out;
+    }
+    if ((rc = moat_json_parse(body.data != NULL ? body.data : "", body.len,
+                              MOAT_ENGINE_MAX_RESPONSE, "engine image inspect", &doc, err)) < 0)
+        goto out;
+    id = json_object_get(doc, "Id");
+    user = json_object_get(json_object_get(doc, "Config"), "User");
+    if (!json_is_string(id) || strncmp(json_string_value(id), "sha256:", 7) != 0 ||
+        json_string_length(id) != 71) {
+        rc = moat_err_set(err, MOAT_E_FORMAT, "engine: image inspect has no sha256 Id");
+        goto out;
+    }
+    out->id = strdup(json_string_value(id));
+    out->user = strdup(json_is_string(user) ? json_string_value(user) : "");
+    out->tags = str_list(json_object_get(doc, "RepoTags"), &out->n_tags);
+    out->digests = str_list(json_object_get(doc, "RepoDigests"), &out->n_digests);
+    if (out->id == NULL || out->user == NULL || out->tags == NULL || out->digests == NULL) {
+        moat_engine_image_free(out);
+        rc = moat_err_set(err, MOAT_E_NOMEM, "out of memory");
+    }
+out:
+    json_decref(doc);
+    curl_free(esc);
+    free(url);
+    moat_buf_free(&body);
+    curl_easy_cleanup(h);
+    return rc;
+}
