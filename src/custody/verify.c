@@ -660,9 +660,10 @@ static int fill_phases(struct vctx *c, struct phase_state *ps)
         v = &r->phases[r->n_phases++];
         v->phase = strdup(c->p->phases[i].name);
         v->keyid = strdup(c->p->keys[ps[i].chosen.key].id);
+        v->key = strdup(c->p->keys[ps[i].chosen.key].name);
         v->time = strdup(ps[i].chosen.e->time_s);
         memcpy(v->envelope_digest, ps[i].chosen.e->d->digest, 32);
-        if (v->phase == NULL || v->keyid == NULL || v->time == NULL)
+        if (v->phase == NULL || v->keyid == NULL || v->key == NULL || v->time == NULL)
             return moat_err_set(c->err, MOAT_E_NOMEM, "out of memory");
     }
     return 0;
@@ -768,6 +769,7 @@ void moat_custody_result_free(struct moat_custody_result *r)
     for (size_t i = 0; i < r->n_phases; i++) {
         free(r->phases[i].phase);
         free(r->phases[i].keyid);
+        free(r->phases[i].key);
         free(r->phases[i].time);
     }
     free(r->phases);
