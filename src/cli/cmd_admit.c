@@ -1,10 +1,282 @@
-/* cmd_admit.c - placeholder until the subcommand lands (being written this session). */
+/*
+ * cmd_admit.c - `moat admit --policy admit.yaml REF`: may this image run?
+ * Gathers the evidence (attestations verified against the custody policy,
+ * or a fresh vulnerability and secret scan when the policy asks for one),
+ * hands it to the policy room and prints allow or deny with every reason.
+ */
 #include "cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "base/json.h"
+#include "catalog/catalog.h"
+#include "event/audit.h"
+#include "fs/fs.h"
+#include "policy/admit.h"
+#include "policy/evidence.h"
+#include "secret/scanner.h"
+#include "source/image.h"
+#include "vuln/match.h"
+#include "vuln/vulndb.h"
+
+enum { MOAT_EXIT_DENY = 3 };
+
+static void admit_usage(FILE *f)
+{
+    fputs("Usage: moat admit --policy admit.yaml [OPTIONS] REF\n"
+          "\n"
+          "Decide whether the image REF may run under the admission policy: trusted\n"
+          "registry prefixes, the custody chain (custody.yaml and attestations), scan\n"
+          "thresholds from a verified scan attestation or a fresh scan, non-root user, no\n"
+          "secrets. Prints allow or deny and every reason, one per line.\n"
+          "\n"
+          "Options:\n"
+          "  -p, --policy FILE     admission policy (docs/admission.md)\n"
+          "  -b, --bundle FILE     more attestations (in-toto JSON Lines bundle; repeatable)\n"
+          "      --name NAME       the name the image will be pulled as, for the registry\n"
+          "                        check (repeatable; default: the image's repo tags)\n"
+          "  -f, --format FORMAT   text (default) or json\n"
+          "      --audit-log FILE  append the decision to this hash-chained audit log\n"
+          "      --db PATH         vulnerability database for fresh_scan (default $MOAT_DB,\n"
+          "                        else ~/.cache/moat/vuln.db)\n"
+          "      --platform P      os/arch[/variant] to pick from a multi-platform index\n"
+          "  -h, --help            show this help\n"
+          "\n"
+          "Exit status: 0 allow, 3 deny, 1 error (the policy or image cannot be read),\n"
+          "2 usage error.\n",
+          f);
+}
+
+struct admit_args {
+    const char *policy, *ref, *format, *audit, *db;
+    const char *bundles[64];
+    size_t n_bundles;
+    const char *names[64];
+    size_t n_names;
+    struct moat_open_opts open_opts;
+};
+
+/* Vulnerabilities and secrets found now, in one pass over the layers. */
+static int fresh_scan(const struct admit_args *a, const struct moat_admit_policy *p,
+                      struct moat_image *img, struct moat_findings *out, struct moat_err *err)
+{
+    struct moat_secret_scanner_opts sopts = {0};
+    struct moat_secret_scanner *sc = NULL;
+    struct moat_fs_opts fo = {0};
+    struct moat_fs_visitor vis;
+    struct moat_inventory inv = {0};
+    struct moat_vulndb *db = NULL;
+    struct moat_match_opts mopts = {false};
+    struct moat_fs *fs = NULL;
+    bool vuln = p->has_max_severity;
+    char dbpath[4096];
+    int rc;
+
+    if (vuln) {
+        if (a->db != NULL)
+            snprintf(dbpath, sizeof dbpath, "%s", a->db);
+        else if (moat_vulndb_default_path_buf(dbpath, sizeof dbpath) < 0)
+            return moat_err_set(err, MOAT_E_NOTFOUND,
+                                "fresh_scan: no vulnerability database (use --db)");
+        if ((rc = moat_vulndb_open(dbpath, 0, &db, err)) < 0)
+            return moat_err_prefix(err, "fresh_scan");
+        fo.capture = moat_catalog_capture_patterns(&fo.n_capture);
+    }
+    if ((rc = moat_secret_scanner_new(&sopts, &sc, err)) < 0)
+        goto out;
+    vis = moat_secret_scanner_visitor(sc);
+    fo.visitors = &vis;
+    fo.n_visitors = 1;
+    if ((rc = moat_fs_build(img, &fo, &fs, err)) < 0)
+        goto out;
+    if (vuln && ((rc = moat_catalog_run(fs, &inv, err)) < 0 ||
+                 (rc = moat_vuln_match(db, &inv, &mopts, out, NULL, err)) < 0))
+        goto out;
+    if ((rc = moat_secret_scan_config(sc, moat_image_meta(img), err)) < 0 ||
+        (rc = moat_secret_scanner_take(sc, out, err)) < 0)
+        goto out;
+out:
+    moat_fs_free(fs);
+    moat_inventory_free(&inv);
+    moat_secret_scanner_free(sc);
+    moat_vulndb_close(db);
+    return rc;
+}
+
+static void print_text(const char *ref, const struct moat_decision *d)
+{
+    printf("%s %s\n", d->allow ? "allow" : "deny", ref);
+    for (size_t i = 0; i < d->n_reasons; i++)
+        printf("  - %s\n", d->reasons[i]);
+}
+
+static int print_json(const char *ref, const struct moat_image_meta *meta,
+                      const struct moat_decision *d)
+{
+    json_t *o = json_object();
+    int bad;
+
+    bad = o == NULL || moat_json_set_str(o, "ref", ref) ||
+          moat_json_set_str(o, "image_name", meta->name) ||
+          moat_json_set_str(o, "config_digest", meta->config_digest) ||
+          moat_json_set_str(o, "manifest_digest", meta->manifest_digest) ||
+          json_object_set_new(o, "decision", json_string(d->allow ? "allow" : "deny")) ||
+          json_object_set_new(o, "allow", json_boolean(d->allow)) ||
+          json_object_set_new(o, "reasons", moat_json_str_array(d->reasons, d->n_reasons));
+    if (!bad)
+        bad = json_dumpf(o, stdout, JSON_INDENT(2)) != 0 || fputc('\n', stdout) == EOF;
+    json_decref(o);
+    return bad ? -1 : 0;
+}
+
+static int run_admit(const struct admit_args *a)
+{
+    struct moat_err err = MOAT_ERR_INIT;
+    struct moat_admit_policy *p = NULL;
+    struct moat_image *img = NULL;
+    struct moat_admit_evidence ev = {0};
+    struct moat_findings found = {0};
+    struct moat_decision d = {true, NULL, 0};
+    struct moat_admit_image in = {0};
+    const struct moat_image_meta *meta;
+    int rc = MOAT_EXIT_FAIL;
+
+    if (moat_admit_policy_load(a->policy, &p, &err) < 0 ||
+        moat_image_open(a->ref, &a->open_opts, &img, &err) < 0)
+        goto out;
+    meta = moat_image_meta(img);
+    in.now = (int64_t)time(NULL);
+    if (moat_admit_evidence_gather(p, meta, a->bundles, a->n_bundles, in.now, &ev, &err) < 0)
+        goto out;
+    in.custody = ev.custody;
+    in.scan = ev.scan;
+    if (p->fresh_scan && moat_admit_policy_needs_scan(p)) {
+        if (fresh_scan(a, p, img, &found, &err) < 0)
+            goto out;
+        moat_scan_summary_from_findings(&found, in.now, &in.scan);
+    }
+    if (a->n_names > 0) {
+        in.names = a->names;
+        in.n_names = a->n_names;
+    } else {
+        in.names = (const char *const *)meta->tags;
+        in.n_names = meta->n_tags;
+    }
+    in.user = meta->user != NULL ? meta->user : "";
+    if (moat_admit_check_image(p, &in, &d, &err) < 0)
+        goto out;
+    if (a->audit != NULL) {
+        struct moat_audit *log = NULL;
+        struct moat_event_record e = {0};
+        char actor[32];
+
+        snprintf(actor, sizeof actor, "uid:%u", (unsigned)getuid());
+        e.kind = "admit";
+        e.subject = a->ref;
+        e.decision = d.allow ? "allow" : "deny";
+        e.reasons = (const char *const *)d.reasons;
+        e.n_reasons = d.n_reasons;
+        e.actor = actor;
+        if (moat_audit_open(a->audit, &log, &err) < 0 || moat_audit_append(log, &e, &err) < 0) {
+            moat_audit_close(log);
+            goto out;
+        }
+        moat_audit_close(log);
+    }
+    if (a->format != NULL && strcmp(a->format, "json") == 0) {
+        if (print_json(a->ref, meta, &d) < 0) {
+            moat_err_set(&err, MOAT_E_IO, "cannot write the decision");
+            goto out;
+        }
+    } else {
+        print_text(a->ref, &d);
+    }
+    rc = d.allow ? MOAT_EXIT_OK : MOAT_EXIT_DENY;
+out:
+    if (err.code != 0)
+        cli_fail(&err);
+    moat_decision_free(&d);
+    moat_findings_free(&found);
+    moat_admit_evidence_free(&ev);
+    moat_image_free(img);
+    moat_admit_policy_free(p);
+    moat_err_clear(&err);
+    return rc;
+}
 
 int moat_cmd_admit(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    cli_error("admit: not built yet");
-    return MOAT_EXIT_FAIL;
+    enum { OPT_NAME = 256, OPT_AUDIT, OPT_DB, OPT_PLATFORM };
+    static const struct option longopts[] = {
+        {"policy", required_argument, NULL, 'p'},
+        {"bundle", required_argument, NULL, 'b'},
+        {"name", required_argument, NULL, OPT_NAME},
+        {"format", required_argument, NULL, 'f'},
+        {"audit-log", required_argument, NULL, OPT_AUDIT},
+        {"db", required_argument, NULL, OPT_DB},
+        {"platform", required_argument, NULL, OPT_PLATFORM},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct admit_args a = {0};
+    int c;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "p:b:f:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'p':
+            a.policy = optarg;
+            break;
+        case 'b':
+            if (a.n_bundles == sizeof a.bundles / sizeof a.bundles[0]) {
+                cli_error("admit: --bundle: at most %zu files",
+                          sizeof a.bundles / sizeof a.bundles[0]);
+                return MOAT_EXIT_USAGE;
+            }
+            a.bundles[a.n_bundles++] = optarg;
+            break;
+        case OPT_NAME:
+            if (a.n_names == sizeof a.names / sizeof a.names[0]) {
+                cli_error("admit: --name: at most %zu names", sizeof a.names / sizeof a.names[0]);
+                return MOAT_EXIT_USAGE;
+            }
+            a.names[a.n_names++] = optarg;
+            break;
+        case 'f':
+            if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0) {
+                cli_error("admit: --format: text or json, got '%s'", optarg);
+                return MOAT_EXIT_USAGE;
+            }
+            a.format = optarg;
+            break;
+        case OPT_AUDIT:
+            a.audit = optarg;
+            break;
+        case OPT_DB:
+            a.db = optarg;
+            break;
+        case OPT_PLATFORM:
+            a.open_opts.platform = optarg;
+            break;
+        case 'h':
+            admit_usage(stdout);
+            return MOAT_EXIT_OK;
+        default:
+            admit_usage(stderr);
+            return MOAT_EXIT_USAGE;
+        }
+    }
+    if (a.policy == NULL || optind != argc - 1) {
+        cli_error("admit: expected --policy FILE and exactly one image reference (see 'moat "
+                  "admit --help')");
+        return MOAT_EXIT_USAGE;
+    }
+    a.ref = argv[optind];
+    return run_admit(&a);
 }

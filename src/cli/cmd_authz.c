@@ -1,10 +1,171 @@
-/* cmd_authz.c - placeholder until the subcommand lands (being written this session). */
+/*
+ * cmd_authz.c - `moat authz`: serve admission decisions to the Docker
+ * daemon as an authorization plugin on a unix socket until SIGINT/SIGTERM.
+ * The protocol, caching and server live in policy/authz*.c.
+ */
 #include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "event/audit.h"
+#include "policy/admit.h"
+#include "policy/authz.h"
+#include "policy/evidence.h"
+
+static void authz_usage(FILE *f)
+{
+    fputs("Usage: moat authz --policy admit.yaml --socket PATH [OPTIONS]\n"
+          "\n"
+          "Serve the admission policy to the Docker daemon as an authorization plugin\n"
+          "(dockerd --authorization-plugin=PATH-or-spec). POST /containers/create is\n"
+          "denied when the image or the container settings break the policy, and when its\n"
+          "body is missing, empty or truncated (fail closed). Other requests are allowed.\n"
+          "Every decision is appended to the audit log.\n"
+          "\n"
+          "Options:\n"
+          "  -p, --policy FILE     admission policy (docs/admission.md)\n"
+          "  -s, --socket PATH     unix socket to listen on (created; mode 0660)\n"
+          "      --audit-log FILE  hash-chained JSON Lines audit log (created 0600)\n"
+          "      --engine URL      the engine's API socket, unix:///run/docker.sock or\n"
+          "                        unix:///run/podman/podman.sock, to resolve images to ids\n"
+          "      --cache-ttl SECS  how long image facts are reused (default 60, 0 = never)\n"
+          "      --cache-size N    image facts kept (default 1024)\n"
+          "      --threads N       requests answered at once (default 4)\n"
+          "  -h, --help            show this help\n"
+          "\n"
+          "Exit status: 0 after SIGINT or SIGTERM, 1 on an error, 2 on a usage error.\n",
+          f);
+}
+
+static int evidence_hook(const struct moat_admit_policy *p, const struct moat_image_meta *meta,
+                         int64_t now, struct moat_admit_evidence *out, struct moat_err *err)
+{
+    return moat_admit_evidence_gather(p, meta, NULL, 0, now, out, err);
+}
+
+static int parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+    char *end;
+
+    errno = 0;
+    *out = strtoul(s, &end, 10);
+    return *s >= '0' && *s <= '9' && *end == '\0' && errno == 0 && *out <= max ? 0 : -1;
+}
 
 int moat_cmd_authz(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    cli_error("authz: not built yet");
-    return MOAT_EXIT_FAIL;
+    enum { OPT_AUDIT = 256, OPT_ENGINE, OPT_TTL, OPT_SIZE, OPT_THREADS };
+    static const struct option longopts[] = {
+        {"policy", required_argument, NULL, 'p'},
+        {"socket", required_argument, NULL, 's'},
+        {"audit-log", required_argument, NULL, OPT_AUDIT},
+        {"engine", required_argument, NULL, OPT_ENGINE},
+        {"cache-ttl", required_argument, NULL, OPT_TTL},
+        {"cache-size", required_argument, NULL, OPT_SIZE},
+        {"threads", required_argument, NULL, OPT_THREADS},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *policy_path = NULL, *socket_path = NULL, *audit_path = NULL, *engine = NULL;
+    unsigned long ttl = 60, size = 1024, threads = 4;
+    struct moat_err err = MOAT_ERR_INIT;
+    struct moat_admit_policy *policy = NULL;
+    struct moat_audit *audit = NULL;
+    struct moat_authz *az = NULL;
+    struct moat_authz_server *srv = NULL;
+    struct moat_authz_opts o = {0};
+    sigset_t set;
+    int c, sig, rc = MOAT_EXIT_FAIL;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "p:s:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'p':
+            policy_path = optarg;
+            break;
+        case 's':
+            socket_path = optarg;
+            break;
+        case OPT_AUDIT:
+            audit_path = optarg;
+            break;
+        case OPT_ENGINE:
+            if (strncmp(optarg, "unix://", 7) != 0 && optarg[0] != '/') {
+                cli_error("authz: --engine: only unix sockets (unix:///path), got '%s'", optarg);
+                return MOAT_EXIT_USAGE;
+            }
+            engine = optarg;
+            break;
+        case OPT_TTL:
+            if (parse_uint(optarg, 86400, &ttl) < 0) {
+                cli_error("authz: --cache-ttl: expected 0-86400 seconds, got '%s'", optarg);
+                return MOAT_EXIT_USAGE;
+            }
+            break;
+        case OPT_SIZE:
+            if (parse_uint(optarg, 1u << 20, &size) < 0 || size == 0) {
+                cli_error("authz: --cache-size: expected 1-1048576, got '%s'", optarg);
+                return MOAT_EXIT_USAGE;
+            }
+            break;
+        case OPT_THREADS:
+            if (parse_uint(optarg, 64, &threads) < 0 || threads == 0) {
+                cli_error("authz: --threads: expected 1-64, got '%s'", optarg);
+                return MOAT_EXIT_USAGE;
+            }
+            break;
+        case 'h':
+            authz_usage(stdout);
+            return MOAT_EXIT_OK;
+        default:
+            authz_usage(stderr);
+            return MOAT_EXIT_USAGE;
+        }
+    }
+    if (policy_path == NULL || socket_path == NULL || optind != argc) {
+        cli_error("authz: --policy and --socket are required, and nothing else (see 'moat "
+                  "authz --help')");
+        return MOAT_EXIT_USAGE;
+    }
+    /* signals are taken synchronously by this thread; the server threads never see them */
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    if (moat_admit_policy_load(policy_path, &policy, &err) < 0)
+        goto out;
+    if (audit_path != NULL && moat_audit_open(audit_path, &audit, &err) < 0)
+        goto out;
+    o.policy = policy;
+    o.engine_socket = engine;
+    o.evidence = evidence_hook;
+    o.audit = audit;
+    o.cache_size = size;
+    o.cache_ttl_ms = (uint64_t)ttl * 1000;
+    if (moat_authz_new(&o, &az, &err) < 0 ||
+        moat_authz_server_start(az, socket_path, (unsigned)threads, &srv, &err) < 0)
+        goto out;
+    fprintf(stderr, "moat: authz plugin listening on %s\n", socket_path);
+    while (sigwait(&set, &sig) != 0)
+        ;
+    rc = MOAT_EXIT_OK;
+out:
+    if (err.code != 0)
+        cli_fail(&err);
+    moat_authz_server_stop(srv);
+    moat_authz_free(az);
+    moat_audit_close(audit);
+    moat_admit_policy_free(policy);
+    curl_global_cleanup();
+    moat_err_clear(&err);
+    return rc;
 }

@@ -36,7 +36,8 @@ struct moat_audit;
 int moat_audit_open(const char *path, struct moat_audit **out, struct moat_err *err);
 
 /* Append one event (thread-safe), written and synced before it returns. */
-int moat_audit_append(struct moat_audit *a, const struct moat_event *ev, struct moat_err *err);
+int moat_audit_append(struct moat_audit *a, const struct moat_event_record *ev,
+                      struct moat_err *err);
 
 /* Close and unlock; NULL is allowed. */
 void moat_audit_close(struct moat_audit *a);
