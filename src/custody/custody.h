@@ -12,10 +12,9 @@
  * Must not: trust anything unsigned, print, or let a private key or
  * passphrase reach an error message, a log or an unencrypted file.
  *
- * Header note (verify helper, additive): moat_key_parse_public() below is
- * needed by policy.c for public keys written inline in custody.yaml (PEM
- * text, no file). key.c: please implement it (moat_key_load_public can read
- * the file and call it).
+ * Header notes from the verify side (additive): moat_key_parse_public()
+ * (inline PEM keys in custody.yaml); moat_verified_phase.key, the policy's
+ * name for the key that verified the phase.
  */
 /*
  * Notes from the keys/DSSE/statement/storage side (additive changes only):
@@ -246,6 +245,7 @@ void moat_custody_policy_free(struct moat_custody_policy *p);
 struct moat_verified_phase {
     char *phase;
     char *keyid;
+    char *key;                /* the policy's name for that key */
     char *time;               /* from the predicate */
     unsigned char envelope_digest[32];
 };
