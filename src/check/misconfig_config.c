@@ -213,29 +213,37 @@ static bool word_at(const char *s, const char *at, const char *w)
            (at[n] == ' ' || at[n] == '\t');
 }
 
-/* "ADD [--flags] http(s)://..." (classic "#(nop) ADD" and BuildKit "ADD ... # buildkit"). */
+/*
+ * "ADD [--flags] http(s)://..." as builders record the instruction: BuildKit
+ * "ADD https://x /d # buildkit" (at the start), the classic builder and
+ * buildah "/bin/sh -c #(nop) ADD ...". Not "RUN echo ADD https://...".
+ */
 static const char *add_url(const char *s)
 {
-    for (const char *p = strstr(s, "ADD"); p != NULL; p = strstr(p + 3, "ADD")) {
-        const char *q;
+    const char *p = s, *nop = strstr(s, "#(nop)"), *q;
 
-        if (!word_at(s, p, "ADD"))
-            continue;
-        for (q = p + 3;;) {
-            size_t len;
-
-            q += strspn(q, " \t");
-            len = strcspn(q, " \t");
-            if (len == 0)
-                break;
-            if (strncmp(q, "https://", 8) == 0 || strncmp(q, "http://", 7) == 0)
-                return q;
-            if (strncmp(q, "--", 2) != 0 && strncmp(q, "file:", 5) != 0)
-                break;
-            q += len;
-        }
+    p += strspn(p, " \t");
+    if (strncmp(p, "ADD ", 4) != 0) {
+        if (nop == NULL)
+            return NULL;
+        p = nop + 6;
+        p += strspn(p, " \t");
+        if (strncmp(p, "ADD ", 4) != 0)
+            return NULL;
     }
-    return NULL;
+    for (q = p + 4;;) {
+        size_t len;
+
+        q += strspn(q, " \t");
+        len = strcspn(q, " \t");
+        if (len == 0)
+            return NULL;
+        if (strncmp(q, "https://", 8) == 0 || strncmp(q, "http://", 7) == 0)
+            return q;
+        if (strncmp(q, "--", 2) != 0)
+            return NULL; /* the first source is local ("file:<hash>", "app.tar") */
+        q += len;
+    }
 }
 
 static bool shell_word(const char *p, size_t n)

@@ -116,20 +116,6 @@ static int parse_scanners(const char *list, struct scan_args *a)
     return rc == 0 && (a->vuln || a->secret || a->misconfig) ? 0 : -1;
 }
 
-/* Both lists of capture patterns in one array (caller frees). */
-static const char **join_patterns(const char *const *x, size_t nx, const char *const *y, size_t ny)
-{
-    const char **v = calloc(nx + ny + 1, sizeof(*v));
-
-    if (v == NULL)
-        return NULL;
-    for (size_t i = 0; i < nx; i++)
-        v[i] = x[i];
-    for (size_t i = 0; i < ny; i++)
-        v[nx + i] = y[i];
-    return v;
-}
-
 /*
  * Inventory the target: an SBOM file as is, else the image's packages. With
  * --scanners secret, sc (non-NULL) visits every file in the same pass; with

@@ -227,6 +227,7 @@ static void test_history(void **state)
         {NULL, "/bin/sh -c curl -fsSL https://x/a.tgz | tar xz -C /opt", NULL, 0},
         {NULL, "/bin/sh -c echo ADDRESS=http://x > /etc/app", NULL, 0},
         {NULL, "COPY https-notes.txt /srv/ # buildkit", NULL, 0},
+        {NULL, "/bin/sh -c echo ADD https://x.example/a /b", NULL, 0},
         {NULL, "/bin/sh -c curl https://x || sh -c 'echo fallback'", NULL, 0},
     };
     struct moat_image_meta m = clean_meta();
@@ -236,7 +237,7 @@ static void test_history(void **state)
     (void)state;
     m.history = h;
     m.n_history = sizeof(h) / sizeof(h[0]);
-    m.n_layers = 10; /* 11 entries, one empty */
+    m.n_layers = 11; /* 12 entries, one empty */
     run_meta(&m, &out);
     mc_dump(&out);
     assert_int_equal(mc_count(&out, "MIC013"), 1);
