@@ -229,6 +229,18 @@ int moat_custody_oci_dir(const char *ref, char **dir, struct moat_err *err);
 int moat_referrers_load(const char *oci_dir, const struct moat_image_meta *meta,
                         struct moat_att_set *out, struct moat_err *err);
 void moat_att_set_free(struct moat_att_set *s);
+/*
+ * One envelope in a file of its own (trailing newline allowed, one line
+ * only); out->digest is over the line without its newline, as in a bundle.
+ */
+int moat_envelope_load_file(const char *path, struct moat_dsse *out, struct moat_err *err);
+/*
+ * The newest (last stored) envelope in s that carries an in-toto phase
+ * statement (MOAT_PREDICATE_PHASE) whose subject is subject_digest
+ * ("sha256:<hex>"), signature not checked: 1 and *idx, or 0 when none.
+ */
+int moat_att_last_phase(const struct moat_att_set *s, const char *subject_digest, size_t *idx);
+
 
 /* ---- chain verification against a policy (policy.c, verify.c) ---- */
 

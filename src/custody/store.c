@@ -556,3 +556,54 @@ int moat_custody_oci_dir(const char *ref, char **dir, struct moat_err *err)
     }
     return 1;
 }
+
+int moat_envelope_load_file(const char *path, struct moat_dsse *out, struct moat_err *err)
+{
+    char *data = NULL;
+    size_t len = 0;
+    int r;
+
+    memset(out, 0, sizeof(*out));
+    r = custody_read_file(path, MOAT_MAX_ENVELOPE + 2, &data, &len, NULL, err);
+    if (r < 0)
+        return r;
+    if (len > 0 && data[len - 1] == '\n')
+        len--;
+    if (len > 0 && data[len - 1] == '\r')
+        len--;
+    if (memchr(data, '\n', len) != NULL)
+        r = moat_err_set(err, MOAT_E_FORMAT,
+                         "%s: more than one line; give one envelope (or a bundle with --bundle)",
+                         path);
+    else
+        r = moat_dsse_parse(path, data, len, out, err);
+    free(data);
+    return r;
+}
+
+int moat_att_last_phase(const struct moat_att_set *s, const char *subject_digest, size_t *idx)
+{
+    const char *want;
+
+    if (subject_digest == NULL || strncmp(subject_digest, "sha256:", 7) != 0)
+        return 0;
+    want = subject_digest + 7;
+    for (size_t i = s->n; i-- > 0;) {
+        const struct moat_dsse *e = &s->v[i];
+        struct moat_statement st;
+        bool match = false;
+
+        if (strcmp(e->payload_type, MOAT_DSSE_PAYLOAD_TYPE) != 0 ||
+            moat_statement_parse("envelope", e->payload, e->payload_len, &st, NULL) < 0)
+            continue;
+        if (strcmp(st.predicate_type, MOAT_PREDICATE_PHASE) == 0)
+            for (size_t j = 0; j < st.n_subjects && !match; j++)
+                match = strcmp(st.subject_sha256[j], want) == 0;
+        moat_statement_free(&st);
+        if (match) {
+            *idx = i;
+            return 1;
+        }
+    }
+    return 0;
+}
