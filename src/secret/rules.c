@@ -70,7 +70,7 @@ static const struct moat_secret_rule builtin[] = {
      MOAT_SECRET_CHECK_ENTROPY, 3.0, ROTATE, 0},
     {"secret-generic-assignment", MOAT_SEV_HIGH, "Hard-coded password, secret or token",
      "(password|passwd|secret|token|api_?key|access_?key|auth_?token|client_?secret|secret_?key)"
-     "[\"']?\\s{0,4}[:=]\\s{0,4}[\"']?[A-Za-z0-9+/_.@!#%^&*~-]{12,}",
+     "[\"']?[ \\t]{0,4}[:=][ \\t]{0,4}[\"']?[A-Za-z0-9+/_.@!#%^&*~-]{12,}\\(?",
      HS_FLAG_CASELESS, "password,secret,token,api_key", MOAT_SECRET_CHECK_VALUE_ENTROPY, 3.5,
      ROTATE, 1},
 };
@@ -156,7 +156,8 @@ static int is_placeholder(const char *v, size_t n)
 {
     static const char *const words[] = {"example",  "changeme", "password", "xxxx",
                                         "your_",    "your-",    "dummy",    "placeholder",
-                                        "redacted", "sample",   "****"};
+                                        "redacted", "sample",   "****",
+                                        "%20" /* an URL-encoded space: prose, not a key */};
     for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
         size_t wl = strlen(words[w]);
         for (size_t i = 0; i + wl <= n; i++)
@@ -177,6 +178,9 @@ int moat_secret_rule_accepts(const struct moat_secret_rule *r, const char *text,
     case MOAT_SECRET_CHECK_ENTROPY:
         return !is_placeholder(text, n) && moat_secret_entropy(text, n) >= r->min_entropy;
     case MOAT_SECRET_CHECK_VALUE_ENTROPY:
+        /* "x = some_function(" is code, not a value (the generic rule matches the '(') */
+        if (vn > 0 && text[vn - 1] == '(')
+            return 0;
         /* the value: the last run of non-separator bytes, without quotes or base64 padding */
         while (vn > 0 && (text[vn - 1] == '"' || text[vn - 1] == '\'' || text[vn - 1] == '='))
             vn--;

@@ -62,7 +62,11 @@ static const struct sample samples[] = {
     {"secret-jwt", "detected: eyJhbGciOiJSUzI1NiJ9Cg.eyJleHAiOjY1NTM2fQo.Ce7sh0ENPiBlE_dose0cBA\n",
      "not detected: eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.NiIsInR5cCI6IkpXV.NiIsInR5cCI6IkpXV\n"},
     {"secret-generic-assignment", "db_password = \"Xk9#mQ2!vL7pR4tZ\"\n",
-     "password = \"changeme123456\"\npassword=$DB_PASSWORD\ntoken = aaaaaaaaaaaaaaaaaa\n"},
+     "password = \"changeme123456\"\npassword=$DB_PASSWORD\ntoken = aaaaaaaaaaaaaaaaaa\n"
+     /* seen in Debian 12's decompressed docs and man pages */
+     "        secret = OPENSSL_zalloc(secret_len);\n"
+     "New function to mix session keys with inner secret:\ngnutls_session_key_update2xK9q\n"
+     "pkcs11:token=Root%20CA%20Certificates;serial=1%3AROOTS%3ADEFAULT\n"},
 };
 
 static struct moat_secret_engine *engine(void)
