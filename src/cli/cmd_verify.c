@@ -154,7 +154,8 @@ static int check_layers(struct moat_image *img, struct reasons *rs, size_t *n_ok
                 moat_err_clear(&err);
                 return -1;
             }
-            if (reasons_add(rs, "layer %zu: %s", i + 1, moat_err_msg(&err)) < 0) {
+            /* The source's message names the layer (0-based) and its digest. */
+            if (reasons_add(rs, "%s", moat_err_msg(&err)) < 0) {
                 moat_err_clear(&err);
                 return -1;
             }
