@@ -14,6 +14,7 @@
 
 #include <fnmatch.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,18 +195,26 @@ const char *mc_base(const char *path)
     return s != NULL ? s + 1 : path;
 }
 
+static bool ends_with(const char *s, size_t n, const char *suffix)
+{
+    size_t l = strlen(suffix);
+
+    return n >= l && memcmp(s + n - l, suffix, l) == 0;
+}
+
+/* Called for every file of every layer: plain suffix tests, no fnmatch. */
 bool mc_key_name(const char *base)
 {
-    static const char *const pats[] = {
-        "*.pem", "*.key", "*.ppk", "*.p8",    "*.pk8",     "*.priv",
-        "id_*",  "*_rsa", "*_dsa", "*_ecdsa", "*_ed25519",
-    };
+    static const char *const suffixes[] = {".pem",  ".key", ".ppk", ".p8",    ".pk8",
+                                           ".priv", "_rsa", "_dsa", "_ecdsa", "_ed25519"};
     size_t n = strlen(base);
 
-    if (n >= 4 && strcmp(base + n - 4, ".pub") == 0)
+    if (ends_with(base, n, ".pub"))
         return false;
-    for (size_t i = 0; i < sizeof(pats) / sizeof(pats[0]); i++)
-        if (fnmatch(pats[i], base, 0) == 0)
+    if (strncmp(base, "id_", 3) == 0 && n > 3)
+        return true;
+    for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++)
+        if (n > strlen(suffixes[i]) && ends_with(base, n, suffixes[i]))
             return true;
     return false;
 }
@@ -249,15 +258,49 @@ void mc_find_aliases(struct mc_ctx *c)
     }
 }
 
+static int cmp_owned(const void *x, const void *y)
+{
+    return strcmp(((const struct mc_owned *)x)->path, ((const struct mc_owned *)y)->path);
+}
+
+/* Sort every package file once: a lookup is then one binary search, however many packages. */
+static void build_owned(struct mc_ctx *c)
+{
+    size_t total = 0, k = 0;
+
+    c->owned_tried = true;
+    for (size_t i = 0; i < c->inv->n_pkgs; i++) {
+        if (c->inv->pkgs[i].n_files > SIZE_MAX / sizeof(*c->owned) - total)
+            return;
+        total += c->inv->pkgs[i].n_files;
+    }
+    if (total == 0 || (c->owned = malloc(total * sizeof(*c->owned))) == NULL)
+        return; /* owner_slow() still answers */
+    for (size_t i = 0; i < c->inv->n_pkgs; i++)
+        for (size_t j = 0; j < c->inv->pkgs[i].n_files; j++)
+            if (c->inv->pkgs[i].files[j] != NULL)
+                c->owned[k++] = (struct mc_owned){c->inv->pkgs[i].files[j], &c->inv->pkgs[i]};
+    c->n_owned = k;
+    qsort(c->owned, k, sizeof(*c->owned), cmp_owned);
+}
+
 static int cmp_path(const void *key, const void *elem)
 {
     return strcmp((const char *)key, *(char *const *)elem);
 }
 
-static const struct moat_pkg *owner_exact(const struct moat_inventory *inv, const char *path)
+static const struct moat_pkg *owner_exact(struct mc_ctx *c, const char *path)
 {
-    for (size_t i = 0; i < inv->n_pkgs; i++) {
-        const struct moat_pkg *p = &inv->pkgs[i];
+    const struct mc_owned key = {path, NULL}, *hit;
+
+    if (!c->owned_tried)
+        build_owned(c);
+    if (c->owned != NULL) {
+        hit = bsearch(&key, c->owned, c->n_owned, sizeof(*c->owned), cmp_owned);
+        return hit != NULL ? hit->pkg : NULL;
+    }
+    for (size_t i = 0; i < c->inv->n_pkgs; i++) {
+        const struct moat_pkg *p = &c->inv->pkgs[i];
 
         if (p->n_files > 0 && bsearch(path, p->files, p->n_files, sizeof(char *), cmp_path))
             return p;
@@ -276,21 +319,21 @@ static bool swap_prefix(const char *path, const char *prefix, const char *repl, 
     return (size_t)snprintf(buf, cap, "%s%s", repl, path + pl) < cap;
 }
 
-const struct moat_pkg *mc_owner(const struct mc_ctx *c, const char *path)
+const struct moat_pkg *mc_owner(struct mc_ctx *c, const char *path)
 {
     char alt[MOAT_MAX_PATH_LEN + 320];
     const struct moat_pkg *p;
 
     if (c->inv == NULL || c->inv->n_pkgs == 0)
         return NULL;
-    if ((p = owner_exact(c->inv, path)) != NULL)
+    if ((p = owner_exact(c, path)) != NULL)
         return p;
     for (size_t i = 0; i < c->n_aliases; i++) {
         const struct mc_alias *a = &c->aliases[i];
 
         if ((swap_prefix(path, a->target, a->link, alt, sizeof(alt)) ||
              swap_prefix(path, a->link, a->target, alt, sizeof(alt))) &&
-            (p = owner_exact(c->inv, alt)) != NULL)
+            (p = owner_exact(c, alt)) != NULL)
             return p;
     }
     return NULL;
@@ -322,6 +365,7 @@ int moat_misconfig_run(const struct moat_image_meta *meta, const struct moat_fs 
         rc = mc_check_fs(c);
     if (rc == 0)
         rc = emit_dropped(c);
+    free(c->owned);
     free(c);
     return rc;
 }

@@ -261,45 +261,49 @@ static bool shell_word(const char *p, size_t n)
     return false;
 }
 
-/* curl/wget ... | [sudo] [env] sh, or sh -c "$(curl ...)", or bash <(curl ...). */
+/* After a pipe: is the command a shell (past sudo, env, their options and VAR=value)? */
+static bool pipe_to_shell(const char *q)
+{
+    for (;;) {
+        size_t len;
+
+        q += strspn(q, " \t");
+        len = strcspn(q, " \t;&|)\n");
+        if (len == 0)
+            return false;
+        if (shell_word(q, len))
+            return true;
+        if (!((len == 4 && memcmp(q, "sudo", 4) == 0) || (len == 3 && memcmp(q, "env", 3) == 0) ||
+              (len == 12 && memcmp(q, "/usr/bin/env", 12) == 0) || *q == '-' ||
+              memchr(q, '=', len) != NULL))
+            return false;
+        q += len;
+    }
+}
+
+/*
+ * curl/wget ... | [sudo] [env] sh, or sh -c "$(curl ...)", or bash <(curl ...).
+ * One pass: a download seen in the current command (up to ; & || or a newline)
+ * makes the next pipe into a shell a hit. Linear in the length of s, whatever
+ * it holds.
+ */
 static bool curl_pipe_sh(const char *s)
 {
-    static const char *const dl[] = {"curl", "wget"};
+    bool dl = false;
 
-    for (size_t d = 0; d < 2; d++) {
-        for (const char *p = strstr(s, dl[d]); p != NULL; p = strstr(p + 1, dl[d])) {
-            const char *bar;
-
-            if (!word_at(s, p, dl[d]))
-                continue;
+    for (const char *p = s; *p != '\0'; p++) {
+        if (word_at(s, p, "curl") || word_at(s, p, "wget")) {
             if (p >= s + 2 && (strncmp(p - 2, "$(", 2) == 0 || strncmp(p - 2, "<(", 2) == 0))
                 return true;
-            /* the pipe must come before the command ends */
-            for (bar = p; *bar != '\0' && *bar != ';' && *bar != '&' && *bar != '\n'; bar++) {
-                if (*bar != '|')
-                    continue;
-                if (bar[1] == '|')
-                    break; /* "||" */
-                for (const char *q = bar + 1;;) {
-                    size_t len;
-
-                    q += strspn(q, " \t");
-                    len = strcspn(q, " \t;&|)");
-                    if (len == 0)
-                        break;
-                    if ((len == 4 && memcmp(q, "sudo", 4) == 0) ||
-                        (len == 3 && memcmp(q, "env", 3) == 0) ||
-                        (len >= 12 && memcmp(q, "/usr/bin/env", 12) == 0) || *q == '-' ||
-                        memchr(q, '=', len) != NULL) {
-                        /* sudo, env, their options and VAR=value before the command */
-                        q += len;
-                        continue;
-                    }
-                    if (shell_word(q, len))
-                        return true;
-                    break;
-                }
-                break;
+            dl = true;
+        } else if (*p == ';' || *p == '&' || *p == '\n') {
+            dl = false;
+        } else if (*p == '|') {
+            if (p[1] == '|') {
+                dl = false;
+                p++;
+            } else if (dl && pipe_to_shell(p + 1)) {
+                return true;
             }
         }
     }

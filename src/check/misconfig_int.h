@@ -41,6 +41,12 @@ struct mc_alias {
     char target[256];
 };
 
+/* One package file, for the ownership index. */
+struct mc_owned {
+    const char *path;
+    const struct moat_pkg *pkg;
+};
+
 struct mc_ctx {
     const struct moat_image_meta *meta;
     const struct moat_fs *fs;
@@ -52,6 +58,9 @@ struct mc_ctx {
     uint32_t dropped[MC__COUNT]; /* findings over MOAT_MISCONFIG_MAX_PER_RULE */
     struct mc_alias aliases[MC_MAX_ALIASES];
     size_t n_aliases;
+    struct mc_owned *owned; /* every package file, sorted by path; built on first use */
+    size_t n_owned;
+    bool owned_tried;
 };
 
 /* Where a finding points and what backs it. */
@@ -68,7 +77,7 @@ int mc_emit(struct mc_ctx *c, enum mc_rule rule, const struct mc_where *w, const
     __attribute__((format(printf, 4, 5)));
 
 /* The package whose file list holds path (or an alias of it), or NULL. */
-const struct moat_pkg *mc_owner(const struct mc_ctx *c, const char *path);
+const struct moat_pkg *mc_owner(struct mc_ctx *c, const char *path);
 /* Fill c->aliases from the top-level symlinks of c->fs. */
 void mc_find_aliases(struct mc_ctx *c);
 

@@ -153,21 +153,58 @@ static int s_chunk(void *ctx, const void *data, size_t len, struct moat_err *err
     return 0;
 }
 
+/* Order of the hits: by path, then layer (kept sorted as they come, for bsearch). */
+static int hit_cmp(const char *path, uint32_t layer, const struct hit *h)
+{
+    int c = strcmp(path, h->path);
+
+    return c != 0 ? c : layer < h->layer ? -1 : layer > h->layer ? 1 : 0;
+}
+
+/* Index of the first hit not ordered before (path, layer). */
+static size_t hit_lower(const struct moat_misconfig_sniffer *s, const char *path, uint32_t layer)
+{
+    size_t lo = 0, hi = s->n_hits;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (hit_cmp(path, layer, &s->hits[mid]) > 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static int add_hit(struct moat_misconfig_sniffer *s, struct moat_err *err)
+{
+    size_t at = hit_lower(s, s->path, s->layer);
+    struct hit *h;
+    char *path;
+
+    if (at < s->n_hits && hit_cmp(s->path, s->layer, &s->hits[at]) == 0)
+        return 0;
+    h = realloc(s->hits, (s->n_hits + 1) * sizeof(*h));
+    if (h == NULL)
+        return moat_err_set(err, MOAT_E_NOMEM, "out of memory");
+    s->hits = h;
+    if ((path = strdup(s->path)) == NULL)
+        return moat_err_set(err, MOAT_E_NOMEM, "out of memory");
+    memmove(&h[at + 1], &h[at], (s->n_hits - at) * sizeof(*h));
+    h[at].layer = s->layer;
+    h[at].path = path;
+    s->n_hits++;
+    return 0;
+}
+
 static int s_end(void *ctx, struct moat_err *err)
 {
     struct moat_misconfig_sniffer *s = ctx;
-    struct hit *h;
+    int rc = 0;
 
     if (s->what == S_KEY && s->found) {
-        h = realloc(s->hits, (s->n_hits + 1) * sizeof(*h));
-        if (h == NULL)
-            return moat_err_set(err, MOAT_E_NOMEM, "out of memory");
-        s->hits = h;
-        h[s->n_hits].layer = s->layer;
-        h[s->n_hits].path = strdup(s->path);
-        if (h[s->n_hits].path == NULL)
-            return moat_err_set(err, MOAT_E_NOMEM, "out of memory");
-        s->n_hits++;
+        rc = add_hit(s, err);
     } else if (s->what == S_PASSWD) {
         free(s->passwd);
         s->passwd = s->pw;
@@ -178,7 +215,7 @@ static int s_end(void *ctx, struct moat_err *err)
         s->pw_len = 0;
     }
     s->what = S_NONE;
-    return 0;
+    return rc;
 }
 
 struct moat_fs_visitor moat_misconfig_sniffer_visitor(struct moat_misconfig_sniffer *s)
@@ -191,11 +228,12 @@ struct moat_fs_visitor moat_misconfig_sniffer_visitor(struct moat_misconfig_snif
 bool moat_misconfig_sniffed_key(const struct moat_misconfig_sniffer *s, uint32_t layer,
                                 const char *path)
 {
-    /* newest first: a path rewritten by a later layer was recorded later */
-    for (size_t i = s != NULL ? s->n_hits : 0; i-- > 0;)
-        if (s->hits[i].layer == layer && strcmp(s->hits[i].path, path) == 0)
-            return true;
-    return false;
+    size_t at;
+
+    if (s == NULL || path == NULL)
+        return false;
+    at = hit_lower(s, path, layer);
+    return at < s->n_hits && hit_cmp(path, layer, &s->hits[at]) == 0;
 }
 
 const char *moat_misconfig_sniffed_passwd(const struct moat_misconfig_sniffer *s, uint32_t layer,

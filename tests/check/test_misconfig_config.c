@@ -259,6 +259,33 @@ static void test_history(void **state)
     moat_findings_free(&out);
 }
 
+/* 8 MiB of "curl | sudo " with no shell: linear, so this returns at once. */
+static void test_hostile_history(void **state)
+{
+    const char unit[] = "curl | sudo -x ";
+    size_t n = 8u << 20, k = strlen(unit);
+    char *big = malloc(n + 1);
+    struct moat_history h[1] = {{NULL, big, NULL, 1}};
+    struct moat_image_meta m = clean_meta();
+    struct moat_findings out = {0};
+
+    (void)state;
+    assert_non_null(big);
+    for (size_t i = 0; i < n; i++)
+        big[i] = unit[i % k];
+    big[n] = '\0';
+    m.history = h;
+    m.n_history = 1;
+    run_meta(&m, &out);
+    assert_int_equal(out.n, 0);
+    memcpy(big + n - 12, " curl x | sh", 12); /* now the last pipe feeds a shell */
+    run_meta(&m, &out);
+    assert_int_equal(mc_count(&out, "MIC014"), 1);
+    assert_true(strlen(out.v[0].match) < 200);
+    moat_findings_free(&out);
+    free(big);
+}
+
 static void test_age(void **state)
 {
     struct moat_image_meta m = clean_meta();
@@ -320,10 +347,15 @@ static void test_rule_table(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_clean),          cmocka_unit_test(test_root_user),
-        cmocka_unit_test(test_root_by_passwd), cmocka_unit_test(test_port22),
-        cmocka_unit_test(test_healthcheck),    cmocka_unit_test(test_env_secret),
-        cmocka_unit_test(test_history),        cmocka_unit_test(test_age),
+        cmocka_unit_test(test_clean),
+        cmocka_unit_test(test_root_user),
+        cmocka_unit_test(test_root_by_passwd),
+        cmocka_unit_test(test_port22),
+        cmocka_unit_test(test_healthcheck),
+        cmocka_unit_test(test_env_secret),
+        cmocka_unit_test(test_history),
+        cmocka_unit_test(test_hostile_history),
+        cmocka_unit_test(test_age),
         cmocka_unit_test(test_rule_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
