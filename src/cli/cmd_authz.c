@@ -33,11 +33,13 @@ static void authz_usage(FILE *f)
           "  -p, --policy FILE     admission policy (docs/admission.md)\n"
           "  -s, --socket PATH     unix socket to listen on (created; mode 0660)\n"
           "      --audit-log FILE  hash-chained JSON Lines audit log (created 0600)\n"
+          "      --audit-sync MS   flush the audit log to disk from a background thread at\n"
+          "                        most every MS ms (default 20); 0 flushes before each\n"
+          "                        answer (each decision then waits for the disk)\n"
           "      --engine URL      the engine's API socket, unix:///run/docker.sock or\n"
           "                        unix:///run/podman/podman.sock, to resolve images to ids\n"
           "      --cache-ttl SECS  how long image facts are reused (default 60, 0 = never)\n"
           "      --cache-size N    image facts kept (default 1024)\n"
-          "      --threads N       requests answered at once (default 4)\n"
           "  -h, --help            show this help\n"
           "\n"
           "Exit status: 0 after SIGINT or SIGTERM, 1 on an error, 2 on a usage error.\n",
@@ -61,20 +63,20 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 
 int moat_cmd_authz(int argc, char **argv)
 {
-    enum { OPT_AUDIT = 256, OPT_ENGINE, OPT_TTL, OPT_SIZE, OPT_THREADS };
+    enum { OPT_AUDIT = 256, OPT_ENGINE, OPT_TTL, OPT_SIZE, OPT_SYNC };
     static const struct option longopts[] = {
         {"policy", required_argument, NULL, 'p'},
         {"socket", required_argument, NULL, 's'},
         {"audit-log", required_argument, NULL, OPT_AUDIT},
         {"engine", required_argument, NULL, OPT_ENGINE},
+        {"audit-sync", required_argument, NULL, OPT_SYNC},
         {"cache-ttl", required_argument, NULL, OPT_TTL},
         {"cache-size", required_argument, NULL, OPT_SIZE},
-        {"threads", required_argument, NULL, OPT_THREADS},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *policy_path = NULL, *socket_path = NULL, *audit_path = NULL, *engine = NULL;
-    unsigned long ttl = 60, size = 1024, threads = 4;
+    unsigned long ttl = 60, size = 1024, sync_ms = 20;
     struct moat_err err = MOAT_ERR_INIT;
     struct moat_admit_policy *policy = NULL;
     struct moat_audit *audit = NULL;
@@ -103,6 +105,12 @@ int moat_cmd_authz(int argc, char **argv)
             }
             engine = optarg;
             break;
+        case OPT_SYNC:
+            if (parse_uint(optarg, 60000, &sync_ms) < 0) {
+                cli_error("authz: --audit-sync: expected 0-60000 ms, got '%s'", optarg);
+                return MOAT_EXIT_USAGE;
+            }
+            break;
         case OPT_TTL:
             if (parse_uint(optarg, 86400, &ttl) < 0) {
                 cli_error("authz: --cache-ttl: expected 0-86400 seconds, got '%s'", optarg);
@@ -112,12 +120,6 @@ int moat_cmd_authz(int argc, char **argv)
         case OPT_SIZE:
             if (parse_uint(optarg, 1u << 20, &size) < 0 || size == 0) {
                 cli_error("authz: --cache-size: expected 1-1048576, got '%s'", optarg);
-                return MOAT_EXIT_USAGE;
-            }
-            break;
-        case OPT_THREADS:
-            if (parse_uint(optarg, 64, &threads) < 0 || threads == 0) {
-                cli_error("authz: --threads: expected 1-64, got '%s'", optarg);
                 return MOAT_EXIT_USAGE;
             }
             break;
@@ -143,7 +145,8 @@ int moat_cmd_authz(int argc, char **argv)
     curl_global_init(CURL_GLOBAL_DEFAULT);
     if (moat_admit_policy_load(policy_path, &policy, &err) < 0)
         goto out;
-    if (audit_path != NULL && moat_audit_open(audit_path, &audit, &err) < 0)
+    if (audit_path != NULL && (moat_audit_open(audit_path, &audit, &err) < 0 ||
+                               moat_audit_sync_every(audit, (unsigned)sync_ms, &err) < 0))
         goto out;
     o.policy = policy;
     o.engine_socket = engine;
@@ -152,7 +155,7 @@ int moat_cmd_authz(int argc, char **argv)
     o.cache_size = size;
     o.cache_ttl_ms = (uint64_t)ttl * 1000;
     if (moat_authz_new(&o, &az, &err) < 0 ||
-        moat_authz_server_start(az, socket_path, (unsigned)threads, &srv, &err) < 0)
+        moat_authz_server_start(az, socket_path, &srv, &err) < 0)
         goto out;
     fprintf(stderr, "moat: authz plugin listening on %s\n", socket_path);
     while (sigwait(&set, &sig) != 0)

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -34,6 +35,11 @@ struct moat_audit {
     uint64_t seq;  /* of the last line */
     char prev[65]; /* sha256 of the last line */
     int broken;    /* a failed write may have left a partial line */
+    /* background sync (moat_audit_sync_every) */
+    unsigned interval_ms;
+    int dirty, stopping, syncer_running;
+    pthread_t syncer;
+    pthread_cond_t wake;
 };
 
 static void sha256_hex(const void *p, size_t n, char out[65])
@@ -252,7 +258,9 @@ int moat_audit_append(struct moat_audit *a, const struct moat_event_record *ev,
         }
         done += (size_t)w;
     }
-    if (fdatasync(a->fd) != 0) {
+    if (a->interval_ms > 0) {
+        a->dirty = 1;
+    } else if (fdatasync(a->fd) != 0) {
         a->broken = 1;
         rc = moat_err_set(err, MOAT_E_IO, "%s: sync: %s", a->path, strerror(errno));
         goto out;
@@ -265,10 +273,63 @@ out:
     return rc;
 }
 
+/* The background syncer: flush what was appended, then sleep; a failed flush breaks the log. */
+static void *syncer(void *arg)
+{
+    struct moat_audit *a = arg;
+
+    pthread_mutex_lock(&a->lock);
+    while (!a->stopping) {
+        struct timespec until;
+
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += (long)(a->interval_ms % 1000) * 1000000L;
+        until.tv_sec += a->interval_ms / 1000 + until.tv_nsec / 1000000000L;
+        until.tv_nsec %= 1000000000L;
+        pthread_cond_timedwait(&a->wake, &a->lock, &until);
+        if (a->dirty) {
+            a->dirty = 0;
+            pthread_mutex_unlock(&a->lock); /* appends go on while the disk flushes */
+            int rc = fdatasync(a->fd);
+            pthread_mutex_lock(&a->lock);
+            if (rc != 0)
+                a->broken = 1;
+        }
+    }
+    pthread_mutex_unlock(&a->lock);
+    return NULL;
+}
+
+int moat_audit_sync_every(struct moat_audit *a, unsigned interval_ms, struct moat_err *err)
+{
+    if (interval_ms == 0 || a->syncer_running)
+        return 0;
+    if (interval_ms > 60000)
+        return moat_err_set(err, MOAT_E_ARG, "audit sync interval above 60 s");
+    a->interval_ms = interval_ms;
+    pthread_cond_init(&a->wake, NULL);
+    if (pthread_create(&a->syncer, NULL, syncer, a) != 0) {
+        a->interval_ms = 0;
+        pthread_cond_destroy(&a->wake);
+        return moat_err_set(err, MOAT_E_IO, "%s: cannot start the sync thread", a->path);
+    }
+    a->syncer_running = 1;
+    return 0;
+}
+
 void moat_audit_close(struct moat_audit *a)
 {
     if (a == NULL)
         return;
+    if (a->syncer_running) {
+        pthread_mutex_lock(&a->lock);
+        a->stopping = 1;
+        pthread_cond_signal(&a->wake);
+        pthread_mutex_unlock(&a->lock);
+        pthread_join(a->syncer, NULL);
+        pthread_cond_destroy(&a->wake);
+    }
+    fdatasync(a->fd);
     close(a->fd); /* releases the flock */
     pthread_mutex_destroy(&a->lock);
     free(a->path);

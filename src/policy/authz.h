@@ -73,9 +73,10 @@ struct moat_authz_server;
 
 /*
  * Listen on a new unix socket at socket_path (mode 0660; a stale socket file
- * is replaced, a live one refused) and serve az from a pool of threads.
+ * is replaced, a live one refused) and serve az, one thread per connection
+ * (at most 256 connections).
  */
-int moat_authz_server_start(struct moat_authz *az, const char *socket_path, unsigned threads,
+int moat_authz_server_start(struct moat_authz *az, const char *socket_path,
                             struct moat_authz_server **out, struct moat_err *err);
 void moat_authz_server_stop(struct moat_authz_server *s);
 

@@ -1,7 +1,9 @@
 /*
  * authz_server.c - the plugin's HTTP side: libmicrohttpd on a unix socket
- * moat creates itself (MHD only listens on TCP on its own), a pool of threads
- * each answering one request at a time with moat_authz_handle(). Request
+ * moat creates itself (MHD only listens on TCP on its own), one thread per
+ * connection answering its requests in turn with moat_authz_handle(): the
+ * daemon keeps a few connections alive, and a slow engine lookup on one
+ * connection never holds up the others. Request
  * bodies are collected up to MOAT_AUTHZ_MAX_REQUEST; anything larger is
  * answered as a malformed request, which denies.
  */
@@ -139,7 +141,7 @@ static int listen_unix(const char *path, int *fd_out, struct moat_err *err)
     return 0;
 }
 
-int moat_authz_server_start(struct moat_authz *az, const char *socket_path, unsigned threads,
+int moat_authz_server_start(struct moat_authz *az, const char *socket_path,
                             struct moat_authz_server **out, struct moat_err *err)
 {
     struct moat_authz_server *s;
@@ -157,12 +159,11 @@ int moat_authz_server_start(struct moat_authz *az, const char *socket_path, unsi
         free(s);
         return rc;
     }
-    s->mhd =
-        MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, 0, NULL, NULL, on_request,
-                         s, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd, MHD_OPTION_THREAD_POOL_SIZE,
-                         (unsigned int)(threads ? threads : 4), MHD_OPTION_NOTIFY_COMPLETED,
-                         on_done, s, MHD_OPTION_CONNECTION_LIMIT, (unsigned int)256,
-                         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30, MHD_OPTION_END);
+    s->mhd = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL, 0, NULL,
+        NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd, MHD_OPTION_NOTIFY_COMPLETED,
+        on_done, s, MHD_OPTION_CONNECTION_LIMIT, (unsigned int)256, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned int)30, MHD_OPTION_END);
     if (s->mhd == NULL) {
         close(fd);
         unlink(socket_path);

@@ -287,12 +287,37 @@ static void test_hostile_strings(void **state)
     free(big);
 }
 
+/* Background syncing keeps the same chain; close flushes it. */
+static void test_background_sync(void **state)
+{
+    struct moat_err err = MOAT_ERR_INIT;
+    struct moat_audit *a = NULL;
+    struct moat_audit_head head;
+    struct moat_event_record ev = {0};
+    char p2[300];
+
+    (void)state;
+    snprintf(p2, sizeof p2, "%s/bg.jsonl", dir);
+    assert_int_equal(moat_audit_open(p2, &a, &err), 0);
+    assert_int_equal(moat_audit_sync_every(a, 5, &err), 0);
+    ev.kind = "authz.request";
+    ev.decision = "allow";
+    for (int i = 0; i < 50; i++) {
+        assert_int_equal(moat_audit_append(a, &ev, &err), 0);
+        if (i % 10 == 0)
+            usleep(6000); /* let the syncer run between appends */
+    }
+    moat_audit_close(a);
+    assert_int_equal(moat_audit_verify(p2, &head, &err), 0);
+    assert_int_equal(head.lines, 50);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_chain_and_reopen), cmocka_unit_test(test_tampering),
         cmocka_unit_test(test_forged_hash),      cmocka_unit_test(test_open_refusals),
-        cmocka_unit_test(test_hostile_strings),
+        cmocka_unit_test(test_hostile_strings),  cmocka_unit_test(test_background_sync),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
