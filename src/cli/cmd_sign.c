@@ -9,9 +9,11 @@
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <openssl/evp.h>
 
@@ -46,12 +48,31 @@ static void sign_usage(FILE *f)
           f);
 }
 
+/*
+ * Write data to path: a regular file (or a new one) is replaced atomically
+ * through cli_output; anything else that exists (a device, FIFO or symlink:
+ * /dev/null, /dev/stdout) is written in place, since renaming over it would
+ * replace the device or the link.
+ */
 static int write_out(const char *path, const void *data, size_t len, struct moat_err *err)
 {
     struct cli_output out = {0};
-    int r = cli_output_open(&out, path, err);
+    struct stat st;
+    int r;
 
-    if (r < 0)
+    /* lstat: a symlink such as /dev/stdout counts as "not a regular file" even
+     * where /proc/self/fd cannot be followed (key commands are non-dumpable) */
+    if (strcmp(path, "-") != 0 && lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        FILE *f = fopen(path, "w");
+
+        if (f == NULL)
+            return moat_err_set(err, MOAT_E_IO, "%s: %s", path, strerror(errno));
+        r = fwrite(data, 1, len, f) == len ? 0 : -1;
+        if (fclose(f) != 0 || r < 0)
+            return moat_err_set(err, MOAT_E_IO, "%s: write failed", path);
+        return 0;
+    }
+    if ((r = cli_output_open(&out, path, err)) < 0)
         return r;
     if (fwrite(data, 1, len, out.f) != len) {
         cli_output_abort(&out);
