@@ -30,7 +30,9 @@
 #include "base/finding.h"
 
 #define VERIFY_MAX_REASONS 200u
-#define SHORT_HEX 16 /* hex digits of an id or digest shown in a reason */
+#define VERIFY_MAX_SIG_CHECKS 20000u /* signature verifications per call: a flood stays bounded */
+#define VERIFY_MAX_CLAIMS 1024u      /* attestations examined for one phase */
+#define SHORT_HEX 16                 /* hex digits of an id or digest shown in a reason */
 
 enum env_kind { ENV_OTHER, ENV_PHASE, ENV_SCAN };
 
@@ -60,7 +62,10 @@ struct vctx {
     size_t n_envs;
     size_t n_unreadable;
     struct moat_custody_result *out;
-    size_t dropped; /* reasons beyond VERIFY_MAX_REASONS */
+    size_t dropped;      /* reasons beyond VERIFY_MAX_REASONS */
+    bool closing;        /* the closing summary lines go in even when the list is full */
+    size_t sig_checks;   /* signature verifications so far */
+    bool sig_budget_out; /* VERIFY_MAX_SIG_CHECKS reached: later checks count as failures */
     struct moat_err *err;
 };
 
@@ -85,7 +90,7 @@ static int add_reason(struct vctx *c, const char *fmt, ...)
             free(line);
             return 0;
         }
-    if (r->n_reasons == VERIFY_MAX_REASONS) {
+    if (r->n_reasons >= VERIFY_MAX_REASONS && !c->closing) {
         c->dropped++;
         free(line);
         return 0;
@@ -216,6 +221,13 @@ static int signed_by(struct vctx *c, struct env *e, size_t k)
 
     if (e->sig[k] >= 0)
         return e->sig[k];
+    /* Each signature of the envelope is one check; past the budget, fail closed. */
+    if (c->sig_checks + e->d->n_sigs > VERIFY_MAX_SIG_CHECKS) {
+        c->sig_budget_out = true;
+        e->sig[k] = 0;
+        return 0;
+    }
+    c->sig_checks += e->d->n_sigs;
     rc = moat_dsse_verify(e->d, &key, 1, &which, &verr);
     moat_err_clear(&verr);
     if (rc == -MOAT_E_NOMEM)
@@ -333,7 +345,7 @@ static int collect_phase(struct vctx *c, size_t i, struct phase_state *ps)
 {
     const struct custody_phase *ph = &c->p->phases[i];
     struct moat_custody_result scratch = {0}, *real = c->out;
-    size_t n_claim = 0;
+    size_t n_claim = 0, dropped = c->dropped;
     int rc = 0;
 
     ps->valid = calloc(c->n_envs + 1, sizeof(*ps->valid));
@@ -345,10 +357,17 @@ static int collect_phase(struct vctx *c, size_t i, struct phase_state *ps)
 
         if (e->dup || e->kind != ENV_PHASE || e->phase == NULL || strcmp(e->phase, ph->name) != 0)
             continue;
-        n_claim++;
+        if (++n_claim > VERIFY_MAX_CLAIMS)
+            continue;
         rc = check_candidate(c, ph, e, ps);
     }
     c->out = real;
+    c->dropped = dropped; /* reasons of the scratch result that overflowed are not ours */
+    if (rc == 0 && n_claim > VERIFY_MAX_CLAIMS)
+        rc = add_reason(c,
+                        "phase %s: %zu attestations claim this phase, more than the %u examined: "
+                        "refusing a flood",
+                        ph->name, n_claim, VERIFY_MAX_CLAIMS);
     if (rc == 0 && n_claim == 0) {
         if (c->n_unreadable > 0)
             rc = add_reason(c,
@@ -669,6 +688,35 @@ static int fill_phases(struct vctx *c, struct phase_state *ps)
     return 0;
 }
 
+static int cmp_env_digest(const void *a, const void *b)
+{
+    const struct env *x = *(const struct env *const *)a, *y = *(const struct env *const *)b;
+    int d = memcmp(x->d->digest, y->d->digest, 32);
+
+    /* Equal envelopes keep their input order, so the first one is the original. */
+    return d != 0 ? d : (x < y ? -1 : x > y);
+}
+
+/* The same envelope twice (a bundle and the referrers, say) counts once; sorted, not O(n^2). */
+static int mark_duplicates(struct vctx *c)
+{
+    struct env **v;
+
+    if (c->n_envs < 2)
+        return 0;
+    v = malloc(c->n_envs * sizeof(*v));
+    if (v == NULL)
+        return moat_err_set(c->err, MOAT_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < c->n_envs; i++)
+        v[i] = &c->envs[i];
+    qsort(v, c->n_envs, sizeof(*v), cmp_env_digest);
+    for (size_t i = 1; i < c->n_envs; i++)
+        if (memcmp(v[i]->d->digest, v[i - 1]->d->digest, 32) == 0)
+            v[i]->dup = true;
+    free(v);
+    return 0;
+}
+
 static int run(struct vctx *c, const struct moat_att_set *atts)
 {
     const struct moat_custody_policy *p = c->p;
@@ -687,11 +735,12 @@ static int run(struct vctx *c, const struct moat_att_set *atts)
 
         if ((rc = env_init(c, e, &atts->v[i], i)) < 0)
             goto out;
-        for (size_t j = 0; j + 1 < c->n_envs && !e->dup; j++)
-            e->dup = strcmp(c->envs[j].hex, e->hex) == 0;
-        if (!e->dup && !e->readable)
-            c->n_unreadable++;
     }
+    if ((rc = mark_duplicates(c)) < 0)
+        goto out;
+    for (size_t i = 0; i < c->n_envs; i++)
+        if (!c->envs[i].dup && !c->envs[i].readable)
+            c->n_unreadable++;
     ps = calloc(p->n_phases, sizeof(*ps));
     if (ps == NULL) {
         rc = moat_err_set(c->err, MOAT_E_NOMEM, "out of memory");
@@ -712,6 +761,13 @@ static int run(struct vctx *c, const struct moat_att_set *atts)
         goto out;
     if (scan.pred != NULL)
         c->out->scan = json_incref(scan.pred);
+    c->closing = true;
+    if (c->sig_budget_out &&
+        (rc = add_reason(c,
+                         "stopped after %u signature checks: too many attestations or signatures "
+                         "(%zu envelopes)",
+                         VERIFY_MAX_SIG_CHECKS, c->n_envs)) < 0)
+        goto out;
     if (c->dropped > 0 &&
         (rc = add_reason(c, "... and %zu more reasons not shown", c->dropped)) < 0)
         goto out;

@@ -507,6 +507,94 @@ static void test_unreadable_and_foreign(void **state)
     moat_err_clear(&err);
 }
 
+/* Sign a build phase with key, then give the envelope n_sigs copies of its signature. */
+static void add_multisig(struct set *s, int key, int64_t when, size_t n_sigs)
+{
+    struct moat_err err = MOAT_ERR_INIT;
+    char ts[32], *stmt = NULL, *env = NULL, *out;
+    json_t *pred, *root, *sigs, *one;
+    struct moat_dsse *grown;
+
+    moat_custody_time_format(when, ts);
+    pred = json_pack("{s:s, s:s, s:s}", "phase", "build", "time", ts, "builder", "x");
+    assert_int_equal(moat_statement_build("app", IMG, MOAT_PREDICATE_PHASE, pred, &stmt, &err), 0);
+    json_decref(pred);
+    assert_int_equal(
+        moat_dsse_sign(keys[key], MOAT_DSSE_PAYLOAD_TYPE, stmt, strlen(stmt), &env, &err), 0);
+    root = json_loads(env, 0, NULL);
+    assert_non_null(root);
+    sigs = json_object_get(root, "signatures");
+    one = json_deep_copy(json_array_get(sigs, 0));
+    for (size_t i = 1; i < n_sigs; i++)
+        json_array_append(sigs, one);
+    json_decref(one);
+    out = json_dumps(root, JSON_COMPACT);
+    grown = realloc(s->atts.v, (s->atts.n + 1) * sizeof(*grown));
+    assert_non_null(grown);
+    s->atts.v = grown;
+    assert_int_equal(moat_dsse_parse("t", out, strlen(out), &s->atts.v[s->atts.n++], &err), 0);
+    free(out);
+    json_decref(root);
+    free(stmt);
+    free(env);
+    moat_err_clear(&err);
+}
+
+static void test_floods_are_bounded(void **state)
+{
+    struct set s = {0};
+    struct moat_custody_result r;
+
+    (void)state;
+    /* The same envelopes twice (bundle + referrers): counted once, still verified. */
+    good_chain(&s);
+    {
+        struct set twice = {0};
+
+        twice.atts.v = calloc(4, sizeof(*twice.atts.v));
+        assert_non_null(twice.atts.v);
+        for (size_t i = 0; i < 4; i++) {
+            const struct moat_dsse *d = &s.atts.v[i % 2];
+            /* A field-by-field copy: digests equal, memory separate. */
+            struct moat_dsse *t = &twice.atts.v[i];
+
+            t->payload_type = strdup(d->payload_type);
+            t->payload = malloc(d->payload_len + 1);
+            memcpy(t->payload, d->payload, d->payload_len + 1);
+            t->payload_len = d->payload_len;
+            t->sigs = calloc(d->n_sigs, sizeof(*t->sigs));
+            for (size_t j = 0; j < d->n_sigs; j++) {
+                t->sigs[j].sig = malloc(d->sigs[j].sig_len);
+                memcpy(t->sigs[j].sig, d->sigs[j].sig, d->sigs[j].sig_len);
+                t->sigs[j].sig_len = d->sigs[j].sig_len;
+            }
+            t->n_sigs = d->n_sigs;
+            memcpy(t->digest, d->digest, 32);
+        }
+        twice.atts.n = 4;
+        verify(&twice, IMG, NOW, &r);
+        assert_true(r.ok);
+        assert_int_equal(r.n_phases, 2);
+        done(&twice, &r);
+    }
+    set_free(&s);
+    /* 1100 envelopes claiming the build phase, none verifiable: refused as a flood. */
+    for (int i = 0; i < 1100; i++)
+        add_phase(&s, K_STRANGER, IMG, "build", NOW - 7200 - i, -1);
+    verify(&s, IMG, NOW, &r);
+    has_reason(&r, "phase build: 1100 attestations claim this phase, more than the 1024 "
+                   "examined: refusing a flood");
+    done(&s, &r);
+    /* Envelopes with 64 signatures each: the signature budget stops the work, failing closed. */
+    for (int i = 0; i < 200; i++)
+        add_multisig(&s, K_STRANGER, NOW - 7200 - i, 64);
+    verify(&s, IMG, NOW, &r);
+    assert_false(r.ok);
+    has_reason(&r, "stopped after 20000 signature checks: too many attestations or signatures "
+                   "(200 envelopes)");
+    done(&s, &r);
+}
+
 static void test_no_image_digest(void **state)
 {
     struct moat_err err = MOAT_ERR_INIT;
@@ -640,6 +728,7 @@ int main(void)
         cmocka_unit_test(test_every_reason_listed),
         cmocka_unit_test(test_unreadable_and_foreign),
         cmocka_unit_test(test_no_image_digest),
+        cmocka_unit_test(test_floods_are_bounded),
         cmocka_unit_test(test_scan_requirements),
     };
 
