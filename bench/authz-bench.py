@@ -8,7 +8,7 @@ plugin client does it: one keep-alive connection (--mode keepalive, Go's
 http.Transport default) or a new connection per request (--mode connect).
 
   authz-bench.py --socket /run/moat.sock [--n 1000] [--mode keepalive|connect]
-                 [--image NAME] [--max-p99-ms 5] [--json]
+                 [--image NAME | --body REQUEST.json --raw] [--max-p99-ms 5] [--json]
 
 Exit 1 when --max-p99-ms is given and p99 is above it, or any answer is not
 the expected decision (--expect allow|deny).
@@ -65,13 +65,15 @@ def main():
     ap.add_argument("--body", default=os.path.join(here, "..", "tests", "data", "authz",
                                                    "create-v1.24-docs.json"))
     ap.add_argument("--image", default=None)
+    ap.add_argument("--raw", action="store_true",
+                    help="--body is a whole plugin request, sent as it is")
     ap.add_argument("--expect", choices=["allow", "deny"], default="allow")
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--max-p99-ms", type=float, default=None)
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args()
 
-    req = plugin_request(a.body, a.image)
+    req = open(a.body, "rb").read() if a.raw else plugin_request(a.body, a.image)
     hdrs = {"Content-Type": "application/vnd.docker.plugins.v1.2+json",
             "Accept": "application/vnd.docker.plugins.v1.2+json"}
     conn = None

@@ -22,6 +22,7 @@
 static void authz_usage(FILE *f)
 {
     fputs("Usage: moat authz --policy admit.yaml --socket PATH [OPTIONS]\n"
+          "       moat authz --verify-log FILE\n"
           "\n"
           "Serve the admission policy to the Docker daemon as an authorization plugin\n"
           "(dockerd --authorization-plugin=PATH-or-spec). POST /containers/create is\n"
@@ -40,9 +41,13 @@ static void authz_usage(FILE *f)
           "                        unix:///run/podman/podman.sock, to resolve images to ids\n"
           "      --cache-ttl SECS  how long image facts are reused (default 60, 0 = never)\n"
           "      --cache-size N    image facts kept (default 1024)\n"
+          "      --verify-log FILE check the hash chain of an audit log and exit: prints the\n"
+          "                        line count and the last line's sha256 (keep it elsewhere\n"
+          "                        to notice lines cut from the end)\n"
           "  -h, --help            show this help\n"
           "\n"
-          "Exit status: 0 after SIGINT or SIGTERM, 1 on an error, 2 on a usage error.\n",
+          "Exit status: 0 after SIGINT or SIGTERM (--verify-log: the chain is intact),\n"
+          "1 on an error (--verify-log: the chain is broken), 2 on a usage error.\n",
           f);
 }
 
@@ -50,6 +55,22 @@ static int evidence_hook(const struct moat_admit_policy *p, const struct moat_im
                          int64_t now, struct moat_admit_evidence *out, struct moat_err *err)
 {
     return moat_admit_evidence_gather(p, meta, NULL, 0, now, out, err);
+}
+
+static int verify_log(const char *path)
+{
+    struct moat_err err = MOAT_ERR_INIT;
+    struct moat_audit_head head;
+    int rc;
+
+    if (moat_audit_verify(path, &head, &err) < 0) {
+        rc = cli_fail(&err);
+        moat_err_clear(&err);
+        return rc;
+    }
+    printf("%s: %llu lines, chain intact, last line sha256 %s\n", path,
+           (unsigned long long)head.lines, head.lines > 0 ? head.hash : "-");
+    return MOAT_EXIT_OK;
 }
 
 static int parse_uint(const char *s, unsigned long max, unsigned long *out)
@@ -63,19 +84,21 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 
 int moat_cmd_authz(int argc, char **argv)
 {
-    enum { OPT_AUDIT = 256, OPT_ENGINE, OPT_TTL, OPT_SIZE, OPT_SYNC };
+    enum { OPT_AUDIT = 256, OPT_ENGINE, OPT_TTL, OPT_SIZE, OPT_SYNC, OPT_VERIFY };
     static const struct option longopts[] = {
         {"policy", required_argument, NULL, 'p'},
         {"socket", required_argument, NULL, 's'},
         {"audit-log", required_argument, NULL, OPT_AUDIT},
         {"engine", required_argument, NULL, OPT_ENGINE},
         {"audit-sync", required_argument, NULL, OPT_SYNC},
+        {"verify-log", required_argument, NULL, OPT_VERIFY},
         {"cache-ttl", required_argument, NULL, OPT_TTL},
         {"cache-size", required_argument, NULL, OPT_SIZE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *policy_path = NULL, *socket_path = NULL, *audit_path = NULL, *engine = NULL;
+    const char *verify_path = NULL, *policy_path = NULL, *socket_path = NULL, *audit_path = NULL,
+               *engine = NULL;
     unsigned long ttl = 60, size = 1024, sync_ms = 20;
     struct moat_err err = MOAT_ERR_INIT;
     struct moat_admit_policy *policy = NULL;
@@ -105,6 +128,9 @@ int moat_cmd_authz(int argc, char **argv)
             }
             engine = optarg;
             break;
+        case OPT_VERIFY:
+            verify_path = optarg;
+            break;
         case OPT_SYNC:
             if (parse_uint(optarg, 60000, &sync_ms) < 0) {
                 cli_error("authz: --audit-sync: expected 0-60000 ms, got '%s'", optarg);
@@ -131,6 +157,8 @@ int moat_cmd_authz(int argc, char **argv)
             return MOAT_EXIT_USAGE;
         }
     }
+    if (verify_path != NULL && optind == argc && policy_path == NULL && socket_path == NULL)
+        return verify_log(verify_path);
     if (policy_path == NULL || socket_path == NULL || optind != argc) {
         cli_error("authz: --policy and --socket are required, and nothing else (see 'moat "
                   "authz --help')");

@@ -141,7 +141,7 @@ int moat_base64_decode(const char *in, size_t len, size_t max_out, unsigned char
     *out = NULL;
     *out_len = 0;
     if (len % 4 != 0 || len / 4 * 3 > max_out + 2)
-        return -1;
+        return -MOAT_E_FORMAT;
     buf = malloc(len / 4 * 3 + 1);
     if (buf == NULL)
         return -MOAT_E_NOMEM;
@@ -156,19 +156,19 @@ int moat_base64_decode(const char *in, size_t len, size_t max_out, unsigned char
                 pad++;
             } else if (pad > 0 || (v[k] = b64val(c)) < 0) {
                 free(buf);
-                return -1;
+                return -MOAT_E_FORMAT;
             }
         }
         if (pad == 1 && in[i + 2] == '=') {
             free(buf);
-            return -1;
+            return -MOAT_E_FORMAT;
         }
         uint32_t w =
             (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
         /* canonical: the bits under the padding are zero */
         if ((pad == 1 && (w & 0xff)) || (pad == 2 && (w & 0xffff))) {
             free(buf);
-            return -1;
+            return -MOAT_E_FORMAT;
         }
         buf[o++] = (unsigned char)(w >> 16);
         if (pad < 2)
@@ -178,7 +178,7 @@ int moat_base64_decode(const char *in, size_t len, size_t max_out, unsigned char
     }
     if (o > max_out) {
         free(buf);
-        return -1;
+        return -MOAT_E_FORMAT;
     }
     buf[o] = '\0';
     *out = buf;
