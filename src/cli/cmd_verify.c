@@ -41,7 +41,20 @@ static void verify_usage(FILE *f)
           "    times never go backwards (no phase skipped, reordered or swapped);\n"
           "  - no attestation is from the future or older than its phase's max_age;\n"
           "  - the phase's `require:` entries (builder, scan.* limits) hold.\n"
-          "The policy format is described in docs/custody-policy.md.\n"
+          "\n"
+          "A policy (docs/custody-policy.md has the whole format):\n"
+          "  version: 1\n"
+          "  keys:                        # public keys, relative to the policy file\n"
+          "    build: keys/build.pub\n"
+          "    test: keys/test.pub\n"
+          "  phases:                      # required, in chain order\n"
+          "    - name: build\n"
+          "      keys: [build]\n"
+          "      max_age: 30d\n"
+          "    - name: test\n"
+          "      keys: [test]\n"
+          "      max_age: 7d\n"
+          "      require: {scan.max_severity: HIGH, scan.secrets: 0}\n"
           "\n"
           "IMAGE is docker-archive:PATH, oci-archive:PATH, oci:DIR[:TAG] or a path.\n"
           "Attestations are read from every --bundle file (in-toto JSON Lines, as\n"
@@ -59,7 +72,8 @@ static void verify_usage(FILE *f)
           "\n"
           "Output: on success `verified: NAME (sha256:...)` and the chain, one phase a\n"
           "line, on stdout. On failure one `moat: verify: REASON` line per reason on\n"
-          "stderr. With --format json a single object on stdout either way:\n"
+          "stderr. With --format json a single object on stdout in every case (an\n"
+          "image or policy that cannot be read too, its error as the one reason):\n"
           "{\"verified\", \"image\": {\"ref\", \"name\", \"digest\"}, \"layers\",\n"
           " \"attestations\", \"phases\": [{\"phase\", \"key\", \"keyid\", \"time\",\n"
           " \"envelope\"}], \"reasons\": [...], \"scan\"}.\n"
@@ -284,6 +298,20 @@ out:
     return rc;
 }
 
+/* The JSON shape for a run that stopped early (unreadable policy, image or bundle). */
+static void print_json_error(const char *ref, const char *msg)
+{
+    json_t *o = json_pack("{s:b, s:{s:o, s:n, s:n}, s:n, s:i, s:[], s:[o], s:n}", "verified", 0,
+                          "image", "ref", moat_json_str(ref), "name", "digest", "layers",
+                          "attestations", 0, "phases", "reasons", moat_json_str(msg), "scan");
+    char *s = o != NULL ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+
+    if (s != NULL)
+        puts(s);
+    free(s);
+    json_decref(o);
+}
+
 static void print_text(const struct moat_image_meta *meta, const char *digest, size_t n_layers,
                        const struct moat_custody_result *res)
 {
@@ -364,6 +392,8 @@ static int run_verify(const struct verify_args *a, const char *ref)
     goto out;
 fail:
     cli_error("verify: %s", moat_err_msg(&err));
+    if (a->json)
+        print_json_error(ref, moat_err_msg(&err));
 out:
     moat_custody_result_free(&res);
     moat_att_set_free(&atts);

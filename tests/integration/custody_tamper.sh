@@ -266,6 +266,29 @@ else
   not_ok "combined failure (exit $rc): $(head -c 600 "$W/v.json")"
 fi
 
+# JSON for pipelines when verification fails, and when the image cannot even be read.
+rc=0
+"$MOAT" verify -p custody.yaml -f json "oci:$W/oci-man:1" >"$W/v.json" 2>/dev/null || rc=$?
+if ((rc == 1)) && python3 -c '
+import json, sys
+v = json.load(open(sys.argv[1]))
+assert v["verified"] is False and v["phases"] == [] and len(v["reasons"]) >= 1, v' "$W/v.json"; then
+  ok "--format json when verification fails: verified false, reasons listed"
+else
+  not_ok "--format json on failure (exit $rc): $(head -c 300 "$W/v.json")"
+fi
+rc=0
+"$MOAT" verify -p custody.yaml -f json "docker-archive:$W/nope.tar" >"$W/v.json" 2>/dev/null || rc=$?
+if ((rc == 1)) && python3 -c '
+import json, sys
+v = json.load(open(sys.argv[1]))
+assert v["verified"] is False and "nope.tar" in v["reasons"][0] and v["image"]["digest"] is None, v' \
+  "$W/v.json"; then
+  ok "--format json when the image cannot be read: one object, the error as its reason"
+else
+  not_ok "--format json, unreadable image (exit $rc): $(head -c 300 "$W/v.json")"
+fi
+
 # ---- a policy naming an unknown key ----
 sed 's/keys: \[test\]/keys: [tset]/' custody.yaml >unknown.yaml
 expect_refused "policy naming an undefined key" \
