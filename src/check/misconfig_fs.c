@@ -467,24 +467,27 @@ static const struct moat_pkg *tool_pkg(const struct mc_ctx *c, const struct tool
     return NULL;
 }
 
-/* An executable of the tool among the package's files, as present in the image. */
-static const char *pkg_exec(const struct mc_ctx *c, const struct moat_pkg *p, const struct tool *t,
-                            int32_t *layer)
+/*
+ * An executable of the tool among the package's files, present in the image:
+ * its path in the merged view (through usr-merge symlinks) into buf. Tool
+ * names are tried in their order, so "make" wins over "gmake".
+ */
+static bool pkg_exec(const struct mc_ctx *c, const struct moat_pkg *p, const struct tool *t,
+                     char *buf, size_t cap, int32_t *layer)
 {
-    for (size_t i = 0; i < p->n_files; i++) {
-        const char *f = p->files[i], *base = mc_base(f);
-        const struct moat_fs_node *n;
+    for (const char *const *b = t->bins; c->fs != NULL && *b != NULL; b++) {
+        for (size_t i = 0; i < p->n_files; i++) {
+            const char *f = p->files[i];
+            const struct moat_fs_node *n;
 
-        for (const char *const *b = t->bins; *b != NULL; b++) {
-            if (fnmatch(*b, base, 0) != 0 || strstr(f, "bin/") == NULL)
+            if (fnmatch(*b, mc_base(f), 0) != 0 || strstr(f, "bin/") == NULL ||
+                moat_fs_lookup(c->fs, f, false, &n, NULL) < 0 || moat_fs_node_path(n, buf, cap) < 0)
                 continue;
-            if (c->fs != NULL && moat_fs_lookup(c->fs, f, false, &n, NULL) == 0) {
-                *layer = (int32_t)n->layer;
-                return f;
-            }
+            *layer = (int32_t)n->layer;
+            return true;
         }
     }
-    return NULL;
+    return false;
 }
 
 static int emit_tools(struct walk_ctx *w)
@@ -497,7 +500,7 @@ static int emit_tools(struct walk_ctx *w)
         const struct tool_seen *s = &w->seen[t];
         const struct moat_pkg *pkg = tool_pkg(c, tool);
         struct mc_where where = {.layer = -1, .pkg = pkg};
-        char ev[512];
+        char ev[512], exe_path[MOAT_MAX_PATH_LEN + 1];
         const char *exe;
         int rc;
 
@@ -506,7 +509,7 @@ static int emit_tools(struct walk_ctx *w)
         if (pkg != NULL) {
             int32_t layer = pkg->layer;
 
-            exe = pkg_exec(c, pkg, tool, &layer);
+            exe = pkg_exec(c, pkg, tool, exe_path, sizeof(exe_path), &layer) ? exe_path : NULL;
             where.path = exe != NULL ? exe : s->found ? s->path : pkg->db_path;
             where.layer = exe != NULL ? layer : s->found ? s->layer : pkg->layer;
             snprintf(ev, sizeof(ev), "package %.100s %.100s%s%.200s%s", pkg->name,

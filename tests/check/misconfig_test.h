@@ -81,8 +81,11 @@ static inline const struct moat_finding *mc_find(const struct moat_findings *fs,
     return NULL;
 }
 
+/* The findings on stderr, with MOAT_TEST_VERBOSE set. */
 static inline void mc_dump(const struct moat_findings *fs)
 {
+    if (getenv("MOAT_TEST_VERBOSE") == NULL)
+        return;
     for (size_t i = 0; i < fs->n; i++)
         fprintf(stderr, "  %s %s %s [%s] %s\n", fs->v[i].rule_id,
                 moat_severity_name(fs->v[i].severity), fs->v[i].path ? fs->v[i].path : "-",

@@ -292,6 +292,7 @@ static void test_tools(void **state)
         {MOAT_FT_SYMLINK, "usr/bin/nc", "/bin/busybox", NULL, 0, 0777},     /* an applet */
         {MOAT_FT_SYMLINK, "usr/bin/strace", "/nonexistent", NULL, 0, 0777}, /* dangling */
         MF("usr/bin/tcpdump.txt", "x", 0644),
+        MF("usr/bin/nc.openbsd", "ELF", 0755),
         MD("opt", 0755),
         MF("opt/socat", "ELF", 0755), /* not in an executable directory */
     };
@@ -301,6 +302,7 @@ static void test_tools(void **state)
     };
     static char *ssh_files[] = {"usr/sbin/sshd"};
     static char *gcc_files[] = {"usr/bin/gcc-12"};
+    static char *nc_files[] = {"bin/nc.openbsd", "usr/share/man/man1/nc_openbsd.1.gz"};
     static struct moat_pkg pkgs[] = {
         {.type = MOAT_PKG_DEB,
          .name = "gcc-12",
@@ -310,13 +312,19 @@ static void test_tools(void **state)
          .layer = 0},
         {.type = MOAT_PKG_DEB, .name = "gcc-12-base", .version = "12.2.0", .layer = 0},
         {.type = MOAT_PKG_DEB,
+         .name = "netcat-openbsd",
+         .version = "1.219",
+         .files = nc_files,
+         .n_files = 2,
+         .layer = 0},
+        {.type = MOAT_PKG_DEB,
          .name = "openssh-server",
          .version = "1:9.2p1",
          .files = ssh_files,
          .n_files = 1,
          .layer = 0},
     };
-    const struct moat_inventory inv = {.pkgs = pkgs, .n_pkgs = 3};
+    const struct moat_inventory inv = {.pkgs = pkgs, .n_pkgs = 4};
     const struct mc_layer layers[] = {LAYER(l0), LAYER(l1)};
     struct moat_findings out = {0};
     const struct moat_finding *f;
@@ -324,10 +332,14 @@ static void test_tools(void **state)
     (void)state;
     assert_int_equal(run(layers, 2, &inv, NULL, true, &out), 0);
     assert_int_equal(mc_count(&out, "MIC002"), 1);
-    assert_int_equal(mc_count(&out, "MIC003"), 0);
+    assert_int_equal(mc_count(&out, "MIC003"), 1);
     assert_int_equal(mc_count(&out, "MIC004"), 2); /* gcc and make; cc is gcc */
     assert_int_equal(mc_count(&out, "MIC011"), 1);
-    assert_int_equal(out.n, 4);
+    assert_int_equal(out.n, 5);
+    /* the package says bin/nc.openbsd; the image has it under usr/bin (bin -> usr/bin) */
+    f = mc_find(&out, "MIC003", "usr/bin/nc.openbsd");
+    assert_non_null(f);
+    assert_string_equal(f->pkg_name, "netcat-openbsd");
     f = mc_find(&out, "MIC002", "usr/sbin/sshd");
     assert_non_null(f);
     assert_string_equal(f->pkg_name, "openssh-server");
@@ -344,11 +356,13 @@ static void test_tools(void **state)
     assert_non_null(f);
     moat_findings_free(&out);
 
-    /* no inventory: found by path, the symlinked gcc and the real gcc-12 are one tool */
+    /* no inventory: found by path, the symlinked gcc and the real gcc-12 are one tool;
+     * nc is a busybox applet, nc.openbsd a real netcat */
     assert_int_equal(run(layers, 1, NULL, NULL, true, &out), 0);
     assert_int_equal(mc_count(&out, "MIC002"), 1);
     assert_int_equal(mc_count(&out, "MIC004"), 1);
-    assert_int_equal(out.n, 2);
+    assert_non_null(mc_find(&out, "MIC003", "usr/bin/nc.openbsd"));
+    assert_int_equal(out.n, 3);
     moat_findings_free(&out);
 }
 
