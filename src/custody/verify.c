@@ -534,13 +534,28 @@ struct scan_cand {
     int64_t time;
 };
 
+/*
+ * The digest the scan summary says it scanned (its manifest digest, else
+ * its config digest, as subjects are named) must be this image too: a scan
+ * of another image attached to this image's attestation does not count.
+ */
+static bool scan_of_image(struct vctx *c, json_t *pred)
+{
+    json_t *img = json_object_get(pred, "image");
+    const char *d = pred_str(img, "manifest_digest");
+
+    if (d == NULL)
+        d = pred_str(img, "config_digest");
+    return d != NULL && strncmp(d, "sha256:", 7) == 0 && strcmp(d + 7, c->image_hex) == 0;
+}
+
 static void consider_scan(struct vctx *c, json_t *pred, struct scan_cand *best)
 {
     const char *ts = pred_str(pred, "time");
     int64_t t;
 
     if (!json_is_object(pred) || ts == NULL || moat_custody_time_parse(ts, &t) < 0 ||
-        t > c->now + c->p->skew)
+        t > c->now + c->p->skew || !scan_of_image(c, pred))
         return;
     if (best->pred == NULL || t > best->time) {
         best->pred = pred;

@@ -615,13 +615,14 @@ static void test_no_image_digest(void **state)
 /* A scan predicate as statement.c builds it (docs/attestations.md). */
 static json_t *scan_pred(const char *when, int crit, int high, int secrets)
 {
-    return json_pack("{s:{s:s, s:s}, s:s, s:{s:i, s:i, s:i, s:i, s:i}, s:{s:i, s:i, s:i, s:i}, "
-                     "s:s, s:i}",
-                     "scanner", "name", "moat", "version", "0.1.0", "time", when, "severity_counts",
-                     "CRITICAL", crit, "HIGH", high, "MEDIUM", 4, "LOW", 7, "UNKNOWN", 1,
-                     "kind_counts", "vulnerability", crit + high + 12, "secret", secrets,
-                     "misconfiguration", 0, "policy", 0, "max_severity", crit ? "CRITICAL" : "HIGH",
-                     "total", crit + high + 12 + secrets);
+    return json_pack("{s:{s:s, s:s}, s:s, s:{s:s, s:n}, s:{s:i, s:i, s:i, s:i, s:i}, "
+                     "s:{s:i, s:i, s:i, s:i}, s:s, s:i}",
+                     "scanner", "name", "moat", "version", "0.1.0", "time", when, "image",
+                     "manifest_digest", IMG, "config_digest", "severity_counts", "CRITICAL", crit,
+                     "HIGH", high, "MEDIUM", 4, "LOW", 7, "UNKNOWN", 1, "kind_counts",
+                     "vulnerability", crit + high + 12, "secret", secrets, "misconfiguration", 0,
+                     "policy", 0, "max_severity", crit ? "CRITICAL" : "HIGH", "total",
+                     crit + high + 12 + secrets);
 }
 
 static void test_scan_requirements(void **state)
@@ -679,12 +680,21 @@ static void test_scan_requirements(void **state)
     verify_with(p, &s, IMG, NOW, &r);
     has_reason(&r, "phase test: scan is too old: scanned 2026-11-20T00:00:00Z, 11d ago; policy "
                    "scan.max_age is 7d");
-    /* A scan of another image never counts. */
+    /* A scan of another image never counts: by subject, or by what the summary says it scanned. */
     moat_custody_result_free(&r);
     set_free(&s);
     good_chain(&s);
     add_statement(&s, K_TEST, OTHER, MOAT_PREDICATE_SCAN,
                   scan_pred("2026-11-30T23:00:00Z", 0, 0, 0));
+    verify_with(p, &s, IMG, NOW, &r);
+    has_reason(&r, "phase test: no scan results");
+    moat_custody_result_free(&r);
+    {
+        json_t *pred = scan_pred("2026-11-30T23:00:00Z", 0, 0, 0);
+
+        json_object_set_new(json_object_get(pred, "image"), "manifest_digest", json_string(OTHER));
+        add_statement(&s, K_TEST, IMG, MOAT_PREDICATE_SCAN, pred);
+    }
     verify_with(p, &s, IMG, NOW, &r);
     has_reason(&r, "phase test: no scan results");
     done(&s, &r);
