@@ -1,8 +1,8 @@
 /* room: secret */
 /*
  * fuzz_secret_unpack.c - libFuzzer target for compressed files in layers:
- * the input is streamed through the secret scanner's fs visitor as a .gz or
- * .zst file (first byte: codec and chunk size), as a hostile layer would
+ * the input is streamed through the secret scanner's fs visitor as a .gz,
+ * .zst, .tar or .tar.gz file (first byte: kind and chunk size), as a hostile layer would
  * present it. Nothing may fail: corrupt streams are counted, not errors, and
  * the output bounds keep every input fast.
  */
@@ -33,13 +33,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!sc && moat_secret_scanner_new(&opts, &sc, &err) < 0)
         abort();
     v = moat_secret_scanner_visitor(sc);
-    size_t step = (size_t)(data[0] >> 1) * 37 + 1;
+    static const char *const names[] = {"x/y.gz", "x/y.zst", "x/y.tar", "x/y.tar.gz"};
+    size_t step = (size_t)(data[0] >> 2) * 37 + 1;
     node.type = MOAT_FT_REG;
     node.size = size - 1;
     node.deleted_in = -1;
     if (node.size == 0)
         return 0;
-    if (v.begin(v.ctx, 0, data[0] & 1 ? "x/y.zst" : "x/y.gz", &node, &want, &err) < 0)
+    if (v.begin(v.ctx, 0, names[data[0] & 3], &node, &want, &err) < 0)
         abort();
     for (size_t at = 1; want && at < size; at += step) {
         size_t n = size - at < step ? size - at : step;

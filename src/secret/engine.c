@@ -72,7 +72,7 @@ struct moat_secret_scan {
     int failed;         /* -MOAT_E_* from inside a callback */
     unsigned char *off; /* per rule: OFF_* bits from the path */
     int idle;           /* the path is allowed or no rule applies to it */
-    const char *note;   /* static; becomes the findings' description */
+    char *note;         /* becomes the findings' description, or NULL */
 };
 
 #define OFF_ALLOWED 1u /* a path allow rule of this rule matched */
@@ -415,9 +415,12 @@ int moat_secret_scan_idle(const struct moat_secret_scan *s)
     return s->idle;
 }
 
-void moat_secret_scan_set_note(struct moat_secret_scan *s, const char *note)
+int moat_secret_scan_set_note(struct moat_secret_scan *s, const char *note, struct moat_err *err)
 {
-    s->note = note;
+    free(s->note);
+    if (!(s->note = strdup(note)))
+        return moat_err_set(err, MOAT_E_NOMEM, "secret scan of %s", s->path);
+    return 0;
 }
 
 static int emit(struct moat_secret_scan *s, size_t ri, struct pending *p)
@@ -660,6 +663,7 @@ void moat_secret_scan_abort(struct moat_secret_scan *s)
     explicit_bzero(s->tail, sizeof s->tail);
     free(s->pend);
     free(s->off);
+    free(s->note);
     free(s->path);
     moat_findings_free(&s->found);
     free(s);

@@ -11,12 +11,14 @@
  * their description that the match is in the decompressed content. Plain
  * files pay one extra branch per chunk for this.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
 #include "scanner.h"
 #include "secret.h"
+#include "tar.h"
 #include "unpack.h"
 
 struct moat_secret_scanner {
@@ -29,6 +31,13 @@ struct moat_secret_scanner {
     uint64_t skipped_large, skipped_binary;
     struct moat_secret_unpack *unpack; /* created on the first compressed file */
     int unpacking;                     /* the current file is compressed */
+    enum moat_secret_codec codec;      /* its compression */
+    struct moat_secret_tar *tar;       /* created on the first tar archive */
+    int tarring;                       /* the current file is a tar archive */
+    char *cur_path;                    /* its path and layer, for its members' scans */
+    int32_t cur_layer;
+    struct moat_secret_scan *member; /* the member being scanned, or NULL */
+    uint64_t member_bytes;
     uint64_t unpacked_total; /* decompressed bytes, all files (MOAT_SECRET_MAX_UNPACK_TOTAL) */
     uint64_t skipped_compressed, corrupt_compressed;
 };
@@ -67,16 +76,26 @@ void moat_secret_scanner_free(struct moat_secret_scanner *sc)
     if (!sc)
         return;
     moat_secret_scan_abort(sc->cur);
+    moat_secret_scan_abort(sc->member);
     moat_secret_unpack_free(sc->unpack);
+    moat_secret_tar_free(sc->tar);
+    free(sc->cur_path);
     moat_secret_engine_free(sc->engine);
     moat_findings_free(&sc->found);
     free(sc);
+}
+
+static void drop_member(struct moat_secret_scanner *sc)
+{
+    moat_secret_scan_abort(sc->member);
+    sc->member = NULL;
 }
 
 static int v_begin(void *ctx, uint32_t layer, const char *path, const struct moat_fs_node *node,
                    bool *want, struct moat_err *err)
 {
     struct moat_secret_scanner *sc = ctx;
+    int tar_codec = MOAT_CODEC_NONE;
 
     *want = false;
     if (node->type != MOAT_FT_REG || node->hardlink || node->size == 0 ||
@@ -88,10 +107,12 @@ static int v_begin(void *ctx, uint32_t layer, const char *path, const struct moa
     }
     moat_secret_scan_abort(sc->cur);
     sc->cur = NULL;
+    drop_member(sc);
     sc->cur_bytes = 0;
-    sc->unpacking = 0;
-    enum moat_secret_codec codec = moat_secret_codec_of(path);
-    if (codec != MOAT_CODEC_NONE && sc->unpacked_total >= MOAT_SECRET_MAX_UNPACK_TOTAL) {
+    sc->unpacking = sc->tarring = 0;
+    sc->tarring = moat_secret_tar_named(path, &tar_codec);
+    sc->codec = sc->tarring ? (enum moat_secret_codec)tar_codec : moat_secret_codec_of(path);
+    if (sc->codec != MOAT_CODEC_NONE && sc->unpacked_total >= MOAT_SECRET_MAX_UNPACK_TOTAL) {
         sc->skipped_compressed++;
         return 0;
     }
@@ -102,47 +123,107 @@ static int v_begin(void *ctx, uint32_t layer, const char *path, const struct moa
         sc->cur = NULL;
         return 0;
     }
-    if (codec != MOAT_CODEC_NONE) {
+    if (sc->codec != MOAT_CODEC_NONE) {
         uint64_t left = MOAT_SECRET_MAX_UNPACK_TOTAL - sc->unpacked_total;
         if ((!sc->unpack && moat_secret_unpack_new(&sc->unpack, err) < 0) ||
-            moat_secret_unpack_reset(sc->unpack, codec, left < sc->max_file ? left : sc->max_file,
-                                     err) < 0)
+            moat_secret_unpack_reset(sc->unpack, sc->codec,
+                                     left < sc->max_file ? left : sc->max_file, err) < 0 ||
+            moat_secret_scan_set_note(sc->cur,
+                                      sc->codec == MOAT_CODEC_GZIP
+                                          ? "in the gzip-decompressed content of the file "
+                                            "(line numbers count decompressed lines)"
+                                          : "in the zstd-decompressed content of the file "
+                                            "(line numbers count decompressed lines)",
+                                      err) < 0)
             return -err->code;
-        moat_secret_scan_set_note(sc->cur, codec == MOAT_CODEC_GZIP
-                                               ? "in the gzip-decompressed content of the file "
-                                                 "(line numbers count decompressed lines)"
-                                               : "in the zstd-decompressed content of the file "
-                                                 "(line numbers count decompressed lines)");
         sc->unpacking = 1;
+    }
+    if (sc->tarring) {
+        free(sc->cur_path);
+        if (!(sc->cur_path = strdup(path)) || (!sc->tar && moat_secret_tar_new(&sc->tar, err) < 0))
+            return moat_err_set(err, MOAT_E_NOMEM, "secret scan of %s", path);
+        moat_secret_tar_reset(sc->tar);
+        sc->cur_layer = (int32_t)layer;
     }
     *want = true;
     return 0;
 }
 
-/* Content (plain, or decompressed): sniff, cap, scan. Returns 1 when the file was dropped. */
-static int scan_content(void *ctx, const void *data, size_t len, struct moat_err *err)
+/* Content of a file or an archive member (plain or decompressed): sniff, cap, scan. Returns 1
+ * when the scan *s was dropped. */
+static int scan_bytes(struct moat_secret_scanner *sc, struct moat_secret_scan **s, uint64_t *seen,
+                      const void *data, size_t len, struct moat_err *err)
 {
-    struct moat_secret_scanner *sc = ctx;
-
-    if (!sc->cur)
+    if (!*s)
         return 1;
-    if (!sc->scan_binaries && sc->cur_bytes < MOAT_SECRET_BINARY_SNIFF) {
-        size_t n = MOAT_SECRET_BINARY_SNIFF - sc->cur_bytes;
+    if (!sc->scan_binaries && *seen < MOAT_SECRET_BINARY_SNIFF) {
+        size_t n = MOAT_SECRET_BINARY_SNIFF - *seen;
         if (memchr(data, 0, n < len ? n : len)) {
-            moat_secret_scan_abort(sc->cur);
-            sc->cur = NULL;
+            moat_secret_scan_abort(*s);
+            *s = NULL;
             sc->skipped_binary++;
             return 1;
         }
     }
-    sc->cur_bytes += len;
-    if (sc->cur_bytes > sc->max_file) { /* the header lied about the size */
-        moat_secret_scan_abort(sc->cur);
-        sc->cur = NULL;
+    *seen += len;
+    if (*seen > sc->max_file) { /* the header lied about the size */
+        moat_secret_scan_abort(*s);
+        *s = NULL;
         sc->skipped_large++;
         return 1;
     }
-    return moat_secret_scan_feed(sc->cur, data, len, err);
+    return moat_secret_scan_feed(*s, data, len, err);
+}
+
+/* ---- tar members: each is scanned on its own, under the archive's path ---- */
+
+static int m_begin(void *ctx, const char *name, uint64_t size, struct moat_err *err)
+{
+    struct moat_secret_scanner *sc = ctx;
+    char note[MOAT_SECRET_TAR_NAME + 128];
+
+    (void)size;
+    drop_member(sc);
+    sc->member_bytes = 0;
+    if (sc->found.n >= MOAT_SECRET_MAX_PER_IMAGE)
+        return 1;
+    snprintf(note, sizeof note,
+             "in member '%s' of the %starchive (line numbers count lines of the member)", name,
+             sc->codec == MOAT_CODEC_GZIP   ? "gzip-compressed "
+             : sc->codec == MOAT_CODEC_ZSTD ? "zstd-compressed "
+                                            : "tar ");
+    if (moat_secret_scan_open(sc->engine, sc->cur_path, sc->cur_layer, &sc->member, err) < 0 ||
+        moat_secret_scan_set_note(sc->member, note, err) < 0)
+        return -err->code;
+    return 0;
+}
+
+static int m_data(void *ctx, const void *d, size_t n, struct moat_err *err)
+{
+    struct moat_secret_scanner *sc = ctx;
+
+    return scan_bytes(sc, &sc->member, &sc->member_bytes, d, n, err);
+}
+
+static int m_end(void *ctx, struct moat_err *err)
+{
+    struct moat_secret_scanner *sc = ctx;
+    struct moat_secret_scan *s = sc->member;
+
+    sc->member = NULL;
+    return s ? moat_secret_scan_close(s, &sc->found, err) : 0;
+}
+
+/* Bytes of the file after decompression: to the tar reader or straight to the engine. */
+static int content(void *ctx, const void *data, size_t len, struct moat_err *err)
+{
+    struct moat_secret_scanner *sc = ctx;
+
+    if (sc->tarring) {
+        const struct moat_secret_tar_cb cb = {sc, m_begin, m_data, m_end};
+        return moat_secret_tar_feed(sc->tar, data, len, &cb, err);
+    }
+    return scan_bytes(sc, &sc->cur, &sc->cur_bytes, data, len, err);
 }
 
 static int v_chunk(void *ctx, const void *data, size_t len, struct moat_err *err)
@@ -150,12 +231,16 @@ static int v_chunk(void *ctx, const void *data, size_t len, struct moat_err *err
     struct moat_secret_scanner *sc = ctx;
     int rc;
 
+    if (!sc->unpacking && !sc->tarring)
+        return scan_bytes(sc, &sc->cur, &sc->cur_bytes, data, len, err) < 0 ? -err->code : 0;
+    if (!sc->cur)
+        return 0;
     if (!sc->unpacking)
-        return scan_content(sc, data, len, err) < 0 ? -err->code : 0;
-    if (!sc->cur || moat_secret_unpack_state(sc->unpack) != MOAT_UNPACK_RUNNING)
+        return content(sc, data, len, err);
+    if (moat_secret_unpack_state(sc->unpack) != MOAT_UNPACK_RUNNING)
         return 0;
     uint64_t before = moat_secret_unpack_out(sc->unpack);
-    rc = moat_secret_unpack_feed(sc->unpack, data, len, scan_content, sc, err);
+    rc = moat_secret_unpack_feed(sc->unpack, data, len, content, sc, err);
     sc->unpacked_total += moat_secret_unpack_out(sc->unpack) - before;
     return rc < 0 ? rc : 0;
 }
@@ -164,24 +249,32 @@ static int v_end(void *ctx, struct moat_err *err)
 {
     struct moat_secret_scanner *sc = ctx;
     struct moat_secret_scan *s = sc->cur;
+    enum moat_secret_unpack_state us = MOAT_UNPACK_DONE;
+    int rc = 0;
 
     sc->cur = NULL;
     if (sc->unpacking) {
-        sc->unpacking = 0;
-        switch (moat_secret_unpack_state(sc->unpack)) {
-        case MOAT_UNPACK_BOMB: /* what was decompressed before the bound is still reported */
+        us = moat_secret_unpack_state(sc->unpack);
+        if (us == MOAT_UNPACK_BOMB) /* what was decompressed before the bound is still reported */
             sc->skipped_compressed++;
-            break;
-        case MOAT_UNPACK_RUNNING: /* truncated */
-        case MOAT_UNPACK_CORRUPT:
+        else if (us == MOAT_UNPACK_RUNNING || us == MOAT_UNPACK_CORRUPT) /* truncated or bad */
             sc->corrupt_compressed++;
-            break;
-        default:
-            break;
-        }
     }
+    if (sc->tarring && s) {
+        const struct moat_secret_tar_cb cb = {sc, m_begin, m_data, m_end};
+        enum moat_secret_tar_state ts;
+        rc = moat_secret_tar_finish(sc->tar, &cb, &ts, err);
+        if (rc == 0 && ts != MOAT_TAR_DONE && us == MOAT_UNPACK_DONE)
+            sc->corrupt_compressed++;
+    }
+    sc->unpacking = sc->tarring = 0;
+    drop_member(sc);
     if (!s)
-        return 0;
+        return rc;
+    if (rc < 0) {
+        moat_secret_scan_abort(s);
+        return rc;
+    }
     return moat_secret_scan_close(s, &sc->found, err);
 }
 
@@ -264,7 +357,7 @@ int moat_secret_scanner_take(struct moat_secret_scanner *sc, struct moat_finding
         for (size_t j = 0; j < i && !dup[i]; j++) {
             const struct moat_finding *g = &sc->found.v[j];
             dup[i] = g->line == f->line && same(g->rule_id, f->rule_id) && same(g->path, f->path) &&
-                     same(g->match, f->match);
+                     same(g->match, f->match) && same(g->description, f->description);
         }
     }
     for (size_t i = 0; i < sc->found.n && rc == 0; i++)

@@ -98,8 +98,8 @@ void moat_secret_scan_abort(struct moat_secret_scan *s);
  * applies to it): the caller may skip reading the content. */
 int moat_secret_scan_idle(const struct moat_secret_scan *s);
 
-/* note (static storage) becomes the description of the scan's findings. */
-void moat_secret_scan_set_note(struct moat_secret_scan *s, const char *note);
+/* note (copied) becomes the description of the scan's findings. */
+int moat_secret_scan_set_note(struct moat_secret_scan *s, const char *note, struct moat_err *err);
 
 /* Convenience: one buffer as one file. */
 int moat_secret_scan_buffer(struct moat_secret_engine *e, const char *path, int32_t layer,

@@ -1,0 +1,193 @@
+/* test_tar.c - tar archives inside layers (x.tar, x.tar.gz, x.tgz, x.tar.zst):
+ * each member is scanned on its own and a finding keeps the archive's path and
+ * names the member; binary members are skipped, not the archive; GNU and pax
+ * long names are read; a truncated archive is a warning with the complete
+ * members still reported. The archives are made by tar(1), gzip(1), zstd(1). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <sys/stat.h>
+
+#include "secret/scanner.h"
+#include "secret/tar.h"
+#include "secret/unpack.h"
+#include "secret_test.h"
+
+#define TOKEN "ghp_VvVqE1SkHbn88HxjSI6bWHtP3fS2qHx6kwXo"
+#define LONG_DIR                                                                                   \
+    "very/long/directory/name/that/goes/on/and/on/past/the/hundred/bytes/of/a/plain/tar/header/"   \
+    "field"
+
+static char dir[64];
+
+static void sh(const char *cmd)
+{
+    char line[4096];
+
+    snprintf(line, sizeof line, "cd %s && %s", dir, cmd);
+    if (system(line) != 0)
+        fail_msg("failed: %s", line);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    strcpy(dir, "/tmp/moat-secret-tar-XXXXXX");
+    if (!mkdtemp(dir))
+        return -1;
+    sh("mkdir -p src/etc/app src/bin src/" LONG_DIR " && printf 'user=app\\nGH=" TOKEN
+       "\\n' > src/etc/app/.env"
+       " && printf '\\177ELF\\0\\0" TOKEN "' > src/bin/tool"
+       " && printf 'AWS=AKIAZ7VQ4XJ2MRTN6KWB\\n' > src/" LONG_DIR "/deep.ini"
+       " && printf 'GH=" TOKEN "\\n' > src/copy.env"
+       " && tar -C src --format=gnu -cf gnu.tar etc bin very copy.env"
+       " && tar -C src --format=pax -cf pax.tar etc bin very copy.env"
+       " && gzip -c gnu.tar > gnu.tar.gz && cp gnu.tar.gz gnu.tgz && zstd -q -c pax.tar > "
+       "pax.tar.zst"
+       " && head -c 3000 gnu.tar > cut.tar");
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    char line[128];
+
+    (void)state;
+    snprintf(line, sizeof line, "rm -rf %s", dir);
+    return system(line) == 0 ? 0 : -1;
+}
+
+struct counts {
+    uint64_t binary, corrupt;
+};
+
+static void scan_archive(const char *file, const char *path, struct moat_findings *fs,
+                         struct counts *c)
+{
+    struct moat_secret_scanner *sc = NULL;
+    struct moat_err err = MOAT_ERR_INIT;
+    struct moat_fs_node node = {0};
+    struct moat_fs_visitor v;
+    char full[128];
+    size_t len = 0;
+    char *data;
+    bool want = false;
+
+    snprintf(full, sizeof full, "%s/%s", dir, file);
+    data = slurp(full, &len);
+    assert_non_null(data);
+    assert_int_equal(moat_secret_scanner_new(NULL, &sc, &err), 0);
+    v = moat_secret_scanner_visitor(sc);
+    node.type = MOAT_FT_REG;
+    node.size = len;
+    node.deleted_in = -1;
+    assert_int_equal(v.begin(v.ctx, 1, path, &node, &want, &err), 0);
+    assert_true(want);
+    for (size_t at = 0; at < len; at += 777) /* chunks that straddle tar blocks */
+        assert_int_equal(v.chunk(v.ctx, data + at, len - at < 777 ? len - at : 777, &err), 0);
+    assert_int_equal(v.end(v.ctx, &err), 0);
+    assert_int_equal(moat_secret_scanner_take(sc, fs, &err), 0);
+    moat_findings_sort(fs);
+    c->binary = moat_secret_scanner_skipped_binary(sc);
+    c->corrupt = moat_secret_scanner_corrupt_compressed(sc);
+    moat_secret_scanner_free(sc);
+    free(data);
+}
+
+/* The finding of rule whose description names member; fails if absent. */
+static const struct moat_finding *in_member(const struct moat_findings *fs, const char *rule,
+                                            const char *member)
+{
+    char want[512];
+
+    snprintf(want, sizeof want, "member '%s'", member);
+    for (size_t i = 0; i < fs->n; i++)
+        if (strcmp(fs->v[i].rule_id, rule) == 0 && fs->v[i].description &&
+            strstr(fs->v[i].description, want))
+            return &fs->v[i];
+    fail_msg("no %s in member %s", rule, member);
+    return NULL;
+}
+
+static void check_members(const char *file, const char *path)
+{
+    struct moat_findings fs = {0};
+    struct counts c = {0};
+    const struct moat_finding *f;
+
+    scan_archive(file, path, &fs, &c);
+    assert_int_equal(fs.n, 3); /* .env and copy.env (same token, two members), deep.ini */
+    f = in_member(&fs, "secret-github-token", "etc/app/.env");
+    assert_string_equal(f->path, path);
+    assert_int_equal(f->line, 2);
+    assert_int_equal(f->layer, 1);
+    f = in_member(&fs, "secret-github-token", "copy.env");
+    assert_int_equal(f->line, 1);
+    in_member(&fs, "secret-aws-access-key-id", LONG_DIR "/deep.ini");
+    assert_int_equal(c.binary, 1); /* bin/tool, not the archive */
+    assert_int_equal(c.corrupt, 0);
+    moat_findings_free(&fs);
+}
+
+static void test_named(void **state)
+{
+    int codec;
+
+    (void)state;
+    assert_true(moat_secret_tar_named("a/b.tar", &codec) && codec == 0);
+    assert_true(moat_secret_tar_named("b.tgz", &codec) && codec == MOAT_CODEC_GZIP);
+    assert_true(moat_secret_tar_named("b.tar.zst", &codec) && codec == MOAT_CODEC_ZSTD);
+    assert_false(moat_secret_tar_named("b.gz", &codec));
+    assert_false(moat_secret_tar_named("tar", &codec));
+}
+
+static void test_gnu_tar(void **state)
+{
+    (void)state;
+    check_members("gnu.tar", "srv/backup.tar");
+}
+
+static void test_gnu_tar_gz(void **state)
+{
+    (void)state;
+    check_members("gnu.tar.gz", "srv/backup.tar.gz");
+    check_members("gnu.tgz", "srv/backup.tgz");
+}
+
+static void test_pax_tar_zst(void **state)
+{
+    (void)state;
+    check_members("pax.tar", "srv/backup.tar");
+    check_members("pax.tar.zst", "srv/backup.tar.zst");
+}
+
+static void test_truncated(void **state)
+{
+    struct moat_findings fs = {0};
+    struct counts c = {0};
+
+    (void)state;
+    scan_archive("cut.tar", "srv/cut.tar", &fs, &c);
+    assert_int_equal(c.corrupt, 1);
+    assert_true(fs.n >= 1); /* etc/app/.env comes first and is complete */
+    in_member(&fs, "secret-github-token", "etc/app/.env");
+    moat_findings_free(&fs);
+    /* not a tar at all */
+    scan_archive("src/etc/app/.env", "srv/fake.tar", &fs, &c);
+    assert_int_equal(c.corrupt, 1);
+    assert_int_equal(fs.n, 0);
+    moat_findings_free(&fs);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_named),      cmocka_unit_test(test_gnu_tar),
+        cmocka_unit_test(test_gnu_tar_gz), cmocka_unit_test(test_pax_tar_zst),
+        cmocka_unit_test(test_truncated),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
