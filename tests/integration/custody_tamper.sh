@@ -248,6 +248,33 @@ expect_refused "expired build attestation" \
   "phase build: attestation expired: signed $old, 40d ago; policy max_age is 30d" \
   verify --policy custody.yaml --bundle expired.jsonl "$DA"
 
+# ---- scan requirements, from a real `moat scan` carried in the test phase's attestation ----
+"$MOAT" scan -q -f json -o scan.json --scanners secret,misconfig "$DA"
+read -r worst n_mis n_sec < <(python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))["summary"]
+sev = [x for x in ("CRITICAL", "HIGH", "MEDIUM", "LOW", "UNKNOWN") if s["by_severity"][x] > 0]
+print(sev[0] if sev else "NONE", s["by_kind"]["misconfiguration"], s["by_kind"]["secret"])' scan.json)
+say "moat scan: worst $worst, $n_mis misconfigurations, $n_sec secrets"
+attest --phase build --key keys/build.key --bundle scan.jsonl "$DA"
+attest --phase test --key keys/test.key --scan-result scan.json --bundle scan.jsonl "$DA"
+{ cat custody.yaml; printf '    require:\n      scan.max_severity: %s\n      scan.secrets: %s\n      scan.max_age: 1d\n' "$worst" "$n_sec"; } >scan-ok.yaml
+expect_verified "scan requirements met (nothing above $worst, $n_sec secrets)" \
+  verify --policy scan-ok.yaml --bundle scan.jsonl "$DA"
+if [[ $worst == HIGH && $n_mis -ge 1 ]]; then
+  { cat custody.yaml; printf '    require:\n      scan.max_severity: MEDIUM\n      scan.misconfigurations: %s\n' $((n_mis - 1)); } >scan-strict.yaml
+  expect_refused "scan above the policy's severity" \
+    "phase test: scan found HIGH findings, policy allows nothing above MEDIUM" \
+    verify --policy scan-strict.yaml --bundle scan.jsonl "$DA"
+  grep -qF "phase test: scan found $n_mis misconfigurations, policy allows at most $((n_mis - 1))" "$W/err" &&
+    ok "  ... and too many misconfigurations, on its own line" ||
+    not_ok "  misconfiguration count not refused: $(cat "$W/err")"
+else
+  not_ok "the alpine fixture no longer has a HIGH misconfiguration (worst $worst, $n_mis): update the test"
+fi
+expect_refused "scan required but absent" "phase test: no scan results for this image signed by test" \
+  verify --policy scan-ok.yaml --bundle good.jsonl "$DA"
+
 # ---- several failures at once: every reason is listed ----
 rc=0
 "$MOAT" verify -p custody.yaml -b wrongkey.jsonl -f json "docker-archive:$W/tampered.tar" \
