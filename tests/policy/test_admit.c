@@ -1,0 +1,399 @@
+/* test_admit.c - admit.yaml parsing (strict, with line numbers), the image and
+ * container checks with their exact reasons, Docker's name normalisation,
+ * prefix matching at component boundaries, and root detection. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "base/json.h"
+#include "policy/admit.h"
+
+static struct moat_admit_policy *parse(const char *yaml)
+{
+    struct moat_err err = MOAT_ERR_INIT;
+    struct moat_admit_policy *p = NULL;
+
+    if (moat_admit_policy_parse("admit.yaml", yaml, strlen(yaml), "/etc/moat", &p, &err) < 0)
+        fail_msg("%s", moat_err_msg(&err));
+    return p;
+}
+
+static void parse_fails(const char *yaml, const char *msg)
+{
+    struct moat_err err = MOAT_ERR_INIT;
+    struct moat_admit_policy *p = NULL;
+
+    assert_true(moat_admit_policy_parse("admit.yaml", yaml, strlen(yaml), ".", &p, &err) < 0);
+    assert_null(p);
+    if (strstr(moat_err_msg(&err), msg) == NULL)
+        fail_msg("expected '%s' in: %s", msg, moat_err_msg(&err));
+    moat_err_clear(&err);
+}
+
+static void test_parse_full(void **state)
+{
+    struct moat_admit_policy *p;
+
+    (void)state;
+    p = parse("registries: [registry.example.com/team/, docker.io/library/]\n"
+              "custody: custody.yaml\n"
+              "attestations: [att/, /var/lib/moat/extra.jsonl]\n"
+              "scan: {max_severity: high, max_age: 7d, secrets: 0}\n"
+              "fresh_scan: true\n"
+              "non_root: true\n"
+              "no_secrets: true\n"
+              "deny_privileged: true\n"
+              "deny_host_namespaces: true\n"
+              "deny_socket_mounts: true\n"
+              "deny_cap_add: [SYS_ADMIN, cap_net_raw]\n");
+    assert_int_equal(p->n_registries, 2);
+    assert_string_equal(p->registries[1], "docker.io/library/");
+    assert_string_equal(p->custody_path, "/etc/moat/custody.yaml");
+    assert_int_equal(p->n_attestations, 2);
+    assert_string_equal(p->attestations[0], "/etc/moat/att/");
+    assert_string_equal(p->attestations[1], "/var/lib/moat/extra.jsonl");
+    assert_true(p->has_scan && p->has_max_severity);
+    assert_int_equal(p->max_severity, MOAT_SEV_HIGH);
+    assert_int_equal(p->max_age, 7 * 86400);
+    assert_int_equal(p->max_secrets, 0);
+    assert_true(p->fresh_scan && p->non_root && p->no_secrets && p->deny_privileged &&
+                p->deny_host_namespaces && p->deny_socket_mounts);
+    assert_int_equal(p->n_deny_cap_add, 2);
+    assert_string_equal(p->deny_cap_add[1], "NET_RAW");
+    moat_admit_policy_free(p);
+
+    p = parse("attestations: bundle.jsonl\n"); /* one path without a list */
+    assert_int_equal(p->n_attestations, 1);
+    assert_int_equal(p->max_secrets, -1);
+    assert_false(p->has_registries);
+    moat_admit_policy_free(p);
+}
+
+static void test_parse_errors(void **state)
+{
+    (void)state;
+    parse_fails("registries: [docker.io/library/]\nnon_rot: true\n",
+                "admit.yaml: line 2: unknown key 'non_rot'");
+    parse_fails("non_root: yes\n", "admit.yaml: line 1: non_root: expected true or false");
+    parse_fails("non_root: \"true\"\n", "non_root: expected true or false");
+    parse_fails("non_root: true\nnon_root: false\n", "line 2: duplicate key 'non_root'");
+    parse_fails("scan: {max_severity: SEVERE}\n", "line 1: scan.max_severity: expected UNKNOWN");
+    parse_fails("scan:\n  max_age: 7 days\n", "line 2: scan.max_age: expected a duration");
+    parse_fails("scan:\n  secrets: -1\n", "line 2: scan.secrets: expected a whole number");
+    parse_fails("scan:\n  maxage: 7d\n", "line 2: scan: unknown key 'maxage'");
+    parse_fails("scan: {}\n", "scan: give at least one of");
+    parse_fails("registries: [team/app]\n", "must start with a registry host");
+    parse_fails("registries: docker.io/library/\n", "line 1: registries: expected a list");
+    parse_fails("deny_cap_add: [SYS ADMIN]\n", "is not a capability name");
+    parse_fails("a: &x true\nnon_root: *x\n", "line 2: aliases are not allowed");
+    parse_fails("non_root: true\n---\nnon_root: false\n", "more than one document");
+    parse_fails("- non_root\n", "line 1: policy: expected a mapping");
+    parse_fails("non_root: [true\n", "admit.yaml: line 2:");
+    parse_fails("", "empty policy");
+}
+
+static void test_names(void **state)
+{
+    static const char *const cases[][2] = {
+        {"ubuntu", "docker.io/library/ubuntu"},
+        {"ubuntu:24.04", "docker.io/library/ubuntu:24.04"},
+        {"me/app:1", "docker.io/me/app:1"},
+        {"index.docker.io/library/debian:12", "docker.io/library/debian:12"},
+        {"docker.io/debian", "docker.io/library/debian"},
+        {"localhost/moat-test/alpine:1", "localhost/moat-test/alpine:1"},
+        {"localhost:5000/app", "localhost:5000/app"},
+        {"registry.example.com/team/app@sha256:abc", "registry.example.com/team/app@sha256:abc"},
+    };
+    struct moat_err err = MOAT_ERR_INIT;
+    char *out = NULL;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        assert_int_equal(moat_image_name_normalize(cases[i][0], &out, &err), 0);
+        assert_string_equal(out, cases[i][1]);
+        free(out);
+    }
+    assert_int_equal(moat_image_name_normalize("registry.example.com/team/../evil/x", &out, &err),
+                     -MOAT_E_FORMAT);
+    assert_int_equal(moat_image_name_normalize("a b", &out, &err), -MOAT_E_FORMAT);
+    assert_int_equal(moat_image_name_normalize("", &out, &err), -MOAT_E_FORMAT);
+    moat_err_clear(&err);
+
+    assert_true(moat_registry_prefix_match("registry.example.com/team/",
+                                           "registry.example.com/team/app:1"));
+    assert_true(
+        moat_registry_prefix_match("registry.example.com/team", "registry.example.com/team/app:1"));
+    assert_false(moat_registry_prefix_match("registry.example.com/team",
+                                            "registry.example.com/teamevil/app:1"));
+    assert_false(moat_registry_prefix_match("docker.io/library/", "docker.io/libraryx/a"));
+    assert_true(
+        moat_registry_prefix_match("docker.io/library/debian", "docker.io/library/debian:12"));
+
+    assert_true(moat_user_is_root(""));
+    assert_true(moat_user_is_root("root"));
+    assert_true(moat_user_is_root("0"));
+    assert_true(moat_user_is_root("00:1000"));
+    assert_true(moat_user_is_root("root:staff"));
+    assert_false(moat_user_is_root("1000"));
+    assert_false(moat_user_is_root("app:app"));
+    assert_false(moat_user_is_root("10"));
+}
+
+static void expect_reasons(const struct moat_decision *d, const char *const *want, size_t n)
+{
+    if (d->n_reasons != n) {
+        for (size_t i = 0; i < d->n_reasons; i++)
+            print_message("reason: %s\n", d->reasons[i]);
+        fail_msg("%zu reasons, expected %zu", d->n_reasons, n);
+    }
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(d->reasons[i], want[i]);
+    assert_true(d->allow == (n == 0));
+}
+
+static void test_image_checks(void **state)
+{
+    struct moat_admit_policy *p =
+        parse("registries: [registry.example.com/team/]\ncustody: c.yaml\n"
+              "scan: {max_severity: MEDIUM, max_age: 2d, secrets: 0}\n"
+              "non_root: true\nno_secrets: true\n");
+    const char *names[] = {"registry.example.com/team/app:1", "docker.io/library/app:1"};
+    const char *custody_reasons[] = {"phase test: missing: no attestation for this phase"};
+    struct moat_admit_image img = {0};
+    struct moat_decision d = {true, NULL, 0};
+    struct moat_err err = MOAT_ERR_INIT;
+    static const char *const want[] = {
+        "registry: docker.io/library/app:1 is not under a trusted registry prefix",
+        "custody: phase test: missing: no attestation for this phase",
+        "scan: 2 CRITICAL findings in the attested scan (allowed up to MEDIUM)",
+        "scan: 5 HIGH findings in the attested scan (allowed up to MEDIUM)",
+        "scan: the attested scan is 72 hours old (max_age 48 hours)",
+        "scan: 1 secrets in the attested scan (allowed 0)",
+        "non_root: runs as root (user '0:0')",
+        "no_secrets: 1 secrets in the attested scan",
+    };
+
+    (void)state;
+    img.names = names;
+    img.n_names = 2;
+    img.user = "0:0";
+    img.custody.checked = true;
+    img.custody.reasons = (char *const *)custody_reasons;
+    img.custody.n_reasons = 1;
+    img.scan.present = true;
+    img.scan.source = "attested scan";
+    img.now = 1796000000;
+    img.scan.time = img.now - 3 * 86400;
+    img.scan.by_severity[MOAT_SEV_CRITICAL] = 2;
+    img.scan.by_severity[MOAT_SEV_HIGH] = 5;
+    img.scan.by_severity[MOAT_SEV_MEDIUM] = 9; /* allowed */
+    img.scan.secrets = 1;
+    assert_int_equal(moat_admit_check_image(p, &img, &d, &err), 0);
+    expect_reasons(&d, want, sizeof want / sizeof want[0]);
+    moat_decision_free(&d);
+
+    /* the same evidence, all good: allowed, nothing said */
+    d.allow = true;
+    img.n_names = 1;
+    img.user = "1000";
+    img.custody.checked = true;
+    img.custody.ok = true;
+    img.custody.n_reasons = 0;
+    img.scan.time = img.now - 3600;
+    img.scan.by_severity[MOAT_SEV_CRITICAL] = img.scan.by_severity[MOAT_SEV_HIGH] = 0;
+    img.scan.secrets = 0;
+    assert_int_equal(moat_admit_check_image(p, &img, &d, &err), 0);
+    expect_reasons(&d, NULL, 0);
+
+    /* nothing known: every requirement says why */
+    memset(&img, 0, sizeof img);
+    d.allow = true;
+    assert_int_equal(moat_admit_check_image(p, &img, &d, &err), 0);
+    {
+        static const char *const none[] = {
+            "registry: the image has no name to check against the trusted registries",
+            "custody: not verified",
+            "scan: no verified scan attestation",
+            "non_root: the user the container runs as is unknown",
+            "no_secrets: no verified scan attestation",
+        };
+        expect_reasons(&d, none, sizeof none / sizeof none[0]);
+    }
+    moat_decision_free(&d);
+    moat_admit_policy_free(p);
+}
+
+static void test_fresh_summary(void **state)
+{
+    struct moat_findings fs = {0};
+    struct moat_finding f = {0};
+    struct moat_scan_summary s;
+    struct moat_err err = MOAT_ERR_INIT;
+
+    (void)state;
+    f.kind = MOAT_FINDING_SECRET;
+    f.severity = MOAT_SEV_HIGH;
+    f.rule_id = strdup("secret-aws-access-key-id");
+    assert_int_equal(moat_findings_add(&fs, &f, &err), 0);
+    f.kind = MOAT_FINDING_VULN;
+    f.severity = MOAT_SEV_CRITICAL;
+    f.rule_id = strdup("CVE-2024-0001");
+    f.vex = MOAT_VEX_NOT_AFFECTED; /* settled by VEX: does not count */
+    assert_int_equal(moat_findings_add(&fs, &f, &err), 0);
+    moat_scan_summary_from_findings(&fs, 42, &s);
+    assert_true(s.present);
+    assert_int_equal(s.time, 42);
+    assert_int_equal(s.secrets, 1);
+    assert_int_equal(s.by_severity[MOAT_SEV_HIGH], 1);
+    assert_int_equal(s.by_severity[MOAT_SEV_CRITICAL], 0);
+    moat_findings_free(&fs);
+}
+
+static void test_predicate_summary(void **state)
+{
+    /* the scan predicate as docs/attestations.md shows it */
+    const char *pred = "{\"scanner\":{\"name\":\"moat\",\"version\":\"0.1.0\"},"
+                       "\"time\":\"2026-11-30T10:00:00+01:00\","
+                       "\"severity_counts\":{\"CRITICAL\":0,\"HIGH\":3,\"MEDIUM\":1,\"LOW\":0,"
+                       "\"UNKNOWN\":2},"
+                       "\"kind_counts\":{\"vulnerability\":6,\"secret\":2,\"misconfiguration\":0,"
+                       "\"policy\":0},\"max_severity\":\"HIGH\",\"total\":6}";
+    struct moat_err err = MOAT_ERR_INIT;
+    struct moat_scan_summary s;
+    json_t *j = NULL;
+
+    (void)state;
+    assert_int_equal(moat_json_parse(pred, strlen(pred), 1 << 20, "p", &j, &err), 0);
+    assert_int_equal(moat_scan_summary_from_predicate(j, &s, &err), 0);
+    assert_int_equal(s.time, 1796029200); /* date -u -d 2026-11-30T09:00:00Z +%s */
+    assert_int_equal(s.by_severity[MOAT_SEV_HIGH], 3);
+    assert_int_equal(s.by_severity[MOAT_SEV_UNKNOWN], 2);
+    assert_int_equal(s.secrets, 2);
+    json_object_set_new(j, "time", json_string("yesterday"));
+    assert_int_equal(moat_scan_summary_from_predicate(j, &s, &err), -MOAT_E_FORMAT);
+    json_object_set_new(j, "time", json_string("2026-11-30T10:00:00Z"));
+    json_object_set_new(json_object_get(j, "kind_counts"), "secret", json_integer(-1));
+    assert_int_equal(moat_scan_summary_from_predicate(j, &s, &err), -MOAT_E_FORMAT);
+    moat_err_clear(&err);
+    json_decref(j);
+}
+
+static void check_create(const struct moat_admit_policy *p, const char *body,
+                         const char *const *want, size_t n)
+{
+    struct moat_decision d = {true, NULL, 0};
+    struct moat_err err = MOAT_ERR_INIT;
+    json_t *j = NULL;
+
+    if (moat_json_parse(body, strlen(body), 1 << 20, "body", &j, &err) < 0)
+        fail_msg("%s", moat_err_msg(&err));
+    assert_int_equal(moat_admit_check_create(p, j, &d, &err), 0);
+    expect_reasons(&d, want, n);
+    moat_decision_free(&d);
+    json_decref(j);
+}
+
+static void test_create_checks(void **state)
+{
+    struct moat_admit_policy *p = parse("deny_privileged: true\ndeny_host_namespaces: true\n"
+                                        "deny_socket_mounts: true\ndeny_cap_add: [SYS_ADMIN]\n");
+    struct moat_admit_policy *all_caps = parse("deny_cap_add: [ALL]\n");
+    struct moat_admit_policy *lax = parse("registries: [docker.io/library/]\n");
+
+    (void)state;
+    check_create(p, "{\"Image\":\"ubuntu\"}", NULL, 0);
+    check_create(p, "{\"Image\":\"ubuntu\",\"HostConfig\":null}", NULL, 0);
+    {
+        static const char *const w[] = {
+            "privileged container (HostConfig.Privileged)",
+            "host namespace: HostConfig.NetworkMode is host",
+            "host namespace: HostConfig.IpcMode is host",
+            "host namespace: HostConfig.UTSMode is host",
+            "host namespace: HostConfig.UsernsMode is host",
+            "engine socket mounted: /var/run/docker.sock (HostConfig.Binds)",
+            "engine socket mounted: /run/podman/podman.sock (HostConfig.Binds)",
+            "engine socket mounted: /var/run holds /run/docker.sock (HostConfig.Binds)",
+            "engine socket mounted: /home/u/.docker/run/docker.sock (HostConfig.Binds)",
+            "engine socket mounted: /run/containerd/containerd.sock (HostConfig.Mounts)",
+            "engine socket mounted: / holds /run/docker.sock (HostConfig.Mounts)",
+            "engine socket mounted: /srv/../run holds /run/docker.sock (HostConfig.Mounts "
+            "volume device)",
+            "capability added: sys_admin (HostConfig.CapAdd)",
+            "capability added: ALL (HostConfig.CapAdd)",
+        };
+        check_create(
+            p,
+            "{\"Image\":\"x\",\"HostConfig\":{\"Privileged\":true,\"NetworkMode\":\"host\","
+            "\"PidMode\":\"container:abc\",\"IpcMode\":\"host\",\"UTSMode\":\"host\","
+            "\"UsernsMode\":\"host\",\"Binds\":[\"/var/run/docker.sock:/s\","
+            "\"/run/podman/podman.sock:/p:ro\",\"/var/run:/r\",\"data:/data\","
+            "\"/home/u/src:/src\",\"/home/u/.docker/run/docker.sock:/d\"],"
+            "\"Mounts\":[{\"Type\":\"bind\",\"Source\":"
+            "\"/run/containerd/containerd.sock\",\"Target\":\"/c\"},{\"Type\":\"bind\","
+            "\"Source\":\"/\",\"Target\":\"/host\"},{\"Type\":\"volume\",\"Target\":\"/v\","
+            "\"VolumeOptions\":{\"DriverConfig\":{\"Name\":\"local\",\"Options\":{"
+            "\"type\":\"none\",\"o\":\"bind\",\"device\":\"/srv/../run\"}}}}],"
+            "\"CapAdd\":[\"NET_ADMIN\",\"sys_admin\",\"ALL\"]}}",
+            w, sizeof w / sizeof w[0]);
+    }
+    {
+        static const char *const w[] = {
+            "HostConfig.Privileged is not a boolean", "HostConfig.NetworkMode is not a string",
+            "HostConfig.Binds is not a list", "HostConfig.CapAdd[0] is not a string"};
+        check_create(
+            p,
+            "{\"HostConfig\":{\"Privileged\":\"true\",\"NetworkMode\":1,\"Binds\":\"/:/h\","
+            "\"CapAdd\":[7]}}",
+            w, sizeof w / sizeof w[0]);
+    }
+    {
+        static const char *const w[] = {"capability added: NET_RAW (HostConfig.CapAdd)"};
+        check_create(all_caps, "{\"HostConfig\":{\"CapAdd\":[\"NET_RAW\"]}}", w, 1);
+    }
+    /* a policy without container rules lets everything through */
+    check_create(lax, "{\"HostConfig\":{\"Privileged\":true,\"NetworkMode\":\"host\"}}", NULL, 0);
+    {
+        static const char *const w[] = {"create request body is not a JSON object"};
+        check_create(p, "[1]", w, 1);
+    }
+    moat_admit_policy_free(p);
+    moat_admit_policy_free(all_caps);
+    moat_admit_policy_free(lax);
+}
+
+static void test_decision_bounds(void **state)
+{
+    struct moat_decision d = {true, NULL, 0};
+    struct moat_err err = MOAT_ERR_INIT;
+    char *s;
+
+    (void)state;
+    for (int i = 0; i < 1000; i++)
+        assert_int_equal(moat_decision_add(&d, &err, "reason %d\nsecond line", i), 0);
+    assert_false(d.allow);
+    assert_int_equal(d.n_reasons, MOAT_DECISION_MAX_REASONS);
+    assert_string_equal(d.reasons[0], "reason 0 second line");
+    moat_decision_free(&d);
+    assert_int_equal(moat_decision_add(&d, &err, "a"), 0);
+    assert_int_equal(moat_decision_add(&d, &err, "b"), 0);
+    s = moat_decision_summary(&d);
+    assert_string_equal(s, "a; b");
+    free(s);
+    moat_decision_free(&d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parse_full),    cmocka_unit_test(test_parse_errors),
+        cmocka_unit_test(test_names),         cmocka_unit_test(test_image_checks),
+        cmocka_unit_test(test_fresh_summary), cmocka_unit_test(test_predicate_summary),
+        cmocka_unit_test(test_create_checks), cmocka_unit_test(test_decision_bounds),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
