@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # secret_scan.sh - build an image from the Alpine minirootfs with planted secrets
 # of every rule family (files, a file a later layer deletes, ENV, a build ARG in
-# the history, gzip'ed and zstd'ed files beside a truncated .gz and a gzip bomb)
+# the history, gzip'ed and zstd'ed files, a .tar.gz, a truncated .gz and a gzip bomb)
 # and check that `moat scan --scanners secret` finds every one, with nothing
 # unredacted in the output and the bomb costing little; with --secret-config,
 # a user rule fires, disable-rules and an allow path silence findings and a bad
@@ -22,6 +22,11 @@ printf 'billing:\n  key: sk_live_4eC39HqLyjWDarjtT1zdp7dcQ\n' | zstd -q >"$work/
 { printf 'x=1\n'; head -c 30000 /dev/urandom | base64; } | gzip | head -c 2000 >"$work/image/archive/cut.log.gz"
 head -c 512M /dev/zero | gzip -9 >"$work/image/archive/bomb.gz"
 printf 'ACME_KEY=acme-9F3B27C1D04E5A68\n' >"$work/image/acme.conf"
+# a tar.gz backup (made by tar(1)) with a secret in one member and a binary beside it
+mkdir -p "$work/tarsrc/home/ci"
+printf '[ci]\nGITLAB=glpat-Rk7mWq2Zx9Lp4Tn8Vb3H\n' >"$work/tarsrc/home/ci/.ci.conf"
+head -c 4096 /dev/urandom >"$work/tarsrc/home/ci/blob"
+tar -C "$work/tarsrc" -czf "$work/image/archive/backup.tar.gz" home
 fx_podman build --network none -q -f "$work/Containerfile.secrets" \
   --build-arg BASE=moat-test/secrets-base:1 \
   --build-arg DEPLOY_TOKEN=ghp_Q9mZ2xLk7RtV4nB8cW1yH6jP3sD5fG0aE2uK \
@@ -64,9 +69,10 @@ expect secret-gitlab-token config:Env
 expect secret-github-token config:history
 expect secret-github-token app/archive/old.env.gz
 expect secret-stripe-key app/archive/billing.yml.zst
+expect secret-gitlab-token app/archive/backup.tar.gz
 # redaction: no planted secret appears in the report
 for s in PtYgjmUhBel31iEl2hpChYgCfrL1spNxnyVmihA VvVqE1SkHbn88HxjSI6bWHtP3fS2qHx6kwXo Q9mZ2xLk7RtV4nB8cW1yH6jP3sD5fG0aE2uK \
-         QCyEZDz-TddJ8HyS5SUk Xk9#mQ2 Z7VQ4XJ2MRTN6KWB Zk3Lq8Wm2Xr5Tn9Vb4Hc7 4eC39HqLyjWDarjtT1zdp7dcQ; do
+         QCyEZDz-TddJ8HyS5SUk Xk9#mQ2 Z7VQ4XJ2MRTN6KWB Zk3Lq8Wm2Xr5Tn9Vb4Hc7 4eC39HqLyjWDarjtT1zdp7dcQ Rk7mWq2Zx9Lp4Tn8Vb3H; do
   if grep -qF -- "$s" "$work/out.json"; then echo "FAIL: secret $s not redacted"; fail=1; fi
 done
 
