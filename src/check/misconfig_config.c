@@ -114,9 +114,9 @@ static int check_healthcheck(struct mc_ctx *c)
 /* Does NAME (up to '=') look like it holds a secret? */
 static bool secret_name(const char *name, size_t n)
 {
-    static const char *const subs[] = {"PASSWORD",    "PASSWD",   "SECRET",
-                                       "APIKEY",      "API_KEY",  "ACCESS_KEY",
-                                       "PRIVATE_KEY", "AUTH_KEY", "CREDENTIAL"};
+    static const char *const subs[] = {"PASSWORD", "PASSWD",    "PASSPHRASE", "SECRET",
+                                       "APIKEY",   "API_KEY",   "ACCESS_KEY", "PRIVATE_KEY",
+                                       "AUTH_KEY", "CREDENTIAL"};
     static const char *const suffix_skip[] = {"_FILE", "_PATH", "_DIR", "_URL", "_ENDPOINT"};
     char up[256];
     char *tok, *save = NULL;

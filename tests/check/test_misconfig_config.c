@@ -172,6 +172,7 @@ static void test_env_secret(void **state)
         "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
         "GITHUB_TOKEN=ghp_R4nd0mT0k3nV4lu3xxxxxxxxxxxxxxxxxxx",
         "api_key=abc123def",
+        "SSL_KEY_PASSPHRASE=correct horse",
         /* quiet: pointers to secrets, placeholders, empty, not secret names */
         "DB_PASSWORD_FILE=/run/secrets/db",
         "TOKENIZERS_PARALLELISM=false",
@@ -193,8 +194,8 @@ static void test_env_secret(void **state)
     m.n_env = sizeof(env) / sizeof(env[0]);
     run_meta(&m, &out);
     mc_dump(&out);
-    assert_int_equal(mc_count(&out, "MIC015"), 4);
-    assert_int_equal(out.n, 4);
+    assert_int_equal(mc_count(&out, "MIC015"), 5);
+    assert_int_equal(out.n, 5);
     f = mc_find(&out, "MIC015", "config:Env");
     assert_string_equal(f->match, "DB_PASSWORD=****");
     assert_int_equal(f->line, 2);
@@ -208,6 +209,7 @@ static void test_env_secret(void **state)
             assert_null(strstr(fields[k], "wJalr"));
             assert_null(strstr(fields[k], "ghp_"));
             assert_null(strstr(fields[k], "abc123"));
+            assert_null(strstr(fields[k], "horse"));
         }
     }
     moat_findings_free(&out);
