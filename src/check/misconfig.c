@@ -89,7 +89,7 @@ static const struct moat_misconfig_rule rules[MC__COUNT] = {
     [MC_AGE] = {"MIC017", MOAT_SEV_MEDIUM, "Image is older than the maximum age",
                 "Rebuild the image on a current base image to pick up security updates, and "
                 "rebuild regularly",
-                NULL},
+                "4.4"},
 };
 
 size_t moat_misconfig_rules(const struct moat_misconfig_rule **out)

@@ -303,6 +303,7 @@ static void test_age(void **state)
     f = mc_find(&out, "MIC017", "config:Created");
     assert_non_null(f);
     assert_non_null(strstr(f->description, "910 days")); /* 2024-06-03 .. 2026-12-01 */
+    assert_string_equal(f->cis, "4.4"); /* images scanned and rebuilt with security patches */
     moat_findings_free(&out);
     m.created = "1970-01-01T00:00:00Z"; /* podman build --timestamp 0 */
     run_meta(&m, &out);
