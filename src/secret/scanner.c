@@ -8,7 +8,9 @@
  * A *.gz or *.zst file is decompressed as it streams (unpack.h) and its
  * decompressed content goes through the same binary sniff, size cap and
  * engine as a plain file; findings keep the file's own path and say in
- * their description that the match is in the decompressed content. Plain
+ * their description that the match is in the decompressed content. The
+ * members of a tar archive (tar.h) are scanned one by one, each with its own
+ * sniff and line numbers, under the archive's path. Plain
  * files pay one extra branch per chunk for this.
  */
 #include <stdio.h>

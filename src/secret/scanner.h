@@ -6,7 +6,9 @@
  * config:Labels and config:history. Binary files (a NUL in the first
  * 8 KiB) and files over max_file_size are skipped and counted. *.gz and
  * *.zst files are decompressed as they stream and their content scanned
- * (the sniff and the size cap apply to the decompressed bytes).
+ * (the sniff and the size cap apply to the decompressed bytes); the
+ * members of tar archives (.tar, .tar.gz, .tgz, .tar.zst) are scanned one
+ * by one under the archive's path.
  */
 #ifndef MOAT_SECRET_SCANNER_H
 #define MOAT_SECRET_SCANNER_H
