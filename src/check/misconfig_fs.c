@@ -446,7 +446,7 @@ static int visit(void *ctx, const char *path, const struct moat_fs_node *n)
     int rc;
 
     if (path[0] == '\0')
-        return 0;
+        return check_world_writable(w->c, "/", n); /* the image root */
     if (n->type == MOAT_FT_REG) {
         if ((rc = check_suid(w->c, path, n)) < 0 || (rc = check_keys(w->c, path, n)) < 0)
             return rc;

@@ -162,6 +162,24 @@ static void test_world_writable(void **state)
     moat_findings_free(&out);
 }
 
+/* A layer that makes the image root itself world-writable. */
+static void test_world_writable_root(void **state)
+{
+    static const struct mem_entry l0[] = {MD("./", 0777), MF("a", "x", 0644)};
+    static const struct mem_entry l1[] = {MD("./", 0755)};
+    const struct mc_layer layers[] = {LAYER(l0), LAYER(l1)};
+    struct moat_findings out = {0};
+
+    (void)state;
+    assert_int_equal(run(layers, 1, NULL, NULL, true, &out), 0);
+    assert_int_equal(out.n, 1);
+    assert_non_null(mc_find(&out, "MIC008", "/"));
+    moat_findings_free(&out);
+    assert_int_equal(run(layers, 2, NULL, NULL, true, &out), 0);
+    assert_int_equal(out.n, 0);
+    moat_findings_free(&out);
+}
+
 static void test_keys(void **state)
 {
     static const struct mem_entry l0[] = {
@@ -469,10 +487,15 @@ static void test_cap(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_setuid), cmocka_unit_test(test_world_writable),
-        cmocka_unit_test(test_keys),   cmocka_unit_test(test_sniffer_chunks),
-        cmocka_unit_test(test_tools),  cmocka_unit_test(test_sudo_package),
-        cmocka_unit_test(test_caches), cmocka_unit_test(test_cap),
+        cmocka_unit_test(test_setuid),
+        cmocka_unit_test(test_world_writable),
+        cmocka_unit_test(test_world_writable_root),
+        cmocka_unit_test(test_keys),
+        cmocka_unit_test(test_sniffer_chunks),
+        cmocka_unit_test(test_tools),
+        cmocka_unit_test(test_sudo_package),
+        cmocka_unit_test(test_caches),
+        cmocka_unit_test(test_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
