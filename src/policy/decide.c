@@ -309,6 +309,34 @@ static const char *sev_name(int s)
     return moat_severity_name((enum moat_severity)s);
 }
 
+/* "3d", "1h30m", "45s": the two largest units of a duration. */
+static void fmt_duration(int64_t secs, char out[32])
+{
+    static const struct {
+        int64_t n;
+        char unit;
+    } units[] = {{86400, 'd'}, {3600, 'h'}, {60, 'm'}, {1, 's'}};
+    size_t o = 0;
+    int shown = 0;
+
+    if (secs < 0)
+        secs = 0;
+    for (size_t i = 0; i < 4 && shown < 2; i++) {
+        int64_t v = secs / units[i].n;
+
+        if (v == 0 && !(i == 3 && o == 0)) {
+            if (shown > 0)
+                break;
+            continue;
+        }
+        o += (size_t)snprintf(out + o, 32 - o, "%lld%c", (long long)v, units[i].unit);
+        secs -= v * units[i].n;
+        shown++;
+        if (secs == 0)
+            break;
+    }
+}
+
 static int check_scan(const struct moat_admit_policy *p, const struct moat_admit_image *img,
                       struct moat_decision *d, struct moat_err *err)
 {
@@ -327,10 +355,13 @@ static int check_scan(const struct moat_admit_policy *p, const struct moat_admit
                     moat_decision_add(d, err, "scan: %llu %s findings in the %s (allowed up to %s)",
                                       (unsigned long long)s->by_severity[sev], sev_name(sev),
                                       s->source, sev_name((int)p->max_severity));
-    if (rc == 0 && p->max_age > 0 && img->now - s->time > p->max_age)
-        rc = moat_decision_add(d, err, "scan: the %s is %lld hours old (max_age %lld hours)",
-                               s->source, (long long)((img->now - s->time) / 3600),
-                               (long long)(p->max_age / 3600));
+    if (rc == 0 && p->max_age > 0 && img->now - s->time > p->max_age) {
+        char age[32], max[32];
+
+        fmt_duration(img->now - s->time, age);
+        fmt_duration(p->max_age, max);
+        rc = moat_decision_add(d, err, "scan: the %s is %s old (max_age %s)", s->source, age, max);
+    }
     if (rc == 0 && p->max_age > 0 && s->time - img->now > 300)
         rc = moat_decision_add(d, err, "scan: the %s is dated in the future", s->source);
     if (rc == 0 && p->max_secrets >= 0 && s->secrets > (uint64_t)p->max_secrets)

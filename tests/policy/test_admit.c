@@ -172,7 +172,7 @@ static void test_image_checks(void **state)
         "custody: phase test: missing: no attestation for this phase",
         "scan: 2 CRITICAL findings in the attested scan (allowed up to MEDIUM)",
         "scan: 5 HIGH findings in the attested scan (allowed up to MEDIUM)",
-        "scan: the attested scan is 72 hours old (max_age 48 hours)",
+        "scan: the attested scan is 3d old (max_age 2d)",
         "scan: 1 secrets in the attested scan (allowed 0)",
         "non_root: runs as root (user '0:0')",
         "no_secrets: 1 secrets in the attested scan",
@@ -189,6 +189,7 @@ static void test_image_checks(void **state)
     img.scan.source = "attested scan";
     img.now = 1796000000;
     img.scan.time = img.now - 3 * 86400;
+    /* (other durations are formatted like 1h30m, 45s) */
     img.scan.by_severity[MOAT_SEV_CRITICAL] = 2;
     img.scan.by_severity[MOAT_SEV_HIGH] = 5;
     img.scan.by_severity[MOAT_SEV_MEDIUM] = 9; /* allowed */
