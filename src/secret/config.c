@@ -593,7 +593,7 @@ out:
 
 int moat_secret_config_load(const char *path, struct moat_secret_config **out, struct moat_err *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO must not hang us */
     struct stat st;
     char *buf = NULL;
     size_t len = 0;
