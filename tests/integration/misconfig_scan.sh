@@ -235,6 +235,25 @@ else
   not_ok "secret,misconfig failed: $(head -c 300 "$WORK/err")"
 fi
 
+# all three scanners in one pass (a one-advisory database: bash affected, no fix)
+mkdir -p "$WORK/osv"
+cat >"$WORK/osv/MOAT-TEST-MC.json" <<'JSON'
+{"schema_version":"1.6.0","id":"MOAT-TEST-MC","modified":"2026-01-01T00:00:00Z",
+ "summary":"test advisory","affected":[{"package":{"ecosystem":"Debian:12","name":"bash"},
+ "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"}]}]}]}
+JSON
+if it_moat "$WORK/imp" "$WORK/err" db import --db "$WORK/v.db" "$WORK/osv" &&
+   it_moat "$WORK/a.json" "$WORK/err" scan --db "$WORK/v.db" --scanners vuln,secret,misconfig -q -f json \
+     "docker-archive:$MC"; then
+  a=$(python3 -c 'import json,sys; f=json.load(open(sys.argv[1]))["findings"]
+k=[x["kind"] for x in f]
+print(k.count("vulnerability"), k.count("misconfiguration"), k.count("secret") > 0)' "$WORK/a.json")
+  [[ $a == "1 19 True" ]] && ok "vuln,secret,misconfig in one pass: 1 vulnerability, 19 misconfig, secrets" ||
+    not_ok "vuln,secret,misconfig: '$a'"
+else
+  not_ok "vuln,secret,misconfig failed: $(head -c 300 "$WORK/err")"
+fi
+
 # an SBOM has nothing to check
 it_moat "$WORK/sbom.json" "$WORK/err" sbom -q --format cyclonedx "docker-archive:$DEB" -o "$WORK/sbom.json" || true
 rc=0
