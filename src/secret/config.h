@@ -60,7 +60,7 @@ struct moat_secret_config {
     struct moat_secret_allow_rule *allow;
     size_t n_allow;
     struct moat_secret_strlist disable, disable_allow, enable_builtin;
-    int has_enable_builtin; /* the key was present (an empty list keeps no built-in rule) */
+    int has_enable_builtin; /* the key was present (an empty list keeps every built-in rule) */
 };
 
 /*

@@ -84,7 +84,7 @@ static int keep_builtin(const struct moat_secret_config *c, const struct moat_se
 
     if (!c)
         return 1;
-    if (c->has_enable_builtin) {
+    if (c->enable_builtin.n > 0) { /* as in Trivy, an empty list keeps them all */
         keep = 0;
         for (size_t i = 0; i < c->enable_builtin.n && !keep; i++)
             keep = moat_secret_builtin_named(r, c->enable_builtin.v[i]);

@@ -129,16 +129,23 @@ static void test_enable_builtin(void **state)
     assert_int_equal(fs.n, 1);
     assert_string_equal(fs.v[0].rule_id, "secret-aws-access-key-id");
     moat_findings_free(&fs);
-    /* an empty list keeps no built-in rule; user rules still run */
+    /* only ids moat does not have: no built-in rule; user rules still run */
     char yaml[1024];
-    snprintf(yaml, sizeof yaml, "%senable-builtin-rules: []\n", user_rule);
+    snprintf(yaml, sizeof yaml, "%senable-builtin-rules: [alibaba-access-key-id]\n", user_rule);
     scan_with(yaml, "app/.env", &fs);
     assert_int_equal(fs.n, 1);
     assert_string_equal(fs.v[0].rule_id, "acme-api-key");
     moat_findings_free(&fs);
     /* nothing left at all: a valid engine that finds nothing */
-    scan_with("enable-builtin-rules: []\n", "app/.env", &fs);
+    scan_with("enable-builtin-rules: [alibaba-access-key-id]\n", "app/.env", &fs);
     assert_int_equal(fs.n, 0);
+    moat_findings_free(&fs);
+    /* an empty list (or no value) keeps every built-in rule, as in Trivy */
+    scan_with("enable-builtin-rules: []\n", "app/.env", &fs);
+    assert_int_equal(fs.n, 2);
+    moat_findings_free(&fs);
+    scan_with("enable-builtin-rules:\n", "app/.env", &fs);
+    assert_int_equal(fs.n, 2);
     moat_findings_free(&fs);
 }
 
