@@ -194,6 +194,10 @@ static void test_load_file_relative_keys(void **state)
     assert_int_equal(moat_custody_policy_load(path_in("nope.yaml"), &p, &err), -MOAT_E_NOTFOUND);
     assert_non_null(strstr(moat_err_msg(&err), "nope.yaml"));
     assert_int_equal(moat_custody_policy_load(tmpdir, &p, &err), -MOAT_E_IO);
+    /* A FIFO is refused without blocking on the open. */
+    assert_int_equal(mkfifo(path_in("fifo.yaml"), 0600), 0);
+    assert_int_equal(moat_custody_policy_load(path_in("fifo.yaml"), &p, &err), -MOAT_E_IO);
+    assert_non_null(strstr(moat_err_msg(&err), "not a regular file"));
     moat_err_clear(&err);
 }
 
