@@ -148,11 +148,14 @@ static bool hex64(const char *s)
     return s[64] == '\0';
 }
 
+/* pred[key] when it is a string without NUL bytes (which would cut it short), else NULL. */
 static const char *pred_str(json_t *pred, const char *key)
 {
     json_t *v = json_object_get(pred, key);
 
-    return json_is_string(v) ? json_string_value(v) : NULL;
+    if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v))
+        return NULL;
+    return json_string_value(v);
 }
 
 static int env_init(struct vctx *c, struct env *e, const struct moat_dsse *d, size_t idx)
