@@ -123,7 +123,8 @@ static void pax_path(struct moat_secret_tar *t)
         size_t len = 0, i = at;
         while (i < t->meta_len && t->meta[i] >= '0' && t->meta[i] <= '9' && len < 100000)
             len = len * 10 + (size_t)(t->meta[i++] - '0');
-        if (len == 0 || i >= t->meta_len || t->meta[i] != ' ' || len > t->meta_len - at)
+        if (len == 0 || i >= t->meta_len || t->meta[i] != ' ' || len > t->meta_len - at ||
+            i + 1 >= at + len) /* the length must cover its own digits and the space */
             return;
         const char *kv = t->meta + i + 1;
         size_t kvn = at + len - (i + 1);

@@ -182,12 +182,66 @@ static void test_truncated(void **state)
     moat_findings_free(&fs);
 }
 
+/* A ustar header with a valid checksum. */
+static void header(unsigned char *h, const char *name, char type, size_t size)
+{
+    unsigned sum = 0;
+
+    memset(h, 0, 512);
+    memcpy(h, name, strlen(name));
+    memcpy(h + 100, "0000644", 7);
+    char num[32];
+    snprintf(num, sizeof num, "%011o", (unsigned)size & 07777777u);
+    memcpy(h + 124, num, 11);
+    h[156] = (unsigned char)type;
+    memcpy(h + 257,
+           "ustar\0"
+           "00",
+           8);
+    memset(h + 148, ' ', 8);
+    for (size_t i = 0; i < 512; i++)
+        sum += h[i];
+    snprintf(num, sizeof num, "%06o", sum & 0777777u);
+    memcpy(h + 148, num, 7);
+}
+
+/* Hostile pax records (lengths that do not cover themselves, or overrun) are ignored. */
+static void test_hostile_pax(void **state)
+{
+    static const char *const records[] = {"1 path=evil\n", "2 path=evil\n",
+                                          "99999999999 path=evil\n", "12 path=\n"};
+    static const char body[] = "GH=" TOKEN "\n";
+    struct moat_findings fs = {0};
+    struct counts c = {0};
+    char file[128];
+
+    (void)state;
+    for (size_t r = 0; r < sizeof records / sizeof records[0]; r++) {
+        unsigned char tar[512 * 6] = {0};
+        size_t rl = strlen(records[r]);
+        header(tar, "PaxHeaders/x", 'x', rl);
+        memcpy(tar + 512, records[r], rl);
+        header(tar + 1024, "plain/name.env", '0', sizeof body - 1);
+        memcpy(tar + 1536, body, sizeof body - 1);
+        snprintf(file, sizeof file, "%s/hostile.tar", dir);
+        FILE *f = fopen(file, "wb");
+        assert_non_null(f);
+        assert_int_equal(fwrite(tar, 1, sizeof tar, f), sizeof tar);
+        fclose(f);
+        scan_archive("hostile.tar", "x.tar", &fs, &c);
+        assert_int_equal(fs.n, 1);
+        in_member(&fs, "secret-github-token", "plain/name.env");
+        assert_int_equal(c.corrupt, 0);
+        moat_findings_free(&fs);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_named),      cmocka_unit_test(test_gnu_tar),
         cmocka_unit_test(test_gnu_tar_gz), cmocka_unit_test(test_pax_tar_zst),
-        cmocka_unit_test(test_truncated),
+        cmocka_unit_test(test_truncated),  cmocka_unit_test(test_hostile_pax),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
