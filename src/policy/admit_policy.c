@@ -448,7 +448,7 @@ int moat_admit_policy_load(const char *path, struct moat_admit_policy **out, str
     int fd, rc;
 
     *out = NULL;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO is refused, not waited on */
     if (fd < 0)
         return moat_err_set(err, errno == ENOENT ? MOAT_E_NOTFOUND : MOAT_E_IO, "%s: %s", path,
                             strerror(errno));

@@ -119,6 +119,27 @@ if [[ -n $SECRET_TAR ]]; then
   fi
 fi
 
+say "OCI 1.1 referrers in an image layout"
+cp -r "$FIXTURES/alpine/oci" "$WORK/oci"
+cat >"$WORK/custody-build.yaml" <<'YAML'
+version: 1
+keys:
+  build: keys/build.pub
+phases:
+  - name: build
+    keys: [build]
+YAML
+printf 'custody: custody-build.yaml\n' >"$WORK/referrers.yaml"
+admit "oci layout before attesting" 3 "$WORK/referrers.yaml" "oci:$WORK/oci:1" &&
+  { has "  - custody: phase build: missing" && ok "oci layout without referrers: $(tail -n +2 "$WORK/out")" ||
+    not_ok "oci before: $(cat "$WORK/out")"; }
+if it_moat "$WORK/o" "$WORK/e" attest --phase build --key "$WORK/keys/build.key" "oci:$WORK/oci:1"; then
+  admit "oci layout with a referrer" 0 "$WORK/referrers.yaml" "oci:$WORK/oci:1" &&
+    ok "the build phase stored as an OCI referrer in the layout admits it: $(cat "$WORK/out")"
+else
+  not_ok "moat attest oci: $(head -c 300 "$WORK/e")"
+fi
+
 say "fresh scan"
 if [[ -n $SECRET_TAR ]]; then
   admit "fresh scan, secret image" 3 "$WORK/fresh.yaml" "docker-archive:$SECRET_TAR" &&

@@ -229,6 +229,34 @@ static void test_image_checks(void **state)
     moat_admit_policy_free(p);
 }
 
+static void age_reason(const char *yaml, int64_t age, const char *want)
+{
+    struct moat_admit_policy *p = parse(yaml);
+    struct moat_admit_image img = {0};
+    struct moat_decision d = {true, NULL, 0};
+    struct moat_err err = MOAT_ERR_INIT;
+
+    img.now = 1796000000;
+    img.scan.present = true;
+    img.scan.source = "attested scan";
+    img.scan.time = img.now - age;
+    assert_int_equal(moat_admit_check_image(p, &img, &d, &err), 0);
+    expect_reasons(&d, &want, 1);
+    moat_decision_free(&d);
+    moat_admit_policy_free(p);
+}
+
+static void test_scan_age(void **state)
+{
+    (void)state;
+    age_reason("scan: {max_age: 90m}\n", 2 * 3600 + 300,
+               "scan: the attested scan is 2h5m old (max_age 1h30m)");
+    age_reason("scan: {max_age: 30s}\n", 45, "scan: the attested scan is 45s old (max_age 30s)");
+    age_reason("scan: {max_age: 1d}\n", 86400 + 3600 + 60,
+               "scan: the attested scan is 1d1h old (max_age 1d)");
+    age_reason("scan: {max_age: 1h}\n", -3600, "scan: the attested scan is dated in the future");
+}
+
 static void test_fresh_summary(void **state)
 {
     struct moat_findings fs = {0};
@@ -395,6 +423,7 @@ int main(void)
         cmocka_unit_test(test_names),         cmocka_unit_test(test_image_checks),
         cmocka_unit_test(test_fresh_summary), cmocka_unit_test(test_predicate_summary),
         cmocka_unit_test(test_create_checks), cmocka_unit_test(test_decision_bounds),
+        cmocka_unit_test(test_scan_age),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
