@@ -127,6 +127,15 @@ int moat_admit_check_image(const struct moat_admit_policy *p, const struct moat_
 int moat_admit_check_create(const struct moat_admit_policy *p, const json_t *body,
                             struct moat_decision *d, struct moat_err *err);
 
+/*
+ * obj[name] as Go's encoding/json fills a struct field, which is how the
+ * Docker daemon reads a request body: keys match case-insensitively (and
+ * U+212A KELVIN SIGN / U+017F LONG S match k / s). NULL when absent or not an
+ * object; when two keys match, NULL and *ambiguous = true (Go would take the
+ * last one; a policy must not guess).
+ */
+json_t *moat_go_field(const json_t *obj, const char *name, bool *ambiguous);
+
 /* ---- names ---- */
 
 /*

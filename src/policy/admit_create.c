@@ -2,8 +2,9 @@
  * admit_create.c - the container settings of a POST /containers/create body
  * (Docker Engine API ContainerConfig + HostConfig) that the policy can deny:
  * privileged mode, host namespaces, the engine's socket mounted into the
- * container, added capabilities. A field of the wrong type is a reason, not a
- * pass: Docker would reject it, and a plugin must not guess.
+ * container, added capabilities. Fields are looked up as the daemon's Go
+ * decoder does, case-insensitively ("privileged" is Privileged). A field of the
+ * wrong type, or given twice, is a reason, not a pass: a plugin must not guess.
  */
 #include "admit.h"
 
@@ -12,6 +13,69 @@
 #include <strings.h>
 
 #include "../base/limits.h"
+
+/* Length of the key prefix at k that folds to c (1 ASCII byte, or 2-3 for KELVIN SIGN / LONG S). */
+static size_t fold_match(const unsigned char *k, size_t left, char c)
+{
+    unsigned char l = (unsigned char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+
+    if (left >= 1 && k[0] < 0x80)
+        return (unsigned char)(k[0] >= 'A' && k[0] <= 'Z' ? k[0] - 'A' + 'a' : k[0]) == l ? 1 : 0;
+    if (l == 'k' && left >= 3 && k[0] == 0xe2 && k[1] == 0x84 && k[2] == 0xaa)
+        return 3;
+    if (l == 's' && left >= 2 && k[0] == 0xc5 && k[1] == 0xbf)
+        return 2;
+    return 0;
+}
+
+static bool go_key_eq(const char *key, size_t klen, const char *name)
+{
+    const unsigned char *k = (const unsigned char *)key;
+    size_t i = 0;
+
+    for (; *name != '\0'; name++) {
+        size_t n = fold_match(k + i, klen - i, *name);
+
+        if (n == 0)
+            return false;
+        i += n;
+    }
+    return i == klen;
+}
+
+json_t *moat_go_field(const json_t *obj, const char *name, bool *ambiguous)
+{
+    json_t *found = NULL, *v;
+    const char *key;
+    size_t klen;
+
+    if (!json_is_object(obj))
+        return NULL;
+    json_object_keylen_foreach((json_t *)obj, key, klen, v)
+    {
+        if (!go_key_eq(key, klen, name))
+            continue;
+        if (found != NULL) {
+            *ambiguous = true;
+            return NULL;
+        }
+        found = v;
+    }
+    return found;
+}
+
+/* moat_go_field, with ambiguity as a reason in d (then NULL). */
+static const json_t *field(const json_t *obj, const char *where, const char *name,
+                           struct moat_decision *d, struct moat_err *err)
+{
+    bool amb = false;
+    const json_t *v = moat_go_field(obj, name, &amb);
+
+    if (amb)
+        moat_decision_add(d, err, "%s%s%s is given twice (keys differing only in case)", where,
+                          *where ? "." : "", name);
+    return v;
+}
 
 /* Engine API sockets; binding any of them, or a directory above them, hands over the host. */
 static const char *const engine_sockets[] = {
@@ -107,7 +171,8 @@ static int check_source(struct moat_decision *d, struct moat_err *err, const cha
 
 static int check_mounts(const json_t *hc, struct moat_decision *d, struct moat_err *err)
 {
-    const json_t *binds = json_object_get(hc, "Binds"), *mounts = json_object_get(hc, "Mounts");
+    const json_t *binds = field(hc, "HostConfig", "Binds", d, err);
+    const json_t *mounts = field(hc, "HostConfig", "Mounts", d, err);
     size_t i;
     json_t *v;
     int rc = 0;
@@ -132,12 +197,14 @@ static int check_mounts(const json_t *hc, struct moat_decision *d, struct moat_e
             return moat_decision_add(d, err, "HostConfig.Mounts is not a list");
         json_array_foreach(mounts, i, v)
         {
-            const json_t *src = json_object_get(v, "Source");
-            const json_t *dev =
-                json_object_get(json_object_get(json_object_get(json_object_get(v, "VolumeOptions"),
-                                                                "DriverConfig"),
-                                                "Options"),
-                                "device");
+            const json_t *src = field(v, "HostConfig.Mounts[]", "Source", d, err);
+            const json_t *vo = field(v, "HostConfig.Mounts[]", "VolumeOptions", d, err);
+            const json_t *dc =
+                field(vo, "HostConfig.Mounts[].VolumeOptions", "DriverConfig", d, err);
+            /* Options is a map: its keys are exact */
+            const json_t *dev = json_object_get(
+                field(dc, "HostConfig.Mounts[].VolumeOptions.DriverConfig", "Options", d, err),
+                "device");
 
             if (!json_is_object(v) || (src != NULL && !json_is_string(src) && !json_is_null(src)))
                 rc = moat_decision_add(d, err, "HostConfig.Mounts[%zu] is malformed", i);
@@ -165,7 +232,7 @@ static bool cap_eq(const char *policy_cap, const char *req)
 static int check_caps(const struct moat_admit_policy *p, const json_t *hc, struct moat_decision *d,
                       struct moat_err *err)
 {
-    const json_t *caps = json_object_get(hc, "CapAdd");
+    const json_t *caps = field(hc, "HostConfig", "CapAdd", d, err);
     size_t i;
     json_t *v;
     int rc = 0;
@@ -204,13 +271,13 @@ int moat_admit_check_create(const struct moat_admit_policy *p, const json_t *bod
 
     if (!json_is_object(body))
         return moat_decision_add(d, err, "create request body is not a JSON object");
-    hc = json_object_get(body, "HostConfig");
+    hc = field(body, "", "HostConfig", d, err);
     if (hc == NULL || json_is_null(hc))
         return 0; /* all defaults: unprivileged, private namespaces, no mounts */
     if (!json_is_object(hc))
         return moat_decision_add(d, err, "HostConfig is not an object");
     if (p->deny_privileged) {
-        const json_t *v = json_object_get(hc, "Privileged");
+        const json_t *v = field(hc, "HostConfig", "Privileged", d, err);
 
         if (v != NULL && !json_is_boolean(v) && !json_is_null(v))
             rc = moat_decision_add(d, err, "HostConfig.Privileged is not a boolean");
@@ -221,7 +288,7 @@ int moat_admit_check_create(const struct moat_admit_policy *p, const json_t *bod
     }
     if (p->deny_host_namespaces)
         for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
-            const json_t *v = json_object_get(hc, modes[i]);
+            const json_t *v = field(hc, "HostConfig", modes[i], d, err);
 
             if (v != NULL && !json_is_string(v) && !json_is_null(v))
                 rc = moat_decision_add(d, err, "HostConfig.%s is not a string", modes[i]);

@@ -532,23 +532,28 @@ static int decide_create(struct moat_authz *az, const json_t *req, struct moat_d
     json_t *body = request_body(req, d, err), *img;
     char *image_user = NULL;
     const char *user = NULL;
+    bool amb = false;
     int rc = 0;
 
     if (body == NULL)
         return err->code == MOAT_E_NOMEM ? -MOAT_E_NOMEM : 0;
-    img = json_object_get(body, "Image");
-    if (!json_is_string(img) || json_string_length(img) == 0 ||
-        json_string_length(img) > MOAT_ADMIT_MAX_NAME ||
-        strlen(json_string_value(img)) != json_string_length(img)) {
+    img = moat_go_field(body, "Image", &amb);
+    if (amb)
+        rc = moat_decision_add(d, err, "Image is given twice (keys differing only in case)");
+    else if (!json_is_string(img) || json_string_length(img) == 0 ||
+             json_string_length(img) > MOAT_ADMIT_MAX_NAME ||
+             strlen(json_string_value(img)) != json_string_length(img)) {
         rc = moat_decision_add(d, err, "create request names no valid image (Image)");
     } else {
         *image = strdup(json_string_value(img));
         rc = check_image(az, json_string_value(img), d, &image_user, err);
     }
     if (rc == 0 && p->non_root) {
-        json_t *u = json_object_get(body, "User");
+        json_t *u = moat_go_field(body, "User", &amb);
 
-        if (u != NULL && !json_is_string(u) && !json_is_null(u))
+        if (amb)
+            rc = moat_decision_add(d, err, "User is given twice (keys differing only in case)");
+        else if (u != NULL && !json_is_string(u) && !json_is_null(u))
             rc = moat_decision_add(d, err, "non_root: User is not a string");
         else if (json_is_string(u) && json_string_length(u) > 0) /* overrides the image's */
             user = json_string_value(u);
@@ -574,14 +579,18 @@ static int decide_exec(struct moat_authz *az, const json_t *req, struct moat_dec
                        struct moat_err *err)
 {
     json_t *body, *priv;
+    bool amb = false;
     int rc = 0;
 
     if (!az->o.policy->deny_privileged)
         return 0;
     if ((body = request_body(req, d, err)) == NULL)
         return err->code == MOAT_E_NOMEM ? -MOAT_E_NOMEM : 0;
-    priv = json_object_get(body, "Privileged");
-    if (priv != NULL && !json_is_boolean(priv) && !json_is_null(priv))
+    priv = moat_go_field(body, "Privileged", &amb);
+    if (amb)
+        rc = moat_decision_add(d, err,
+                               "exec: Privileged is given twice (keys differing only in case)");
+    else if (priv != NULL && !json_is_boolean(priv) && !json_is_null(priv))
         rc = moat_decision_add(d, err, "exec: Privileged is not a boolean");
     else if (json_is_true(priv))
         rc = moat_decision_add(d, err, "privileged exec (Privileged)");

@@ -111,6 +111,12 @@ mkreq "$WORK/r.json" "$D" "/containers/create"
 expect "$SOCK" "documented body, no API version prefix" "$WORK/r.json" allow
 mkreq "$WORK/r.json" "$D" /v1.47/containers/create edit:'b["HostConfig"]["Privileged"]=True'
 expect "$SOCK" "--privileged" "$WORK/r.json" deny "privileged container"
+mkreq "$WORK/r.json" "$D" /v1.47/containers/create \
+  edit:'b["HostConfig"].pop("Privileged"); b["HostConfig"]["privileged"]=True'
+expect "$SOCK" "\"privileged\": Go's decoder ignores key case, so does moat" "$WORK/r.json" deny "privileged container"
+mkreq "$WORK/r.json" "$D" /v1.47/containers/create edit:'b["HostConfig"]["PRIVILEGED"]=True'
+expect "$SOCK" "Privileged false and PRIVILEGED true in one body" "$WORK/r.json" deny \
+  "HostConfig.Privileged is given twice"
 mkreq "$WORK/r.json" "$D" /v1.47/containers/create edit:'b["HostConfig"]["NetworkMode"]="host"'
 expect "$SOCK" "--network host" "$WORK/r.json" deny "HostConfig.NetworkMode is host"
 mkreq "$WORK/r.json" "$D" /v1.47/containers/create edit:'b["HostConfig"]["PidMode"]="host"'

@@ -384,6 +384,28 @@ static void test_create_checks(void **state)
         static const char *const w[] = {"capability added: NET_RAW (HostConfig.CapAdd)"};
         check_create(all_caps, "{\"HostConfig\":{\"CapAdd\":[\"NET_RAW\"]}}", w, 1);
     }
+    /* the daemon's Go decoder matches keys case-insensitively, Kelvin sign and long s too */
+    {
+        static const char *const w2[] = {
+            "privileged container (HostConfig.Privileged)",
+            "host namespace: HostConfig.NetworkMode is host",
+            "host namespace: HostConfig.UsernsMode is host",
+            "engine socket mounted: /run holds /run/docker.sock (HostConfig.Binds)"};
+        check_create(p,
+                     "{\"hostconfig\":{\"PRIVILEGED\":true,\"Networ\u212aMode\":\"host\","
+                     "\"u\u017fernsmode\":\"host\",\"binds\":[\"/run:/r\"]},"
+                     "\"Labels\":{\"a\":\"1\",\"A\":\"2\"}}",
+                     w2, sizeof w2 / sizeof w2[0]);
+    }
+    {
+        static const char *const w[] = {"HostConfig.Privileged is given twice (keys differing only "
+                                        "in case)"};
+        check_create(p, "{\"HostConfig\":{\"Privileged\":false,\"privileged\":true}}", w, 1);
+    }
+    {
+        static const char *const w[] = {"HostConfig is given twice (keys differing only in case)"};
+        check_create(p, "{\"HostConfig\":{},\"hostConfig\":{\"Privileged\":true}}", w, 1);
+    }
     /* a policy without container rules lets everything through */
     check_create(lax, "{\"HostConfig\":{\"Privileged\":true,\"NetworkMode\":\"host\"}}", NULL, 0);
     {
