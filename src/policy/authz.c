@@ -681,8 +681,12 @@ int moat_authz_handle(struct moat_authz *az, const char *endpoint, const char *b
     }
 decided:
     moat_err_clear(&e2);
-    if (rc < 0)
-        goto out;
+    if (rc < 0) { /* out of memory while deciding: deny, and still try to record it */
+        moat_decision_free(&d);
+        d.allow = false;
+        moat_decision_add(&d, &err, "moat: out of memory while deciding");
+        rc = 0;
+    }
     if (asprintf(&subject, "%.16s %.2048s%s%.1024s", method != NULL ? method : "?",
                  uri != NULL ? uri : "?", image != NULL ? " image=" : "",
                  image != NULL ? image : "") < 0) {
