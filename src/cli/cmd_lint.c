@@ -95,6 +95,20 @@ static void free_lists(struct lint_args *a)
             free(a->lists[w][i]);
 }
 
+/* Rule-level SARIF text from the rule table: a finding's description is its rule's rationale. */
+static bool lint_rule_info(void *arg, const struct moat_finding *f, struct moat_report_rule *out)
+{
+    const struct moat_lint_rule *r = moat_lint_rule_find(f->rule_id);
+
+    (void)arg;
+    if (r == NULL)
+        return false;
+    out->title = r->title;
+    out->description = r->rationale;
+    out->remediation = r->remediation;
+    return true;
+}
+
 static int run_lint(struct lint_args *a, enum moat_report_format fmt, char **files, size_t n)
 {
     static char *const deflt[] = {"Dockerfile"};
@@ -129,6 +143,7 @@ static int run_lint(struct lint_args *a, enum moat_report_format fmt, char **fil
     moat_findings_sort(&findings);
     ctx.tool_version = MOAT_VERSION;
     ctx.target = n == 1 ? (strcmp(files[0], "-") == 0 ? "<stdin>" : files[0]) : "Dockerfiles";
+    ctx.rule_info = lint_rule_info;
     if (cli_output_open(&out, a->output, &err) < 0)
         goto out;
     if (moat_report_write(out.f, fmt, &ctx, &findings, &err) < 0) {

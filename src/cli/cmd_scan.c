@@ -24,6 +24,7 @@
 #include "report/report.h"
 #include "sbom/sbom_read.h"
 #include "secret/scanner.h"
+#include "secret/secret.h"
 #include "source/image.h"
 #include "vuln/match.h"
 #include "vuln/vulndb.h"
@@ -221,6 +222,31 @@ static int open_db(const struct scan_args *a, struct moat_vulndb **db, struct mo
     return 0;
 }
 
+/* Rule-level SARIF text from the misconfig and secret rule tables (report/ knows neither). */
+static bool scan_rule_info(void *arg, const struct moat_finding *f, struct moat_report_rule *out)
+{
+    const struct moat_misconfig_rule *mr;
+    const struct moat_secret_rule *sr;
+    size_t n;
+
+    (void)arg;
+    if (f->kind == MOAT_FINDING_MISCONFIG && (mr = moat_misconfig_rule_find(f->rule_id)) != NULL) {
+        out->title = mr->title;
+        out->remediation = mr->remediation;
+        out->cis = mr->cis;
+        return true;
+    }
+    n = f->kind == MOAT_FINDING_SECRET ? moat_secret_builtin_rules(&sr) : 0;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(sr[i].id, f->rule_id) == 0) {
+            out->title = sr[i].title;
+            out->remediation = sr[i].remediation;
+            return true;
+        }
+    }
+    return false;
+}
+
 static int run_scan(const struct scan_args *a, enum moat_report_format fmt)
 {
     struct moat_err err = MOAT_ERR_INIT;
@@ -269,6 +295,7 @@ static int run_scan(const struct scan_args *a, enum moat_report_format fmt)
     ctx.target = a->ref;
     ctx.meta = img != NULL ? moat_image_meta(img) : NULL;
     ctx.inv = &inv;
+    ctx.rule_info = scan_rule_info;
     if (cli_output_open(&out, a->output, &err) < 0)
         goto out;
     if (moat_report_write(out.f, fmt, &ctx, &findings, &err) < 0) {

@@ -10,6 +10,7 @@
 #ifndef MOAT_REPORT_REPORT_H
 #define MOAT_REPORT_REPORT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "../base/error.h"
@@ -25,6 +26,25 @@ enum moat_report_format {
     MOAT_REPORT_CYCLONEDX,
 };
 
+/*
+ * Rule-level text for a finding's rule (SARIF reportingDescriptor), where
+ * the finding itself only carries text about that one finding: a secret's or
+ * a misconfiguration's description says which file or variable, not what the
+ * rule looks for. Every field may be NULL; the strings must stay valid until
+ * moat_report_write returns (rule tables are static).
+ */
+struct moat_report_rule {
+    const char *title;       /* one line; NULL = the finding's title */
+    const char *description; /* what the rule detects, the same for every finding */
+    const char *remediation; /* NULL = the finding's remediation */
+    const char *help_uri;    /* an http(s) page about the rule, or NULL */
+    const char *cis;         /* CIS Docker Benchmark section; NULL = the finding's */
+};
+
+/* Fill *out (zeroed by the caller) for f's rule and return true, or return false when unknown. */
+typedef bool (*moat_report_rule_fn)(void *arg, const struct moat_finding *f,
+                                    struct moat_report_rule *out);
+
 struct moat_report_ctx {
     const char *tool_version;
     const char *target; /* what was scanned, as the user named it (image ref or SBOM file) */
@@ -33,6 +53,11 @@ struct moat_report_ctx {
         *inv;                     /* packages scanned (CycloneDX components, counts); may be NULL */
     const char *timestamp, *uuid; /* NULL = now / random; fixed in tests */
     const char *db_note;          /* e.g. "vulnerability db: 2026-11-20, 3 days old" or NULL */
+    /* Optional rule-level metadata (cli/ wires the scanners' rule tables; report/ depends on
+     * none of them). Without it, a vulnerability's description describes its rule and, for the
+     * other kinds, the rule is described by its title, CIS section and remediation. */
+    moat_report_rule_fn rule_info;
+    void *rule_info_arg;
 };
 
 /* "table", "json", "sarif", "junit", "cyclonedx" (case-insensitive); -MOAT_E_ARG otherwise. */

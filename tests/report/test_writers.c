@@ -7,6 +7,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -363,6 +364,205 @@ static void test_sarif_empty(void **state)
     free(out);
 }
 
+/* ---- SARIF rule text, messages, CIS and URIs ----------------------------------------- */
+
+static void add_check(struct moat_findings *fs, enum moat_finding_kind kind, const char *id,
+                      enum moat_severity sev, const char *title, const char *desc, const char *path,
+                      uint32_t line, int32_t layer, const char *cis)
+{
+    struct moat_finding f = {0};
+
+    f.kind = kind;
+    f.rule_id = strdup(id);
+    f.severity = sev;
+    f.cvss_score = -1;
+    f.title = fx_dup(title);
+    f.description = fx_dup(desc);
+    f.path = fx_dup(path);
+    f.line = line;
+    f.layer = layer;
+    f.remediation = strdup("Fix it at the source");
+    f.cis = fx_dup(cis);
+    assert_int_equal(moat_findings_add(fs, &f, NULL), 0);
+}
+
+static json_t *sarif_doc(const struct moat_report_ctx *ctx, const struct moat_findings *fs)
+{
+    char *out = render(MOAT_REPORT_SARIF, ctx, fs), path[64];
+    json_t *j;
+
+    to_file(path, sizeof(path), out);
+    assert_int_equal(validate(SARIF_SCHEMA, path), 0);
+    unlink(path);
+    j = parse(out);
+    free(out);
+    assert_non_null(json_array_get(json_object_get(j, "runs"), 0));
+    return j;
+}
+
+static json_t *run_of(json_t *doc)
+{
+    return json_array_get(json_object_get(doc, "runs"), 0);
+}
+
+static json_t *rule_by_id(json_t *doc, const char *id)
+{
+    json_t *rules = json_object_get(json_object_get(json_object_get(run_of(doc), "tool"), "driver"),
+                                    "rules"),
+           *r;
+    size_t i;
+
+    json_array_foreach(rules, i, r) if (strcmp(json_string_value(json_object_get(r, "id")), id) ==
+                                        0) return r;
+    fail_msg("no rule %s", id);
+    return NULL;
+}
+
+static const char *str_at(json_t *o, const char *k1, const char *k2)
+{
+    json_t *v = json_object_get(o, k1);
+
+    return json_string_value(k2 != NULL ? json_object_get(v, k2) : v);
+}
+
+static json_t *art_of(json_t *doc, size_t i)
+{
+    json_t *r = json_array_get(json_object_get(run_of(doc), "results"), i);
+
+    return json_object_get(
+        json_object_get(json_array_get(json_object_get(r, "locations"), 0), "physicalLocation"),
+        "artifactLocation");
+}
+
+static const char *msg_of(json_t *doc, size_t i)
+{
+    return str_at(json_array_get(json_object_get(run_of(doc), "results"), i), "message", "text");
+}
+
+/* An image scan: rule text is rule-level, messages are the findings' own, CIS is carried. */
+static void test_sarif_image_checks(void **state)
+{
+    struct fx x;
+    struct moat_findings fs = {0};
+    json_t *doc, *r, *tags, *bases;
+    const char *full, *help;
+
+    (void)state;
+    fx_build(&x);
+    add_check(&fs, MOAT_FINDING_MISCONFIG, "MIC008", MOAT_SEV_MEDIUM,
+              "World-writable file or directory", "File srv/app.conf is writable by every user",
+              "srv/app.conf", 0, 2, NULL);
+    add_check(&fs, MOAT_FINDING_MISCONFIG, "MIC008", MOAT_SEV_MEDIUM,
+              "World-writable file or directory", "Directory / is writable by every user", "/", 0,
+              0, NULL);
+    add_check(&fs, MOAT_FINDING_MISCONFIG, "MIC001", MOAT_SEV_HIGH, "Image runs as root",
+              "The image config sets User to root", "config:User", 0, -1, "4.1");
+    add_check(&fs, MOAT_FINDING_SECRET, "secret-aws", MOAT_SEV_CRITICAL, "AWS access key ID",
+              "in member 'a b.txt' of the tar archive", "srv/x:1.tar", 4, 1, NULL);
+    doc = sarif_doc(&x.ctx, &fs);
+
+    /* rule text is the rule's, never the first finding's */
+    r = rule_by_id(doc, "MIC008");
+    full = str_at(r, "fullDescription", "text");
+    help = str_at(r, "help", "text");
+    assert_string_equal(str_at(r, "shortDescription", "text"), "World-writable file or directory");
+    assert_string_equal(full, "World-writable file or directory.");
+    assert_null(strstr(help, "srv/app.conf"));
+    assert_non_null(strstr(help, "Remediation: Fix it at the source"));
+    assert_non_null(strstr(str_at(r, "help", "markdown"), "**Remediation:** Fix it at the source"));
+    assert_string_equal(str_at(r, "properties", "security-severity"), "5.5");
+    assert_null(json_object_get(json_object_get(r, "properties"), "cis"));
+
+    /* CIS: properties.cis, a tag, and the section in the text */
+    r = rule_by_id(doc, "MIC001");
+    tags = json_object_get(json_object_get(r, "properties"), "tags");
+    assert_string_equal(str_at(r, "properties", "cis"), "4.1");
+    assert_string_equal(str_at(r, "properties", "security-severity"), "8.0");
+    assert_string_equal(json_string_value(json_array_get(tags, 0)), "misconfiguration");
+    assert_string_equal(json_string_value(json_array_get(tags, 1)), "security");
+    assert_string_equal(json_string_value(json_array_get(tags, 3)), "CIS-Docker-4.1");
+    assert_non_null(
+        strstr(str_at(r, "fullDescription", "text"), "CIS Docker Benchmark section 4.1"));
+    assert_string_equal(str_at(rule_by_id(doc, "secret-aws"), "properties", "security-severity"),
+                        "9.5");
+
+    /* messages: the finding's own description; a secret's note follows the usual text */
+    assert_string_equal(msg_of(doc, 0), "File srv/app.conf is writable by every user");
+    assert_string_equal(msg_of(doc, 1), "Directory / is writable by every user");
+    assert_string_equal(msg_of(doc, 2), "The image config sets User to root");
+    assert_string_equal(msg_of(doc, 3), "secret-aws: AWS access key ID (srv/x:1.tar:4), in member "
+                                        "'a b.txt' of the tar archive");
+
+    /* locations: image paths under IMAGEROOT, config fields under IMAGECONFIG */
+    assert_string_equal(str_at(art_of(doc, 0), "uri", NULL), "srv/app.conf");
+    assert_string_equal(str_at(art_of(doc, 0), "uriBaseId", NULL), "IMAGEROOT");
+    assert_string_equal(str_at(art_of(doc, 1), "uri", NULL), "./");
+    assert_string_equal(str_at(art_of(doc, 2), "uri", NULL), "User");
+    assert_string_equal(str_at(art_of(doc, 2), "uriBaseId", NULL), "IMAGECONFIG");
+    assert_string_equal(str_at(art_of(doc, 3), "uri", NULL), "srv/x:1.tar");
+    bases = json_object_get(run_of(doc), "originalUriBaseIds");
+    assert_int_equal(json_object_size(bases), 2);
+    assert_non_null(strstr(str_at(json_object_get(bases, "IMAGECONFIG"), "description", "text"),
+                           x.meta.config_digest));
+    assert_non_null(json_object_get(bases, "IMAGEROOT"));
+    json_decref(doc);
+    moat_findings_free(&fs);
+    fx_free(&x);
+}
+
+static bool lint_like_info(void *arg, const struct moat_finding *f, struct moat_report_rule *out)
+{
+    (void)arg;
+    if (strcmp(f->rule_id, "MDL001") != 0)
+        return false;
+    out->title = "Rule title from the table";
+    out->description = "The rule's rationale.";
+    out->help_uri = "https://example.com/rules/MDL001";
+    out->cis = "4.7";
+    return true;
+}
+
+/* moat lint: host paths relative to %SRCROOT% or file: URIs; rule_info supplies rule text. */
+static void test_sarif_host_paths_and_rule_info(void **state)
+{
+    struct moat_report_ctx ctx = {0};
+    struct moat_findings fs = {0};
+    json_t *doc, *r, *bases;
+
+    (void)state;
+    ctx.target = "Dockerfiles";
+    ctx.timestamp = "2024-06-03T10:20:30Z";
+    ctx.rule_info = lint_like_info;
+    add_check(&fs, MOAT_FINDING_MISCONFIG, "MDL001", MOAT_SEV_HIGH, "Finding title",
+              "The rule's rationale.", "Dockerfile", 3, -1, NULL);
+    add_check(&fs, MOAT_FINDING_MISCONFIG, "MDL001", MOAT_SEV_HIGH, "Finding title",
+              "The rule's rationale.", "/abs/dir/Docker file", 1, -1, NULL);
+    add_check(&fs, MOAT_FINDING_MISCONFIG, "MDL001", MOAT_SEV_HIGH, "Finding title",
+              "The rule's rationale.", "<stdin>", 2, -1, NULL);
+    add_check(&fs, MOAT_FINDING_MISCONFIG, "MDL001", MOAT_SEV_HIGH, "Finding title",
+              "The rule's rationale.", "c:d/Dockerfile", 2, -1, NULL);
+    doc = sarif_doc(&ctx, &fs);
+    r = rule_by_id(doc, "MDL001");
+    assert_string_equal(str_at(r, "shortDescription", "text"), "Rule title from the table");
+    assert_string_equal(str_at(r, "fullDescription", "text"),
+                        "The rule's rationale. See CIS Docker Benchmark section 4.7.");
+    assert_string_equal(str_at(r, "helpUri", NULL), "https://example.com/rules/MDL001");
+    assert_string_equal(str_at(r, "properties", "cis"), "4.7");
+    /* the description is the rule's text, so the message names the finding instead */
+    assert_string_equal(msg_of(doc, 0), "MDL001: Finding title (Dockerfile:3)");
+    assert_string_equal(str_at(art_of(doc, 0), "uri", NULL), "Dockerfile");
+    assert_string_equal(str_at(art_of(doc, 0), "uriBaseId", NULL), "%SRCROOT%");
+    assert_string_equal(str_at(art_of(doc, 1), "uri", NULL), "file:///abs/dir/Docker%20file");
+    assert_null(json_object_get(art_of(doc, 1), "uriBaseId"));
+    assert_string_equal(str_at(art_of(doc, 2), "uri", NULL), "%3Cstdin%3E");
+    assert_string_equal(str_at(art_of(doc, 3), "uri", NULL), "c%3Ad/Dockerfile");
+    bases = json_object_get(run_of(doc), "originalUriBaseIds");
+    assert_int_equal(json_object_size(bases), 1);
+    assert_non_null(json_object_get(bases, "%SRCROOT%"));
+    json_decref(doc);
+    moat_findings_free(&fs);
+}
+
 /* ---- JUnit --------------------------------------------------------------------------- */
 
 static void junit_consumer(const char *path, char *line, size_t n)
@@ -586,6 +786,8 @@ int main(void)
         cmocka_unit_test(test_sarif),
         cmocka_unit_test(test_sarif_validator_rejects),
         cmocka_unit_test(test_sarif_empty),
+        cmocka_unit_test(test_sarif_image_checks),
+        cmocka_unit_test(test_sarif_host_paths_and_rule_info),
         cmocka_unit_test(test_junit),
         cmocka_unit_test(test_junit_hostile_strings),
         cmocka_unit_test(test_cyclonedx),
