@@ -189,6 +189,37 @@ static void test_handle(void **state)
     rmdir(dir);
 }
 
+/* The engine is asked only when the policy cares about the image; an unreachable one denies then.
+ */
+static void test_engine_only_when_needed(void **state)
+{
+    struct moat_err err = MOAT_ERR_INIT;
+    struct moat_admit_policy *lax = NULL, *strict = NULL;
+    struct moat_authz_opts o = {0};
+    struct moat_authz *az = NULL;
+    const char *req = "{\"RequestMethod\":\"POST\",\"RequestUri\":\"/v1.47/containers/create\","
+                      "\"RequestBody\":\"eyJJbWFnZSI6ImRlYmlhbjoxMiIsIlVzZXIiOiIxMDAwIn0=\"}";
+
+    const char *y1 = "deny_privileged: true\n", *y2 = "registries: [docker.io/library/]\n";
+
+    (void)state;
+    assert_int_equal(moat_admit_policy_parse("a.yaml", y1, strlen(y1), ".", &lax, &err), 0);
+    assert_int_equal(moat_admit_policy_parse("b.yaml", y2, strlen(y2), ".", &strict, &err), 0);
+    o.engine_socket = "unix:///nonexistent/moat-test.sock";
+    o.cache_ttl_ms = 1000;
+    o.policy = lax;
+    assert_int_equal(moat_authz_new(&o, &az, &err), 0);
+    expect(az, req, "\"Allow\":true");
+    moat_authz_free(az);
+    o.policy = strict;
+    assert_int_equal(moat_authz_new(&o, &az, &err), 0);
+    expect(az, req, "image: cannot resolve 'debian:12': engine /nonexistent/moat-test.sock:");
+    expect(az, req, "cannot resolve"); /* a failed lookup is not cached */
+    moat_authz_free(az);
+    moat_admit_policy_free(lax);
+    moat_admit_policy_free(strict);
+}
+
 static void test_cache(void **state)
 {
     struct moat_err err = MOAT_ERR_INIT;
@@ -234,9 +265,8 @@ static void test_cache(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_routes),
-        cmocka_unit_test(test_base64),
-        cmocka_unit_test(test_handle),
+        cmocka_unit_test(test_routes), cmocka_unit_test(test_base64),
+        cmocka_unit_test(test_handle), cmocka_unit_test(test_engine_only_when_needed),
         cmocka_unit_test(test_cache),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
