@@ -56,13 +56,17 @@ static long tty_read(int fd, const char *prompt, char *buf)
     bool restore = false;
     long r = -1;
 
-    if (write(fd, prompt, strlen(prompt)) < 0)
-        return -1;
+    /* echo off before the prompt, so nothing typed after it is ever shown */
     if (tcgetattr(fd, &old) == 0) {
         quiet = old;
         quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
         quiet.c_lflag |= ICANON;
         restore = tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
+    }
+    if (write(fd, prompt, strlen(prompt)) < 0) {
+        if (restore)
+            (void)tcsetattr(fd, TCSAFLUSH, &old);
+        return -1;
     }
     for (;;) {
         char c;

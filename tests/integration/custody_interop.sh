@@ -97,6 +97,59 @@ m key generate --out build || rc=$?
 [[ $rc == 1 ]] && grep -q 'already exists' "$WORK/m.err" && ok "key generate refuses to replace a key" ||
   not_ok "key generate over an existing key: exit $rc"
 
+# ---- the terminal prompt: a pty as controlling terminal, no MOAT_PASSWORD ----
+cat >"$WORK/on_tty.py" <<'EOF'
+# on_tty.py ANSWERS CMD...: run CMD on a new pty, type each comma-separated answer
+# after each prompt; print the transcript (what the terminal showed) and the exit code
+import os, pty, sys
+answers, argv = sys.argv[1].split(","), sys.argv[2:]
+pid, fd = pty.fork()
+if pid == 0:
+    env = dict(os.environ)
+    env.pop("MOAT_PASSWORD", None)
+    os.execve(argv[0], argv, env)
+out, seen = b"", 0
+def more():
+    global out
+    try:
+        c = os.read(fd, 1024)
+    except OSError:
+        c = b""
+    out += c
+    return c
+for a in answers:
+    while b": " not in out[seen:] and more():
+        pass
+    os.write(fd, a.encode() + b"\n")
+    seen = len(out)
+while more():
+    pass
+_, st = os.waitpid(pid, 0)
+sys.stdout.write(out.decode(errors="replace").replace("\r", ""))
+print("exit=%d" % os.waitstatus_to_exitcode(st))
+EOF
+TTYPASS="tty-$RANDOM-secret"
+timeout 60 python3 "$WORK/on_tty.py" "$TTYPASS,$TTYPASS" "$MOAT" key generate --out ttykey >"$WORK/t1" 2>&1 || true
+timeout 60 python3 "$WORK/on_tty.py" "$TTYPASS,other" "$MOAT" key generate --out ttykey2 >"$WORK/t2" 2>&1 || true
+timeout 60 python3 "$WORK/on_tty.py" "$TTYPASS" "$MOAT" attest --phase p --key ttykey.key -o tty-env.json "$OCI" >"$WORK/t3" 2>&1 || true
+if grep -q '^exit=0' "$WORK/t1" && grep -q 'Passphrase for ttykey.key:' "$WORK/t1" &&
+  grep -q 'Repeat the passphrase:' "$WORK/t1" && [[ -f ttykey.key ]] && grep -q '^exit=0' "$WORK/t3" &&
+  [[ -s tty-env.json ]]; then
+  ok "terminal prompt: asked twice on generate, once on attest, and the key works"
+else
+  not_ok "terminal prompt: $(cat "$WORK/t1" "$WORK/t3" | tail -c 400)"
+fi
+if grep -q '^exit=1' "$WORK/t2" && grep -q 'the passphrases differ' "$WORK/t2" && [[ ! -e ttykey2.key ]]; then
+  ok "terminal prompt: different passphrases refused, no key written"
+else
+  not_ok "terminal prompt mismatch: $(head -c 400 "$WORK/t2")"
+fi
+if grep -qF -- "$TTYPASS" "$WORK/t1" "$WORK/t2" "$WORK/t3"; then
+  not_ok "the typed passphrase was echoed on the terminal"
+else
+  ok "the typed passphrase never shows on the terminal (echo off)"
+fi
+
 # ---- moat's envelopes checked by openssl over python-built PAE ----
 # pae.py ENVELOPE OUTDIR: writes OUTDIR/pae (PAE bytes), OUTDIR/sig (raw signature),
 # OUTDIR/statement.json; python3 does the base64 and PAE, never moat.
