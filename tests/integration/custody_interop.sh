@@ -120,6 +120,8 @@ def more():
 for a in answers:
     while b": " not in out[seen:] and more():
         pass
+    if os.environ.get("LIMITS_OUT") and not seen:  # while it waits at the first prompt
+        open(os.environ["LIMITS_OUT"], "w").write(open("/proc/%d/limits" % pid).read())
     os.write(fd, a.encode() + b"\n")
     seen = len(out)
 while more():
@@ -131,7 +133,8 @@ EOF
 TTYPASS="tty-$RANDOM-secret"
 timeout 60 python3 "$WORK/on_tty.py" "$TTYPASS,$TTYPASS" "$MOAT" key generate --out ttykey >"$WORK/t1" 2>&1 || true
 timeout 60 python3 "$WORK/on_tty.py" "$TTYPASS,other" "$MOAT" key generate --out ttykey2 >"$WORK/t2" 2>&1 || true
-timeout 60 python3 "$WORK/on_tty.py" "$TTYPASS" "$MOAT" attest --phase p --key ttykey.key -o tty-env.json "$OCI" >"$WORK/t3" 2>&1 || true
+# raise the core limit first, so RLIMIT_CORE 0 below can only be moat's doing
+LIMITS_OUT=$WORK/limits prlimit --core=unlimited:unlimited timeout 60 python3 "$WORK/on_tty.py" "$TTYPASS" "$MOAT" attest --phase p --key ttykey.key -o tty-env.json "$OCI" >"$WORK/t3" 2>&1 || true
 if grep -q '^exit=0' "$WORK/t1" && grep -q 'Passphrase for ttykey.key:' "$WORK/t1" &&
   grep -q 'Repeat the passphrase:' "$WORK/t1" && [[ -f ttykey.key ]] && grep -q '^exit=0' "$WORK/t3" &&
   [[ -s tty-env.json ]]; then
@@ -143,6 +146,11 @@ if grep -q '^exit=1' "$WORK/t2" && grep -q 'the passphrases differ' "$WORK/t2" &
   ok "terminal prompt: different passphrases refused, no key written"
 else
   not_ok "terminal prompt mismatch: $(head -c 400 "$WORK/t2")"
+fi
+if grep -Eq '^Max core file size +0 +0 ' "$WORK/limits" 2>/dev/null; then
+  ok "while moat holds a key it cannot dump core (RLIMIT_CORE 0/0 in /proc/PID/limits)"
+else
+  not_ok "core dumps not disabled: $(grep -i core "$WORK/limits" 2>&1)"
 fi
 if grep -qF -- "$TTYPASS" "$WORK/t1" "$WORK/t2" "$WORK/t3"; then
   not_ok "the typed passphrase was echoed on the terminal"
