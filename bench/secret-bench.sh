@@ -68,10 +68,10 @@ size_mb=$(($(stat -c %s "$image") / 1000000))
 echo "image: $image (${size_mb} MB), $runs cold runs each, $(nproc) CPUs," \
   "load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
-# measure TOOL RUN CMD... — appends "wall_s rss_kb" to $work/TOOL.times
+# measure TOOL RUN CMD... — appends "wall_s rss_kb cpu_user_s cpu_sys_s" to $work/TOOL.times
 measure() {
   local tool=$1 run=$2; shift 2
-  if ! "$TIME" -f '%e %M' -o "$work/t" "$@" >"$work/$tool.stdout" 2>"$work/$tool.err"; then
+  if ! "$TIME" -f '%e %M %U %S' -o "$work/t" "$@" >"$work/$tool.stdout" 2>"$work/$tool.err"; then
     echo "$tool failed (run $run):" >&2
     tail -n 5 "$work/$tool.err" >&2
     exit 1
@@ -112,18 +112,23 @@ res = {}
 for tool in ("moat", "trivy"):
     rows = [l.split() for l in open(f"{work}/{tool}.times")]
     walls = [float(r[0]) for r in rows]
-    res[tool] = (statistics.median(walls), max(int(r[1]) for r in rows) / 1024, walls)
-t_trivy = res["trivy"][0]
+    cpus = [float(r[2]) + float(r[3]) for r in rows]
+    res[tool] = (statistics.median(walls), max(int(r[1]) for r in rows) / 1024, walls,
+                 statistics.median(cpus))
+t_trivy, c_trivy = res["trivy"][0], res["trivy"][3]
 print(f"{'tool':<6} {'runs':>4} {'median wall s':>14} {'max peak RSS MiB':>17} {'findings':>9} "
-      f"{'speedup':>8}   wall s of each run")
-for tool, (wall, rss, walls) in res.items():
+      f"{'speedup':>8} {'median CPU s':>13} {'CPU ratio':>10}   wall s of each run")
+for tool, (wall, rss, walls, cpu) in res.items():
     speed = t_trivy / wall if wall > 0 else float("inf")
-    print(f"{tool:<6} {runs:>4} {wall:>14.2f} {rss:>17.1f} {found[tool]:>9} {speed:>7.1f}x   "
-          + " ".join(f"{w:.2f}" for w in walls))
-wall, rss, _ = res["moat"]
+    cspeed = c_trivy / cpu if cpu > 0 else float("inf")
+    print(f"{tool:<6} {runs:>4} {wall:>14.2f} {rss:>17.1f} {found[tool]:>9} {speed:>7.1f}x "
+          f"{cpu:>13.2f} {cspeed:>9.1f}x   " + " ".join(f"{w:.2f}" for w in walls))
+wall, rss, _, _ = res["moat"]
 ratio = t_trivy / wall if wall > 0 else float("inf")
 print(f"targets: speedup >= 50x: {'met' if ratio >= 50 else 'NOT met'} ({ratio:.1f}x); "
       f"moat peak RSS <= 128 MiB: {'met' if rss <= 128 else 'NOT met'} ({rss:.1f} MiB)")
+print("(CPU = user + system seconds of the process and its threads: less moved by other load "
+      "than wall time)")
 if "/" in found["moat"] or "/" in found["trivy"]:
     print("warning: the number of findings varied between runs (see the findings column)")
 PY
