@@ -42,14 +42,17 @@ build_planted() { # OUTDIR
   # as secret_scan.sh does: compressed files with secrets inside, a truncated
   # .gz and a 512 MiB gzip bomb (about 500 KiB); tokens random, same shapes
   mkdir -p "$ctx/image/archive"
-  printf '# old settings\nDEPLOY=ghp_%s\n' "$(rnd 36)" | gzip -9 >"$ctx/image/archive/old.env.gz"
-  printf 'billing:\n  key: sk_live_%s\n' "$(rnd 25)" | zstd -q >"$ctx/image/archive/billing.yml.zst"
+  local gz_tok zst_tok arg_tok
+  gz_tok=ghp_$(rnd 36) zst_tok=sk_live_$(rnd 25) arg_tok=ghp_$(rnd 36)
+  printf '%s\n' "$gz_tok" "$zst_tok" "$arg_tok" >"$out/generated-secrets.txt"
+  printf '# old settings\nDEPLOY=%s\n' "$gz_tok" | gzip -9 >"$ctx/image/archive/old.env.gz"
+  printf 'billing:\n  key: %s\n' "$zst_tok" | zstd -q >"$ctx/image/archive/billing.yml.zst"
   { printf 'x=1\n'; head -c 30000 /dev/urandom | base64; } | gzip | head -c 2000 >"$ctx/image/archive/cut.log.gz"
   head -c 512M /dev/zero | gzip -9 >"$ctx/image/archive/bomb.gz"
   fx_podman import "$ALPINE_TARBALL" moat-bench/secrets-base:1 >/dev/null
   fx_podman build --network none -q -f "$ctx/Containerfile.secrets" \
     --build-arg BASE=moat-bench/secrets-base:1 \
-    --build-arg DEPLOY_TOKEN="ghp_$(rnd 36)" \
+    --build-arg DEPLOY_TOKEN="$arg_tok" \
     -t moat-bench/secrets:1 "$ctx" >/dev/null
   fx_podman save -q --format docker-archive -o "$out/docker-archive.tar" moat-bench/secrets:1
   fx_podman rmi -f moat-bench/secrets:1 moat-bench/secrets-base:1 >/dev/null 2>&1 || true
@@ -160,8 +163,12 @@ trivy_cmd "$planted" "$work/planted.trivy-cfg.json" "$(newcache)" --image-config
 read -r mw mr <"$work/t.moat"
 read -r tw tr <"$work/t.trivy"
 echo "  moat $mw s, $((mr / 1024)) MiB; Trivy $tw s, $((tr / 1024)) MiB"
+# every planted value, to check that neither report holds one (moat redacts all)
+{ python3 "$cmp" values "$src/tests/secret/image" "$src/tests/secret/Containerfile.secrets"
+  cat "$FIXTURES/secret-bench/generated-secrets.txt"; } >"$work/planted-secrets.txt"
 python3 "$cmp" --label planted --image "$planted" --moat "$work/planted.moat.json" \
-  --trivy "$work/planted.trivy.json" --trivy-config "$work/planted.trivy-cfg.json" "${probe_args[@]}"
+  --trivy "$work/planted.trivy.json" --trivy-config "$work/planted.trivy-cfg.json" "${probe_args[@]}" \
+  --secrets "$work/planted-secrets.txt"
 
 echo
 echo "== findings on the rule probe (one fresh sample per rule; moat dir:, trivy fs)"

@@ -4,6 +4,7 @@
   secret-compare.py --moat MOAT.json --trivy TRIVY.json [--trivy-config TRIVY-CFG.json]
                     [--image IMAGE.tar] [--trivy-probe PROBE.json] [--label NAME]
   secret-compare.py probe DIR     write the rule probe: one fresh sample per rule
+  secret-compare.py values FILE|DIR...   print the secret values of planted key=value lines
 
 Both reports are normalised to (path, line, rule family): paths lose a leading "/", moat's
 image-config findings (config:Env, config:Labels, config:history) become path "config" with no
@@ -330,6 +331,49 @@ def show(f):
     return f"{where}{line} {f['family']} ({f['rule']})"
 
 
+def leaks(report, secrets):
+    """-> [(secret index, JSON path)] of every string in report holding a planted secret whole or
+    a 12-character piece of it (a partly masked value still leaks)."""
+    pieces = [{sec[i:i + 12] for i in range(max(1, len(sec) - 11))} for sec in secrets]
+    out = []
+
+    def walk(v, path):
+        if isinstance(v, dict):
+            for k, x in v.items():
+                walk(x, path + [str(k)])
+        elif isinstance(v, list):
+            for i, x in enumerate(v):
+                walk(x, path + [str(i)])
+        elif isinstance(v, str):
+            for si, ps in enumerate(pieces):
+                if any(p in v for p in ps):
+                    out.append((si, ".".join(path)))
+
+    walk(json.load(open(report)), [])
+    return out
+
+
+def planted_secrets(path):
+    return [l.strip() for l in open(path) if len(l.strip()) >= 12]
+
+
+def planted_values(paths):
+    """The value of each `key = value` / `key: value` / "key": "value" line of the planted files
+    (the last separator's, 12 characters or more): what must never reach a report."""
+    import os
+    out = []
+    files = []
+    for p in paths:
+        files += [os.path.join(p, n) for n in sorted(os.listdir(p))] if os.path.isdir(p) else [p]
+    for f in files:
+        for line in open(f, errors="replace"):
+            vals = re.findall(r"""[=:]\s*["']?([^"'\s;=]{12,}={0,2})""", line)
+            v = re.sub(r"^https?://[^/]+/", "", vals[-1]) if vals else ""
+            if len(v) >= 12 and v not in out:
+                out.append(v)
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--moat", required=True)
@@ -339,6 +383,7 @@ def main():
     ap.add_argument("--label", default="image")
     ap.add_argument("--trivy-probe", help="Trivy's report on the rule probe directory")
     ap.add_argument("--probe-dir", help="the rule probe directory (see 'probe')")
+    ap.add_argument("--secrets", help="planted secret values, one a line: report which a report holds")
     ap.add_argument("--limit", type=int, default=20, help="misses listed per direction")
     a = ap.parse_args()
     probe = probe_hits(a.trivy_probe, a.probe_dir)
@@ -392,10 +437,23 @@ def main():
     if cfg is not None:
         print(f"  Trivy with --image-config-scanners secret (not default): "
               f"{sum(f['path'] == 'config' for f in cfg)} findings in the image config")
+    if a.secrets:
+        secrets = planted_secrets(a.secrets)
+        for tool, rep in (("moat", a.moat), ("Trivy", a.trivy)):
+            hits = leaks(rep, secrets)
+            where = defaultdict(set)
+            for si, p in hits:
+                where[re.sub(r"\.\d+", "[]", p)].add(si)
+            n = len({si for si, _ in hits})
+            print(f"  planted secret values in {tool}'s JSON report, whole or a 12-character piece: "
+                  f"{n} of {len(secrets)}" + "".join(f"; {len(v)} in {k}" for k, v in sorted(where.items())))
     return 0
 
 
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "probe":
         sys.exit(make_probe(sys.argv[2]))
+    if len(sys.argv) >= 3 and sys.argv[1] == "values":
+        print("\n".join(planted_values(sys.argv[2:])))
+        sys.exit(0)
     sys.exit(main())
