@@ -19,7 +19,21 @@
 /*
  * Notes from the keys/DSSE/statement/storage side (additive changes only):
  * - Added: moat_custody_time_format/_parse (RFC 3339), moat_predicate_phase,
- *   moat_predicate_scan (below the statement functions).
+ *   moat_predicate_scan, moat_simplesign_payload/_check,
+ *   moat_docker_repository (statement.c); moat_referrer_store_annotated,
+ *   moat_custody_oci_dir (ref -> layout dir), moat_envelope_load_file,
+ *   moat_att_last_phase (store.c); MOAT_MEDIA_* / MOAT_ANNOTATION_*.
+ * - Referrers: artifactType and layer mediaType MOAT_MEDIA_DSSE; the layer
+ *   annotation MOAT_ANNOTATION_PREDICATE_TYPE names the predicate type.
+ *   moat_referrers_load returns only DSSE referrers (not `moat sign`'s
+ *   simple-signing ones). A layout with referrers lists several manifests
+ *   in index.json, so refer to the image by tag (oci:DIR:TAG).
+ * - `moat sign --bundle` writes a DSSE envelope whose payloadType is
+ *   MOAT_MEDIA_SIMPLESIGNING (not in-toto): skip such envelopes when
+ *   looking for statements.
+ * - Private keys: moat_key_load_private refuses mode & 077 != 0 (-MOAT_E_UNSAFE),
+ *   unencrypted PKCS#8 (-MOAT_E_FORMAT), a wrong passphrase (-MOAT_E_AUTH,
+ *   "FILE: wrong passphrase").
  * - moat_dsse.digest is sha256 over exactly the bytes given to
  *   moat_dsse_parse: for a bundle that is one line without its "\n" (a
  *   trailing "\r" is dropped too), for an OCI referrer the layer blob. The

@@ -35,6 +35,7 @@
 #include "custody_int.h"
 
 #define MAX_ATTESTATIONS 4096u
+#define MAX_INDEX_ENTRIES 16384u
 #define MEDIA_MANIFEST "application/vnd.oci.image.manifest.v1+json"
 #define MEDIA_EMPTY "application/vnd.oci.empty.v1+json"
 #define EMPTY_DIGEST "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
@@ -479,6 +480,12 @@ int moat_referrers_load(const char *oci_dir, const struct moat_image_meta *meta,
     mans = json_object_get(ix, "manifests");
     if (!json_is_array(mans)) {
         r = moat_err_set(err, MOAT_E_FORMAT, "%s: index.json has no \"manifests\"", oci_dir);
+        goto out;
+    }
+    /* each entry may cost a manifest read: bound them, not only the matches */
+    if (json_array_size(mans) > MAX_INDEX_ENTRIES) {
+        r = moat_err_set(err, MOAT_E_LIMIT, "%s: index.json lists %zu manifests, more than %u",
+                         oci_dir, json_array_size(mans), MAX_INDEX_ENTRIES);
         goto out;
     }
     json_array_foreach(mans, i, d)
