@@ -227,9 +227,13 @@ int custody_write_file(const char *path, const void *data, size_t len, mode_t mo
     }
     fd = -1;
     if (exclusive) {
-        if (link(tmp, path) != 0)
+        if (link(tmp, path) == 0) {
+            unlink(tmp);
+        } else if (errno != EPERM && errno != EOPNOTSUPP && errno != ENOSYS) {
             goto io_fail;
-        unlink(tmp);
+        } else if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) != 0) {
+            goto io_fail; /* no hard links here (vfat, some FUSE): the same, in one call */
+        }
     } else if (rename(tmp, path) != 0) {
         goto io_fail;
     }

@@ -218,7 +218,7 @@ fi
 # ---- @sigstore/core (npm) verifies moat's envelopes; node signs one for moat ----
 NODE_OK=0
 if command -v node >/dev/null && command -v npm >/dev/null &&
-  (cd "$WORK" && timeout 180 npm install --silent --no-audit --no-fund --prefix "$WORK/npm" @sigstore/core@3 >/dev/null 2>&1) &&
+  (cd "$WORK" && timeout 90 npm install --silent --no-audit --no-fund --prefix "$WORK/npm" @sigstore/core@3 >/dev/null 2>&1) &&
   [[ -d $WORK/npm/node_modules/@sigstore/core ]]; then
   NODE_OK=1
 else
