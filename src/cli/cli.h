@@ -42,6 +42,7 @@ struct cli_output {
     FILE *f;
     char *path;     /* final path, NULL for stdout */
     char *tmp_path; /* temporary path, NULL for stdout */
+    bool in_place;  /* FILE is a device or FIFO (/dev/null): written directly */
 };
 
 int cli_output_open(struct cli_output *o, const char *path, struct moat_err *err);

@@ -40,11 +40,22 @@ int cli_fail(const struct moat_err *err)
 
 int cli_output_open(struct cli_output *o, const char *path, struct moat_err *err)
 {
+    struct stat st;
     int fd;
 
     memset(o, 0, sizeof(*o));
     if (path == NULL || strcmp(path, "-") == 0) {
         o->f = stdout;
+        return 0;
+    }
+    /* A device, FIFO or /dev/stdout is written in place: renaming a temporary
+     * file over it would replace /dev/null with a regular file when root. */
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        o->f = fopen(path, "w");
+        if (o->f == NULL)
+            return moat_err_set(err, MOAT_E_IO, "%s: cannot open output: %s", path,
+                                strerror(errno));
+        o->in_place = true;
         return 0;
     }
     o->path = strdup(path);
@@ -75,6 +86,14 @@ int cli_output_commit(struct cli_output *o, struct moat_err *err)
 {
     int r = 0;
 
+    if (o->in_place) {
+        if (fflush(o->f) != 0 || ferror(o->f))
+            r = moat_err_set(err, MOAT_E_IO, "output: write failed: %s", strerror(errno));
+        if (fclose(o->f) != 0 && r == 0)
+            r = moat_err_set(err, MOAT_E_IO, "output: write failed: %s", strerror(errno));
+        memset(o, 0, sizeof(*o));
+        return r;
+    }
     if (o->path == NULL) {
         if (fflush(stdout) != 0 || ferror(stdout))
             r = moat_err_set(err, MOAT_E_IO, "stdout: write failed: %s", strerror(errno));
