@@ -194,6 +194,14 @@ int moat_key_write_public(const struct moat_key *k, const char *path, struct moa
     return r;
 }
 
+/* OpenSSL's default password callback prompts on the terminal; moat asks for
+ * passphrases itself, so a key that unexpectedly needs one is an error. */
+static int no_prompt(char *buf, int size, int rwflag, void *u)
+{
+    (void)buf, (void)size, (void)rwflag, (void)u;
+    return -1;
+}
+
 int moat_key_load_private(const char *path, const char *pass, size_t pass_len,
                           struct moat_key **out, struct moat_err *err)
 {
@@ -223,7 +231,7 @@ int moat_key_load_private(const char *path, const char *pass, size_t pass_len,
         r = moat_err_set(err, MOAT_E_NOMEM, "%s: out of memory", path);
         goto out;
     }
-    p8 = PEM_read_bio_PKCS8(mem, NULL, NULL, NULL);
+    p8 = PEM_read_bio_PKCS8(mem, NULL, no_prompt, NULL);
     if (p8 == NULL) {
         r = moat_err_set(
             err, MOAT_E_FORMAT,
@@ -262,7 +270,7 @@ int moat_key_parse_public(const char *where, const void *pem, size_t len, struct
                             KEY_FILE_MAX);
     mem = BIO_new_mem_buf(pem, (int)len);
     if (mem != NULL)
-        pkey = PEM_read_bio_PUBKEY(mem, NULL, NULL, NULL);
+        pkey = PEM_read_bio_PUBKEY(mem, NULL, no_prompt, NULL);
     BIO_free(mem);
     ERR_clear_error();
     if (pkey == NULL)
