@@ -277,6 +277,16 @@ static int run_scan(const struct scan_args *a, enum moat_report_format fmt)
                     (unsigned long long)(a->secret_opts.max_file_size
                                              ? a->secret_opts.max_file_size
                                              : MOAT_SECRET_DEFAULT_MAX_FILE));
+        if (!a->quiet && moat_secret_scanner_skipped_compressed(sc) > 0)
+            fprintf(stderr,
+                    "moat: secret scan stopped in %llu compressed files at the size or ratio "
+                    "bound (what came out before it was scanned)\n",
+                    (unsigned long long)moat_secret_scanner_skipped_compressed(sc));
+        if (!a->quiet && moat_secret_scanner_corrupt_compressed(sc) > 0)
+            fprintf(stderr,
+                    "moat: secret scan found %llu truncated or corrupt compressed files "
+                    "(scanned up to the damage)\n",
+                    (unsigned long long)moat_secret_scanner_corrupt_compressed(sc));
     }
     for (size_t i = 0; i < a->n_vex; i++) {
         struct moat_vex *vex = NULL;
