@@ -16,6 +16,7 @@
 #include "../base/text.h"
 #include "report.h"
 
+/* SARIF tool.driver.informationUri: README.md names no project URL, so the GitHub name. */
 #define REPORT_INFO_URI "https://github.com/moat-security/moat"
 
 static inline const char *report_rule_id(const struct moat_finding *f)
