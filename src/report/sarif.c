@@ -267,7 +267,7 @@ static json_t *make_rule(const struct report_run *run, const struct moat_finding
     if (rt.help_uri != NULL)
         bad |= moat_json_set_str(r, "helpUri", rt.help_uri);
     if (!bad)
-        bad |= rule_help(r, f, &rt, rt.description != NULL ? rt.description : rt.title);
+        bad |= rule_help(r, &tmp, &rt, rt.description != NULL ? rt.description : rt.title);
     bad |= moat_json_set_str(props, "security-severity", score);
     bad |= json_array_append_new(tags, json_string(report_kind_name(f->kind)));
     bad |= json_array_append_new(tags, json_string("security"));
