@@ -7,6 +7,7 @@
  */
 #include "source_internal.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,7 @@ void source_desc_free(struct source_desc *d)
     free(d->media_type);
     free(d->digest);
     free(d->ref_name);
+    free(d->artifact_type);
     free(d->os);
     free(d->arch);
     free(d->variant);
@@ -54,7 +56,8 @@ static int parse_desc(const json_t *o, const char *what, struct source_desc *d,
         (rc = source_json_str(o, "digest", what, &d->digest, err)) < 0 ||
         (rc = source_json_u64(o, "size", what, 1, &d->size, err)) < 0 ||
         (rc = source_json_obj(o, "annotations", what, &ann, err)) < 0 ||
-        (rc = source_json_obj(o, "platform", what, &plat, err)) < 0)
+        (rc = source_json_obj(o, "platform", what, &plat, err)) < 0 ||
+        (rc = source_json_str(o, "artifactType", what, &d->artifact_type, err)) < 0)
         return rc;
     rc = source_digest_check(d->digest, what, err);
     if (rc < 0)
@@ -207,6 +210,15 @@ static int platform_match(const struct source_desc *d, const struct platform *p)
     return strcmp(p->arch, "arm64") == 0 && strcmp(p->variant, "v8") == 0;
 }
 
+/* With a tag, the entries named so; without, every entry but artifacts (OCI 1.1
+ * referrers such as signatures and attestations stored beside the image). */
+static bool index_candidate(const struct source_desc *d, const char *tag)
+{
+    if (tag != NULL)
+        return d->ref_name != NULL && strcmp(d->ref_name, tag) == 0;
+    return d->artifact_type == NULL;
+}
+
 int source_index_choose(const struct source_index *ix, const char *tag, const char *platform,
                         const char *what, size_t *out, struct moat_err *err)
 {
@@ -218,13 +230,15 @@ int source_index_choose(const struct source_index *ix, const char *tag, const ch
     if (rc < 0)
         return rc;
     for (size_t i = 0; i < ix->n; i++) {
-        if (tag != NULL && (ix->m[i].ref_name == NULL || strcmp(ix->m[i].ref_name, tag) != 0))
+        if (!index_candidate(&ix->m[i], tag))
             continue;
         if (n++ == 0)
             first = i;
         if (ix->m[i].os != NULL)
             with_platform++;
     }
+    if (n == 0 && tag == NULL)
+        return moat_err_set(err, MOAT_E_NOTFOUND, "%s: holds only artifacts, no image", what);
     if (n == 0)
         return moat_err_set(err, MOAT_E_NOTFOUND, "%s: no image tagged \"%s\"", what, tag);
     if (n == 1) {
@@ -236,7 +250,7 @@ int source_index_choose(const struct source_index *ix, const char *tag, const ch
         return 0;
     }
     for (size_t i = 0; i < ix->n; i++) {
-        if (tag != NULL && (ix->m[i].ref_name == NULL || strcmp(ix->m[i].ref_name, tag) != 0))
+        if (!index_candidate(&ix->m[i], tag))
             continue;
         if (platform_match(&ix->m[i], &p)) {
             *out = i;

@@ -215,6 +215,7 @@ struct source_desc {
     char *digest;
     uint64_t size;
     char *ref_name;            /* org.opencontainers.image.ref.name */
+    char *artifact_type;       /* OCI 1.1 artifactType: a referrer, not an image */
     char *os, *arch, *variant; /* platform, when given */
 };
 

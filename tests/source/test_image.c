@@ -395,6 +395,67 @@ static void make_oci(struct fixture *f, struct mset *s, char *manifest_dg)
     free(index);
 }
 
+/* Referrers stored beside the image (signatures, attestations) carry an
+ * artifactType; an untagged oci:DIR still means the one image. */
+static void test_oci_skips_artifacts(void **state)
+{
+    struct fixture *f = *state;
+    struct moat_err err = MOAT_ERR_INIT;
+    struct moat_image *img = NULL;
+    struct mset s = {0};
+    char *dir = path_join(f->dir, "with-referrer"), *idx, *ref = NULL, *index = NULL;
+    char mdg[72], *image_entry = NULL;
+    FILE *fp;
+
+    make_oci(f, &s, mdg);
+    ms_write_dir(&s, dir);
+    ms_free(&s);
+    idx = path_join(dir, "index.json");
+    {
+        /* the image's own entry, read back from the layout make_oci wrote */
+        char orig[4096];
+        size_t n;
+        char *entry;
+
+        assert_non_null(fp = fopen(idx, "r"));
+        n = fread(orig, 1, sizeof(orig) - 1, fp);
+        fclose(fp);
+        orig[n] = '\0';
+        assert_non_null(entry = strstr(orig, "\"manifests\":["));
+        entry += strlen("\"manifests\":[");
+        orig[strlen(orig) - 2] = '\0'; /* drop "]}" */
+        image_entry = strdup(entry);
+    }
+    for (int only_artifact = 0; only_artifact < 2; only_artifact++) {
+        assert_true(
+            asprintf(&index,
+                     "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":"
+                     "\"application/vnd.oci.image.manifest.v1+json\",\"artifactType\":"
+                     "\"application/vnd.dsse.envelope.v1+json\",\"digest\":\"sha256:%064d\","
+                     "\"size\":10}%s%s]}",
+                     0, only_artifact ? "" : ",", only_artifact ? "" : image_entry) > 0);
+        assert_non_null(fp = fopen(idx, "w"));
+        fputs(index, fp);
+        fclose(fp);
+        free(index);
+        assert_true(asprintf(&ref, "oci:%s", dir) > 0);
+        if (only_artifact) {
+            assert_int_equal(moat_image_open(ref, NULL, &img, &err), -MOAT_E_NOTFOUND);
+            assert_non_null(strstr(moat_err_msg(&err), "only artifacts"));
+        } else {
+            assert_int_equal(moat_image_open(ref, NULL, &img, &err), 0);
+            assert_string_equal(moat_image_meta(img)->manifest_digest, mdg);
+            moat_image_free(img);
+            img = NULL;
+        }
+        free(ref);
+    }
+    moat_err_clear(&err);
+    free(image_entry);
+    free(idx);
+    free(dir);
+}
+
 static void test_oci_layout_and_archive(void **state)
 {
     struct fixture *f = *state;
@@ -419,7 +480,8 @@ static void test_oci_layout_and_archive(void **state)
         m = moat_image_meta(img);
         assert_string_equal(m->transport, i < 3 ? "oci" : "oci-archive");
         assert_string_equal(m->manifest_digest, mdg);
-        assert_string_equal(m->name, i < 3 ? "layout:t1" : "oci.tar:t1"); /* bare tag: shown with its file */
+        assert_string_equal(m->name,
+                            i < 3 ? "layout:t1" : "oci.tar:t1"); /* bare tag: shown with its file */
         assert_string_equal(m->layers[0].media_type, "application/vnd.oci.image.layer.v1.tar+gzip");
         assert_string_equal(m->layers[1].diff_id, f->diff[1]);
         moat_image_free(img);
@@ -731,6 +793,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_docker_archive_flipped_layer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_docker_archive_config_digest, setup, teardown),
         cmocka_unit_test_setup_teardown(test_oci_layout_and_archive, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_oci_skips_artifacts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_oci_hostile, setup, teardown),
         cmocka_unit_test_setup_teardown(test_multi_platform, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refs_and_detection, setup, teardown),
