@@ -21,75 +21,203 @@
 #include <strings.h>
 
 static const struct moat_misconfig_rule rules[MC__COUNT] = {
-    [MC_ROOT] = {"MIC001", MOAT_SEV_HIGH, "Image runs as root",
-                 "Create an unprivileged user in the image and switch to it with USER "
-                 "(e.g. RUN useradd -r app, then USER app)",
-                 "4.1"},
-    [MC_REMOTE] = {"MIC002", MOAT_SEV_HIGH, "Remote-access server installed",
-                   "Remove the server (ssh, telnet, rsh/rlogin) from the image; use "
-                   "'podman exec'/'kubectl exec' to get into a running container",
-                   "4.3"},
-    [MC_DEBUG] = {"MIC003", MOAT_SEV_MEDIUM, "Network or debugging tool installed",
-                  "Remove the tool from the runtime image (a multi-stage build keeps it in "
-                  "the build stage); attach a debug container when one is needed",
-                  "4.3"},
-    [MC_COMPILER] = {"MIC004", MOAT_SEV_LOW, "Compiler or build tool installed",
-                     "Build in an earlier stage of a multi-stage build and copy only the "
-                     "artifacts into the runtime image",
-                     "4.3"},
-    [MC_PORT22] = {"MIC005", MOAT_SEV_MEDIUM, "Port 22 (ssh) exposed",
-                   "Remove 'EXPOSE 22' and the ssh server it serves", NULL},
-    [MC_SUID_NOPKG] = {"MIC006", MOAT_SEV_HIGH, "Setuid/setgid file not installed by a package",
-                       "Remove the file or its setuid/setgid bits (chmod u-s,g-s) in the same "
-                       "build step that adds it; allow a reviewed one with --setuid-allow",
-                       "4.8"},
-    [MC_SUID_PKG] = {"MIC007", MOAT_SEV_LOW, "Setuid/setgid file not in the known-good list",
-                     "Remove the package if the container does not need it, or strip the bits "
-                     "(chmod u-s,g-s); allow a reviewed one with --setuid-allow",
-                     "4.8"},
-    [MC_WORLD_WRITABLE] = {"MIC008", MOAT_SEV_MEDIUM, "World-writable file or directory",
-                           "Remove write permission for others (chmod o-w), or set the sticky "
-                           "bit on shared directories (chmod +t)",
-                           NULL},
-    [MC_HOSTKEY] = {"MIC009", MOAT_SEV_HIGH, "SSH host private key baked into the image",
-                    "Delete the host keys in the build step that creates them (rm "
-                    "/etc/ssh/ssh_host_*) and generate them when the container starts, or "
-                    "better remove the ssh server",
-                    "4.10"},
-    [MC_PRIVKEY] = {"MIC010", MOAT_SEV_HIGH, "Private key file baked into the image",
-                    "Remove the key from the image (and rotate it: anyone with the image has "
-                    "it); mount keys at run time from a secret store",
-                    "4.10"},
-    [MC_SUDO] = {"MIC011", MOAT_SEV_MEDIUM, "sudo installed",
-                 "Remove sudo; run the steps that need root before switching USER, and use "
-                 "gosu/su-exec only to drop privileges in an entrypoint",
-                 NULL},
-    [MC_CACHE] = {"MIC012", MOAT_SEV_LOW, "Package-manager cache left in the image",
-                  "Clean the cache in the same RUN step that fills it (apt-get clean && rm -rf "
-                  "/var/lib/apt/lists/*, apk add --no-cache, dnf clean all, pip "
-                  "--no-cache-dir, npm cache clean --force)",
-                  NULL},
-    [MC_ADD_URL] = {"MIC013", MOAT_SEV_MEDIUM, "ADD of a remote URL",
-                    "Download with curl/wget in a RUN step and verify a checksum or signature, "
-                    "or use COPY for local files",
-                    "4.9"},
-    [MC_CURL_SH] = {"MIC014", MOAT_SEV_MEDIUM, "Downloaded script piped to a shell",
-                    "Download the script to a file, verify its checksum or signature, then run "
-                    "it",
-                    NULL},
-    [MC_ENV_SECRET] = {"MIC015", MOAT_SEV_HIGH, "Secret in an ENV variable",
-                       "Do not bake secrets into ENV (every image user can read them): pass "
-                       "them at run time or mount them from a secret store, and rotate the "
-                       "exposed one",
-                       "4.10"},
-    [MC_HEALTHCHECK] = {"MIC016", MOAT_SEV_LOW, "No HEALTHCHECK",
-                        "Add a HEALTHCHECK instruction that probes the service "
-                        "(e.g. HEALTHCHECK CMD curl -f http://localhost/ || exit 1)",
-                        "4.6"},
-    [MC_AGE] = {"MIC017", MOAT_SEV_MEDIUM, "Image is older than the maximum age",
-                "Rebuild the image on a current base image to pick up security updates, and "
-                "rebuild regularly",
-                "4.4"},
+    [MC_ROOT] =
+        {.id = "MIC001",
+         .severity = MOAT_SEV_HIGH,
+         .title = "Image runs as root",
+         .description =
+             "The image config sets no USER, or a USER that is root (the name, uid 0, or a name "
+             "the image's /etc/passwd maps to uid 0), so the container's processes run as root "
+             "unless the runtime overrides it. Any code execution in the container then has root "
+             "privileges, and a kernel or runtime escape starts from root.",
+         .remediation = "Create an unprivileged user in the image and switch to it with USER "
+                        "(e.g. RUN useradd -r app, then USER app)",
+         .cis = "4.1"},
+    [MC_REMOTE] =
+        {.id = "MIC002",
+         .severity = MOAT_SEV_HIGH,
+         .title = "Remote-access server installed",
+         .description =
+             "An ssh, dropbear, telnet or rsh/rlogin/rexec server is installed in the image. A "
+             "remote-access server adds a network-facing way into the container that bypasses the "
+             "orchestrator's exec and audit path, lets people change a running container outside "
+             "the build process, and usually needs credentials or keys in the image.",
+         .remediation = "Remove the server (ssh, telnet, rsh/rlogin) from the image; use 'podman "
+                        "exec'/'kubectl exec' to get into a running container",
+         .cis = "4.3"},
+    [MC_DEBUG] = {.id = "MIC003",
+                  .severity = MOAT_SEV_MEDIUM,
+                  .title = "Network or debugging tool installed",
+                  .description =
+                      "A network or debugging tool (netcat, socat, tcpdump, nmap, gdb, strace, "
+                      "ltrace) is installed in the image. The service does not need it to run, and "
+                      "it is what an attacker with a shell in the container uses to open reverse "
+                      "shells, sniff traffic, scan the network or read other processes' memory.",
+                  .remediation =
+                      "Remove the tool from the runtime image (a multi-stage build keeps it in "
+                      "the build stage); attach a debug container when one is needed",
+                  .cis = "4.3"},
+    [MC_COMPILER] = {.id = "MIC004",
+                     .severity = MOAT_SEV_LOW,
+                     .title = "Compiler or build tool installed",
+                     .description =
+                         "A compiler or build tool (gcc, clang, make, cc) is installed in the "
+                         "runtime image. The service does not need it to run; it makes the image "
+                         "bigger, brings more packages with vulnerabilities, and lets an attacker "
+                         "in the container build exploit code on the spot.",
+                     .remediation =
+                         "Build in an earlier stage of a multi-stage build and copy only the "
+                         "artifacts into the runtime image",
+                     .cis = "4.3"},
+    [MC_PORT22] = {.id = "MIC005",
+                   .severity = MOAT_SEV_MEDIUM,
+                   .title = "Port 22 (ssh) exposed",
+                   .description = "The image config exposes port 22, the ssh port. It means the "
+                                  "container is meant to run an ssh server: a remote way into the "
+                                  "container that bypasses the orchestrator's exec and audit path.",
+                   .remediation = "Remove 'EXPOSE 22' and the ssh server it serves",
+                   .cis = NULL},
+    [MC_SUID_NOPKG] =
+        {.id = "MIC006",
+         .severity = MOAT_SEV_HIGH,
+         .title = "Setuid/setgid file not installed by a package",
+         .description =
+             "An executable file with the setuid or setgid bit that no installed package owns: the "
+             "build copied, downloaded or compiled it. A setuid or setgid program runs with the "
+             "privileges of its owner or group, usually root, so an unreviewed one is a direct way "
+             "for any user in the container to gain those privileges.",
+         .remediation = "Remove the file or its setuid/setgid bits (chmod u-s,g-s) in the same "
+                        "build step that adds it; allow a reviewed one with --setuid-allow",
+         .cis = "4.8"},
+    [MC_SUID_PKG] = {.id = "MIC007",
+                     .severity = MOAT_SEV_LOW,
+                     .title = "Setuid/setgid file not in the known-good list",
+                     .description =
+                         "An executable installed by a package has the setuid or setgid bit but is "
+                         "not in the built-in list of well-known setuid programs (passwd, su, "
+                         "mount, ...). Every setuid or setgid program is a way to gain privileges "
+                         "if it has a bug, and a container seldom needs this one.",
+                     .remediation =
+                         "Remove the package if the container does not need it, or strip the bits "
+                         "(chmod u-s,g-s); allow a reviewed one with --setuid-allow",
+                     .cis = "4.8"},
+    [MC_WORLD_WRITABLE] =
+        {.id = "MIC008",
+         .severity = MOAT_SEV_MEDIUM,
+         .title = "World-writable file or directory",
+         .description =
+             "A file or directory that every user may write to (the others-write bit), other than "
+             "a shared directory with the sticky bit such as /tmp. Any process in the container, "
+             "whatever user it runs as, can change or replace it, for example to plant code or "
+             "data that a more privileged process later runs or trusts.",
+         .remediation = "Remove write permission for others (chmod o-w), or set the sticky bit on "
+                        "shared directories (chmod +t)",
+         .cis = NULL},
+    [MC_HOSTKEY] = {.id = "MIC009",
+                    .severity = MOAT_SEV_HIGH,
+                    .title = "SSH host private key baked into the image",
+                    .description =
+                        "An SSH host private key (in /etc/ssh or /etc/dropbear) is stored in the "
+                        "image. Every container started from the image shares the same host key, "
+                        "and anyone who can pull the image has it, so they can impersonate the "
+                        "server and intercept its ssh connections.",
+                    .remediation =
+                        "Delete the host keys in the build step that creates them (rm "
+                        "/etc/ssh/ssh_host_*) and generate them when the container starts, or "
+                        "better remove the ssh server",
+                    .cis = "4.10"},
+    [MC_PRIVKEY] = {.id = "MIC010",
+                    .severity = MOAT_SEV_HIGH,
+                    .title = "Private key file baked into the image",
+                    .description =
+                        "A file named like key material (a .pem, .key, .ppk or id_rsa file, ...) "
+                        "holds a private key (PEM, OpenSSH or PuTTY) that no package installed. "
+                        "Anyone who can pull the image can copy the key and use it to impersonate "
+                        "the service or to get into the systems that trust it.",
+                    .remediation =
+                        "Remove the key from the image (and rotate it: anyone with the image has "
+                        "it); mount keys at run time from a secret store",
+                    .cis = "4.10"},
+    [MC_SUDO] = {.id = "MIC011",
+                 .severity = MOAT_SEV_MEDIUM,
+                 .title = "sudo installed",
+                 .description =
+                     "sudo or doas is installed in the image. A container should drop privileges, "
+                     "not regain them at run time: sudo gives a non-root user in the container a "
+                     "way back to root, and its configuration is easy to get wrong.",
+                 .remediation =
+                     "Remove sudo; run the steps that need root before switching USER, and use "
+                     "gosu/su-exec only to drop privileges in an entrypoint",
+                 .cis = NULL},
+    [MC_CACHE] =
+        {.id = "MIC012",
+         .severity = MOAT_SEV_LOW,
+         .title = "Package-manager cache left in the image",
+         .description =
+             "A package-manager cache was left in the image: apt package lists or downloaded .deb "
+             "files, or the apk, yum, dnf, zypper, pip or npm cache. It makes the image larger and "
+             "slower to pull and scan for nothing the service uses, and stale package indexes can "
+             "make a later install in a derived image pick outdated versions.",
+         .remediation = "Clean the cache in the same RUN step that fills it (apt-get clean && rm "
+                        "-rf /var/lib/apt/lists/*, apk add --no-cache, dnf clean all, pip "
+                        "--no-cache-dir, npm cache clean --force)",
+         .cis = NULL},
+    [MC_ADD_URL] =
+        {.id = "MIC013",
+         .severity = MOAT_SEV_MEDIUM,
+         .title = "ADD of a remote URL",
+         .description =
+             "A history step shows an ADD instruction that fetched a remote URL. ADD downloads the "
+             "file at build time without checking a checksum or signature, so a compromised or "
+             "changed server silently changes what goes into the image.",
+         .remediation = "Download with curl/wget in a RUN step and verify a checksum or "
+                        "signature, or use COPY for local files",
+         .cis = "4.9"},
+    [MC_CURL_SH] = {.id = "MIC014",
+                    .severity = MOAT_SEV_MEDIUM,
+                    .title = "Downloaded script piped to a shell",
+                    .description =
+                        "A history step downloads a script with curl or wget and runs it straight "
+                        "in a shell (curl ... piped to sh, or $(curl ...)). Whatever the server "
+                        "returns at build time runs unreviewed with the build's privileges, so a "
+                        "compromised server or a tampered download ends up in the image.",
+                    .remediation =
+                        "Download the script to a file, verify its checksum or signature, then "
+                        "run it",
+                    .cis = NULL},
+    [MC_ENV_SECRET] =
+        {.id = "MIC015",
+         .severity = MOAT_SEV_HIGH,
+         .title = "Secret in an ENV variable",
+         .description =
+             "An Env variable named like a secret (PASSWORD, SECRET, TOKEN, API_KEY, ...) has a "
+             "literal value in the image config. Anyone who can pull or inspect the image, and "
+             "every process in the container, can read it; the finding never shows the value.",
+         .remediation = "Do not bake secrets into ENV (every image user can read them): pass them "
+                        "at run time or mount them from a secret store, and rotate the exposed "
+                        "one",
+         .cis = "4.10"},
+    [MC_HEALTHCHECK] =
+        {.id = "MIC016",
+         .severity = MOAT_SEV_LOW,
+         .title = "No HEALTHCHECK",
+         .description = "The image config has no HEALTHCHECK, or HEALTHCHECK NONE. Without one the "
+                        "container engine cannot tell a hung or broken service from a working one, "
+                        "so it does not restart it or take it out of service.",
+         .remediation = "Add a HEALTHCHECK instruction that probes the service (e.g. HEALTHCHECK "
+                        "CMD curl -f http://localhost/ || exit 1)",
+         .cis = "4.6"},
+    [MC_AGE] = {.id = "MIC017",
+                .severity = MOAT_SEV_MEDIUM,
+                .title = "Image is older than the maximum age",
+                .description = "The image was created longer ago than the maximum age (365 days "
+                               "unless --max-age says otherwise). An old image most likely carries "
+                               "packages with known vulnerabilities that newer releases fix; "
+                               "images should be rebuilt regularly on a patched base image.",
+                .remediation =
+                    "Rebuild the image on a current base image to pick up security updates, "
+                    "and rebuild regularly",
+                .cis = "4.4"},
 };
 
 size_t moat_misconfig_rules(const struct moat_misconfig_rule **out)

@@ -4,9 +4,9 @@
  * and the merged filesystem (setuid/setgid, world-writable, private keys
  * baked in, remote-access and debugging tools, sudo, package caches). The
  * catalogers' file lists tell package files from what the build added.
- * Each check has a stable id (MIC001...), a severity, a title, a remediation
- * and the CIS Docker Benchmark section where one applies; docs/misconfig-checks.md
- * lists them.
+ * Each check has a stable id (MIC001...), a severity, a title, a description
+ * (what it detects and why that matters), a remediation and the CIS Docker
+ * Benchmark section where one applies; docs/misconfig-checks.md lists them.
  *
  * Content: the merged view keeps no file bytes, so a small fs visitor (the
  * sniffer) reads, during the one build pass, the files these checks must
@@ -39,6 +39,7 @@ struct moat_misconfig_rule {
     const char *id; /* "MIC001" */
     enum moat_severity severity;
     const char *title;
+    const char *description; /* what the rule detects and why it matters (SARIF rule text) */
     const char *remediation;
     const char *cis; /* "4.1", or NULL */
 };

@@ -30,6 +30,9 @@ struct moat_secret_rule {
     const char *id; /* stable, "secret-aws-access-key-id" */
     enum moat_severity severity;
     const char *title;
+    /* What it detects and why that matters (the SARIF rule text). NULL for a
+     * user rule: Trivy's rule format has no description. */
+    const char *description;
     const char *pattern;  /* Hyperscan syntax, bounded repeats only */
     unsigned hs_flags;    /* extra HS_FLAG_* (SOM_LEFTMOST is always added) */
     const char *keywords; /* comma-separated, for docs and user rules */

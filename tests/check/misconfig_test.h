@@ -31,6 +31,22 @@ struct mc_layer {
         (arr), sizeof(arr) / sizeof((arr)[0])                                                      \
     }
 
+/* A whole (small) text file, NUL-terminated; caller frees. NULL if it cannot be read. */
+static inline char *mc_slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    long n;
+
+    if (f == NULL)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+        (buf = malloc((size_t)n + 1)) != NULL)
+        buf[fread(buf, 1, (size_t)n, f)] = '\0';
+    fclose(f);
+    return buf;
+}
+
 /* Build a view of the layers; *sniff (if sniff != NULL) watched the build. */
 static inline struct moat_fs *mc_build(const struct mc_layer *layers, size_t n,
                                        struct moat_misconfig_sniffer **sniff)

@@ -327,24 +327,68 @@ static void test_age(void **state)
     assert_int_equal(out.n, 0);
 }
 
+/* Rule text: non-empty and bounded; in_doc: shown in a Markdown table, so no '|', '`' or newline.
+ */
+static void assert_rule_text(const char *id, const char *what, const char *text, size_t max,
+                             bool in_doc)
+{
+    if (text == NULL || text[0] == '\0')
+        fail_msg("%s: no %s", id, what);
+    if (strlen(text) > max)
+        fail_msg("%s: %s longer than %zu bytes", id, what, max);
+    if (in_doc && strpbrk(text, "|`\n") != NULL)
+        fail_msg("%s: %s holds '|', '`' or a newline", id, what);
+}
+
+/* Whether a line of the Markdown file starts with "| id |" and holds text. */
+static bool doc_row_has(const char *doc, const char *id, const char *text)
+{
+    char head[64];
+    size_t hl = (size_t)snprintf(head, sizeof(head), "| %s |", id);
+    const char *l = doc;
+
+    while (l != NULL) {
+        const char *eol = strchr(l, '\n');
+        size_t n = eol ? (size_t)(eol - l) : strlen(l);
+
+        if (n >= hl && strncmp(l, head, hl) == 0 && memmem(l, n, text, strlen(text)) != NULL)
+            return true;
+        l = eol ? eol + 1 : NULL;
+    }
+    return false;
+}
+
 static void test_rule_table(void **state)
 {
     const struct moat_misconfig_rule *r;
     size_t n = moat_misconfig_rules(&r);
+    char *doc;
 
     (void)state;
     assert_int_equal(n, 17);
+    doc = mc_slurp(MOAT_TEST_DATA "/../../docs/misconfig-checks.md");
+    assert_non_null(doc);
     for (size_t i = 0; i < n; i++) {
         char id[32];
 
         snprintf(id, sizeof(id), "MIC%03zu", i + 1);
         assert_string_equal(r[i].id, id);
-        assert_non_null(r[i].title);
-        assert_non_null(r[i].remediation);
+        for (size_t j = 0; j < i; j++)
+            assert_string_not_equal(r[j].id, r[i].id);
+        assert_rule_text(id, "title", r[i].title, 80, true);
+        assert_rule_text(id, "description", r[i].description, 600, true);
+        assert_rule_text(id, "remediation", r[i].remediation, 400, false);
+        if (r[i].description[strlen(r[i].description) - 1] != '.')
+            fail_msg("%s: description does not end a sentence", id);
+        assert_string_not_equal(r[i].description, r[i].title);
         assert_true(r[i].severity >= MOAT_SEV_LOW);
         assert_ptr_equal(moat_misconfig_rule_find(id), &r[i]);
+        /* docs/misconfig-checks.md shows the same title and description */
+        if (!doc_row_has(doc, id, r[i].title) || !doc_row_has(doc, id, r[i].description))
+            fail_msg("%s: docs/misconfig-checks.md has no row with its title and description", id);
     }
     assert_null(moat_misconfig_rule_find("MIC999"));
+    free(doc);
 }
 
 int main(void)

@@ -2,6 +2,7 @@
  * from the shared labelled corpora where they have a sample. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -95,6 +96,68 @@ static void test_every_rule_has_samples(void **state)
         assert_non_null(rules[i].keywords);
         assert_true(rules[i].severity >= MOAT_SEV_MEDIUM);
     }
+}
+
+/* Rule text: non-empty and bounded; in_doc: shown in a Markdown table, so no '|', '`' or newline.
+ */
+static void assert_rule_text(const char *id, const char *what, const char *text, size_t max,
+                             bool in_doc)
+{
+    if (text == NULL || text[0] == '\0')
+        fail_msg("%s: no %s", id, what);
+    if (strlen(text) > max)
+        fail_msg("%s: %s longer than %zu bytes", id, what, max);
+    if (in_doc && strpbrk(text, "|`\n") != NULL)
+        fail_msg("%s: %s holds '|', '`' or a newline", id, what);
+}
+
+/* Whether a line of the Markdown file starts with "| id |" and holds text. */
+static int doc_row_has(const char *doc, const char *id, const char *text)
+{
+    char head[160];
+    size_t hl = (size_t)snprintf(head, sizeof head, "| %s |", id);
+    const char *l = doc;
+
+    while (l != NULL) {
+        const char *eol = strchr(l, '\n');
+        size_t n = eol ? (size_t)(eol - l) : strlen(l);
+
+        if (n >= hl && strncmp(l, head, hl) == 0 && memmem(l, n, text, strlen(text)) != NULL)
+            return 1;
+        l = eol ? eol + 1 : NULL;
+    }
+    return 0;
+}
+
+/* The rule-level text of SARIF output: every built-in rule has a unique id, a title, a
+ * description (what it detects and why it matters) and a remediation, and
+ * docs/secret-rules.md shows the same description. */
+static void test_rule_text(void **state)
+{
+    const struct moat_secret_rule *rules;
+    size_t n = moat_secret_builtin_rules(&rules), len = 0;
+    char *doc = slurp(MOAT_TEST_DATA "/../../docs/secret-rules.md", &len);
+
+    (void)state;
+    assert_non_null(doc);
+    assert_true(n >= 19);
+    for (size_t i = 0; i < n; i++) {
+        const struct moat_secret_rule *r = &rules[i];
+
+        assert_rule_text(r->id, "id", r->id, 128, true);
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(rules[j].id, r->id) == 0)
+                fail_msg("duplicate rule id %s", r->id);
+        assert_rule_text(r->id, "title", r->title, 80, true);
+        assert_rule_text(r->id, "description", r->description, 600, true);
+        assert_rule_text(r->id, "remediation", r->remediation, 400, false);
+        if (r->description[strlen(r->description) - 1] != '.')
+            fail_msg("%s: description does not end a sentence", r->id);
+        assert_string_not_equal(r->description, r->title);
+        if (!doc_row_has(doc, r->id, r->description))
+            fail_msg("%s: docs/secret-rules.md has no row with its description", r->id);
+    }
+    free(doc);
 }
 
 static void test_positive_and_near_miss(void **state)
@@ -232,6 +295,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_rule_has_samples),
+        cmocka_unit_test(test_rule_text), /* SARIF rule text */
         cmocka_unit_test(test_positive_and_near_miss),
         cmocka_unit_test(test_line_numbers),
         cmocka_unit_test(test_shared_corpus),
