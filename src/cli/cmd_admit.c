@@ -62,9 +62,16 @@ struct admit_args {
     struct moat_open_opts open_opts;
 };
 
-/* Vulnerabilities and secrets found now, in one pass over the layers. */
+/*
+ * Secrets (always: no_secrets and scan.secrets need them, and they count
+ * towards max_severity) and, when the policy has a max_severity,
+ * vulnerabilities, found now in one pass over the layers. No admission rule
+ * is about misconfigurations, so that scanner does not run. *ran gets the
+ * MOAT_SCANNER_* bits of what ran.
+ */
 static int fresh_scan(const struct admit_args *a, const struct moat_admit_policy *p,
-                      struct moat_image *img, struct moat_findings *out, struct moat_err *err)
+                      struct moat_image *img, struct moat_findings *out, unsigned *ran,
+                      struct moat_err *err)
 {
     struct moat_secret_scanner_opts sopts = {0};
     struct moat_secret_scanner *sc = NULL;
@@ -101,6 +108,7 @@ static int fresh_scan(const struct admit_args *a, const struct moat_admit_policy
     if ((rc = moat_secret_scan_config(sc, moat_image_meta(img), err)) < 0 ||
         (rc = moat_secret_scanner_take(sc, out, err)) < 0)
         goto out;
+    *ran = MOAT_SCANNER_SECRET | (vuln ? MOAT_SCANNER_VULN : 0);
 out:
     moat_fs_free(fs);
     moat_inventory_free(&inv);
@@ -157,9 +165,11 @@ static int run_admit(const struct admit_args *a)
     in.custody = ev.custody;
     in.scan = ev.scan;
     if (p->fresh_scan && moat_admit_policy_needs_scan(p)) {
-        if (fresh_scan(a, p, img, &found, &err) < 0)
+        unsigned ran = 0;
+
+        if (fresh_scan(a, p, img, &found, &ran, &err) < 0)
             goto out;
-        moat_scan_summary_from_findings(&found, in.now, &in.scan);
+        moat_scan_summary_from_findings(&found, in.now, ran, &in.scan);
     }
     if (a->n_names > 0) {
         in.names = a->names;

@@ -258,6 +258,8 @@ static int run_scan(const struct scan_args *a, enum moat_report_format fmt)
     struct moat_vulndb *db = NULL;
     struct moat_secret_scanner *sc = NULL;
     struct cli_output out = {0};
+    const char *scanners[3];
+    size_t n_scanners = 0;
     int rc = MOAT_EXIT_FAIL;
 
     if (a->secret && moat_secret_scanner_new(&a->secret_opts, &sc, &err) < 0)
@@ -306,6 +308,15 @@ static int run_scan(const struct scan_args *a, enum moat_report_format fmt)
     ctx.meta = img != NULL ? moat_image_meta(img) : NULL;
     ctx.inv = &inv;
     ctx.rule_info = scan_rule_info;
+    /* what ran, so "0 secrets" from a vuln-only scan is not read as "no secrets" */
+    if (a->vuln)
+        scanners[n_scanners++] = "vuln";
+    if (a->secret)
+        scanners[n_scanners++] = "secret";
+    if (a->misconfig)
+        scanners[n_scanners++] = "misconfig";
+    ctx.scanners = scanners;
+    ctx.n_scanners = n_scanners;
     if (cli_output_open(&out, a->output, &err) < 0)
         goto out;
     if (moat_report_write(out.f, fmt, &ctx, &findings, &err) < 0) {

@@ -315,11 +315,50 @@ static int copy_str_or_null(json_t *dst, const char *key, json_t *src)
     return json_object_set_new(dst, key, json_string(json_string_value(v)));
 }
 
+/*
+ * The report's "scanners" (which scanners ran) copied to *out: a short list
+ * of distinct short lowercase names. Absent or null (a report from before
+ * moat recorded it) leaves *out NULL: the summary then says nothing about
+ * which scanners ran, and a policy that needs one refuses it. 0, -1 when
+ * malformed, -2 when out of memory.
+ */
+#define SCAN_MAX_SCANNERS 16u
+#define SCAN_MAX_SCANNER_NAME 32u
+
+static int scanners_copy(json_t *report, json_t **out)
+{
+    json_t *v = json_object_get(report, "scanners"), *e;
+    size_t i;
+
+    *out = NULL;
+    if (v == NULL || json_is_null(v))
+        return 0;
+    if (!json_is_array(v) || json_array_size(v) == 0 || json_array_size(v) > SCAN_MAX_SCANNERS)
+        return -1;
+    json_array_foreach(v, i, e)
+    {
+        const char *n = json_string_value(e);
+        size_t len = n != NULL ? json_string_length(e) : 0;
+
+        if (len == 0 || len > SCAN_MAX_SCANNER_NAME || strlen(n) != len)
+            return -1;
+        for (size_t k = 0; k < len; k++)
+            if (!((n[k] >= 'a' && n[k] <= 'z') || (n[k] >= '0' && n[k] <= '9') || n[k] == '-' ||
+                  n[k] == '_'))
+                return -1;
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(json_string_value(json_array_get(v, k)), n) == 0)
+                return -1;
+    }
+    *out = json_deep_copy(v);
+    return *out != NULL ? 0 : -2;
+}
+
 int moat_predicate_scan(const char *where, json_t *report, const struct moat_image_meta *meta,
                         json_t **out, struct moat_err *err)
 {
     json_t *schema, *summary, *bysev, *bykind, *tool, *image, *p = NULL, *sc = NULL, *kc = NULL;
-    json_t *scanner = NULL, *img = NULL, *ts, *v;
+    json_t *scanner = NULL, *img = NULL, *scanners = NULL, *ts, *v;
     const char *max_sev = "NONE";
     json_int_t n;
 
@@ -345,6 +384,13 @@ int moat_predicate_scan(const char *where, json_t *report, const struct moat_ima
         if (moat_custody_time_parse(json_string_value(ts), &t) < 0)
             return moat_err_set(err, MOAT_E_FORMAT, "%s: timestamp is not RFC 3339", where);
     }
+    switch (scanners_copy(report, &scanners)) {
+    case -1:
+        return moat_err_set(err, MOAT_E_FORMAT,
+                            "%s: \"scanners\" is not a list of distinct scanner names", where);
+    case -2:
+        return moat_err_set(err, MOAT_E_NOMEM, "%s: out of memory", where);
+    }
     /* the scan must be of this very image, or attesting it means nothing */
     image = json_object_get(report, "image");
     if (meta != NULL) {
@@ -359,10 +405,12 @@ int moat_predicate_scan(const char *where, json_t *report, const struct moat_ima
             else if (meta->config_digest != NULL && json_is_string(cd))
                 same = strcmp(json_string_value(cd), meta->config_digest) == 0;
         }
-        if (!same)
+        if (!same) {
+            json_decref(scanners);
             return moat_err_set(err, MOAT_E_VERIFY,
                                 "%s: the scan result is not of this image (digest %s)", where,
                                 want != NULL ? want : "unknown");
+        }
     }
     /* children are attached first, then filled through borrowed pointers */
     p = json_object();
@@ -372,6 +420,14 @@ int moat_predicate_scan(const char *where, json_t *report, const struct moat_ima
         json_object_set_new(p, "severity_counts", sc = json_object()) != 0 ||
         json_object_set_new(p, "kind_counts", kc = json_object()) != 0)
         goto nomem;
+    /* only when the report said: an old report's summary claims nothing about what ran */
+    if (scanners != NULL) {
+        int r = json_object_set_new(p, "scanners", scanners);
+
+        scanners = NULL; /* set_new took it, also on failure */
+        if (r != 0)
+            goto nomem;
+    }
     for (size_t i = 0; i < sizeof(sev_names) / sizeof(sev_names[0]); i++) {
         n = count_of(bysev, sev_names[i]);
         if (n < 0)
@@ -413,10 +469,12 @@ int moat_predicate_scan(const char *where, json_t *report, const struct moat_ima
     return 0;
 bad:
     json_decref(p);
+    json_decref(scanners);
     return moat_err_set(err, MOAT_E_FORMAT, "%s: summary counts are not non-negative integers",
                         where);
 nomem:
     json_decref(p);
+    json_decref(scanners);
     return moat_err_set(err, MOAT_E_NOMEM, "%s: out of memory", where);
 }
 

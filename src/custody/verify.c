@@ -12,7 +12,8 @@
  * qualify (a pipeline re-run), any complete chain is enough; the newest wins.
  * Scan requirements are checked on the newest scan summary signed by a key
  * of the phase: a scan statement, or the "scan" object of the phase's own
- * attestation.
+ * attestation; a limit on a kind's count (scan.secrets) also needs that
+ * summary to list the kind's scanner among those that ran.
  *
  * Nothing from an envelope is believed before its signature verified with a
  * policy key, except to say which phase an unverifiable envelope claimed to
@@ -611,6 +612,38 @@ static int check_count(struct vctx *c, const char *phase, json_t *pred, const ch
     return 0;
 }
 
+/*
+ * A count of one kind means something only when that kind's scanner ran: a
+ * vulnerability-only scan reports 0 secrets because it never looked. So a
+ * requirement on a kind's count needs the summary's "scanners" (written by
+ * `moat scan` since it records them) to name that scanner. max_severity and
+ * the per-severity counts are over whatever ran.
+ */
+static int check_kind(struct vctx *c, const char *phase, json_t *pred, const char *scanner,
+                      const char *kind, const char *label, const char *req, int64_t max)
+{
+    json_t *list = json_object_get(pred, "scanners"), *e;
+    bool ran = false;
+    size_t i;
+
+    if (max < 0)
+        return 0;
+    if (!json_is_array(list))
+        return add_reason(c,
+                          "phase %s: scan attestation does not say which scanners ran (made "
+                          "before moat recorded them?); policy requires %s, which needs the %s "
+                          "scanner",
+                          phase, req, scanner);
+    for (i = 0; i < json_array_size(list) && !ran; i++) {
+        e = json_array_get(list, i);
+        ran = json_is_string(e) && strcmp(json_string_value(e), scanner) == 0;
+    }
+    if (!ran)
+        return add_reason(c, "phase %s: scan did not run the %s scanner; policy requires %s", phase,
+                          scanner, req);
+    return check_count(c, phase, pred, "kind_counts", kind, label, max);
+}
+
 static int check_scan(struct vctx *c, const struct custody_phase *ph, const struct phase_state *ps)
 {
     const struct custody_scan_req *r = &ph->scan;
@@ -670,12 +703,12 @@ static int check_scan(struct vctx *c, const struct custody_phase *ph, const stru
                               r->max_count[s])) < 0)
             return rc;
     }
-    if ((rc = check_count(c, ph->name, pred, "kind_counts", "secret", "secrets", r->max_secrets)) <
-            0 ||
-        (rc = check_count(c, ph->name, pred, "kind_counts", "vulnerability", "vulnerabilities",
-                          r->max_vulns)) < 0 ||
-        (rc = check_count(c, ph->name, pred, "kind_counts", "misconfiguration", "misconfigurations",
-                          r->max_misconfigs)) < 0)
+    if ((rc = check_kind(c, ph->name, pred, "secret", "secret", "secrets", "scan.secrets",
+                         r->max_secrets)) < 0 ||
+        (rc = check_kind(c, ph->name, pred, "vuln", "vulnerability", "vulnerabilities",
+                         "scan.vulnerabilities", r->max_vulns)) < 0 ||
+        (rc = check_kind(c, ph->name, pred, "misconfig", "misconfiguration", "misconfigurations",
+                         "scan.misconfigurations", r->max_misconfigs)) < 0)
         return rc;
     return 0;
 }

@@ -79,20 +79,27 @@ int moat_decision_merge(struct moat_decision *d, const char *prefix, char *const
 char *moat_decision_summary(const struct moat_decision *d);
 void moat_decision_free(struct moat_decision *d);
 
+/* Scanners a scan ran (moat_scan_summary.scanners). */
+#define MOAT_SCANNER_VULN 1u
+#define MOAT_SCANNER_SECRET 2u
+#define MOAT_SCANNER_MISCONFIG 4u
+
 /* The summary of a scan, from a verified scan attestation or a fresh scan. */
 struct moat_scan_summary {
     bool present;
     int64_t time;            /* unix seconds of the scan */
     uint64_t by_severity[5]; /* indexed by enum moat_severity */
-    uint64_t secrets;        /* findings of kind secret */
+    uint64_t secrets;        /* findings of kind secret; meaningful only with MOAT_SCANNER_SECRET */
+    unsigned scanners;       /* MOAT_SCANNER_* that ran; 0 = not recorded (an older scan) */
     const char *source;      /* "attested scan" or "fresh scan" (static) */
 };
 
 /* From the scan predicate (docs/attestations.md). -MOAT_E_FORMAT when malformed. */
 int moat_scan_summary_from_predicate(const json_t *pred, struct moat_scan_summary *out,
                                      struct moat_err *err);
-/* From findings produced now (VEX-suppressed findings do not count). */
-void moat_scan_summary_from_findings(const struct moat_findings *fs, int64_t now,
+/* From findings produced now by the scanners given (MOAT_SCANNER_* bits); VEX-suppressed
+ * findings do not count. */
+void moat_scan_summary_from_findings(const struct moat_findings *fs, int64_t now, unsigned scanners,
                                      struct moat_scan_summary *out);
 
 /* Custody as verified for the image (see admit_evidence.c). */
@@ -114,7 +121,9 @@ struct moat_admit_image {
 
 /*
  * The image checks in order: registries, custody, scan thresholds, non_root,
- * no_secrets. Adds a reason per failure to d.
+ * no_secrets. Adds a reason per failure to d. scan.secrets and no_secrets
+ * need a scan that ran the secret scanner: a summary without it (or that
+ * does not say which scanners ran) is a reason, never "0 secrets".
  */
 int moat_admit_check_image(const struct moat_admit_policy *p, const struct moat_admit_image *img,
                            struct moat_decision *d, struct moat_err *err);

@@ -361,11 +361,11 @@ static json_t *id_evidence(struct moat_authz *az, const char *ref, json_t *facts
         return NULL;
     }
     if (ev.scan.present)
-        scan =
-            json_pack("{s:I, s:[I,I,I,I,I], s:I}", "time", (json_int_t)ev.scan.time, "sev",
-                      (json_int_t)ev.scan.by_severity[0], (json_int_t)ev.scan.by_severity[1],
-                      (json_int_t)ev.scan.by_severity[2], (json_int_t)ev.scan.by_severity[3],
-                      (json_int_t)ev.scan.by_severity[4], "secrets", (json_int_t)ev.scan.secrets);
+        scan = json_pack("{s:I, s:[I,I,I,I,I], s:I, s:I}", "time", (json_int_t)ev.scan.time, "sev",
+                         (json_int_t)ev.scan.by_severity[0], (json_int_t)ev.scan.by_severity[1],
+                         (json_int_t)ev.scan.by_severity[2], (json_int_t)ev.scan.by_severity[3],
+                         (json_int_t)ev.scan.by_severity[4], "secrets", (json_int_t)ev.scan.secrets,
+                         "scanners", (json_int_t)ev.scan.scanners);
     reasons = moat_json_str_array((char **)ev.custody.reasons, ev.custody.n_reasons);
     e = json_pack("{s:b, s:b, s:o*, s:o*}", "checked", ev.custody.checked, "ok", ev.custody.ok,
                   "reasons", reasons, "scan", scan);
@@ -447,6 +447,7 @@ static int check_image(struct moat_authz *az, const char *ref, struct moat_decis
             img.scan.source = "attested scan";
             img.scan.time = json_integer_value(json_object_get(s, "time"));
             img.scan.secrets = (uint64_t)json_integer_value(json_object_get(s, "secrets"));
+            img.scan.scanners = (unsigned)json_integer_value(json_object_get(s, "scanners"));
             for (int k = 0; k < 5; k++)
                 img.scan.by_severity[k] =
                     (uint64_t)json_integer_value(json_array_get(json_object_get(s, "sev"), k));

@@ -149,6 +149,37 @@ static int count_field(const json_t *obj, const char *key, uint64_t *out)
     return 0;
 }
 
+/*
+ * "scanners": ["vuln","secret",...] -> MOAT_SCANNER_* bits. Absent (a scan
+ * attested before moat recorded them) gives 0; names moat does not know are
+ * ignored (they cannot vouch for a kind this code checks).
+ */
+static int scanner_bits(const json_t *list, unsigned *out)
+{
+    const json_t *e;
+    size_t i;
+
+    *out = 0;
+    if (list == NULL || json_is_null(list))
+        return 0;
+    if (!json_is_array(list))
+        return -1;
+    json_array_foreach(list, i, e)
+    {
+        const char *n = json_string_value(e);
+
+        if (n == NULL)
+            return -1;
+        if (strcmp(n, "vuln") == 0)
+            *out |= MOAT_SCANNER_VULN;
+        else if (strcmp(n, "secret") == 0)
+            *out |= MOAT_SCANNER_SECRET;
+        else if (strcmp(n, "misconfig") == 0)
+            *out |= MOAT_SCANNER_MISCONFIG;
+    }
+    return 0;
+}
+
 int moat_scan_summary_from_predicate(const json_t *pred, struct moat_scan_summary *out,
                                      struct moat_err *err)
 {
@@ -169,16 +200,20 @@ int moat_scan_summary_from_predicate(const json_t *pred, struct moat_scan_summar
     if (count_field(kc, "secret", &out->secrets) < 0)
         return moat_err_set(err, MOAT_E_FORMAT,
                             "scan attestation: kind_counts.secret is not a count");
+    if (scanner_bits(json_object_get(pred, "scanners"), &out->scanners) < 0)
+        return moat_err_set(err, MOAT_E_FORMAT,
+                            "scan attestation: \"scanners\" is not a list of names");
     out->present = true;
     out->source = "attested scan";
     return 0;
 }
 
-void moat_scan_summary_from_findings(const struct moat_findings *fs, int64_t now,
+void moat_scan_summary_from_findings(const struct moat_findings *fs, int64_t now, unsigned scanners,
                                      struct moat_scan_summary *out)
 {
     memset(out, 0, sizeof *out);
     out->present = true;
+    out->scanners = scanners;
     out->time = now;
     out->source = "fresh scan";
     for (size_t i = 0; fs != NULL && i < fs->n; i++) {
@@ -337,6 +372,20 @@ static void fmt_duration(int64_t secs, char out[32])
     }
 }
 
+/* A secrets rule against a scan that never looked for secrets: a reason, not "0 secrets". */
+static int no_secret_scanner(struct moat_decision *d, struct moat_err *err, const char *rule,
+                             const char *needs, const struct moat_scan_summary *s)
+{
+    if (s->scanners == 0)
+        return moat_decision_add(d, err,
+                                 "%s: the %s does not say which scanners ran; policy requires %s, "
+                                 "which needs the secret scanner",
+                                 rule, s->source, needs);
+    return moat_decision_add(d, err,
+                             "%s: the %s did not run the secret scanner; policy requires %s", rule,
+                             s->source, needs);
+}
+
 static int check_scan(const struct moat_admit_policy *p, const struct moat_admit_image *img,
                       struct moat_decision *d, struct moat_err *err)
 {
@@ -364,7 +413,9 @@ static int check_scan(const struct moat_admit_policy *p, const struct moat_admit
     }
     if (rc == 0 && p->max_age > 0 && s->time - img->now > 300)
         rc = moat_decision_add(d, err, "scan: the %s is dated in the future", s->source);
-    if (rc == 0 && p->max_secrets >= 0 && s->secrets > (uint64_t)p->max_secrets)
+    if (rc == 0 && p->max_secrets >= 0 && !(s->scanners & MOAT_SCANNER_SECRET))
+        rc = no_secret_scanner(d, err, "scan", "scan.secrets", s);
+    else if (rc == 0 && p->max_secrets >= 0 && s->secrets > (uint64_t)p->max_secrets)
         rc =
             moat_decision_add(d, err, "scan: %llu secrets in the %s (allowed %lld)",
                               (unsigned long long)s->secrets, s->source, (long long)p->max_secrets);
@@ -406,6 +457,8 @@ int moat_admit_check_image(const struct moat_admit_policy *p, const struct moat_
         if (!img->scan.present)
             rc = moat_decision_add(d, err, "no_secrets: no verified scan attestation%s",
                                    p->fresh_scan ? " and no fresh scan" : "");
+        else if (!(img->scan.scanners & MOAT_SCANNER_SECRET))
+            rc = no_secret_scanner(d, err, "no_secrets", "no_secrets", &img->scan);
         else if (img->scan.secrets > 0)
             rc = moat_decision_add(d, err, "no_secrets: %llu secrets in the %s",
                                    (unsigned long long)img->scan.secrets, img->scan.source);

@@ -1,7 +1,7 @@
 /*
  * json.c - moat's own scan JSON, schema "moat-scan/1" (docs/scan-json.md):
- * the target, an image summary, the counts, and every finding with every
- * field (absent values are null, so readers never guess whether a key is
+ * the target, an image summary, the scanners that ran, the counts, and
+ * every finding with every field (absent values are null, so readers never guess whether a key is
  * missing or empty).
  */
 #include "report_int.h"
@@ -143,6 +143,28 @@ static json_t *finding_json(const struct moat_finding *f)
     return o;
 }
 
+/* The scanners that ran, each once, in the order given; null when the caller did not say. */
+static json_t *scanners_json(const struct moat_report_ctx *ctx)
+{
+    json_t *a;
+
+    if (ctx->scanners == NULL || ctx->n_scanners == 0)
+        return json_null();
+    if ((a = json_array()) == NULL)
+        return NULL;
+    for (size_t i = 0; i < ctx->n_scanners; i++) {
+        bool seen = ctx->scanners[i] == NULL;
+
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = ctx->scanners[j] != NULL && strcmp(ctx->scanners[j], ctx->scanners[i]) == 0;
+        if (!seen && json_array_append_new(a, moat_json_str(ctx->scanners[i])) != 0) {
+            json_decref(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
 static json_t *summary_json(const struct moat_findings *fs)
 {
     static const char *const kinds[] = {"vulnerability", "secret", "misconfiguration", "policy"};
@@ -191,6 +213,7 @@ int report_write_json(FILE *f, const struct report_run *run, const struct moat_f
     bad |= add(doc, "packages_scanned",
                ctx->inv != NULL ? json_integer((json_int_t)ctx->inv->n_pkgs) : json_null());
     bad |= moat_json_set_str(doc, "db_note", ctx->db_note);
+    bad |= add(doc, "scanners", scanners_json(ctx));
     bad |= add(doc, "summary", summary_json(fs));
     for (size_t i = 0; !bad && i < fs->n; i++)
         bad |= json_array_append_new(list, finding_json(&fs->v[i]));

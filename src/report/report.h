@@ -58,6 +58,10 @@ struct moat_report_ctx {
      * other kinds, the rule is described by its title, CIS section and remediation. */
     moat_report_rule_fn rule_info;
     void *rule_info_arg;
+    /* The scanners that ran ("vuln", "secret", "misconfig"), so a reader can tell "no secrets
+     * found" from "secrets not looked for". n_scanners == 0: not said (JSON writes null). */
+    const char *const *scanners;
+    size_t n_scanners;
 };
 
 /* "table", "json", "sarif", "junit", "cyclonedx" (case-insensitive); -MOAT_E_ARG otherwise. */

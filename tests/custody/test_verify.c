@@ -616,13 +616,13 @@ static void test_no_image_digest(void **state)
 static json_t *scan_pred(const char *when, int crit, int high, int secrets)
 {
     return json_pack("{s:{s:s, s:s}, s:s, s:{s:s, s:n}, s:{s:i, s:i, s:i, s:i, s:i}, "
-                     "s:{s:i, s:i, s:i, s:i}, s:s, s:i}",
+                     "s:{s:i, s:i, s:i, s:i}, s:s, s:i, s:[s,s]}",
                      "scanner", "name", "moat", "version", "0.1.0", "time", when, "image",
                      "manifest_digest", IMG, "config_digest", "severity_counts", "CRITICAL", crit,
                      "HIGH", high, "MEDIUM", 4, "LOW", 7, "UNKNOWN", 1, "kind_counts",
                      "vulnerability", crit + high + 12, "secret", secrets, "misconfiguration", 0,
                      "policy", 0, "max_severity", crit ? "CRITICAL" : "HIGH", "total",
-                     crit + high + 12 + secrets);
+                     crit + high + 12 + secrets, "scanners", "vuln", "secret");
 }
 
 static void test_scan_requirements(void **state)
@@ -721,6 +721,175 @@ static void test_scan_requirements(void **state)
     moat_err_clear(&err);
 }
 
+/* A `moat scan --format json` report of IMG, as json.c writes it; scanners NULL = an older report.
+ */
+static json_t *scan_report(const char *scanners_json, int secrets)
+{
+    json_t *r = json_pack("{s:s, s:{s:s, s:s}, s:s, s:{s:s, s:n}, s:i, s:n, s:{s:i, s:i, s:{s:i, "
+                          "s:i, s:i, s:i, s:i}, s:{s:i, s:i, s:i, s:i}}, s:[]}",
+                          "schema", "moat-scan/1", "tool", "name", "moat", "version", "0.1.0",
+                          "timestamp", "2026-11-30T23:00:00Z", "image", "manifest_digest", IMG,
+                          "config_digest", "packages_scanned", 88, "db_note", "summary", "total",
+                          2 + secrets, "suppressed", 0, "by_severity", "CRITICAL", 0, "HIGH",
+                          secrets, "MEDIUM", 1, "LOW", 1, "UNKNOWN", 0, "by_kind", "vulnerability",
+                          2, "secret", secrets, "misconfiguration", 0, "policy", 0, "findings");
+
+    assert_non_null(r);
+    if (scanners_json != NULL) {
+        json_t *v = json_loads(scanners_json, JSON_DECODE_ANY, NULL);
+
+        assert_non_null(v);
+        json_object_set_new(r, "scanners", v);
+    }
+    return r;
+}
+
+/* The summary `moat attest --scan-result` signs, from that report. */
+static json_t *attested_summary(const char *scanners_json, int secrets)
+{
+    struct moat_err err = MOAT_ERR_INIT;
+    struct moat_image_meta m = meta_for(IMG);
+    json_t *report = scan_report(scanners_json, secrets), *pred = NULL;
+
+    if (moat_predicate_scan("scan.json", report, &m, &pred, &err) != 0)
+        fail_msg("moat_predicate_scan: %s", moat_err_msg(&err));
+    json_decref(report);
+    moat_err_clear(&err);
+    return pred;
+}
+
+/*
+ * A count of a kind (scan.secrets) needs the summary to say that kind's
+ * scanner ran: a vulnerability-only scan's "0 secrets" is not "no secrets".
+ */
+static void test_scan_needs_scanner(void **state)
+{
+    struct moat_err err = MOAT_ERR_INIT;
+    struct moat_custody_policy *p = NULL;
+    struct moat_image_meta m = meta_for(IMG);
+    struct set s = {0};
+    struct moat_custody_result r;
+    json_t *pred, *report;
+    const char *text = "version: 1\n"
+                       "keys:\n  build: build.pub\n  test: test.pub\n"
+                       "phases:\n"
+                       "  - name: build\n    keys: [build]\n"
+                       "  - name: test\n    keys: [test]\n"
+                       "    require:\n"
+                       "      scan.secrets: 0\n";
+    const char *text2 = "version: 1\n"
+                        "keys:\n  build: build.pub\n  test: test.pub\n"
+                        "phases:\n"
+                        "  - name: build\n    keys: [build]\n"
+                        "  - name: test\n    keys: [test]\n"
+                        "    require:\n"
+                        "      scan.max_severity: HIGH\n"
+                        "      scan.vulnerabilities: 10\n"
+                        "      scan.misconfigurations: 0\n";
+
+    (void)state;
+    assert_int_equal(
+        moat_custody_policy_parse("custody.yaml", text, strlen(text), tmpdir, &p, &err), 0);
+    /* attest copies "scanners" as the report gives it, and leaves it out when the report has none
+     */
+    pred = attested_summary("[\"vuln\"]", 0);
+    assert_int_equal(json_array_size(json_object_get(pred, "scanners")), 1);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(pred, "scanners"), 0)),
+                        "vuln");
+    json_decref(pred);
+    pred = attested_summary(NULL, 0);
+    assert_null(json_object_get(pred, "scanners"));
+    json_decref(pred);
+    pred = attested_summary("null", 0);
+    assert_null(json_object_get(pred, "scanners"));
+    json_decref(pred);
+    /* a malformed list is refused, nothing is signed */
+    {
+        static const char *const bad[] = {"[]",
+                                          "\"secret\"",
+                                          "[\"vuln\", \"vuln\"]",
+                                          "[\"vuln\", 3]",
+                                          "[\"Secret\"]",
+                                          "[\"\"]",
+                                          "[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\","
+                                          "\"i\",\"j\",\"k\",\"l\",\"m\",\"n\",\"o\",\"p\",\"q\"]"};
+
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+            report = scan_report(bad[i], 0);
+            pred = NULL;
+            assert_int_equal(moat_predicate_scan("scan.json", report, &m, &pred, &err),
+                             -MOAT_E_FORMAT);
+            assert_null(pred);
+            assert_non_null(strstr(moat_err_msg(&err), "scan.json: \"scanners\""));
+            json_decref(report);
+        }
+    }
+    /* A vulnerability-only scan: 0 secrets, but the secret scanner never ran. */
+    good_chain(&s);
+    add_statement(&s, K_TEST, IMG, MOAT_PREDICATE_SCAN, attested_summary("[\"vuln\"]", 0));
+    verify_with(p, &s, IMG, NOW, &r);
+    assert_false(r.ok);
+    has_reason(&r, "phase test: scan did not run the secret scanner; policy requires scan.secrets");
+    assert_int_equal(r.n_reasons, 1);
+    done(&s, &r);
+    /* An older report without "scanners": it cannot show a secret scan ran either. */
+    good_chain(&s);
+    add_statement(&s, K_TEST, IMG, MOAT_PREDICATE_SCAN, attested_summary(NULL, 0));
+    verify_with(p, &s, IMG, NOW, &r);
+    assert_false(r.ok);
+    has_reason(&r, "phase test: scan attestation does not say which scanners ran");
+    has_reason(&r, "policy requires scan.secrets, which needs the secret scanner");
+    assert_int_equal(r.n_reasons, 1);
+    done(&s, &r);
+    /* vuln,secret with no secrets passes; with secrets it fails on the count alone */
+    good_chain(&s);
+    add_statement(&s, K_TEST, IMG, MOAT_PREDICATE_SCAN,
+                  attested_summary("[\"vuln\",\"secret\"]", 0));
+    verify_with(p, &s, IMG, NOW, &r);
+    assert_true(r.ok);
+    assert_int_equal(r.n_reasons, 0);
+    done(&s, &r);
+    good_chain(&s);
+    add_statement(&s, K_TEST, IMG, MOAT_PREDICATE_SCAN, attested_summary("[\"secret\"]", 2));
+    verify_with(p, &s, IMG, NOW, &r);
+    has_reason(&r, "phase test: scan found 2 secrets, policy allows at most 0");
+    assert_int_equal(r.n_reasons, 1);
+    done(&s, &r);
+    /* The newest scan is the one judged: a later vuln-only scan does not inherit the secret scan.
+     */
+    good_chain(&s);
+    add_statement(&s, K_TEST, IMG, MOAT_PREDICATE_SCAN,
+                  attested_summary("[\"vuln\",\"secret\"]", 0));
+    pred = attested_summary("[\"vuln\"]", 0);
+    json_object_set_new(pred, "time", json_string("2026-11-30T23:30:00Z"));
+    add_statement(&s, K_TEST, IMG, MOAT_PREDICATE_SCAN, pred);
+    verify_with(p, &s, IMG, NOW, &r);
+    has_reason(&r, "phase test: scan did not run the secret scanner");
+    done(&s, &r);
+    moat_custody_policy_free(p);
+    p = NULL;
+    /* The other kinds the same way; max_severity is over whatever ran. */
+    assert_int_equal(
+        moat_custody_policy_parse("custody.yaml", text2, strlen(text2), tmpdir, &p, &err), 0);
+    good_chain(&s);
+    add_statement(&s, K_TEST, IMG, MOAT_PREDICATE_SCAN, attested_summary("[\"secret\"]", 0));
+    verify_with(p, &s, IMG, NOW, &r);
+    has_reason(&r, "phase test: scan did not run the vuln scanner; policy requires "
+                   "scan.vulnerabilities");
+    has_reason(&r, "phase test: scan did not run the misconfig scanner; policy requires "
+                   "scan.misconfigurations");
+    assert_int_equal(r.n_reasons, 2);
+    done(&s, &r);
+    good_chain(&s);
+    add_statement(&s, K_TEST, IMG, MOAT_PREDICATE_SCAN,
+                  attested_summary("[\"vuln\",\"secret\",\"misconfig\"]", 0));
+    verify_with(p, &s, IMG, NOW, &r);
+    assert_true(r.ok);
+    done(&s, &r);
+    moat_custody_policy_free(p);
+    moat_err_clear(&err);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -740,6 +909,7 @@ int main(void)
         cmocka_unit_test(test_no_image_digest),
         cmocka_unit_test(test_floods_are_bounded),
         cmocka_unit_test(test_scan_requirements),
+        cmocka_unit_test(test_scan_needs_scanner),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

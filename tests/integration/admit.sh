@@ -5,8 +5,10 @@
 # the `moat scan --scanners secret` summary, or from a fresh scan. Checks the
 # exit status (0 allow, 3 deny, 1 error), the reasons' text, that the secret
 # count in the reasons is the scan report's (by_kind.secret), that an
-# attestation replayed onto another image does not count, JSON output, policy
-# errors with line numbers, and the audit log line.
+# attestation replayed onto another image does not count, that a
+# vulnerability-only scan's "0 secrets" satisfies neither scan.secrets nor
+# no_secrets, JSON output, policy errors with line numbers, and the audit log
+# line.
 source "$(dirname "$0")/common.sh"
 
 it_fixtures alpine
@@ -116,6 +118,34 @@ if [[ -n $SECRET_TAR ]]; then
     has "  - custody: phase build: missing" && has "  - scan: no verified scan attestation" &&
       ok "alpine's chain does not admit another image: $(tail -n +2 "$WORK/out" | tr -s ' \n' ' ')" ||
       not_ok "replayed chain: $(cat "$WORK/out")"
+  fi
+  # the same image, attested with a vulnerability-only scan: 0 secrets because none were looked for
+  mkdir -p "$WORK/osv" "$WORK/att-vuln"
+  printf '%s\n' '{"schema_version":"1.6.0","id":"MOAT-TEST-NONE","modified":"2026-01-01T00:00:00Z",' \
+    '"affected":[{"package":{"ecosystem":"Alpine:v3.20","name":"moat-test-no-such-package"},' \
+    '"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"1.0-r0"}]}]}]}' \
+    >"$WORK/osv/MOAT-TEST-NONE.json"
+  if it_moat "$WORK/o" "$WORK/e" db import -q --db "$WORK/vuln.db" "$WORK/osv" &&
+    it_moat "$WORK/vuln.scan.json" "$WORK/e" scan --scanners vuln --db "$WORK/vuln.db" -q -f json \
+      "docker-archive:$SECRET_TAR" &&
+    it_moat "$WORK/o" "$WORK/e" attest --phase build --key "$WORK/keys/build.key" \
+      --bundle "$WORK/att-vuln/secret.intoto.jsonl" "docker-archive:$SECRET_TAR" &&
+    it_moat "$WORK/o" "$WORK/e" attest --phase test --key "$WORK/keys/test.key" \
+      --scan-result "$WORK/vuln.scan.json" --bundle "$WORK/att-vuln/secret.intoto.jsonl" \
+      "docker-archive:$SECRET_TAR"; then
+    sed 's|attestations: att/|attestations: att-vuln/|' "$WORK/attested.yaml" >"$WORK/vuln-only.yaml"
+    if [[ $(jq -c '[.scanners, .summary.by_kind.secret]' "$WORK/vuln.scan.json") == '[["vuln"],0]' ]] &&
+      admit "vulnerability-only attested scan" 3 "$WORK/vuln-only.yaml" "docker-archive:$SECRET_TAR"; then
+      has "  - scan: the attested scan did not run the secret scanner; policy requires scan.secrets" &&
+        has "  - no_secrets: the attested scan did not run the secret scanner; policy requires no_secrets" &&
+        ! has custody: &&
+        ok "a vuln-only scan's \"0 secrets\" does not admit the image holding $n secrets: $(tail -n +2 "$WORK/out" | tr -s ' \n' ' ')" ||
+        not_ok "vuln-only scan reasons: $(cat "$WORK/out")"
+    else
+      not_ok "vuln-only scan: $(jq -c .scanners "$WORK/vuln.scan.json") $(cat "$WORK/out" 2>/dev/null)"
+    fi
+  else
+    not_ok "vuln-only scan and attest: $(head -c 300 "$WORK/e")"
   fi
 fi
 

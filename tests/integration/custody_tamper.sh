@@ -7,8 +7,10 @@
 # layout; also re-pointed from index.json with a correct digest), in the
 # envelope payload, in the signature; an attestation replayed onto another
 # image; a phase signed with another phase's key; a missing phase; phases
-# out of order; an expired attestation; a policy naming an unknown key, a
-# missing key file or a file that is not a public key. The good chains
+# out of order; an expired attestation; a vulnerability-only scan (or one
+# that does not say which scanners ran) offered for a secrets requirement; a
+# policy naming an unknown key, a missing key file or a file that is not a
+# public key. The good chains
 # verify (bundle and OCI referrers). Key ids are checked against openssl.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -274,6 +276,41 @@ else
 fi
 expect_refused "scan required but absent" "phase test: no scan results for this image signed by test" \
   verify --policy scan-ok.yaml --bundle good.jsonl "$DA"
+
+# ---- a vulnerability-only scan reports 0 secrets because it never looked: not "no secrets" ----
+mkdir -p osv
+cat >osv/MOAT-TEST-NONE.json <<'EOF'
+{"schema_version":"1.6.0","id":"MOAT-TEST-NONE","modified":"2026-01-01T00:00:00Z",
+ "summary":"an advisory for a package no image has, so the database is not empty",
+ "affected":[{"package":{"ecosystem":"Alpine:v3.20","name":"moat-test-no-such-package"},
+   "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"1.0-r0"}]}]}]}
+EOF
+"$MOAT" db import -q --db vuln.db osv >/dev/null
+"$MOAT" scan -q -f json -o scan-vuln.json --scanners vuln --db vuln.db "$DA"
+"$MOAT" scan -q -f json -o scan-both.json --scanners vuln,secret --db vuln.db "$DA"
+if [[ $(jq -c '[.scanners, .summary.by_kind.secret]' scan-vuln.json) == '[["vuln"],0]' &&
+  $(jq -c '[.scanners, .summary.by_kind.secret]' scan-both.json) == '[["vuln","secret"],0]' ]]; then
+  ok "moat scan records what ran: --scanners vuln gives [\"vuln\"], vuln,secret both (0 secrets each)"
+else
+  not_ok "scanners not recorded: $(jq -c '.scanners' scan-vuln.json scan-both.json | tr '\n' ' ')"
+fi
+attest --phase build --key keys/build.key --bundle vonly.jsonl "$DA"
+attest --phase test --key keys/test.key --scan-result scan-vuln.json --bundle vonly.jsonl "$DA"
+attest --phase build --key keys/build.key --bundle both.jsonl "$DA"
+attest --phase test --key keys/test.key --scan-result scan-both.json --bundle both.jsonl "$DA"
+{ cat custody.yaml; printf '    require:\n      scan.secrets: 0\n'; } >no-secrets.yaml
+expect_refused "vulnerability-only scan against scan.secrets: 0" \
+  "phase test: scan did not run the secret scanner; policy requires scan.secrets" \
+  verify --policy no-secrets.yaml --bundle vonly.jsonl "$DA"
+expect_verified "vuln,secret scan against scan.secrets: 0" \
+  verify --policy no-secrets.yaml --bundle both.jsonl "$DA"
+# a summary attested before scanners were recorded: the same report without "scanners"
+jq 'del(.scanners)' scan-vuln.json >scan-old.json
+attest --phase build --key keys/build.key --bundle old.jsonl "$DA"
+attest --phase test --key keys/test.key --scan-result scan-old.json --bundle old.jsonl "$DA"
+expect_refused "scan summary that does not say which scanners ran" \
+  "phase test: scan attestation does not say which scanners ran" \
+  verify --policy no-secrets.yaml --bundle old.jsonl "$DA"
 
 # ---- several failures at once: every reason is listed ----
 rc=0

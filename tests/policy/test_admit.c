@@ -187,6 +187,7 @@ static void test_image_checks(void **state)
     img.custody.n_reasons = 1;
     img.scan.present = true;
     img.scan.source = "attested scan";
+    img.scan.scanners = MOAT_SCANNER_VULN | MOAT_SCANNER_SECRET;
     img.now = 1796000000;
     img.scan.time = img.now - 3 * 86400;
     /* (other durations are formatted like 1h30m, 45s) */
@@ -274,8 +275,9 @@ static void test_fresh_summary(void **state)
     f.rule_id = strdup("CVE-2024-0001");
     f.vex = MOAT_VEX_NOT_AFFECTED; /* settled by VEX: does not count */
     assert_int_equal(moat_findings_add(&fs, &f, &err), 0);
-    moat_scan_summary_from_findings(&fs, 42, &s);
+    moat_scan_summary_from_findings(&fs, 42, MOAT_SCANNER_VULN | MOAT_SCANNER_SECRET, &s);
     assert_true(s.present);
+    assert_int_equal(s.scanners, MOAT_SCANNER_VULN | MOAT_SCANNER_SECRET);
     assert_int_equal(s.time, 42);
     assert_int_equal(s.secrets, 1);
     assert_int_equal(s.by_severity[MOAT_SEV_HIGH], 1);
@@ -303,6 +305,18 @@ static void test_predicate_summary(void **state)
     assert_int_equal(s.by_severity[MOAT_SEV_HIGH], 3);
     assert_int_equal(s.by_severity[MOAT_SEV_UNKNOWN], 2);
     assert_int_equal(s.secrets, 2);
+    assert_int_equal(s.scanners, 0); /* an older summary does not say which scanners ran */
+    json_object_set_new(j, "scanners", json_pack("[s,s,s]", "vuln", "secret", "license"));
+    assert_int_equal(moat_scan_summary_from_predicate(j, &s, &err), 0);
+    assert_int_equal(s.scanners, MOAT_SCANNER_VULN | MOAT_SCANNER_SECRET);
+    json_object_set_new(j, "scanners", json_pack("[s]", "misconfig"));
+    assert_int_equal(moat_scan_summary_from_predicate(j, &s, &err), 0);
+    assert_int_equal(s.scanners, MOAT_SCANNER_MISCONFIG);
+    json_object_set_new(j, "scanners", json_pack("[s,i]", "secret", 1));
+    assert_int_equal(moat_scan_summary_from_predicate(j, &s, &err), -MOAT_E_FORMAT);
+    json_object_set_new(j, "scanners", json_string("secret"));
+    assert_int_equal(moat_scan_summary_from_predicate(j, &s, &err), -MOAT_E_FORMAT);
+    json_object_del(j, "scanners");
     json_object_set_new(j, "time", json_string("yesterday"));
     assert_int_equal(moat_scan_summary_from_predicate(j, &s, &err), -MOAT_E_FORMAT);
     json_object_set_new(j, "time", json_string("2026-11-30T10:00:00Z"));
@@ -310,6 +324,52 @@ static void test_predicate_summary(void **state)
     assert_int_equal(moat_scan_summary_from_predicate(j, &s, &err), -MOAT_E_FORMAT);
     moat_err_clear(&err);
     json_decref(j);
+}
+
+/* Admit a scan summary with the given scanners (0 secrets found) against yaml. */
+static void secrets_case(const char *yaml, unsigned scanners, const char *source,
+                         const char *const *want, size_t n)
+{
+    struct moat_admit_policy *p = parse(yaml);
+    struct moat_admit_image img = {0};
+    struct moat_decision d = {true, NULL, 0};
+    struct moat_err err = MOAT_ERR_INIT;
+
+    img.now = 1796000000;
+    img.scan.present = true;
+    img.scan.source = source;
+    img.scan.time = img.now - 60;
+    img.scan.scanners = scanners;
+    assert_int_equal(moat_admit_check_image(p, &img, &d, &err), 0);
+    expect_reasons(&d, want, n);
+    moat_decision_free(&d);
+    moat_admit_policy_free(p);
+}
+
+/* "0 secrets" from a scan that never looked for secrets satisfies neither secrets rule. */
+static void test_secrets_need_secret_scanner(void **state)
+{
+    static const char *const yaml = "scan: {secrets: 0}\nno_secrets: true\n";
+    static const char *const vuln_only[] = {
+        "scan: the attested scan did not run the secret scanner; policy requires scan.secrets",
+        "no_secrets: the attested scan did not run the secret scanner; policy requires no_secrets",
+    };
+    static const char *const unknown[] = {
+        "scan: the attested scan does not say which scanners ran; policy requires scan.secrets, "
+        "which needs the secret scanner",
+        "no_secrets: the attested scan does not say which scanners ran; policy requires "
+        "no_secrets, which needs the secret scanner",
+    };
+
+    (void)state;
+    secrets_case(yaml, MOAT_SCANNER_VULN, "attested scan", vuln_only, 2);
+    secrets_case(yaml, MOAT_SCANNER_VULN | MOAT_SCANNER_MISCONFIG, "attested scan", vuln_only, 2);
+    secrets_case(yaml, 0, "attested scan", unknown, 2);
+    secrets_case(yaml, MOAT_SCANNER_VULN | MOAT_SCANNER_SECRET, "attested scan", NULL, 0);
+    secrets_case(yaml, MOAT_SCANNER_SECRET, "fresh scan", NULL, 0);
+    /* max_severity alone is over whatever ran */
+    secrets_case("scan: {max_severity: HIGH}\n", MOAT_SCANNER_VULN, "attested scan", NULL, 0);
+    secrets_case("scan: {max_severity: HIGH}\n", 0, "attested scan", NULL, 0);
 }
 
 static void check_create(const struct moat_admit_policy *p, const char *body,
@@ -445,7 +505,7 @@ int main(void)
         cmocka_unit_test(test_names),         cmocka_unit_test(test_image_checks),
         cmocka_unit_test(test_fresh_summary), cmocka_unit_test(test_predicate_summary),
         cmocka_unit_test(test_create_checks), cmocka_unit_test(test_decision_bounds),
-        cmocka_unit_test(test_scan_age),
+        cmocka_unit_test(test_scan_age),      cmocka_unit_test(test_secrets_need_secret_scanner),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -230,6 +230,43 @@ static void test_json(void **state)
     fx_free(&x);
 }
 
+/* "scanners" says what ran, each once, in the order given; null when the caller did not say. */
+static void test_json_scanners(void **state)
+{
+    static const char *const ran[] = {"vuln", "secret", "vuln", NULL, "misconfig"};
+    struct fx x;
+    char *out;
+    json_t *j, *list;
+
+    (void)state;
+    fx_build(&x);
+    out = render(MOAT_REPORT_JSON, &x.ctx, &x.fs);
+    j = parse(out);
+    assert_true(json_is_null(json_object_get(j, "scanners")));
+    json_decref(j);
+    free(out);
+    x.ctx.scanners = ran;
+    x.ctx.n_scanners = 1;
+    out = render(MOAT_REPORT_JSON, &x.ctx, &x.fs);
+    j = parse(out);
+    list = json_object_get(j, "scanners");
+    assert_int_equal(json_array_size(list), 1);
+    assert_string_equal(json_string_value(json_array_get(list, 0)), "vuln");
+    json_decref(j);
+    free(out);
+    x.ctx.n_scanners = 5;
+    out = render(MOAT_REPORT_JSON, &x.ctx, &x.fs);
+    j = parse(out);
+    list = json_object_get(j, "scanners");
+    assert_int_equal(json_array_size(list), 3);
+    assert_string_equal(json_string_value(json_array_get(list, 0)), "vuln");
+    assert_string_equal(json_string_value(json_array_get(list, 1)), "secret");
+    assert_string_equal(json_string_value(json_array_get(list, 2)), "misconfig");
+    json_decref(j);
+    free(out);
+    fx_free(&x);
+}
+
 /* ---- SARIF ---------------------------------------------------------------------- */
 
 static void test_sarif(void **state)
@@ -783,6 +820,7 @@ int main(void)
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_table_empty),
         cmocka_unit_test(test_json),
+        cmocka_unit_test(test_json_scanners),
         cmocka_unit_test(test_sarif),
         cmocka_unit_test(test_sarif_validator_rejects),
         cmocka_unit_test(test_sarif_empty),
