@@ -402,11 +402,6 @@ int moat_cmd_attest(int argc, char **argv)
         cli_error("attest: --previous, --builder and --time belong to --phase");
         return MOAT_EXIT_USAGE;
     }
-    if (a.output == NULL && a.bundle == NULL && strncmp(a.ref, "oci:", 4) != 0) {
-        cli_error("attest: %s: only oci: layouts hold referrers; use --bundle FILE or -o FILE",
-                  a.ref);
-        return MOAT_EXIT_USAGE;
-    }
     cli_harden_process();
 
     if (moat_image_open(a.ref, &a.open, &img, &err) < 0)

@@ -232,6 +232,7 @@ static bool scan_rule_info(void *arg, const struct moat_finding *f, struct moat_
     (void)arg;
     if (f->kind == MOAT_FINDING_MISCONFIG && (mr = moat_misconfig_rule_find(f->rule_id)) != NULL) {
         out->title = mr->title;
+        out->description = mr->description;
         out->remediation = mr->remediation;
         out->cis = mr->cis;
         return true;
@@ -240,6 +241,7 @@ static bool scan_rule_info(void *arg, const struct moat_finding *f, struct moat_
     for (size_t i = 0; i < n; i++) {
         if (strcmp(sr[i].id, f->rule_id) == 0) {
             out->title = sr[i].title;
+            out->description = sr[i].description;
             out->remediation = sr[i].remediation;
             return true;
         }

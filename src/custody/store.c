@@ -545,8 +545,23 @@ int moat_custody_oci_dir(const char *ref, char **dir, struct moat_err *err)
     struct stat st;
 
     *dir = NULL;
-    if (ref == NULL || strncmp(ref, "oci:", 4) != 0)
+    if (ref == NULL)
         return 0;
+    if (strncmp(ref, "oci:", 4) != 0) {
+        /* a bare path that is an image layout (source/ detects it the same way) */
+        char *marker = NULL;
+        int is_layout;
+
+        if (asprintf(&marker, "%s/oci-layout", ref) < 0)
+            return moat_err_set(err, MOAT_E_NOMEM, "out of memory");
+        is_layout = strchr(ref, ':') == NULL && stat(marker, &st) == 0 && S_ISREG(st.st_mode);
+        free(marker);
+        if (!is_layout)
+            return 0;
+        if ((*dir = strdup(ref)) == NULL)
+            return moat_err_set(err, MOAT_E_NOMEM, "out of memory");
+        return 1;
+    }
     rest = ref + 4;
     /* skopeo's rule, as source/ref.c: a colon splits off the tag unless the whole path exists */
     colon = strchr(rest, ':');
