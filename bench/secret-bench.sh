@@ -41,6 +41,7 @@ build_planted() { # OUTDIR
   cp -r "$src/tests/secret/image" "$src/tests/secret/Containerfile.secrets" "$ctx/"
   # as secret_scan.sh does: compressed files with secrets inside, a truncated
   # .gz and a 512 MiB gzip bomb (about 500 KiB); tokens random, same shapes
+  # (its acme.conf is left out: only its --secret-config user rule finds it)
   mkdir -p "$ctx/image/archive"
   local gz_tok zst_tok arg_tok
   gz_tok=ghp_$(rnd 36) zst_tok=sk_live_$(rnd 25) arg_tok=ghp_$(rnd 36)
@@ -49,6 +50,14 @@ build_planted() { # OUTDIR
   printf 'billing:\n  key: %s\n' "$zst_tok" | zstd -q >"$ctx/image/archive/billing.yml.zst"
   { printf 'x=1\n'; head -c 30000 /dev/urandom | base64; } | gzip | head -c 2000 >"$ctx/image/archive/cut.log.gz"
   head -c 512M /dev/zero | gzip -9 >"$ctx/image/archive/bomb.gz"
+  # and a tar.gz backup with a secret in one member and a binary beside it
+  local tar_tok
+  tar_tok=glpat-$(rnd 20)
+  echo "$tar_tok" >>"$out/generated-secrets.txt"
+  mkdir -p "$ctx/tarsrc/home/ci"
+  printf '[ci]\nGITLAB=%s\n' "$tar_tok" >"$ctx/tarsrc/home/ci/.ci.conf"
+  head -c 4096 /dev/urandom >"$ctx/tarsrc/home/ci/blob"
+  tar -C "$ctx/tarsrc" -czf "$ctx/image/archive/backup.tar.gz" home
   fx_podman import "$ALPINE_TARBALL" moat-bench/secrets-base:1 >/dev/null
   fx_podman build --network none -q -f "$ctx/Containerfile.secrets" \
     --build-arg BASE=moat-bench/secrets-base:1 \
