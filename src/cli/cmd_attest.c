@@ -44,7 +44,9 @@ static void attest_usage(FILE *f)
           "  --scan-result FILE    a `moat scan --format json` result of this image: with\n"
           "                        --phase its summary goes into the phase record (\"scan\"),\n"
           "                        without it the statement is a scan attestation\n"
-          "                        (https://moat.dev/attestation/scan/v1)\n"
+          "                        (https://moat.dev/attestation/scan/v1). The summary keeps\n"
+          "                        which scanners ran: a secrets requirement needs a scan\n"
+          "                        with --scanners including secret\n"
           "  --predicate FILE      a JSON object as custom predicate, with --type URI; with\n"
           "                        --phase it is carried as \"attached\" in the phase record\n"
           "\n"
@@ -64,7 +66,7 @@ static void attest_usage(FILE *f)
           "Examples:\n"
           "  moat attest --phase build --key build.key --bundle app.att.jsonl "
           "docker-archive:app.tar\n"
-          "  moat scan -f json -o scan.json oci:./app:1.0\n"
+          "  moat scan --scanners vuln,secret -f json -o scan.json oci:./app:1.0\n"
           "  moat attest --phase test --key test.key --scan-result scan.json oci:./app:1.0\n",
           f);
 }
