@@ -616,31 +616,45 @@ static int check_count(struct vctx *c, const char *phase, json_t *pred, const ch
  * A count of one kind means something only when that kind's scanner ran: a
  * vulnerability-only scan reports 0 secrets because it never looked. So a
  * requirement on a kind's count needs the summary's "scanners" (written by
- * `moat scan` since it records them) to name that scanner. max_severity and
- * the per-severity counts are over whatever ran.
+ * `moat scan` since it records them) to name that scanner, and max_severity
+ * needs the vulnerability scanner: a secret-only scan is not "nothing above
+ * HIGH". The per-severity counts are over whatever ran.
+ * 1 when it ran, 0 with a reason added, <0 on error.
  */
+static int scanner_ran(struct vctx *c, const char *phase, json_t *pred, const char *scanner,
+                       const char *req)
+{
+    json_t *list = json_object_get(pred, "scanners"), *e;
+    size_t i;
+    int rc;
+
+    if (!json_is_array(list)) {
+        rc = add_reason(c,
+                        "phase %s: scan attestation does not say which scanners ran (made "
+                        "before moat recorded them?); policy requires %s, which needs the %s "
+                        "scanner",
+                        phase, req, scanner);
+        return rc < 0 ? rc : 0;
+    }
+    for (i = 0; i < json_array_size(list); i++) {
+        e = json_array_get(list, i);
+        if (json_is_string(e) && strcmp(json_string_value(e), scanner) == 0)
+            return 1;
+    }
+    rc = add_reason(c, "phase %s: scan did not run the %s scanner; policy requires %s", phase,
+                    scanner, req);
+    return rc < 0 ? rc : 0;
+}
+
 static int check_kind(struct vctx *c, const char *phase, json_t *pred, const char *scanner,
                       const char *kind, const char *label, const char *req, int64_t max)
 {
-    json_t *list = json_object_get(pred, "scanners"), *e;
-    bool ran = false;
-    size_t i;
+    int rc;
 
     if (max < 0)
         return 0;
-    if (!json_is_array(list))
-        return add_reason(c,
-                          "phase %s: scan attestation does not say which scanners ran (made "
-                          "before moat recorded them?); policy requires %s, which needs the %s "
-                          "scanner",
-                          phase, req, scanner);
-    for (i = 0; i < json_array_size(list) && !ran; i++) {
-        e = json_array_get(list, i);
-        ran = json_is_string(e) && strcmp(json_string_value(e), scanner) == 0;
-    }
-    if (!ran)
-        return add_reason(c, "phase %s: scan did not run the %s scanner; policy requires %s", phase,
-                          scanner, req);
+    if ((rc = scanner_ran(c, phase, pred, scanner, req)) <= 0)
+        return rc;
     return check_count(c, phase, pred, "kind_counts", kind, label, max);
 }
 
@@ -674,7 +688,10 @@ static int check_scan(struct vctx *c, const struct custody_phase *ph, const stru
                              ph->name, b, age, lim)) < 0)
             return rc;
     }
-    if (r->max_severity >= 0) {
+    if (r->max_severity >= 0 &&
+        (rc = scanner_ran(c, ph->name, pred, "vuln", "scan.max_severity")) < 0)
+        return rc;
+    if (r->max_severity >= 0 && rc == 1) {
         int worst = -1;
         bool known = json_is_object(json_object_get(pred, "severity_counts"));
 

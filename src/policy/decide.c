@@ -372,18 +372,18 @@ static void fmt_duration(int64_t secs, char out[32])
     }
 }
 
-/* A secrets rule against a scan that never looked for secrets: a reason, not "0 secrets". */
-static int no_secret_scanner(struct moat_decision *d, struct moat_err *err, const char *rule,
-                             const char *needs, const struct moat_scan_summary *s)
+/* A rule against a scan that never ran the scanner it needs: a reason, not "0 found". */
+static int scanner_missing(struct moat_decision *d, struct moat_err *err, const char *rule,
+                           const char *needs, const char *scanner,
+                           const struct moat_scan_summary *s)
 {
     if (s->scanners == 0)
         return moat_decision_add(d, err,
                                  "%s: the %s does not say which scanners ran; policy requires %s, "
-                                 "which needs the secret scanner",
-                                 rule, s->source, needs);
-    return moat_decision_add(d, err,
-                             "%s: the %s did not run the secret scanner; policy requires %s", rule,
-                             s->source, needs);
+                                 "which needs the %s scanner",
+                                 rule, s->source, needs, scanner);
+    return moat_decision_add(d, err, "%s: the %s did not run the %s scanner; policy requires %s",
+                             rule, s->source, scanner, needs);
 }
 
 static int check_scan(const struct moat_admit_policy *p, const struct moat_admit_image *img,
@@ -397,7 +397,9 @@ static int check_scan(const struct moat_admit_policy *p, const struct moat_admit
     if (!s->present)
         return moat_decision_add(d, err, "scan: no verified scan attestation%s",
                                  p->fresh_scan ? " and no fresh scan" : "");
-    if (p->has_max_severity)
+    if (p->has_max_severity && !(s->scanners & MOAT_SCANNER_VULN))
+        rc = scanner_missing(d, err, "scan", "scan.max_severity", "vuln", s);
+    else if (p->has_max_severity)
         for (int sev = MOAT_SEV_CRITICAL; sev > (int)p->max_severity && rc == 0; sev--)
             if (s->by_severity[sev] > 0)
                 rc =
@@ -414,7 +416,7 @@ static int check_scan(const struct moat_admit_policy *p, const struct moat_admit
     if (rc == 0 && p->max_age > 0 && s->time - img->now > 300)
         rc = moat_decision_add(d, err, "scan: the %s is dated in the future", s->source);
     if (rc == 0 && p->max_secrets >= 0 && !(s->scanners & MOAT_SCANNER_SECRET))
-        rc = no_secret_scanner(d, err, "scan", "scan.secrets", s);
+        rc = scanner_missing(d, err, "scan", "scan.secrets", "secret", s);
     else if (rc == 0 && p->max_secrets >= 0 && s->secrets > (uint64_t)p->max_secrets)
         rc =
             moat_decision_add(d, err, "scan: %llu secrets in the %s (allowed %lld)",
@@ -458,7 +460,7 @@ int moat_admit_check_image(const struct moat_admit_policy *p, const struct moat_
             rc = moat_decision_add(d, err, "no_secrets: no verified scan attestation%s",
                                    p->fresh_scan ? " and no fresh scan" : "");
         else if (!(img->scan.scanners & MOAT_SCANNER_SECRET))
-            rc = no_secret_scanner(d, err, "no_secrets", "no_secrets", &img->scan);
+            rc = scanner_missing(d, err, "no_secrets", "no_secrets", "secret", &img->scan);
         else if (img->scan.secrets > 0)
             rc = moat_decision_add(d, err, "no_secrets: %llu secrets in the %s",
                                    (unsigned long long)img->scan.secrets, img->scan.source);

@@ -868,7 +868,7 @@ static void test_scan_needs_scanner(void **state)
     done(&s, &r);
     moat_custody_policy_free(p);
     p = NULL;
-    /* The other kinds the same way; max_severity is over whatever ran. */
+    /* The other kinds the same way, and max_severity needs the vulnerability scanner. */
     assert_int_equal(
         moat_custody_policy_parse("custody.yaml", text2, strlen(text2), tmpdir, &p, &err), 0);
     good_chain(&s);
@@ -878,7 +878,9 @@ static void test_scan_needs_scanner(void **state)
                    "scan.vulnerabilities");
     has_reason(&r, "phase test: scan did not run the misconfig scanner; policy requires "
                    "scan.misconfigurations");
-    assert_int_equal(r.n_reasons, 2);
+    has_reason(&r, "phase test: scan did not run the vuln scanner; policy requires "
+                   "scan.max_severity");
+    assert_int_equal(r.n_reasons, 3);
     done(&s, &r);
     good_chain(&s);
     add_statement(&s, K_TEST, IMG, MOAT_PREDICATE_SCAN,

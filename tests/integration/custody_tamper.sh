@@ -251,7 +251,16 @@ expect_refused "expired build attestation" \
   verify --policy custody.yaml --bundle expired.jsonl "$DA"
 
 # ---- scan requirements, from a real `moat scan` carried in the test phase's attestation ----
-"$MOAT" scan -q -f json -o scan.json --scanners secret,misconfig "$DA"
+# a one-advisory database (for a package no image has): the vuln scanner runs for real
+mkdir -p osv
+cat >osv/MOAT-TEST-NONE.json <<'EOF'
+{"schema_version":"1.6.0","id":"MOAT-TEST-NONE","modified":"2026-01-01T00:00:00Z",
+ "summary":"an advisory for a package no image has, so the database is not empty",
+ "affected":[{"package":{"ecosystem":"Alpine:v3.20","name":"moat-test-no-such-package"},
+   "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"1.0-r0"}]}]}]}
+EOF
+"$MOAT" db import -q --db vuln.db osv >/dev/null
+"$MOAT" scan -q -f json -o scan.json --scanners vuln,secret,misconfig --db vuln.db "$DA"
 read -r worst n_mis n_sec < <(python3 -c '
 import json, sys
 s = json.load(open(sys.argv[1]))["summary"]
@@ -278,14 +287,6 @@ expect_refused "scan required but absent" "phase test: no scan results for this 
   verify --policy scan-ok.yaml --bundle good.jsonl "$DA"
 
 # ---- a vulnerability-only scan reports 0 secrets because it never looked: not "no secrets" ----
-mkdir -p osv
-cat >osv/MOAT-TEST-NONE.json <<'EOF'
-{"schema_version":"1.6.0","id":"MOAT-TEST-NONE","modified":"2026-01-01T00:00:00Z",
- "summary":"an advisory for a package no image has, so the database is not empty",
- "affected":[{"package":{"ecosystem":"Alpine:v3.20","name":"moat-test-no-such-package"},
-   "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"1.0-r0"}]}]}]}
-EOF
-"$MOAT" db import -q --db vuln.db osv >/dev/null
 "$MOAT" scan -q -f json -o scan-vuln.json --scanners vuln --db vuln.db "$DA"
 "$MOAT" scan -q -f json -o scan-both.json --scanners vuln,secret --db vuln.db "$DA"
 if [[ $(jq -c '[.scanners, .summary.by_kind.secret]' scan-vuln.json) == '[["vuln"],0]' &&

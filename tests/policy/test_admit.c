@@ -361,15 +361,25 @@ static void test_secrets_need_secret_scanner(void **state)
         "no_secrets, which needs the secret scanner",
     };
 
+    static const char *const secret_only[] = {
+        "scan: the attested scan did not run the vuln scanner; policy requires scan.max_severity",
+    };
+    static const char *const sev_unknown[] = {
+        "scan: the attested scan does not say which scanners ran; policy requires "
+        "scan.max_severity, which needs the vuln scanner",
+    };
+
     (void)state;
     secrets_case(yaml, MOAT_SCANNER_VULN, "attested scan", vuln_only, 2);
     secrets_case(yaml, MOAT_SCANNER_VULN | MOAT_SCANNER_MISCONFIG, "attested scan", vuln_only, 2);
     secrets_case(yaml, 0, "attested scan", unknown, 2);
     secrets_case(yaml, MOAT_SCANNER_VULN | MOAT_SCANNER_SECRET, "attested scan", NULL, 0);
     secrets_case(yaml, MOAT_SCANNER_SECRET, "fresh scan", NULL, 0);
-    /* max_severity alone is over whatever ran */
+    /* max_severity needs the vulnerability scanner: a secret-only scan is not "nothing above" */
     secrets_case("scan: {max_severity: HIGH}\n", MOAT_SCANNER_VULN, "attested scan", NULL, 0);
-    secrets_case("scan: {max_severity: HIGH}\n", 0, "attested scan", NULL, 0);
+    secrets_case("scan: {max_severity: HIGH}\n", MOAT_SCANNER_SECRET, "attested scan",
+                 secret_only, 1);
+    secrets_case("scan: {max_severity: HIGH}\n", 0, "attested scan", sev_unknown, 1);
 }
 
 static void check_create(const struct moat_admit_policy *p, const char *body,
