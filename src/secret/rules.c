@@ -4,6 +4,7 @@
  * MOAT_SECRET_MAX_MATCH; validators (entropy, placeholder values) keep the
  * generic rules quiet on ordinary distribution files.
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -762,6 +763,23 @@ static int is_placeholder(const char *v, size_t n)
     return 0;
 }
 
+/* A run of 6 or more consecutive characters, up or down ("123456", "abcdef", "76543210"):
+ * typed by a person writing a fake token, vanishingly rare in a random one. */
+static int has_sequence(const char *v, size_t n)
+{
+    size_t up = 1, down = 1;
+
+    for (size_t i = 1; i < n; i++) {
+        int d = (unsigned char)v[i] - (unsigned char)v[i - 1];
+        int alnum = isalnum((unsigned char)v[i]) && isalnum((unsigned char)v[i - 1]);
+        up = alnum && d == 1 ? up + 1 : 1;
+        down = alnum && d == -1 ? down + 1 : 1;
+        if (up >= 6 || down >= 6)
+            return 1;
+    }
+    return 0;
+}
+
 int moat_secret_rule_accepts(const struct moat_secret_rule *r, const char *text, size_t n)
 {
     const char *v = text;
@@ -771,7 +789,8 @@ int moat_secret_rule_accepts(const struct moat_secret_rule *r, const char *text,
     case MOAT_SECRET_CHECK_NONE:
         return 1;
     case MOAT_SECRET_CHECK_ENTROPY:
-        return !is_placeholder(text, n) && moat_secret_entropy(text, n) >= r->min_entropy;
+        return !is_placeholder(text, n) && !has_sequence(text, n) &&
+               moat_secret_entropy(text, n) >= r->min_entropy;
     case MOAT_SECRET_CHECK_VALUE_ENTROPY:
         /* "x = some_function(" is code, not a value (the generic rule matches the '(') */
         if (vn > 0 && text[vn - 1] == '(')

@@ -106,7 +106,9 @@ static const struct sample samples[] = {
      "DIGITALOCEAN_TOKEN=dop_v1_a252686f3a0e652733a942505681aab55611518f364cffabdc1154b797b6bcb3\n",
      "dop_v2_a252686f3a0e652733a942505681aab55611518f364cffabdc1154b797b6bcb3\n"},
     {"secret-databricks-token", "DATABRICKS_TOKEN=dapi76b5600369af19c54cebb0e4e0d63a91\n",
-     "dapi76b5600369af19c54cebb0e4e0d63a9 dapi76b5600369af19c54cebb0e4e0d63a91x\n"},
+     "dapi76b5600369af19c54cebb0e4e0d63a9 dapi76b5600369af19c54cebb0e4e0d63a91x\n"
+     /* a typed fake: a run of consecutive characters */
+     "dapi123456789abcdef123456789abcdef00\n"},
     {"secret-linear-api-key", "LINEAR_API_KEY=lin_api_5fEkRHdl1NpMvMbUQbyBoZLiNcilMsoBVuIOxkUw\n",
      "lin_api_5fEkRHdl1NpMvMbUQbyBoZLiNcilMsoBVuIOxkU\n"},
     {"secret-doppler-token", "DOPPLER_TOKEN='dp.pt.7R1IQ9K7wqMv9IcIjxK32mFE1he4OMmkjJTiM1dI0w3'\n",
@@ -172,7 +174,8 @@ static const struct sample samples[] = {
      "CFPAT-6GGRr8s8Z5MRNFGAWzO8VQAZkQkgnC\n"},
     {"secret-rubygems-api-key",
      "GEM_HOST_API_KEY=rubygems_bd6c940c443a91f19f9de63057a64f29896167117a715a45\n",
-     "rubygems_bd6c940c443a91f19f9de63057a64f29896167117a715a4 rubygems_version\n"},
+     "rubygems_bd6c940c443a91f19f9de63057a64f29896167117a715a4 rubygems_version\n"
+     "rubygems_98765434dc42cb40d2c69cbb66e7a9b6c8d7820bb7c09b8e\n"},
     {"secret-docker-hub-token", "echo dckr_pat_yvRs9dF5DqSlFrxObn0pGl20ve4 | docker login -u ci\n",
      "dckr_pat_yvRs9dF5DqSlF dckr_xyz_yvRs9dF5DqSlFrxObn0pGl20ve4\n"},
     {"secret-google-api-key", "\"api_key\": \"AIzaNZ0obXfcZPUXjUDs8wTlO5IL7YiFcBY8m78\"\n",
