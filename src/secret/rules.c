@@ -639,7 +639,7 @@ static const struct moat_secret_rule builtin[] = {
          "anyone who can pull the image, and is often reused on other systems.",
      .pattern = "(password|passwd|secret|token|api_?key|access_?key|auth_?token|client_?secret|"
                 "secret_?key)"
-                "[\"']?[ \\t]{0,4}[:=][ \\t]{0,4}[\"']?[A-Za-z0-9+/_.@!#%^&*~-]{12,}\\(?",
+                "[\"']?[ \\t]{0,4}[:=][ \\t]{0,4}[\"']?[A-Za-z0-9+/_.@!#%^&*~-]{12,100}\\(?",
      .hs_flags = HS_FLAG_CASELESS,
      .keywords = "password,secret,token,api_key",
      .check = MOAT_SECRET_CHECK_VALUE_ENTROPY,
