@@ -48,6 +48,8 @@ struct cli_output {
 int cli_output_open(struct cli_output *o, const char *path, struct moat_err *err);
 int cli_output_commit(struct cli_output *o, struct moat_err *err);
 void cli_output_abort(struct cli_output *o);
+/* data to PATH ("-" = stdout) through cli_output: atomic for a regular file. */
+int cli_write_file(const char *path, const void *data, size_t len, struct moat_err *err);
 
 /* "LOW,HIGH" -> a bitmask of 1 << severity; -1 on an unknown name. */
 int cli_parse_severities(const char *list);

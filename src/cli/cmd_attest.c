@@ -230,39 +230,6 @@ out:
     return r;
 }
 
-/*
- * Write data to path: a regular file (or a new one) is replaced atomically
- * through cli_output; anything else that exists (a device, FIFO or symlink:
- * /dev/null, /dev/stdout) is written in place, since renaming over it would
- * replace the device or the link.
- */
-static int write_out(const char *path, const void *data, size_t len, struct moat_err *err)
-{
-    struct cli_output out = {0};
-    struct stat st;
-    int r;
-
-    /* lstat: a symlink such as /dev/stdout counts as "not a regular file" even
-     * where /proc/self/fd cannot be followed (key commands are non-dumpable) */
-    if (strcmp(path, "-") != 0 && lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-        FILE *f = fopen(path, "w");
-
-        if (f == NULL)
-            return moat_err_set(err, MOAT_E_IO, "%s: %s", path, strerror(errno));
-        r = fwrite(data, 1, len, f) == len ? 0 : -1;
-        if (fclose(f) != 0 || r < 0)
-            return moat_err_set(err, MOAT_E_IO, "%s: write failed", path);
-        return 0;
-    }
-    if ((r = cli_output_open(&out, path, err)) < 0)
-        return r;
-    if (fwrite(data, 1, len, out.f) != len) {
-        cli_output_abort(&out);
-        return moat_err_set(err, MOAT_E_IO, "%s: write failed", path);
-    }
-    return cli_output_commit(&out, err);
-}
-
 /* Write the envelope wherever the arguments say. */
 static int store(const struct attest_args *a, const struct moat_image_meta *meta, const char *type,
                  const char *env, const char **where, struct moat_err *err)
@@ -275,7 +242,7 @@ static int store(const struct attest_args *a, const struct moat_image_meta *meta
 
         if (asprintf(&line, "%s\n", env) < 0)
             return moat_err_set(err, MOAT_E_NOMEM, "out of memory");
-        r = write_out(a->output, line, strlen(line), err);
+        r = cli_write_file(a->output, line, strlen(line), err);
         free(line);
         if (r < 0)
             return r;

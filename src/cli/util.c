@@ -48,9 +48,11 @@ int cli_output_open(struct cli_output *o, const char *path, struct moat_err *err
         o->f = stdout;
         return 0;
     }
-    /* A device, FIFO or /dev/stdout is written in place: renaming a temporary
-     * file over it would replace /dev/null with a regular file when root. */
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+    /* A device, FIFO or symlink (/dev/null, /dev/stdout) is written in place:
+     * renaming a temporary file over it would replace the device or the link
+     * when root. lstat, because /proc/self/fd cannot be followed once a key
+     * command made itself non-dumpable. */
+    if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
         o->f = fopen(path, "w");
         if (o->f == NULL)
             return moat_err_set(err, MOAT_E_IO, "%s: cannot open output: %s", path,
@@ -126,6 +128,20 @@ void cli_output_abort(struct cli_output *o)
     free(o->tmp_path);
     free(o->path);
     memset(o, 0, sizeof(*o));
+}
+
+int cli_write_file(const char *path, const void *data, size_t len, struct moat_err *err)
+{
+    struct cli_output out;
+    int r;
+
+    if ((r = cli_output_open(&out, path, err)) < 0)
+        return r;
+    if (fwrite(data, 1, len, out.f) != len) {
+        cli_output_abort(&out);
+        return moat_err_set(err, MOAT_E_IO, "%s: write failed", path);
+    }
+    return cli_output_commit(&out, err);
 }
 
 bool cli_progress_enabled(bool quiet)
