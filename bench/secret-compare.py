@@ -9,9 +9,12 @@
 Both reports are normalised to (path, line, rule family): paths lose a leading "/", moat's
 image-config findings (config:Env, config:Labels, config:history) become path "config" with no
 line, as do Trivy's findings on the image config (--image-config-scanners secret, whose line
-numbers count lines of the config JSON). Rule ids are mapped to families (moat's
-secret-private-key-pem/openssh/putty/pgp and Trivy's private-key are all "private-key", ...);
-a Trivy rule moat has no counterpart for keeps its own family "trivy:<id>".
+numbers count lines of the config JSON). Rule ids are mapped to families, read from the
+sources rather than kept here: each moat rule of docs/secret-rules.md is its own family (its id
+without "secret-"; secret-private-key-* are all "private-key", the Azure rules "azure"), and a
+Trivy id takes the family of the moat rule trivy_ids[] of src/secret/rules.c maps it to (Trivy's
+private-key -> "private-key", github-pat -> "github-token", ...); a Trivy rule moat has no
+counterpart for keeps its own family "trivy:<id>".
 
 Findings pair up in three passes: same (path, line, family); same path and family with lines at
 most 5 apart (the tools anchor multi-line secrets differently); same path and line under
@@ -22,40 +25,50 @@ bounds). No secret is printed: only paths, lines and rule ids.
 """
 import argparse
 import json
+import os
 import re
 import sys
 import tarfile
 from collections import defaultdict
 
-MOAT_FAMILY = {
-    "secret-private-key-pem": "private-key",
-    "secret-private-key-openssh": "private-key",
-    "secret-private-key-putty": "private-key",
-    "secret-private-key-pgp": "private-key",
-    "secret-azure-storage-key": "azure",
-    "secret-azure-client-secret": "azure",
-}
-TRIVY_FAMILY = {
-    "private-key": "private-key",
-    "aws-access-key-id": "aws-access-key-id",
-    "aws-secret-access-key": "aws-secret-access-key",
-    "gcp-service-account": "gcp-service-account",
-    "azure-client-secret": "azure",
-    "azure-storage-key": "azure",
-    "github-pat": "github-token",
-    "github-oauth": "github-token",
-    "github-app-token": "github-token",
-    "github-refresh-token": "github-token",
-    "github-fine-grained-pat": "github-token",
-    "gitlab-pat": "gitlab-token",
-    "slack-access-token": "slack-token",
-    "slack-web-hook": "slack-webhook",
-    "stripe-secret-token": "stripe-key",
-    "npm-access-token": "npm-token",
-    "pypi-upload-token": "pypi-token",
-    "dockerconfig-secret": "docker-config-auth",
-    "jwt-token": "jwt",
-}
+SRC = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RULES_DOC = os.path.join(SRC, "docs", "secret-rules.md")
+RULES_C = os.path.join(SRC, "src", "secret", "rules.c")
+# Families that group several moat rules; every other moat rule is its own family (its id
+# without "secret-"), so a new rule needs no entry here.
+FAMILY_GROUPS = {"secret-private-key-": "private-key", "secret-azure-": "azure"}
+
+
+def moat_family(rid):
+    for prefix, fam in FAMILY_GROUPS.items():
+        if rid.startswith(prefix):
+            return fam
+    return rid[len("secret-"):] if rid.startswith("secret-") else rid
+
+
+def load_rule_ids():
+    """-> (moat rule ids, {Trivy id: family}). moat's ids come from the Rules table of
+    docs/secret-rules.md; each Trivy id is the family of the moat rule that covers it in
+    `trivy_ids[]` of src/secret/rules.c (the table --secret-config resolves Trivy ids with;
+    the docs list the same ids in prose). A moat rule id there that the docs table lacks, or a
+    Trivy id the docs do not name, is reported on stderr: the two have drifted apart."""
+    doc = open(RULES_DOC).read()
+    moat_ids = re.findall(r"^\| (secret-[a-z0-9-]+) \| (?:CRITICAL|HIGH|MEDIUM|LOW) \|", doc, re.M)
+    tbl = re.search(r"trivy_ids\[\] = \{(.*?)\n\};", open(RULES_C).read(), re.S)
+    pairs = re.findall(r'\{"([a-z0-9-]+)", "(secret-[a-z0-9-]+)"\}', tbl.group(1) if tbl else "")
+    if not moat_ids or not pairs:
+        sys.exit(f"secret-compare: no rule ids found in {RULES_DOC} or trivy_ids[] of {RULES_C}")
+    trivy = {}
+    for tid, ours in pairs:
+        if ours not in moat_ids:
+            print(f"secret-compare: {ours} (for Trivy's {tid}) is not in {RULES_DOC}", file=sys.stderr)
+        if f"`{tid}`" not in doc:
+            print(f"secret-compare: Trivy id {tid} is not named in {RULES_DOC}", file=sys.stderr)
+        trivy[tid] = moat_family(ours)
+    return moat_ids, trivy
+
+
+MOAT_IDS, TRIVY_FAMILY = load_rule_ids()
 # Trivy's built-in allow rules (pkg/fanal/secret/builtin-allow-rules.go): paths it never scans.
 TRIVY_ALLOW = [
     ("tests", re.compile(r"(^(?i:test)|/test|-test|_test|\.test)")),
@@ -86,7 +99,7 @@ def moat_findings(path):
         key = (p, line)
         if p.startswith("config:"):
             p, line = "config", None
-        fam = MOAT_FAMILY.get(rid, rid[len("secret-"):] if rid.startswith("secret-") else rid)
+        fam = moat_family(rid)
         out.append({"path": p.lstrip("/"), "line": line, "family": fam, "rule": rid,
                     "where": loc.get("path"), "key": key + (fam,)})
     return out
@@ -249,12 +262,64 @@ def make_probe(d):
                                    .digest()).rstrip(b"=").decode()
     put("secret-jwt.txt", f"Authorization: Bearer {body}.{sig}\n")
     put("secret-generic-assignment.conf", f'db_password = "{tok(18)}"\n')
+    hx, b32u = "0123456789abcdef", "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L"  # bech32, upper case
+    upan = string.ascii_uppercase + string.digits
+    # rules Trivy has too, each written in the shape both tools' rules expect (Trivy's want
+    # quotes around doppler, dynatrace, new relic, terraform, mailgun, mailchimp and heroku
+    # values, a keyword before mailgun, mailchimp and heroku ones, a space before heroku's
+    # keyword, upper-case hex in its UUID and -us20 for mailchimp: pkg/fanal/secret/builtin-rules.go)
+    put("secret-sendgrid-api-key.env", f"SENDGRID_API_KEY=SG.{tok(22, an + '_-')}.{tok(43, an + '_-')}\n")
+    put("secret-stripe-publishable-key.env", f"STRIPE_PUBLISHABLE_KEY=pk_live_{tok(24)}\n")
+    put("secret-age-secret-key.txt", f"# public key: age1{tok(58, b32u.lower())}\n"
+        f"AGE-SECRET-KEY-1{tok(58, b32u)}\n")
+    put("secret-shopify-token.env", f"SHOPIFY_ACCESS_TOKEN=shpat_{tok(32, hx)}\n")
+    put("secret-twilio-api-key.env", f"TWILIO_API_KEY=SK{tok(32, hx)}\n")
+    put("secret-terraform-cloud-token.json", '{"credentials": {"app.terraform.io": '
+        f'{{"token": "{tok(14)}.atlasv1.{tok(67)}"}}}}}}\n')
+    put("secret-mailgun-api-key.env", f'mailgun_api_key = "key-{tok(32, hx)}"\n')
+    put("secret-mailchimp-api-key.env", f'mailchimp_api_key = "{tok(32, hx)}-us20"\n')
+    put("secret-huggingface-token.env", f'HF_TOKEN="hf_{tok(34, string.ascii_letters)}"\n')
+    put("secret-databricks-token.env", f"DATABRICKS_TOKEN=dapi{tok(32, hx)}\n")
+    put("secret-linear-api-key.env", f"LINEAR_API_KEY=lin_api_{tok(40)}\n")
+    put("secret-doppler-token.env", f'DOPPLER_TOKEN="dp.pt.{tok(43)}"\n')
+    put("secret-planetscale-token.env", f"PLANETSCALE_PASSWORD=pscale_pw_{tok(43)}\n")
+    put("secret-planetscale-token.api.env", f"PLANETSCALE_TOKEN=pscale_tkn_{tok(43)}\n")
+    put("secret-pulumi-token.env", f"PULUMI_ACCESS_TOKEN=pul-{tok(40, hx)}\n")
+    put("secret-grafana-token.ini", f'grafana_api_key = "eyJrIjoi{tok(80)}"\n')
+    hu = hx.upper()
+    put("secret-heroku-api-key.env", f'export HEROKU_API_KEY="{tok(8, hu)}-{tok(4, hu)}-{tok(4, hu)}-'
+        f'{tok(4, hu)}-{tok(12, hu)}"\n')
+    put("secret-alibaba-access-key-id.env", f"ALIBABA_ACCESS_KEY_ID=LTAI{tok(20)}\n")
+    put("secret-atlassian-api-token.env", f'ATLASSIAN_API_TOKEN="ATATT3{tok(180, an + "_-")}"\n')
+    put("secret-postman-api-key.env", f"POSTMAN_API_KEY=PMAK-{tok(24, hx)}-{tok(34, hx)}\n")
+    put("secret-dynatrace-token.env", f'DT_API_TOKEN="dt0c01.{tok(24, upan)}.{tok(64, upan)}"\n')
+    put("secret-newrelic-user-key.env", f'NEW_RELIC_API_KEY = "NRAK-{tok(27, upan)}"\n')
+    put("secret-rubygems-api-key.yml", f"---\n:rubygems_api_key: rubygems_{tok(48, hx)}\n")
+    # Trivy's Atlassian rule knows only the legacy 24-character token after "atlassian"
+    put("trivy-atlassian-api-token.legacy.env", f'atlassian_api_token = "{tok(24)}"\n')
     # a few rules only Trivy has, to show what moat lacks
-    put("trivy-hugging-face-access-token.txt", f"hf_{tok(37)}\n")
-    put("trivy-shopify-token.txt", f"shpat_{tok(32, '0123456789abcdef')}\n")
-    put("trivy-sendgrid-api-token.txt", f"SG.{tok(22)}.{tok(43)}\n")
-    put("trivy-age-secret-key.txt", f"AGE-SECRET-KEY-1{tok(58, 'QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L')}\n")
-    put("trivy-stripe-publishable-token.txt", f"pk_live_{tok(24)}\n")
+    put("trivy-adobe-client-secret.txt", f"p8e-{tok(32)}\n")
+    put("trivy-shippo-api-token.txt", f"shippo_live_{tok(40, hx)}\n")
+    put("trivy-sendinblue-api-token.txt", f"xkeysib-{tok(64, hx)}-{tok(16)}\n")
+    # moat's rules Trivy has no id for (docs/secret-rules.md)
+    put("secret-vault-token.env", f"VAULT_TOKEN=hvs.{tok(90, an + '_-')}\n")
+    put("secret-openai-api-key.env", f"OPENAI_API_KEY=sk-proj-{tok(120, an + '_-')}\n")
+    put("secret-anthropic-api-key.env", f"ANTHROPIC_API_KEY=sk-ant-api03-{tok(93, an + '_-')}AA\n")
+    put("secret-digitalocean-token.env", f"DIGITALOCEAN_TOKEN=dop_v1_{tok(64, hx)}\n")
+    put("secret-discord-webhook.env", "DISCORD_WEBHOOK=https://discord.com/api/webhooks/"
+        f"{tok(19, string.digits)}/{tok(68, an + '_-')}\n")
+    put("secret-telegram-bot-token.env", f"TELEGRAM_BOT_TOKEN={tok(10, string.digits)}:AA{tok(33, an + '_-')}\n")
+    put("secret-gitlab-service-token.env", f"CI_RUNNER_TOKEN=glrt-{tok(20)}\n")
+    put("secret-slack-app-token.env", f"SLACK_APP_TOKEN=xapp-1-A{tok(10, upan)}-{tok(13, string.digits)}-"
+        f"{tok(64, hx)}\n")
+    put("secret-sentry-token.env", f"SENTRY_AUTH_TOKEN=sntryu_{tok(64, hx)}\n")
+    put("secret-flyio-token.env", f"FLY_API_TOKEN=fo1_{tok(43, an + '_-')}\n")
+    put("secret-contentful-token.env", f"CONTENTFUL_MANAGEMENT_TOKEN=CFPAT-{tok(43, an + '_-')}\n")
+    put("secret-docker-hub-token.env", f"DOCKERHUB_TOKEN=dckr_pat_{tok(27, an + '_-')}\n")
+    put("secret-google-api-key.env", f"GOOGLE_API_KEY=AIza{tok(35, an + '_-')}\n")
+    put("secret-google-oauth-client-secret.env", f"GOOGLE_CLIENT_SECRET=GOCSPX-{tok(28, an + '_-')}\n")
+    put("secret-1password-service-account-token.env", f"OP_SERVICE_ACCOUNT_TOKEN=ops_eyJ{tok(300)}\n")
+    put("secret-tailscale-key.env", f"TS_AUTHKEY=tskey-auth-{tok(11)}CNTRL-{tok(33)}\n")
     return 0
 
 
@@ -268,11 +333,14 @@ def probe_hits(path, probe_dir):
     return {n: n in hit for n in sorted(os.listdir(probe_dir))}
 
 
-def probe_note(rule, probe):
+def probe_note(rule, probe, has_family=False):
     files = {n: h for n, h in (probe or {}).items() if n == rule or n.startswith(rule + ".")}
     if not files:
         return ""
     if not any(files.values()):
+        if has_family:  # Trivy has an id for the family (trivy_ids[]), but not this format
+            return " (nor its well-formed probe sample: this Trivy build's rule for the family " \
+                   "does not match that format)"
         return " (nor its well-formed probe sample: this Trivy build has no rule for that format)"
     return " (probe samples: " + ", ".join(f"{n} {'found' if h else 'missed'}"
                                            for n, h in files.items()) + ")"
@@ -297,7 +365,8 @@ def why_trivy_missed(f, facts, trivy_families, cfg_trivy, probe=None):
         return "inside a compressed file: moat decompresses .gz/.zst in layers, " \
                "Trivy does not (to it the file is binary, skipped)"
     if probe is not None:
-        return f"Trivy missed {f['rule']}{probe_note(f['rule'], probe)}"
+        return f"Trivy missed {f['rule']}" \
+               f"{probe_note(f['rule'], probe, f['family'] in trivy_families)}"
     if f["family"] not in trivy_families:
         return "Trivy has no rule for this family"
     return "Trivy's rule for this family did not match this text (pattern difference)"
