@@ -2,6 +2,7 @@
  * json.c - bounded JSON parsing shared by every room (see json.h).
  */
 #include "json.h"
+#include "file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -66,46 +67,16 @@ int moat_json_parse(const char *data, size_t len, size_t max_bytes, const char *
 
 int moat_json_load_file(const char *path, size_t max_bytes, json_t **out, struct moat_err *err)
 {
-    struct stat st;
     char *data = NULL;
     size_t got = 0;
-    int fd, rc;
+    int rc;
 
     *out = NULL;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return moat_err_set(err, errno == ENOENT ? MOAT_E_NOTFOUND : MOAT_E_IO, "%s: %s", path,
-                            strerror(errno));
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        rc = moat_err_set(err, MOAT_E_IO, "%s: not a regular file", path);
-        goto out;
-    }
-    if ((uint64_t)st.st_size > max_bytes) {
-        rc = moat_err_set(err, MOAT_E_LIMIT, "%s: %lld bytes, more than the %zu allowed", path,
-                          (long long)st.st_size, max_bytes);
-        goto out;
-    }
-    data = malloc((size_t)st.st_size + 1);
-    if (data == NULL) {
-        rc = moat_err_set(err, MOAT_E_NOMEM, "%s: out of memory", path);
-        goto out;
-    }
-    while (got < (size_t)st.st_size) {
-        ssize_t n = read(fd, data + got, (size_t)st.st_size - got);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            rc = moat_err_set(err, MOAT_E_IO, "%s: read failed: %s", path,
-                              n < 0 ? strerror(errno) : "file shrank");
-            goto out;
-        }
-        got += (size_t)n;
-    }
+    rc = moat_file_read(path, max_bytes, &data, &got, err);
+    if (rc < 0)
+        return rc;
     rc = moat_json_parse(data, got, max_bytes, path, out, err);
-out:
     free(data);
-    close(fd);
     return rc;
 }
 

@@ -5,6 +5,7 @@
  * spelling we can reason about.
  */
 #include "custody_int.h"
+#include "base/file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -140,56 +141,7 @@ bool custody_hex64_valid(const char *s)
 int custody_read_file(const char *path, size_t max, char **out, size_t *len, struct stat *st_out,
                       struct moat_err *err)
 {
-    struct stat st;
-    char *buf = NULL;
-    size_t got = 0;
-    int fd, e;
-
-    *out = NULL;
-    *len = 0;
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0)
-        return moat_err_set(err, errno == ENOENT ? MOAT_E_NOTFOUND : MOAT_E_IO, "%s: %s", path,
-                            strerror(errno));
-    if (fstat(fd, &st) != 0) {
-        e = errno;
-        close(fd);
-        return moat_err_set(err, MOAT_E_IO, "%s: %s", path, strerror(e));
-    }
-    if (!S_ISREG(st.st_mode)) {
-        close(fd);
-        return moat_err_set(err, MOAT_E_FORMAT, "%s: not a regular file", path);
-    }
-    if ((uint64_t)st.st_size > max) {
-        close(fd);
-        return moat_err_set(err, MOAT_E_LIMIT, "%s: %lld bytes, more than the %zu allowed", path,
-                            (long long)st.st_size, max);
-    }
-    buf = malloc((size_t)st.st_size + 1);
-    if (buf == NULL) {
-        close(fd);
-        return moat_err_set(err, MOAT_E_NOMEM, "%s: out of memory", path);
-    }
-    while (got < (size_t)st.st_size) {
-        ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
-
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0) {
-            e = r < 0 ? errno : EIO;
-            free(buf);
-            close(fd);
-            return moat_err_set(err, MOAT_E_IO, "%s: read failed: %s", path, strerror(e));
-        }
-        got += (size_t)r;
-    }
-    close(fd);
-    buf[got] = '\0';
-    if (st_out != NULL)
-        *st_out = st;
-    *out = buf;
-    *len = got;
-    return 0;
+    return moat_file_read_stat(path, max, out, len, st_out, err);
 }
 
 int custody_write_file(const char *path, const void *data, size_t len, mode_t mode, bool exclusive,

@@ -28,6 +28,7 @@
 #include <yaml.h>
 
 #include "base/finding.h"
+#include "base/file.h"
 
 struct yp {
     yaml_parser_t p;
@@ -649,54 +650,17 @@ int moat_custody_policy_load(const char *path, struct moat_custody_policy **out,
                              struct moat_err *err)
 {
     char *data = NULL, *dir_copy = NULL;
-    struct stat st;
     size_t len = 0;
-    int fd, rc;
+    int rc;
 
     *out = NULL;
-    /* O_NONBLOCK: a FIFO named as the policy must not hang the open; fstat refuses it. */
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0)
-        return moat_err_set(err, errno == ENOENT ? MOAT_E_NOTFOUND : MOAT_E_IO, "%s: %s", path,
-                            strerror(errno));
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        rc = moat_err_set(err, MOAT_E_IO, "%s: not a regular file", path);
-        goto out;
-    }
-    if ((uint64_t)st.st_size > CUSTODY_MAX_POLICY_BYTES) {
-        rc = moat_err_set(err, MOAT_E_LIMIT, "%s: larger than %u bytes", path,
-                          CUSTODY_MAX_POLICY_BYTES);
-        goto out;
-    }
-    data = malloc((size_t)st.st_size + 1);
-    if (data == NULL) {
+    rc = moat_file_read(path, CUSTODY_MAX_POLICY_BYTES, &data, &len, err);
+    if (rc < 0)
+        return rc;
+    if ((dir_copy = strdup(path)) == NULL)
         rc = moat_err_set(err, MOAT_E_NOMEM, "out of memory");
-        goto out;
-    }
-    while (len <= (size_t)st.st_size) {
-        ssize_t n = read(fd, data + len, (size_t)st.st_size + 1 - len);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            rc = moat_err_set(err, MOAT_E_IO, "%s: %s", path, strerror(errno));
-            goto out;
-        }
-        if (n == 0)
-            break;
-        len += (size_t)n;
-    }
-    if (len > (size_t)st.st_size) {
-        rc = moat_err_set(err, MOAT_E_IO, "%s: changed while being read", path);
-        goto out;
-    }
-    if ((dir_copy = strdup(path)) == NULL) {
-        rc = moat_err_set(err, MOAT_E_NOMEM, "out of memory");
-        goto out;
-    }
-    rc = moat_custody_policy_parse(path, data, len, dirname(dir_copy), out, err);
-out:
-    close(fd);
+    else
+        rc = moat_custody_policy_parse(path, data, len, dirname(dir_copy), out, err);
     free(data);
     free(dir_copy);
     return rc;

@@ -29,6 +29,7 @@
 
 #include <openssl/evp.h>
 
+#include "../base/file.h"
 #include "../base/json.h"
 #include "../base/limits.h"
 #include "custody.h"
@@ -171,60 +172,40 @@ static int layout_read(int dfd, const char *dir, const char *rel_or_digest, size
                        size_t *len, struct moat_err *err)
 {
     const char *hex = NULL;
-    struct stat st;
-    char *buf;
-    size_t got = 0;
-    int fd = -1, b = -1, s = -1, e;
+    char *buf = NULL, *blob_dir;
+    size_t got = 0, n;
+    int b, s, e, r;
 
     *out = NULL;
     *len = 0;
-    if (strncmp(rel_or_digest, "sha256:", 7) == 0) {
+    if (strncmp(rel_or_digest, "sha256:", 7) != 0) {
+        r = moat_file_read_at(dfd, dir, rel_or_digest, max, &buf, &got, err);
+    } else {
         hex = rel_or_digest + 7;
         if (!custody_hex64_valid(hex))
             return moat_err_set(err, MOAT_E_FORMAT, "%s: invalid digest \"%.80s\"", dir,
                                 rel_or_digest);
+        /* Each directory on the way is opened without following a symlink too. */
         b = openat(dfd, "blobs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         s = b < 0 ? -1 : openat(b, "sha256", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        fd = s < 0 ? -1 : openat(s, hex, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-    } else {
-        fd = openat(dfd, rel_or_digest, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-    }
-    e = errno;
-    if (b >= 0)
-        close(b);
-    if (s >= 0)
-        close(s);
-    if (fd < 0)
-        return moat_err_set(err, e == ENOENT ? MOAT_E_NOTFOUND : MOAT_E_IO, "%s: %s: %s", dir,
-                            rel_or_digest, e == ELOOP ? "is a symlink" : strerror(e));
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return moat_err_set(err, MOAT_E_FORMAT, "%s: %s: not a regular file", dir, rel_or_digest);
-    }
-    if ((uint64_t)st.st_size > max) {
-        close(fd);
-        return moat_err_set(err, MOAT_E_LIMIT, "%s: %s: more than %zu bytes", dir, rel_or_digest,
-                            max);
-    }
-    buf = malloc((size_t)st.st_size + 1);
-    if (buf == NULL) {
-        close(fd);
-        return moat_err_set(err, MOAT_E_NOMEM, "%s: out of memory", dir);
-    }
-    while (got < (size_t)st.st_size) {
-        ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
-
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0) {
-            free(buf);
-            close(fd);
-            return moat_err_set(err, MOAT_E_IO, "%s: %s: read failed", dir, rel_or_digest);
+        e = errno;
+        if (b >= 0)
+            close(b);
+        if (s < 0)
+            return moat_err_set(err, e == ENOENT ? MOAT_E_NOTFOUND : MOAT_E_IO, "%s: %s: %s", dir,
+                                rel_or_digest, e == ELOOP ? "is a symlink" : strerror(e));
+        n = strlen(dir) + sizeof("/blobs/sha256");
+        if ((blob_dir = malloc(n)) == NULL) {
+            close(s);
+            return moat_err_set(err, MOAT_E_NOMEM, "%s: out of memory", dir);
         }
-        got += (size_t)r;
+        snprintf(blob_dir, n, "%s/blobs/sha256", dir);
+        r = moat_file_read_at(s, blob_dir, hex, max, &buf, &got, err);
+        free(blob_dir);
+        close(s);
     }
-    close(fd);
-    buf[got] = '\0';
+    if (r < 0)
+        return r;
     if (hex != NULL) {
         unsigned char md[32];
         unsigned int mdlen = 0;

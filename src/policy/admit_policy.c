@@ -18,6 +18,8 @@
 
 #include <yaml.h>
 
+#include "base/file.h"
+
 struct ctx {
     const char *where;
     yaml_document_t *doc;
@@ -443,43 +445,13 @@ int moat_admit_policy_parse(const char *where, const char *yaml, size_t len, con
 int moat_admit_policy_load(const char *path, struct moat_admit_policy **out, struct moat_err *err)
 {
     char *data = NULL, *dir_copy = NULL;
-    struct stat st;
     size_t got = 0;
-    int fd, rc;
+    int rc;
 
     *out = NULL;
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO is refused, not waited on */
-    if (fd < 0)
-        return moat_err_set(err, errno == ENOENT ? MOAT_E_NOTFOUND : MOAT_E_IO, "%s: %s", path,
-                            strerror(errno));
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return moat_err_set(err, MOAT_E_IO, "%s: not a regular file", path);
-    }
-    if ((uint64_t)st.st_size > MOAT_ADMIT_MAX_POLICY) {
-        close(fd);
-        return moat_err_set(err, MOAT_E_LIMIT, "%s: larger than %u bytes", path,
-                            MOAT_ADMIT_MAX_POLICY);
-    }
-    data = malloc((size_t)st.st_size + 1);
-    if (data == NULL) {
-        close(fd);
-        return moat_err_set(err, MOAT_E_NOMEM, "out of memory");
-    }
-    while (got < (size_t)st.st_size) {
-        ssize_t n = read(fd, data + got, (size_t)st.st_size - got);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        got += (size_t)n;
-    }
-    close(fd);
-    if (got != (size_t)st.st_size) {
-        free(data);
-        return moat_err_set(err, MOAT_E_IO, "%s: short read", path);
-    }
+    rc = moat_file_read(path, MOAT_ADMIT_MAX_POLICY, &data, &got, err);
+    if (rc < 0)
+        return rc;
     dir_copy = strdup(path);
     if (dir_copy == NULL) {
         free(data);

@@ -20,6 +20,7 @@
 
 #include "config.h"
 #include "secret.h"
+#include "base/file.h"
 
 enum ytype { Y_SCALAR, Y_SEQ, Y_MAP };
 
@@ -593,43 +594,16 @@ out:
 
 int moat_secret_config_load(const char *path, struct moat_secret_config **out, struct moat_err *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO must not hang us */
-    struct stat st;
     char *buf = NULL;
     size_t len = 0;
     int rc;
 
     *out = NULL;
-    if (fd < 0)
-        return moat_err_set(err, MOAT_E_IO, "%s: %s", path, strerror(errno));
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        rc = moat_err_set(err, MOAT_E_IO, "%s: not a regular file", path);
-        goto out;
-    }
-    if ((uint64_t)st.st_size > MOAT_SECRET_CFG_MAX_BYTES) {
-        rc = moat_err_set(err, MOAT_E_LIMIT, "%s: larger than 1 MiB", path);
-        goto out;
-    }
-    if (!(buf = malloc((size_t)st.st_size + 1))) {
-        rc = moat_err_set(err, MOAT_E_NOMEM, "%s", path);
-        goto out;
-    }
-    while (len < (size_t)st.st_size) {
-        ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            rc = moat_err_set(err, MOAT_E_IO, "%s: %s", path, strerror(errno));
-            goto out;
-        }
-        if (n == 0)
-            break;
-        len += (size_t)n;
-    }
+    rc = moat_file_read(path, MOAT_SECRET_CFG_MAX_BYTES, &buf, &len, err);
+    if (rc < 0)
+        return rc;
     rc = moat_secret_config_parse(path, buf, len, out, err);
-out:
     free(buf);
-    close(fd);
     return rc;
 }
 
