@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #include "base/buf.h"
+#include "base/file.h"
 #include "base/json.h"
 
 #define EXPAND_MAX_DEPTH 8
@@ -1049,34 +1050,34 @@ out:
 int moat_dockerfile_load(const char *path, struct moat_dockerfile *df, struct moat_err *err)
 {
     struct moat_buf b = MOAT_BUF_INIT;
-    bool is_stdin = strcmp(path, "-") == 0;
-    FILE *f = is_stdin ? stdin : fopen(path, "rb");
-    char chunk[65536];
-    size_t got;
+    char chunk[65536], *data = NULL;
+    size_t got, len = 0;
     int rc = 0;
 
     memset(df, 0, sizeof(*df));
-    if (f == NULL)
-        return moat_err_set(err, errno == ENOENT ? MOAT_E_NOTFOUND : MOAT_E_IO, "%s: %s", path,
-                            strerror(errno));
+    if (strcmp(path, "-") != 0) {
+        /* a regular file only: a directory or FIFO is refused with its own reason */
+        if ((rc = moat_file_read(path, MOAT_DF_MAX_BYTES, &data, &len, err)) < 0)
+            return rc;
+        rc = moat_dockerfile_parse(path, data, len, df, err);
+        free(data);
+        return rc;
+    }
     b.max = MOAT_DF_MAX_BYTES;
-    while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
+    while ((got = fread(chunk, 1, sizeof(chunk), stdin)) > 0)
         if (moat_buf_append(&b, chunk, got) < 0) {
             rc = b.len + got > b.max
-                     ? moat_err_set(err, MOAT_E_LIMIT, "%s:1: file larger than %u bytes", path,
+                     ? moat_err_set(err, MOAT_E_LIMIT, "<stdin>:1: file larger than %u bytes",
                                     MOAT_DF_MAX_BYTES)
-                     : moat_err_set(err, MOAT_E_NOMEM, "%s: out of memory", path);
+                     : moat_err_set(err, MOAT_E_NOMEM, "<stdin>: out of memory");
             goto out;
         }
-    if (ferror(f)) {
-        rc = moat_err_set(err, MOAT_E_IO, "%s: read error", path);
+    if (ferror(stdin)) {
+        rc = moat_err_set(err, MOAT_E_IO, "<stdin>: read error: %s", strerror(errno));
         goto out;
     }
-    rc = moat_dockerfile_parse(is_stdin ? "<stdin>" : path, b.data != NULL ? b.data : "", b.len, df,
-                               err);
+    rc = moat_dockerfile_parse("<stdin>", b.data != NULL ? b.data : "", b.len, df, err);
 out:
-    if (!is_stdin)
-        fclose(f);
     moat_buf_free(&b);
     return rc;
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -241,6 +242,33 @@ static void test_hostile_bytes(void **state)
     moat_dockerfile_free(&df);
 }
 
+/* From a path: a regular file parses; a directory or a missing file is one clear error. */
+static void test_load_paths(void **state)
+{
+    char dir[64] = "/tmp/moat-df-XXXXXX", *file = NULL;
+    struct moat_dockerfile df;
+    struct moat_err err = MOAT_ERR_INIT;
+    FILE *f;
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    assert_true(asprintf(&file, "%s/Dockerfile", dir) > 0);
+    assert_non_null(f = fopen(file, "w"));
+    fputs("FROM debian:12\nUSER app\n", f);
+    fclose(f);
+    assert_int_equal(moat_dockerfile_load(file, &df, &err), 0);
+    moat_dockerfile_free(&df);
+    assert_int_equal(moat_dockerfile_load(dir, &df, &err), -MOAT_E_IO);
+    assert_non_null(strstr(moat_err_msg(&err), "not a regular file"));
+    strcat(dir, "/nope");
+    assert_int_equal(moat_dockerfile_load(dir, &df, &err), -MOAT_E_NOTFOUND);
+    moat_err_clear(&err);
+    unlink(file);
+    dir[strlen(dir) - 5] = '\0';
+    rmdir(dir);
+    free(file);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -253,6 +281,7 @@ int main(void)
         cmocka_unit_test(test_ignores_and_unknown),
         cmocka_unit_test(test_errors_and_limits),
         cmocka_unit_test(test_hostile_bytes),
+        cmocka_unit_test(test_load_paths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
