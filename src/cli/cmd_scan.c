@@ -327,6 +327,17 @@ static int run_scan(const struct scan_args *a, enum moat_report_format fmt)
     }
     if (cli_output_commit(&out, &err) < 0)
         goto out;
+    if (fmt == MOAT_REPORT_CYCLONEDX && !a->quiet) {
+        size_t other = 0;
+
+        for (size_t i = 0; i < findings.n; i++)
+            other += findings.v[i].kind != MOAT_FINDING_VULN;
+        if (other > 0)
+            fprintf(stderr,
+                    "moat: cyclonedx carries vulnerabilities only; %zu secret and "
+                    "misconfiguration findings are in the json, sarif, junit and table formats\n",
+                    other);
+    }
     rc = findings.n > 0 ? a->exit_code : MOAT_EXIT_OK;
 out:
     if (err.code != 0)

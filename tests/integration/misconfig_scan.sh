@@ -111,6 +111,14 @@ fi
 n=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["runs"][0]
 print(len(r["results"]), len({x["id"] for x in r["tool"]["driver"]["rules"]}))' "$WORK/mc.sarif")
 [[ $n == "19 17" ]] && ok "SARIF: 19 results, 17 rules" || not_ok "SARIF results/rules: $n, expected 19 17"
+# CycloneDX has no place for misconfigurations: the document holds none, and stderr says so
+if "$MOAT" scan --scanners misconfig -f cyclonedx -o "$WORK/mc.cdx" "docker-archive:$MC" 2>"$WORK/cdx.err" &&
+  [[ $(jq '.vulnerabilities // [] | length' "$WORK/mc.cdx") == 0 ]] &&
+  grep -q '^moat: cyclonedx carries vulnerabilities only; 19 secret and misconfiguration findings' "$WORK/cdx.err"; then
+  ok "--format cyclonedx: no misconfig in the document, and a one-line notice naming the 19 left out"
+else
+  not_ok "--format cyclonedx: $(head -c 300 "$WORK/cdx.err")"
+fi
 python3 -c 'import sys, xml.etree.ElementTree as E; t=E.parse(sys.argv[1]).getroot()
 print(sum(1 for _ in t.iter("testcase")))' "$WORK/mc.junit" >"$WORK/jn" 2>&1 &&
   [[ $(cat "$WORK/jn") -ge 19 ]] && ok "JUnit parses with $(cat "$WORK/jn") test cases" ||
