@@ -183,7 +183,7 @@ static int run_admit(const struct admit_args *a)
         goto out;
     if (a->audit != NULL) {
         struct moat_audit *log = NULL;
-        struct moat_event_record e = {0};
+        struct moat_event e = {0};
         char actor[32];
 
         snprintf(actor, sizeof actor, "uid:%u", (unsigned)getuid());

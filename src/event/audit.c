@@ -199,8 +199,8 @@ fail:
 }
 
 /* The line for ev after (seq, prev), newline included; caller frees. */
-static int build_line(const struct moat_event_record *ev, uint64_t seq, const char *prev,
-                      char **out, size_t *out_len, struct moat_err *err)
+static int build_line(const struct moat_event *ev, uint64_t seq, const char *prev, char **out,
+                      size_t *out_len, struct moat_err *err)
 {
     json_t *o = json_object(), *e = moat_event_to_json(ev);
     struct moat_buf b = {NULL, 0, 0, MOAT_AUDIT_MAX_LINE};
@@ -231,8 +231,7 @@ out:
     return rc;
 }
 
-int moat_audit_append(struct moat_audit *a, const struct moat_event_record *ev,
-                      struct moat_err *err)
+int moat_audit_append(struct moat_audit *a, const struct moat_event *ev, struct moat_err *err)
 {
     char *line = NULL;
     size_t len = 0, done = 0;

@@ -46,8 +46,7 @@ int moat_audit_open(const char *path, struct moat_audit **out, struct moat_err *
 int moat_audit_sync_every(struct moat_audit *a, unsigned interval_ms, struct moat_err *err);
 
 /* Append one event (thread-safe): written, and synced unless moat_audit_sync_every() was used. */
-int moat_audit_append(struct moat_audit *a, const struct moat_event_record *ev,
-                      struct moat_err *err);
+int moat_audit_append(struct moat_audit *a, const struct moat_event *ev, struct moat_err *err);
 
 /* Close and unlock; NULL is allowed. */
 void moat_audit_close(struct moat_audit *a);

@@ -64,7 +64,7 @@ static int put(json_t *o, const char *key, json_t *v)
     return v != NULL && json_object_set_new(o, key, v) == 0 ? 0 : -1;
 }
 
-json_t *moat_event_to_json(const struct moat_event_record *ev)
+json_t *moat_event_to_json(const struct moat_event *ev)
 {
     json_t *o = json_object(), *reasons = json_array();
     char when[32];

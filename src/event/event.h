@@ -20,9 +20,9 @@
 #define MOAT_EVENT_MAX_FIELD 4096u  /* bytes kept of one string field (longer is cut) */
 #define MOAT_EVENT_MAX_REASONS 256u /* reasons kept in one event */
 
-/* Every field is borrowed; NULL strings are written as null. (Named _record: vuln/
- * has struct moat_event for OSV range events.) */
-struct moat_event_record {
+/* One event of the shared model (ARCHITECTURE.md): every field is borrowed; NULL
+ * strings are written as null. */
+struct moat_event {
     int64_t time_ms;     /* unix milliseconds; 0 = now when written */
     const char *kind;    /* "admit", "authz.request", "authz.response", ... */
     const char *subject; /* what it is about: an image reference, "POST /v1.47/containers/create" */
@@ -44,6 +44,6 @@ void moat_event_time_str(int64_t ms, char out[32]);
  * cut to MOAT_EVENT_MAX_FIELD bytes; at most MOAT_EVENT_MAX_REASONS reasons are
  * kept (then one "... N more" line). New reference; NULL when out of memory.
  */
-json_t *moat_event_to_json(const struct moat_event_record *ev);
+json_t *moat_event_to_json(const struct moat_event *ev);
 
 #endif

@@ -635,7 +635,7 @@ int moat_authz_handle(struct moat_authz *az, const char *endpoint, const char *b
 {
     struct moat_err err = MOAT_ERR_INIT, e2 = MOAT_ERR_INIT;
     struct moat_decision d = {true, NULL, 0};
-    struct moat_event_record ev = {0};
+    struct moat_event ev = {0};
     const char *method = NULL, *uri = NULL, *user = NULL;
     char *subject = NULL, *image = NULL;
     bool is_req, bad = false;

@@ -21,16 +21,16 @@ static int vcmp(enum moat_ecosystem_kind k, const char *a, const char *b, int *o
     return moat_version_cmp(k, a, strlen(a), b, strlen(b), out);
 }
 
-static bool is_zero(const struct moat_event *e)
+static bool is_zero(const struct moat_range_event *e)
 {
     return e->kind == MOAT_EV_INTRODUCED && strcmp(e->version, "0") == 0;
 }
 
 /* Order events by version, "introduced: 0" first. Fails on an unparsable version. */
-static int sort_events(enum moat_ecosystem_kind k, const struct moat_event **ev, size_t n)
+static int sort_events(enum moat_ecosystem_kind k, const struct moat_range_event **ev, size_t n)
 {
     for (size_t i = 1; i < n; i++) {
-        const struct moat_event *cur = ev[i];
+        const struct moat_range_event *cur = ev[i];
         size_t j = i;
 
         while (j > 0) {
@@ -55,7 +55,7 @@ static int sort_events(enum moat_ecosystem_kind k, const struct moat_event **ev,
 static int range_affects(enum moat_ecosystem_kind k, const struct moat_range *r, const char *v,
                          bool *affected, const char **fixed)
 {
-    const struct moat_event *small[SMALL_RANGE], **ev = small;
+    const struct moat_range_event *small[SMALL_RANGE], **ev = small;
     bool in = false, limited = false, below_limit = false;
     int rc = 0, c;
 
@@ -73,7 +73,7 @@ static int range_affects(enum moat_ecosystem_kind k, const struct moat_range *r,
     if ((rc = sort_events(k, ev, r->n_events)) < 0)
         goto out;
     for (size_t i = 0; i < r->n_events; i++) {
-        const struct moat_event *e = ev[i];
+        const struct moat_range_event *e = ev[i];
 
         switch (e->kind) {
         case MOAT_EV_INTRODUCED:

@@ -382,7 +382,7 @@ static const char *col_text(sqlite3_stmt *st, int i)
 /* Decode one row's ranges and versions into heap arrays (freed by the caller via *mem). */
 struct decoded {
     struct moat_range *ranges;
-    struct moat_event *events;
+    struct moat_range_event *events;
     const char **versions;
     char *text;
     size_t n_ranges, n_events, n_versions;

@@ -56,13 +56,13 @@ enum moat_event_kind {
 };
 enum moat_range_kind { MOAT_RANGE_ECOSYSTEM = 1, MOAT_RANGE_SEMVER, MOAT_RANGE_GIT };
 
-struct moat_event {
+struct moat_range_event {
     enum moat_event_kind kind;
     const char *version;
 };
 struct moat_range {
     enum moat_range_kind kind;
-    const struct moat_event *events; /* in record order (not sorted) */
+    const struct moat_range_event *events; /* in record order (not sorted) */
     size_t n_events;
 };
 

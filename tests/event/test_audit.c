@@ -47,7 +47,7 @@ static void write_events(const char *p, int n, int first)
         fail_msg("%s", moat_err_msg(&err));
     for (int i = 0; i < n; i++) {
         char subject[64];
-        struct moat_event_record ev = {0};
+        struct moat_event ev = {0};
 
         snprintf(subject, sizeof subject, "docker.io/library/app:%d", first + i);
         ev.time_ms = 1796000000000 + i;
@@ -266,7 +266,7 @@ static void test_hostile_strings(void **state)
     struct moat_audit_head head;
     char p2[300], *big;
     const char *reasons[] = {"line1\nline2\r\"quoted\"\x01\xff\xfe"};
-    struct moat_event_record ev = {0};
+    struct moat_event ev = {0};
 
     (void)state;
     snprintf(p2, sizeof p2, "%s/hostile.jsonl", dir);
@@ -293,7 +293,7 @@ static void test_background_sync(void **state)
     struct moat_err err = MOAT_ERR_INIT;
     struct moat_audit *a = NULL;
     struct moat_audit_head head;
-    struct moat_event_record ev = {0};
+    struct moat_event ev = {0};
     char p2[300];
 
     (void)state;

@@ -9,9 +9,12 @@
 
 #include "vuln/match.h"
 
-#define EV(k, v) {MOAT_EV_##k, v}
+#define EV(k, v)                                                                                   \
+    {                                                                                              \
+        MOAT_EV_##k, v                                                                             \
+    }
 
-static void check(const struct moat_event *ev, size_t n, const char *v, bool want,
+static void check(const struct moat_range_event *ev, size_t n, const char *v, bool want,
                   const char *want_fix)
 {
     struct moat_range r = {MOAT_RANGE_ECOSYSTEM, ev, n};
@@ -29,7 +32,7 @@ static void check(const struct moat_event *ev, size_t n, const char *v, bool wan
 
 static void test_introduced_fixed(void **state)
 {
-    const struct moat_event ev[] = {EV(INTRODUCED, "0"), EV(FIXED, "1:2.3-4")};
+    const struct moat_range_event ev[] = {EV(INTRODUCED, "0"), EV(FIXED, "1:2.3-4")};
 
     (void)state;
     check(ev, 2, "1:2.3-3", true, "1:2.3-4");
@@ -41,8 +44,8 @@ static void test_introduced_fixed(void **state)
 
 static void test_unfixed_and_last_affected(void **state)
 {
-    const struct moat_event open[] = {EV(INTRODUCED, "0")};
-    const struct moat_event last[] = {EV(INTRODUCED, "1.0"), EV(LAST_AFFECTED, "1.5")};
+    const struct moat_range_event open[] = {EV(INTRODUCED, "0")};
+    const struct moat_range_event last[] = {EV(INTRODUCED, "1.0"), EV(LAST_AFFECTED, "1.5")};
 
     (void)state;
     check(open, 1, "9.9", true, NULL);
@@ -55,8 +58,8 @@ static void test_unfixed_and_last_affected(void **state)
 static void test_unsorted_and_reintroduced(void **state)
 {
     /* two windows given out of order: [1.0, 1.2) and [2.0, 2.1) */
-    const struct moat_event ev[] = {EV(FIXED, "2.1"), EV(INTRODUCED, "2.0"), EV(FIXED, "1.2"),
-                                    EV(INTRODUCED, "1.0")};
+    const struct moat_range_event ev[] = {EV(FIXED, "2.1"), EV(INTRODUCED, "2.0"), EV(FIXED, "1.2"),
+                                          EV(INTRODUCED, "1.0")};
 
     (void)state;
     check(ev, 4, "0.5", false, NULL);
@@ -68,7 +71,7 @@ static void test_unsorted_and_reintroduced(void **state)
 
 static void test_limit(void **state)
 {
-    const struct moat_event ev[] = {EV(INTRODUCED, "0"), EV(LIMIT, "3.0")};
+    const struct moat_range_event ev[] = {EV(INTRODUCED, "0"), EV(LIMIT, "3.0")};
 
     (void)state;
     check(ev, 2, "2.9", true, NULL);
@@ -78,8 +81,8 @@ static void test_limit(void **state)
 static void test_versions_git_and_bad(void **state)
 {
     const char *const versions[] = {"1.0-1", "1.0-2"};
-    const struct moat_event git[] = {EV(INTRODUCED, "0"), EV(FIXED, "abcdef")};
-    const struct moat_event bad[] = {EV(INTRODUCED, "0"), EV(FIXED, "!!notaversion")};
+    const struct moat_range_event git[] = {EV(INTRODUCED, "0"), EV(FIXED, "abcdef")};
+    const struct moat_range_event bad[] = {EV(INTRODUCED, "0"), EV(FIXED, "!!notaversion")};
     struct moat_range rg = {MOAT_RANGE_GIT, git, 2}, rb = {MOAT_RANGE_ECOSYSTEM, bad, 2};
     struct moat_affected a = {.versions = versions, .n_versions = 2, .ranges = &rg, .n_ranges = 1};
     const char *fixed;
@@ -98,10 +101,11 @@ static void test_versions_git_and_bad(void **state)
 
 static void test_two_ranges_take_the_higher_fix(void **state)
 {
-    const struct moat_event e1[] = {EV(INTRODUCED, "0"), EV(FIXED, "1.5")};
-    const struct moat_event e2[] = {EV(INTRODUCED, "1.0"), EV(FIXED, "1.7")};
-    const struct moat_event e3[] = {EV(INTRODUCED, "1.0")};
-    struct moat_range r[] = {{MOAT_RANGE_ECOSYSTEM, e1, 2}, {MOAT_RANGE_ECOSYSTEM, e2, 2},
+    const struct moat_range_event e1[] = {EV(INTRODUCED, "0"), EV(FIXED, "1.5")};
+    const struct moat_range_event e2[] = {EV(INTRODUCED, "1.0"), EV(FIXED, "1.7")};
+    const struct moat_range_event e3[] = {EV(INTRODUCED, "1.0")};
+    struct moat_range r[] = {{MOAT_RANGE_ECOSYSTEM, e1, 2},
+                             {MOAT_RANGE_ECOSYSTEM, e2, 2},
                              {MOAT_RANGE_ECOSYSTEM, e3, 1}};
     struct moat_affected a = {.ranges = r, .n_ranges = 2};
     const char *fixed;
