@@ -3,6 +3,7 @@
  */
 #include "finding.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -22,11 +23,18 @@ int moat_severity_parse(const char *s, enum moat_severity *out)
         const char *name;
         enum moat_severity sev;
     } map[] = {
-        {"unknown", MOAT_SEV_UNKNOWN}, {"none", MOAT_SEV_UNKNOWN},  {"negligible", MOAT_SEV_LOW},
-        {"low", MOAT_SEV_LOW},         {"medium", MOAT_SEV_MEDIUM}, {"moderate", MOAT_SEV_MEDIUM},
-        {"high", MOAT_SEV_HIGH},       {"important", MOAT_SEV_HIGH}, {"critical", MOAT_SEV_CRITICAL},
+        {"unknown", MOAT_SEV_UNKNOWN},
+        {"none", MOAT_SEV_UNKNOWN},
+        {"negligible", MOAT_SEV_LOW},
+        {"low", MOAT_SEV_LOW},
+        {"medium", MOAT_SEV_MEDIUM},
+        {"moderate", MOAT_SEV_MEDIUM},
+        {"high", MOAT_SEV_HIGH},
+        {"important", MOAT_SEV_HIGH},
+        {"critical", MOAT_SEV_CRITICAL},
         /* Debian security tracker urgencies */
-        {"unimportant", MOAT_SEV_LOW}, {"not yet assigned", MOAT_SEV_UNKNOWN},
+        {"unimportant", MOAT_SEV_LOW},
+        {"not yet assigned", MOAT_SEV_UNKNOWN},
     };
 
     if (s == NULL)
@@ -122,7 +130,8 @@ static int cmp_finding(const void *pa, const void *pb)
 
     if (a->severity != b->severity)
         return a->severity > b->severity ? -1 : 1;
-    if ((c = cmp_str(a->rule_id, b->rule_id)) != 0 || (c = cmp_str(a->pkg_name, b->pkg_name)) != 0 ||
+    if ((c = cmp_str(a->rule_id, b->rule_id)) != 0 ||
+        (c = cmp_str(a->pkg_name, b->pkg_name)) != 0 ||
         (c = cmp_str(a->pkg_version, b->pkg_version)) != 0 || (c = cmp_str(a->path, b->path)) != 0)
         return c;
     return (a->line > b->line) - (a->line < b->line);
@@ -140,4 +149,28 @@ void moat_findings_free(struct moat_findings *fs)
         moat_finding_free(&fs->v[i]);
     free(fs->v);
     memset(fs, 0, sizeof(*fs));
+}
+
+void moat_findings_filter(struct moat_findings *fs, int severity_mask,
+                          struct moat_filter_counts *counts)
+{
+    size_t keep = 0;
+
+    for (size_t i = 0; i < fs->n; i++) {
+        struct moat_finding *f = &fs->v[i];
+        bool settled = f->vex == MOAT_VEX_NOT_AFFECTED || f->vex == MOAT_VEX_FIXED;
+        bool masked = severity_mask != 0 && !(severity_mask & (1 << f->severity));
+
+        if (counts != NULL && settled) {
+            counts->vex_suppressed++;
+        } else if (counts != NULL && masked) {
+            counts->filtered++;
+            counts->filtered_unknown += f->severity == MOAT_SEV_UNKNOWN;
+        }
+        if (settled || masked)
+            moat_finding_free(f);
+        else
+            fs->v[keep++] = *f;
+    }
+    fs->n = keep;
 }

@@ -6,10 +6,12 @@
 #define MOAT_CLI_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "base/error.h"
 #include "base/finding.h"
+#include "base/warning.h"
 
 enum {
     MOAT_EXIT_OK = 0,
@@ -55,11 +57,12 @@ int cli_write_file(const char *path, const void *data, size_t len, struct moat_e
 int cli_parse_severities(const char *list);
 /* --exit-code: 0..255 into *out, -1 otherwise. */
 int cli_parse_exit_code(const char *s, int *out);
-/* Drop findings that VEX settled (not_affected, fixed) and, with a non-zero mask, those
- * whose severity is not in it. */
-void cli_filter_findings(struct moat_findings *fs, int severity_mask);
+/* One "moat: warning: MESSAGE" line on stderr per warning, unless quiet. */
+void cli_print_warnings(const struct moat_warnings *w, bool quiet);
 
 /* True when progress lines may be drawn (stderr is a terminal and not quiet). */
 bool cli_progress_enabled(bool quiet);
+/* A moat_fs_opts.progress callback: "reading layer i/n (x MiB)" redrawn on stderr. */
+void cli_show_progress(void *ctx, size_t layer, size_t n_layers, uint64_t bytes);
 
 #endif

@@ -15,15 +15,11 @@
 #include <jansson.h>
 
 #include "base/json.h"
-#include "catalog/catalog.h"
 #include "event/audit.h"
-#include "fs/fs.h"
 #include "policy/admit.h"
 #include "policy/evidence.h"
-#include "secret/scanner.h"
+#include "scan/scan.h"
 #include "source/image.h"
-#include "vuln/match.h"
-#include "vuln/vulndb.h"
 
 enum { MOAT_EXIT_DENY = 3 };
 
@@ -65,55 +61,30 @@ struct admit_args {
 /*
  * Secrets (always: no_secrets and scan.secrets need them, and they count
  * towards max_severity) and, when the policy has a max_severity,
- * vulnerabilities, found now in one pass over the layers. No admission rule
- * is about misconfigurations, so that scanner does not run. *ran gets the
- * MOAT_SCANNER_* bits of what ran.
+ * vulnerabilities, found now by the scan pipeline in one pass over the
+ * layers. No admission rule is about misconfigurations, so that scanner
+ * does not run. The summary records which scanners ran.
  */
 static int fresh_scan(const struct admit_args *a, const struct moat_admit_policy *p,
-                      struct moat_image *img, struct moat_findings *out, unsigned *ran,
+                      struct moat_image *img, int64_t now, struct moat_scan_summary *out,
                       struct moat_err *err)
 {
-    struct moat_secret_scanner_opts sopts = {0};
-    struct moat_secret_scanner *sc = NULL;
-    struct moat_fs_opts fo = {0};
-    struct moat_fs_visitor vis;
-    struct moat_inventory inv = {0};
-    struct moat_vulndb *db = NULL;
-    struct moat_match_opts mopts = {false};
-    struct moat_fs *fs = NULL;
-    bool vuln = p->has_max_severity;
-    char dbpath[4096];
+    struct moat_scan_opts o = {0};
+    struct moat_scan_result r = {0};
     int rc;
 
-    if (vuln) {
-        if (a->db != NULL)
-            snprintf(dbpath, sizeof dbpath, "%s", a->db);
-        else if (moat_vulndb_default_path_buf(dbpath, sizeof dbpath) < 0)
-            return moat_err_set(err, MOAT_E_NOTFOUND,
-                                "fresh_scan: no vulnerability database (use --db)");
-        if ((rc = moat_vulndb_open(dbpath, 0, &db, err)) < 0)
-            return moat_err_prefix(err, "fresh_scan");
-        fo.capture = moat_catalog_capture_patterns(&fo.n_capture);
+    o.ref = a->ref;
+    o.image = img;
+    o.scanners = MOAT_SCANNER_SECRET | (p->has_max_severity ? MOAT_SCANNER_VULN : 0);
+    o.db_path = a->db;
+    o.now = now;
+    if ((rc = moat_scan_run(&o, &r, err)) < 0) {
+        moat_err_prefix(err, "fresh_scan");
+    } else {
+        cli_print_warnings(&r.warnings, false);
+        moat_scan_summary_from_findings(&r.findings, now, r.scanners, out);
     }
-    if ((rc = moat_secret_scanner_new(&sopts, &sc, err)) < 0)
-        goto out;
-    vis = moat_secret_scanner_visitor(sc);
-    fo.visitors = &vis;
-    fo.n_visitors = 1;
-    if ((rc = moat_fs_build(img, &fo, &fs, err)) < 0)
-        goto out;
-    if (vuln && ((rc = moat_catalog_run(fs, &inv, err)) < 0 ||
-                 (rc = moat_vuln_match(db, &inv, &mopts, out, NULL, err)) < 0))
-        goto out;
-    if ((rc = moat_secret_scan_config(sc, moat_image_meta(img), err)) < 0 ||
-        (rc = moat_secret_scanner_take(sc, out, err)) < 0)
-        goto out;
-    *ran = MOAT_SCANNER_SECRET | (vuln ? MOAT_SCANNER_VULN : 0);
-out:
-    moat_fs_free(fs);
-    moat_inventory_free(&inv);
-    moat_secret_scanner_free(sc);
-    moat_vulndb_close(db);
+    moat_scan_result_free(&r);
     return rc;
 }
 
@@ -149,7 +120,6 @@ static int run_admit(const struct admit_args *a)
     struct moat_admit_policy *p = NULL;
     struct moat_image *img = NULL;
     struct moat_admit_evidence ev = {0};
-    struct moat_findings found = {0};
     struct moat_decision d = {true, NULL, 0};
     struct moat_admit_image in = {0};
     const struct moat_image_meta *meta;
@@ -164,13 +134,9 @@ static int run_admit(const struct admit_args *a)
         goto out;
     in.custody = ev.custody;
     in.scan = ev.scan;
-    if (p->fresh_scan && moat_admit_policy_needs_scan(p)) {
-        unsigned ran = 0;
-
-        if (fresh_scan(a, p, img, &found, &ran, &err) < 0)
-            goto out;
-        moat_scan_summary_from_findings(&found, in.now, ran, &in.scan);
-    }
+    if (p->fresh_scan && moat_admit_policy_needs_scan(p) &&
+        fresh_scan(a, p, img, in.now, &in.scan, &err) < 0)
+        goto out;
     if (a->n_names > 0) {
         in.names = a->names;
         in.n_names = a->n_names;
@@ -212,7 +178,6 @@ out:
     if (err.code != 0)
         cli_fail(&err);
     moat_decision_free(&d);
-    moat_findings_free(&found);
     moat_admit_evidence_free(&ev);
     moat_image_free(img);
     moat_admit_policy_free(p);

@@ -96,66 +96,6 @@ static char *default_builder(void)
     return s;
 }
 
-/*
- * The digest of the previous phase's envelope: --previous, else the newest
- * phase envelope of this image in the bundle or the layout's referrers.
- * *have is false for the first phase.
- */
-static int find_previous(const struct attest_args *a, const struct moat_image_meta *meta,
-                         const char *digest, unsigned char prev[32], bool *have,
-                         struct moat_err *err)
-{
-    struct moat_att_set set = {0};
-    char *dir = NULL;
-    size_t idx;
-    int r;
-
-    *have = false;
-    if (a->previous != NULL) {
-        struct moat_dsse env;
-        struct moat_statement st;
-        bool same = false;
-
-        r = moat_envelope_load_file(a->previous, &env, err);
-        if (r < 0)
-            return r;
-        r = moat_statement_parse(a->previous, env.payload, env.payload_len, &st, err);
-        if (r == 0) {
-            for (size_t i = 0; i < st.n_subjects; i++)
-                same = same || strcmp(st.subject_sha256[i], digest + 7) == 0;
-            if (!same)
-                r = moat_err_set(err, MOAT_E_VERIFY,
-                                 "%s: the previous envelope is about another image", a->previous);
-            moat_statement_free(&st);
-        }
-        memcpy(prev, env.digest, 32);
-        moat_dsse_free(&env);
-        *have = r == 0;
-        return r;
-    }
-    if (a->bundle != NULL) {
-        r = moat_bundle_load(a->bundle, &set, err);
-        if (r == -MOAT_E_NOTFOUND) { /* a new bundle: this is the first phase */
-            moat_err_clear(err);
-            return 0;
-        }
-    } else {
-        r = moat_custody_oci_dir(a->ref, &dir, err);
-        if (r <= 0)
-            return r;
-        r = moat_referrers_load(dir, meta, &set, err);
-        free(dir);
-    }
-    if (r < 0)
-        return r;
-    if (moat_att_last_phase(&set, digest, &idx) == 1) {
-        memcpy(prev, set.v[idx].digest, 32);
-        *have = true;
-    }
-    moat_att_set_free(&set);
-    return 0;
-}
-
 /* The predicate type and predicate for the arguments. */
 static int build_predicate(const struct attest_args *a, const struct moat_image_meta *meta,
                            const char *digest, const char **type, json_t **pred,
@@ -192,7 +132,7 @@ static int build_predicate(const struct attest_args *a, const struct moat_image_
         scan = custom = NULL;
         goto out;
     }
-    r = find_previous(a, meta, digest, prev, &have_prev, err);
+    r = moat_custody_previous(meta, digest, a->previous, a->bundle, prev, &have_prev, err);
     if (r < 0)
         goto out;
     if (a->time != NULL) {

@@ -139,7 +139,7 @@ static int run_lint(struct lint_args *a, enum moat_report_format fmt, char **fil
         }
         moat_dockerfile_free(&df);
     }
-    cli_filter_findings(&findings, a->severity_mask);
+    moat_findings_filter(&findings, a->severity_mask, NULL);
     moat_findings_sort(&findings);
     ctx.tool_version = MOAT_VERSION;
     ctx.target = n == 1 ? (strcmp(files[0], "-") == 0 ? "<stdin>" : files[0]) : "Dockerfiles";

@@ -1,7 +1,7 @@
 /*
- * cmd_sbom.c - `moat sbom REF`: open the image, build the merged view with
- * the catalogers' files captured, inventory the packages and write the SBOM.
- * The output file is replaced only when everything succeeded.
+ * cmd_sbom.c - `moat sbom REF`: the scan pipeline with no scanners (the
+ * inventory only), written as an SBOM. The output file is replaced only
+ * when everything succeeded.
  */
 #include "cli.h"
 
@@ -10,10 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "catalog/catalog.h"
-#include "fs/fs.h"
 #include "sbom/sbom.h"
-#include "source/image.h"
+#include "scan/scan.h"
 
 static void sbom_usage(FILE *f)
 {
@@ -44,16 +42,6 @@ static void sbom_usage(FILE *f)
           f);
 }
 
-static void show_progress(void *ctx, size_t layer, size_t n_layers, uint64_t bytes)
-{
-    (void)ctx;
-    fprintf(stderr, "\rmoat: reading layer %zu/%zu (%.1f MiB)", layer + 1, n_layers,
-            (double)bytes / (1024.0 * 1024.0));
-    if (layer + 1 == n_layers)
-        fputs("\r\033[K", stderr);
-    fflush(stderr);
-}
-
 int moat_cmd_sbom(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -66,12 +54,9 @@ int moat_cmd_sbom(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     struct moat_err err = MOAT_ERR_INIT;
-    struct moat_open_opts open_opts = {0};
-    struct moat_fs_opts fs_opts = {0};
+    struct moat_scan_opts so = {0}; /* no scanners: the inventory only */
+    struct moat_scan_result r = {0};
     struct moat_sbom_opts sbom_opts = {0};
-    struct moat_inventory inv = {0};
-    struct moat_image *img = NULL;
-    struct moat_fs *fs = NULL;
     struct cli_output out = {0};
     enum moat_sbom_format fmt = 0;
     const char *format = NULL, *output = NULL;
@@ -88,7 +73,7 @@ int moat_cmd_sbom(int argc, char **argv)
             output = optarg;
             break;
         case 'P':
-            open_opts.platform = optarg;
+            so.open.platform = optarg;
             break;
         case 'F':
             sbom_opts.with_files = 1;
@@ -116,21 +101,15 @@ int moat_cmd_sbom(int argc, char **argv)
     }
     sbom_opts.tool_version = MOAT_VERSION;
 
-    if (moat_image_open(argv[optind], &open_opts, &img, &err) < 0)
-        goto out;
-    fs_opts.capture = moat_catalog_capture_patterns(&fs_opts.n_capture);
+    so.ref = argv[optind];
     if (cli_progress_enabled(quiet))
-        fs_opts.progress = show_progress;
-    if (moat_fs_build(img, &fs_opts, &fs, &err) < 0)
+        so.progress = cli_show_progress;
+    if (moat_scan_run(&so, &r, &err) < 0)
         goto out;
-    if (moat_catalog_run(fs, &inv, &err) < 0) {
-        /* catalog/ names the file inside the image; say which image */
-        moat_err_prefix(&err, "%s", argv[optind]);
-        goto out;
-    }
+    cli_print_warnings(&r.warnings, quiet);
     if (cli_output_open(&out, output, &err) < 0)
         goto out;
-    if (moat_sbom_write(out.f, fmt, moat_image_meta(img), &inv, &sbom_opts, &err) < 0) {
+    if (moat_sbom_write(out.f, fmt, r.meta, &r.inv, &sbom_opts, &err) < 0) {
         cli_output_abort(&out);
         goto out;
     }
@@ -140,9 +119,7 @@ int moat_cmd_sbom(int argc, char **argv)
 out:
     if (rc != MOAT_EXIT_OK)
         cli_fail(&err);
-    moat_inventory_free(&inv);
-    moat_fs_free(fs);
-    moat_image_free(img);
+    moat_scan_result_free(&r);
     moat_err_clear(&err);
     return rc;
 }

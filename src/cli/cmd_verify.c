@@ -10,7 +10,6 @@
 #include "cli.h"
 
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -96,150 +95,13 @@ struct verify_args {
     struct moat_open_opts open_opts;
 };
 
-/* Reasons gathered outside the library (layers, hints) ahead of the custody ones. */
-struct reasons {
-    char **v;
-    size_t n;
-};
-
-static int reasons_add(struct reasons *r, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int reasons_add(struct reasons *r, const char *fmt, ...)
-{
-    char *line = NULL, **grown;
-    va_list ap;
-    int n;
-
-    va_start(ap, fmt);
-    n = vasprintf(&line, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return -1;
-    grown = realloc(r->v, (r->n + 1) * sizeof(*grown));
-    if (grown == NULL) {
-        free(line);
-        return -1;
-    }
-    r->v = grown;
-    r->v[r->n++] = line;
-    return 0;
-}
-
-static void reasons_free(struct reasons *r)
-{
-    for (size_t i = 0; i < r->n; i++)
-        free(r->v[i]);
-    free(r->v);
-}
-
-/*
- * Read every layer to its end: close() checks the blob and diff_id digests.
- * A layer that fails adds a reason; *n_ok counts the layers that matched.
- */
-static int check_layers(struct moat_image *img, struct reasons *rs, size_t *n_ok)
-{
-    const struct moat_image_meta *m = moat_image_meta(img);
-
-    *n_ok = 0;
-    for (size_t i = 0; i < m->n_layers; i++) {
-        struct moat_err err = MOAT_ERR_INIT;
-        struct moat_entry_reader *r = NULL;
-        struct moat_entry e;
-        int rc = moat_image_layer_open(img, i, &r, &err);
-
-        while (rc >= 0 && (rc = moat_entry_next(r, &e, &err)) > 0)
-            ;
-        if (r != NULL) {
-            struct moat_err cerr = MOAT_ERR_INIT;
-            int crc = moat_entry_reader_close(r, &cerr);
-
-            /* The digest verdict of close() explains a mismatch better than a tar error. */
-            if (crc < 0 && (rc >= 0 || crc == -MOAT_E_DIGEST)) {
-                moat_err_clear(&err);
-                err = cerr;
-                rc = crc;
-            } else {
-                moat_err_clear(&cerr);
-            }
-        }
-        if (rc < 0) {
-            if (rc == -MOAT_E_NOMEM) {
-                moat_err_clear(&err);
-                return -1;
-            }
-            /* The source's message names the layer (0-based) and its digest. */
-            if (reasons_add(rs, "%s", moat_err_msg(&err)) < 0) {
-                moat_err_clear(&err);
-                return -1;
-            }
-        } else {
-            (*n_ok)++;
-        }
-        moat_err_clear(&err);
-    }
-    return 0;
-}
-
-/* Move the envelopes of src to the end of dst. */
-static int att_merge(struct moat_att_set *dst, struct moat_att_set *src)
-{
-    struct moat_dsse *v;
-
-    if (src->n == 0)
-        return 0;
-    v = realloc(dst->v, (dst->n + src->n) * sizeof(*v));
-    if (v == NULL)
-        return -1;
-    memcpy(v + dst->n, src->v, src->n * sizeof(*v));
-    dst->v = v;
-    dst->n += src->n;
-    free(src->v);
-    src->v = NULL;
-    src->n = 0;
-    return 0;
-}
-
-static int load_atts(const struct verify_args *a, const struct moat_image_meta *meta,
-                     struct moat_att_set *all, struct moat_err *err)
-{
-    for (size_t i = 0; i < a->n_bundles; i++) {
-        struct moat_att_set s = {0};
-
-        if (moat_bundle_load(a->bundles[i], &s, err) < 0)
-            return -1;
-        if (att_merge(all, &s) < 0) {
-            moat_att_set_free(&s);
-            return moat_err_set(err, MOAT_E_NOMEM, "out of memory");
-        }
-    }
-    if (!a->no_referrers && meta->transport != NULL && strcmp(meta->transport, "oci") == 0) {
-        struct moat_att_set s = {0};
-        char *dir = NULL;
-        int rc = moat_custody_oci_dir(meta->ref, &dir, err);
-
-        if (rc < 0)
-            return -1;
-        rc = rc == 1 ? moat_referrers_load(dir, meta, &s, err) : 0;
-        free(dir);
-        if (rc < 0)
-            return -1;
-        if (att_merge(all, &s) < 0) {
-            moat_att_set_free(&s);
-            return moat_err_set(err, MOAT_E_NOMEM, "out of memory");
-        }
-    }
-    return 0;
-}
-
 static void hex32(const unsigned char d[32], char out[65])
 {
     for (size_t i = 0; i < 32; i++)
         snprintf(out + 2 * i, 3, "%02x", d[i]);
 }
 
-static int print_json(const struct moat_image_meta *meta, const char *digest, bool ok,
-                      size_t n_layers, size_t n_layers_ok, size_t n_atts, const struct reasons *rs,
+static int print_json(const struct moat_image_meta *meta, const char *digest,
                       const struct moat_custody_result *res)
 {
     json_t *o = json_object(), *img = json_object(), *ph = json_array(), *rv = json_array();
@@ -249,16 +111,16 @@ static int print_json(const struct moat_image_meta *meta, const char *digest, bo
 
     if (o == NULL || img == NULL || ph == NULL || rv == NULL || layers == NULL)
         goto out;
-    if (json_object_set_new(o, "verified", json_boolean(ok)) != 0 ||
+    if (json_object_set_new(o, "verified", json_boolean(res->ok)) != 0 ||
         moat_json_set_str(img, "ref", meta->ref) != 0 ||
         moat_json_set_str(img, "name", meta->name) != 0 ||
         moat_json_set_str(img, "digest", digest) != 0 || json_object_set(o, "image", img) != 0 ||
-        json_object_set_new(layers, "count", json_integer((json_int_t)n_layers)) != 0 ||
-        json_object_set_new(layers, "verified", json_integer((json_int_t)n_layers_ok)) != 0 ||
+        json_object_set_new(layers, "count", json_integer((json_int_t)res->n_layers)) != 0 ||
+        json_object_set_new(layers, "verified", json_integer((json_int_t)res->n_layers_ok)) != 0 ||
         json_object_set(o, "layers", layers) != 0 ||
-        json_object_set_new(o, "attestations", json_integer((json_int_t)n_atts)) != 0)
+        json_object_set_new(o, "attestations", json_integer((json_int_t)res->n_attestations)) != 0)
         goto out;
-    for (size_t i = 0; res != NULL && i < res->n_phases; i++) {
+    for (size_t i = 0; i < res->n_phases; i++) {
         json_t *p = json_object();
         char hex[65], env[72];
 
@@ -272,16 +134,12 @@ static int print_json(const struct moat_image_meta *meta, const char *digest, bo
             moat_json_set_str(p, "envelope", env) != 0)
             goto out;
     }
-    for (size_t i = 0; i < rs->n; i++)
-        if (json_array_append_new(rv, moat_json_str(rs->v[i])) != 0)
-            goto out;
-    for (size_t i = 0; res != NULL && i < res->n_reasons; i++)
+    for (size_t i = 0; i < res->n_reasons; i++)
         if (json_array_append_new(rv, moat_json_str(res->reasons[i])) != 0)
             goto out;
     if (json_object_set(o, "phases", ph) != 0 || json_object_set(o, "reasons", rv) != 0 ||
-        json_object_set_new(o, "scan",
-                            res != NULL && res->scan != NULL ? json_incref(res->scan)
-                                                             : json_null()) != 0)
+        json_object_set_new(o, "scan", res->scan != NULL ? json_incref(res->scan) : json_null()) !=
+            0)
         goto out;
     s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     if (s == NULL)
@@ -312,7 +170,7 @@ static void print_json_error(const char *ref, const char *msg)
     json_decref(o);
 }
 
-static void print_text(const struct moat_image_meta *meta, const char *digest, size_t n_layers,
+static void print_text(const struct moat_image_meta *meta, const char *digest,
                        const struct moat_custody_result *res)
 {
     int w = 0, kw = 0;
@@ -332,7 +190,7 @@ static void print_text(const struct moat_image_meta *meta, const char *digest, s
                res->phases[i].phase, res->phases[i].time, kw, res->phases[i].key,
                res->phases[i].keyid, hex);
     }
-    printf("  layers: %zu of %zu match their digests\n", n_layers, n_layers);
+    printf("  layers: %zu of %zu match their digests\n", res->n_layers_ok, res->n_layers);
 }
 
 static int run_verify(const struct verify_args *a, const char *ref)
@@ -340,13 +198,10 @@ static int run_verify(const struct verify_args *a, const char *ref)
     struct moat_err err = MOAT_ERR_INIT;
     struct moat_custody_policy *pol = NULL;
     struct moat_image *img = NULL;
-    struct moat_att_set atts = {0};
     struct moat_custody_result res = {0};
-    struct reasons rs = {0};
+    struct moat_custody_sources src = {a->bundles, a->n_bundles, a->no_referrers};
     const struct moat_image_meta *meta;
     const char *digest;
-    size_t n_ok = 0;
-    bool ok;
     int rc = MOAT_EXIT_FAIL;
 
     /* The policy first: a policy naming an unknown key is refused before anything else. */
@@ -355,40 +210,23 @@ static int run_verify(const struct verify_args *a, const char *ref)
         goto fail;
     meta = moat_image_meta(img);
     digest = moat_custody_subject_digest(meta);
-    if (check_layers(img, &rs, &n_ok) < 0) {
-        moat_err_set(&err, MOAT_E_NOMEM, "out of memory");
+    if (moat_custody_verify_image(pol, img, &src, (int64_t)time(NULL), &res, &err) < 0)
         goto fail;
-    }
-    if (load_atts(a, meta, &atts, &err) < 0)
-        goto fail;
-    if (atts.n == 0 &&
-        reasons_add(&rs, "no attestations found for %s (give --bundle FILE%s)",
-                    meta->name != NULL ? meta->name : ref,
-                    strcmp(meta->transport, "oci") == 0 ? ", or attest into the oci: layout" : "") <
-            0) {
-        moat_err_set(&err, MOAT_E_NOMEM, "out of memory");
-        goto fail;
-    }
-    if (moat_custody_verify(pol, meta, &atts, (int64_t)time(NULL), &res, &err) < 0)
-        goto fail;
-    ok = res.ok && rs.n == 0;
-    for (size_t i = 0; i < rs.n; i++)
-        cli_error("verify: %s", rs.v[i]);
     for (size_t i = 0; i < res.n_reasons; i++)
         cli_error("verify: %s", res.reasons[i]);
     if (a->json) {
-        if (print_json(meta, digest, ok, meta->n_layers, n_ok, atts.n, &rs, &res) < 0) {
+        if (print_json(meta, digest, &res) < 0) {
             moat_err_set(&err, MOAT_E_NOMEM, "out of memory");
             goto fail;
         }
-    } else if (ok && !a->quiet) {
-        print_text(meta, digest, n_ok, &res);
+    } else if (res.ok && !a->quiet) {
+        print_text(meta, digest, &res);
     }
     if (fflush(stdout) != 0) {
         moat_err_set(&err, MOAT_E_IO, "stdout: write failed");
         goto fail;
     }
-    rc = ok ? MOAT_EXIT_OK : MOAT_EXIT_FAIL;
+    rc = res.ok ? MOAT_EXIT_OK : MOAT_EXIT_FAIL;
     goto out;
 fail:
     cli_error("verify: %s", moat_err_msg(&err));
@@ -396,10 +234,8 @@ fail:
         print_json_error(ref, moat_err_msg(&err));
 out:
     moat_custody_result_free(&res);
-    moat_att_set_free(&atts);
     moat_image_free(img);
     moat_custody_policy_free(pol);
-    reasons_free(&rs);
     moat_err_clear(&err);
     return rc;
 }

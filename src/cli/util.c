@@ -184,19 +184,22 @@ int cli_parse_exit_code(const char *s, int *out)
     return 0;
 }
 
-void cli_filter_findings(struct moat_findings *fs, int severity_mask)
+void cli_print_warnings(const struct moat_warnings *w, bool quiet)
 {
-    size_t keep = 0;
+    if (quiet)
+        return;
+    for (size_t i = 0; i < w->n; i++)
+        fprintf(stderr, "moat: warning: %s\n", w->v[i].message);
+    if (w->dropped > 0)
+        fprintf(stderr, "moat: warning: %zu more warnings not shown\n", w->dropped);
+}
 
-    for (size_t i = 0; i < fs->n; i++) {
-        struct moat_finding *f = &fs->v[i];
-        bool drop = f->vex == MOAT_VEX_NOT_AFFECTED || f->vex == MOAT_VEX_FIXED ||
-                    (severity_mask != 0 && !(severity_mask & (1 << f->severity)));
-
-        if (drop)
-            moat_finding_free(f);
-        else
-            fs->v[keep++] = *f;
-    }
-    fs->n = keep;
+void cli_show_progress(void *ctx, size_t layer, size_t n_layers, uint64_t bytes)
+{
+    (void)ctx;
+    fprintf(stderr, "\rmoat: reading layer %zu/%zu (%.1f MiB)", layer + 1, n_layers,
+            (double)bytes / (1024.0 * 1024.0));
+    if (layer + 1 == n_layers)
+        fputs("\r\033[K", stderr);
+    fflush(stderr);
 }

@@ -98,7 +98,8 @@ int moat_key_write_public(const struct moat_key *k, const char *path, struct moa
 int moat_key_load_private(const char *path, const char *pass, size_t pass_len,
                           struct moat_key **out, struct moat_err *err);
 int moat_key_load_public(const char *path, struct moat_key **out, struct moat_err *err);
-/* The same from len bytes of SPKI PEM in memory (not NUL-terminated); `where` names it in errors. */
+/* The same from len bytes of SPKI PEM in memory (not NUL-terminated); `where` names it in errors.
+ */
 int moat_key_parse_public(const char *where, const void *pem, size_t len, struct moat_key **out,
                           struct moat_err *err);
 enum moat_key_alg moat_key_alg(const struct moat_key *k);
@@ -155,8 +156,8 @@ int moat_statement_build(const char *subject_name, const char *subject_digest,
 
 struct moat_statement {
     char *predicate_type;
-    json_t *predicate;    /* owned */
-    char **subject_names; /* parallel arrays */
+    json_t *predicate;     /* owned */
+    char **subject_names;  /* parallel arrays */
     char **subject_sha256; /* lowercase hex */
     size_t n_subjects;
 };
@@ -255,24 +256,22 @@ int moat_envelope_load_file(const char *path, struct moat_dsse *out, struct moat
  */
 int moat_att_last_phase(const struct moat_att_set *s, const char *subject_digest, size_t *idx);
 
-
 /* ---- chain verification against a policy (policy.c, verify.c) ---- */
 
 struct moat_custody_policy; /* parsed custody.yaml; format in docs/custody-policy.md */
 
 int moat_custody_policy_load(const char *path, struct moat_custody_policy **out,
                              struct moat_err *err);
-int moat_custody_policy_parse(const char *where, const char *yaml, size_t len,
-                              const char *base_dir, struct moat_custody_policy **out,
-                              struct moat_err *err);
+int moat_custody_policy_parse(const char *where, const char *yaml, size_t len, const char *base_dir,
+                              struct moat_custody_policy **out, struct moat_err *err);
 void moat_custody_policy_free(struct moat_custody_policy *p);
 
 /* One phase of the chain as verified. */
 struct moat_verified_phase {
     char *phase;
     char *keyid;
-    char *key;                /* the policy's name for that key */
-    char *time;               /* from the predicate */
+    char *key;  /* the policy's name for that key */
+    char *time; /* from the predicate */
     unsigned char envelope_digest[32];
 };
 
@@ -282,7 +281,10 @@ struct moat_custody_result {
     size_t n_reasons;
     struct moat_verified_phase *phases; /* in chain order */
     size_t n_phases;
-    json_t *scan;   /* the newest verified scan predicate, or NULL */
+    json_t *scan; /* the newest verified scan predicate, or NULL */
+    /* moat_custody_verify_image only: */
+    size_t n_layers, n_layers_ok; /* layers, and those that matched their digests */
+    size_t n_attestations;        /* envelopes gathered */
 };
 
 /*
@@ -295,5 +297,47 @@ int moat_custody_verify(const struct moat_custody_policy *p, const struct moat_i
                         const struct moat_att_set *atts, int64_t now,
                         struct moat_custody_result *out, struct moat_err *err);
 void moat_custody_result_free(struct moat_custody_result *r);
+
+/* ---- a whole image (verify_image.c) ---- */
+
+/* Where an image's attestations are: bundle files and, for oci: layouts, its referrers. */
+struct moat_custody_sources {
+    const char *const *bundles;
+    size_t n_bundles;
+    bool no_referrers;
+};
+
+/*
+ * Read every layer of img to its end so the source checks its blob and
+ * diff_id digests; each layer that fails is a reason, handed to reason()
+ * (the source's message names the layer and its digest). *n_ok counts the
+ * layers that matched. <0 only for errors that are not verdicts.
+ */
+int moat_custody_check_layers(struct moat_image *img, size_t *n_ok,
+                              int (*reason)(void *ctx, const char *msg), void *ctx,
+                              struct moat_err *err);
+/* Append the envelopes of every bundle and (unless no_referrers) the oci: referrers to all. */
+int moat_custody_gather(const struct moat_image_meta *meta, const struct moat_custody_sources *src,
+                        struct moat_att_set *all, struct moat_err *err);
+/*
+ * The whole custody verdict on an image: layers digest-checked, attestations
+ * gathered from src, the chain judged against the policy at now. Layer and
+ * "no attestations" reasons come first in out->reasons; out->ok is false
+ * when there is any reason. <0 only for errors that are not verdicts (an
+ * unreadable bundle, out of memory).
+ */
+int moat_custody_verify_image(const struct moat_custody_policy *pol, struct moat_image *img,
+                              const struct moat_custody_sources *src, int64_t now,
+                              struct moat_custody_result *out, struct moat_err *err);
+/*
+ * The envelope a new phase attestation of the image (subject digest) chains
+ * to: the file previous when given (it must be about the same image), else
+ * the newest phase envelope of the image in bundle (a bundle that does not
+ * exist yet: none), else among the oci: layout's referrers. *have is false
+ * for the first phase; prev gets the envelope's sha256.
+ */
+int moat_custody_previous(const struct moat_image_meta *meta, const char *digest,
+                          const char *previous, const char *bundle, unsigned char prev[32],
+                          bool *have, struct moat_err *err);
 
 #endif

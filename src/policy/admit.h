@@ -79,18 +79,13 @@ int moat_decision_merge(struct moat_decision *d, const char *prefix, char *const
 char *moat_decision_summary(const struct moat_decision *d);
 void moat_decision_free(struct moat_decision *d);
 
-/* Scanners a scan ran (moat_scan_summary.scanners). */
-#define MOAT_SCANNER_VULN 1u
-#define MOAT_SCANNER_SECRET 2u
-#define MOAT_SCANNER_MISCONFIG 4u
-
 /* The summary of a scan, from a verified scan attestation or a fresh scan. */
 struct moat_scan_summary {
     bool present;
     int64_t time;            /* unix seconds of the scan */
     uint64_t by_severity[5]; /* indexed by enum moat_severity */
     uint64_t secrets;        /* findings of kind secret; meaningful only with MOAT_SCANNER_SECRET */
-    unsigned scanners;       /* MOAT_SCANNER_* that ran; 0 = not recorded (an older scan) */
+    unsigned scanners;       /* MOAT_SCANNER_* (base/finding.h) that ran; 0 = not recorded (an older scan) */
     const char *source;      /* "attested scan" or "fresh scan" (static) */
 };
 

@@ -165,6 +165,22 @@ static json_t *scanners_json(const struct moat_report_ctx *ctx)
     return a;
 }
 
+/* What limited the answer: [{"code", "message"}], [] when nothing did. */
+static json_t *warnings_json(const struct moat_warnings *w)
+{
+    json_t *a = json_array();
+
+    for (size_t i = 0; a != NULL && w != NULL && i < w->n; i++) {
+        json_t *o = json_pack("{s:s, s:s}", "code", w->v[i].code, "message", w->v[i].message);
+
+        if (o == NULL || json_array_append_new(a, o) != 0) {
+            json_decref(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
 static json_t *summary_json(const struct moat_findings *fs)
 {
     static const char *const kinds[] = {"vulnerability", "secret", "misconfiguration", "policy"};
@@ -214,6 +230,7 @@ int report_write_json(FILE *f, const struct report_run *run, const struct moat_f
                ctx->inv != NULL ? json_integer((json_int_t)ctx->inv->n_pkgs) : json_null());
     bad |= moat_json_set_str(doc, "db_note", ctx->db_note);
     bad |= add(doc, "scanners", scanners_json(ctx));
+    bad |= add(doc, "warnings", warnings_json(ctx->warnings));
     bad |= add(doc, "summary", summary_json(fs));
     for (size_t i = 0; !bad && i < fs->n; i++)
         bad |= json_array_append_new(list, finding_json(&fs->v[i]));

@@ -15,6 +15,7 @@
 
 #include "../base/error.h"
 #include "../base/finding.h"
+#include "../base/warning.h"
 #include "../catalog/catalog.h"
 #include "../source/image.h"
 
@@ -62,6 +63,8 @@ struct moat_report_ctx {
      * found" from "secrets not looked for". n_scanners == 0: not said (JSON writes null). */
     const char *const *scanners;
     size_t n_scanners;
+    /* What limited the answer (JSON "warnings", SARIF tool notifications); may be NULL. */
+    const struct moat_warnings *warnings;
 };
 
 /* "table", "json", "sarif", "junit", "cyclonedx" (case-insensitive); -MOAT_E_ARG otherwise. */

@@ -500,6 +500,35 @@ static json_t *result(const struct report_run *run, const struct moat_finding *f
     return r;
 }
 
+/*
+ * What limited the answer, as the invocation's tool execution notifications
+ * (SARIF 2.1.0 3.20.21): level warning, the warning code as descriptor id.
+ */
+static json_t *invocations(const struct moat_warnings *w)
+{
+    json_t *inv = json_pack("{s:b}", "executionSuccessful", 1), *notes = json_array();
+    int bad = inv == NULL || notes == NULL;
+
+    for (size_t i = 0; !bad && i < w->n; i++) {
+        char *text = moat_utf8_repair(w->v[i].message);
+
+        bad = text == NULL ||
+              json_array_append_new(notes, json_pack("{s:s, s:{s:s}, s:{s:s}}", "level", "warning",
+                                                     "message", "text", text, "descriptor", "id",
+                                                     w->v[i].code)) != 0;
+        free(text);
+    }
+    if (!bad)
+        bad = json_object_set_new(inv, "toolExecutionNotifications", notes) != 0;
+    else
+        json_decref(notes);
+    if (bad) {
+        json_decref(inv);
+        return NULL;
+    }
+    return json_pack("[o]", inv);
+}
+
 int report_write_sarif(FILE *f, const struct report_run *run, const struct moat_findings *fs,
                        struct moat_err *err)
 {
@@ -564,6 +593,8 @@ int report_write_sarif(FILE *f, const struct report_run *run, const struct moat_
     bad |= json_object_set_new(rn, "results", results);
     results = NULL;
     bad |= moat_json_set_str(rn, "columnKind", "utf16CodeUnits");
+    if (!bad && run->ctx->warnings != NULL && run->ctx->warnings->n > 0)
+        bad |= add(rn, "invocations", invocations(run->ctx->warnings)) < 0;
     if (!bad && bases != 0)
         bad |= add(rn, "originalUriBaseIds", uri_bases(run, bases)) < 0;
     bad |= moat_json_set_str(props, "target", run->target);

@@ -21,6 +21,7 @@
 #ifndef MOAT_VULN_VULNDB_H
 #define MOAT_VULN_VULNDB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -47,6 +48,14 @@ void moat_vulndb_close(struct moat_vulndb *db);
 /* $MOAT_DB, else $XDG_CACHE_HOME/moat/vuln.db, else $HOME/.cache/moat/vuln.db.
  * Returns 0, or -MOAT_E_LIMIT when cap is too small, -MOAT_E_NOTFOUND with no HOME. */
 int moat_vulndb_default_path_buf(char *buf, size_t cap);
+
+/*
+ * Whether any advisory in db is for ecosystem ("Debian:12", "Alpine:v3.20"),
+ * counting records for the ecosystem as a whole ("Debian") as
+ * moat_vulndb_each_affected does. 0 and *out, or a database error.
+ */
+int moat_vulndb_covers(struct moat_vulndb *db, const char *ecosystem, bool *out,
+                       struct moat_err *err);
 
 enum moat_event_kind {
     MOAT_EV_INTRODUCED = 1,

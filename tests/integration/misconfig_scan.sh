@@ -205,12 +205,23 @@ print([f["match"] for f in json.load(open(sys.argv[1]))["findings"] if f["rule_i
 else
   not_ok "debian-min scan failed: $(head -c 300 "$WORK/err")"
 fi
-for ref in "dir:$ROOT" "oci:$FIXTURES/debian-min/oci:1"; do
-  it_moat "$WORK/t.json" "$WORK/err" scan --scanners misconfig -q -f json "$ref" || true
-  rules_paths "$WORK/t.json" 2>/dev/null | cut -f1 | tr '\n' ' ' >"$WORK/t.ids"
-  [[ $(cat "$WORK/t.ids") == "MIC001 MIC012 MIC016 " ]] && ok "$ref: same rules" ||
-    not_ok "$ref: $(cat "$WORK/t.ids") $(head -c 200 "$WORK/err")"
-done
+it_moat "$WORK/t.json" "$WORK/err" scan --scanners misconfig -q -f json "oci:$FIXTURES/debian-min/oci:1" || true
+rules_paths "$WORK/t.json" 2>/dev/null | cut -f1 | tr '\n' ' ' >"$WORK/t.ids"
+[[ $(cat "$WORK/t.ids") == "MIC001 MIC012 MIC016 " ]] && ok "oci: layout of debian-min: same rules" ||
+  not_ok "oci: $(cat "$WORK/t.ids") $(head -c 200 "$WORK/err")"
+# a dir: root has no image config: no user or healthcheck verdict, and a warning saying so
+it_moat "$WORK/t.json" "$WORK/err" scan --scanners misconfig -f json "dir:$ROOT" || true
+rules_paths "$WORK/t.json" 2>/dev/null | cut -f1 | tr '\n' ' ' >"$WORK/t.ids"
+warn=$(python3 -c 'import json,sys; print(" ".join(w["code"] for w in json.load(open(sys.argv[1]))["warnings"]))' \
+  "$WORK/t.json")
+[[ $(cat "$WORK/t.ids") == "MIC012 " && $warn == no-image-config ]] &&
+  grep -q "has no image config" "$WORK/err" &&
+  ok "dir: root: only the content checks, and a no-image-config warning (JSON and stderr)" ||
+  not_ok "dir: $(cat "$WORK/t.ids") warnings '$warn' $(head -c 200 "$WORK/err")"
+mkdir -p "$WORK/emptydir"
+it_moat "$WORK/t.json" "$WORK/err" scan --scanners misconfig -q -f json "dir:$WORK/emptydir" || true
+[[ $(rules_paths "$WORK/t.json" 2>/dev/null | wc -l) == 0 ]] &&
+  ok "an empty directory does not 'run as root'" || not_ok "empty dir: $(rules_paths "$WORK/t.json")"
 
 # --- options ----------------------------------------------------------------
 it_moat "$WORK/o.json" "$WORK/err" scan --scanners misconfig -q -f json \
