@@ -32,6 +32,9 @@ int moat_cmd_authz(int argc, char **argv);
 
 /* "moat: <message>" on stderr, one line (newlines in the message are flattened). */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "Try 'CMD --help' for more information." after getopt's one-line complaint; returns
+ * MOAT_EXIT_USAGE. */
+int cli_usage_error(const char *cmd);
 /* cli_error with the error context's message; returns MOAT_EXIT_FAIL. */
 int cli_fail(const struct moat_err *err);
 
@@ -48,6 +51,9 @@ struct cli_output {
 };
 
 int cli_output_open(struct cli_output *o, const char *path, struct moat_err *err);
+/* Whether PATH's directory exists and is writable, so a long scan does not fail only at the
+ * end; 0 for stdout. */
+int cli_output_check(const char *path, struct moat_err *err);
 int cli_output_commit(struct cli_output *o, struct moat_err *err);
 void cli_output_abort(struct cli_output *o);
 /* data to PATH ("-" = stdout) through cli_output: atomic for a regular file. */

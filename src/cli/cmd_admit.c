@@ -243,8 +243,7 @@ int moat_cmd_admit(int argc, char **argv)
             admit_usage(stdout);
             return MOAT_EXIT_OK;
         default:
-            admit_usage(stderr);
-            return MOAT_EXIT_USAGE;
+            return cli_usage_error(argv[0]);
         }
     }
     if (a.policy == NULL || optind != argc - 1) {

@@ -281,8 +281,7 @@ int moat_cmd_attest(int argc, char **argv)
             attest_usage(stdout);
             return MOAT_EXIT_OK;
         default:
-            attest_usage(stderr);
-            return MOAT_EXIT_USAGE;
+            return cli_usage_error(argv[0]);
         }
     }
     if (optind != argc - 1) {

@@ -153,8 +153,7 @@ int moat_cmd_authz(int argc, char **argv)
             authz_usage(stdout);
             return MOAT_EXIT_OK;
         default:
-            authz_usage(stderr);
-            return MOAT_EXIT_USAGE;
+            return cli_usage_error(argv[0]);
         }
     }
     if (verify_path != NULL && optind == argc && policy_path == NULL && socket_path == NULL)

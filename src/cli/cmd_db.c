@@ -322,7 +322,7 @@ int moat_cmd_db(int argc, char **argv)
     };
     const char **ecos = NULL;
     const char *db_opt = NULL, *url_base = NULL, *format = "table", *verb;
-    char db_path[4096];
+    char db_path[4096], name[48];
     size_t n_ecos = 0;
     bool quiet = false;
     int c, rc = MOAT_EXIT_USAGE;
@@ -339,6 +339,8 @@ int moat_cmd_db(int argc, char **argv)
     verb = argv[1];
     argc--;
     argv++;
+    argv[0] = name; /* getopt's name in its complaints */
+    snprintf(name, sizeof(name), "moat db %.32s", verb);
     ecos = calloc((size_t)argc + 1, sizeof(*ecos));
     if (ecos == NULL) {
         cli_error("db: out of memory");
@@ -367,7 +369,7 @@ int moat_cmd_db(int argc, char **argv)
             rc = MOAT_EXIT_OK;
             goto out;
         default:
-            db_usage(stderr);
+            cli_usage_error("moat db");
             goto out;
         }
     }

@@ -97,8 +97,7 @@ static int key_generate(int argc, char **argv)
             key_usage(stdout);
             return MOAT_EXIT_OK;
         default:
-            key_usage(stderr);
-            return MOAT_EXIT_USAGE;
+            return cli_usage_error("moat key");
         }
     }
     if (out == NULL || out[0] == '\0' || optind != argc) {
@@ -152,14 +151,21 @@ out:
 
 int moat_cmd_key(int argc, char **argv)
 {
-    if (argc >= 2 && strcmp(argv[1], "generate") == 0)
+    static char generate[] = "moat key generate"; /* getopt's name in its complaints */
+
+    if (argc >= 2 && strcmp(argv[1], "generate") == 0) {
+        argv[1] = generate;
         return key_generate(argc - 1, argv + 1);
+    }
     if (argc >= 2 && strcmp(argv[1], "id") == 0)
         return key_id(argc, argv);
     if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
         key_usage(stdout);
         return MOAT_EXIT_OK;
     }
-    key_usage(stderr);
-    return MOAT_EXIT_USAGE;
+    if (argc >= 2)
+        cli_error("key: unknown subcommand '%s' (generate, id)", argv[1]);
+    else
+        cli_error("key: expected a subcommand (generate, id)");
+    return cli_usage_error("moat key");
 }

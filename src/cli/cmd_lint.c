@@ -123,6 +123,8 @@ static int run_lint(struct lint_args *a, enum moat_report_format fmt, char **fil
         files = (char **)deflt;
         n = 1;
     }
+    if (cli_output_check(a->output, &err) < 0)
+        goto out;
     opts.ignore = (const char *const *)a->lists[0];
     opts.n_ignore = a->n_list[0];
     opts.trusted = (const char *const *)a->lists[1];
@@ -228,7 +230,7 @@ int moat_cmd_lint(int argc, char **argv)
             rc = MOAT_EXIT_OK;
             goto out;
         default:
-            lint_usage(stderr);
+            cli_usage_error(argv[0]);
             goto out;
         }
     }

@@ -85,8 +85,7 @@ int moat_cmd_sbom(int argc, char **argv)
             sbom_usage(stdout);
             return MOAT_EXIT_OK;
         default:
-            sbom_usage(stderr);
-            return MOAT_EXIT_USAGE;
+            return cli_usage_error(argv[0]);
         }
     }
     if (optind != argc - 1) {
@@ -104,7 +103,7 @@ int moat_cmd_sbom(int argc, char **argv)
     so.ref = argv[optind];
     if (cli_progress_enabled(quiet))
         so.progress = cli_show_progress;
-    if (moat_scan_run(&so, &r, &err) < 0)
+    if (cli_output_check(output, &err) < 0 || moat_scan_run(&so, &r, &err) < 0)
         goto out;
     cli_print_warnings(&r.warnings, quiet);
     if (cli_output_open(&out, output, &err) < 0)

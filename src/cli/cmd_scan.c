@@ -88,7 +88,7 @@ static int run_scan(struct scan_args *a, enum moat_report_format fmt)
 
     if (cli_progress_enabled(a->quiet))
         a->o.progress = cli_show_progress;
-    if (moat_scan_run(&a->o, &r, &err) < 0)
+    if (cli_output_check(a->output, &err) < 0 || moat_scan_run(&a->o, &r, &err) < 0)
         goto out;
     cli_print_warnings(&r.warnings, a->quiet);
     moat_scan_report_ctx(&r, a->o.ref, &ctx);
@@ -255,8 +255,7 @@ int moat_cmd_scan(int argc, char **argv)
             scan_usage(stdout);
             return MOAT_EXIT_OK;
         default:
-            scan_usage(stderr);
-            return MOAT_EXIT_USAGE;
+            return cli_usage_error(argv[0]);
         }
     }
     if (optind != argc - 1) {

@@ -93,8 +93,7 @@ int moat_cmd_sign(int argc, char **argv)
             sign_usage(stdout);
             return MOAT_EXIT_OK;
         default:
-            sign_usage(stderr);
-            return MOAT_EXIT_USAGE;
+            return cli_usage_error(argv[0]);
         }
     }
     if (optind != argc - 1 || keyfile == NULL) {

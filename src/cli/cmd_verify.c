@@ -285,8 +285,7 @@ int moat_cmd_verify(int argc, char **argv)
             verify_usage(stdout);
             return MOAT_EXIT_OK;
         default:
-            verify_usage(stderr);
-            return MOAT_EXIT_USAGE;
+            return cli_usage_error(argv[0]);
         }
     }
     if (a.format != NULL) {

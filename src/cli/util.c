@@ -32,10 +32,45 @@ void cli_error(const char *fmt, ...)
     free(msg);
 }
 
+int cli_usage_error(const char *cmd)
+{
+    fprintf(stderr, "Try '%s --help' for more information.\n", cmd);
+    return MOAT_EXIT_USAGE;
+}
+
 int cli_fail(const struct moat_err *err)
 {
     cli_error("%s", moat_err_msg(err));
     return MOAT_EXIT_FAIL;
+}
+
+int cli_output_check(const char *path, struct moat_err *err)
+{
+    const char *slash;
+    char *dir;
+    struct stat st;
+    int rc = 0;
+
+    if (path == NULL || strcmp(path, "-") == 0)
+        return 0;
+    /* the directory the output (and its temporary file) will be written in */
+    slash = strrchr(path, '/');
+    dir = slash == NULL   ? strdup(".")
+          : slash == path ? strdup("/")
+                          : strndup(path, (size_t)(slash - path));
+    if (dir == NULL)
+        return moat_err_set(err, MOAT_E_NOMEM, "out of memory");
+    if (stat(dir, &st) != 0)
+        rc = moat_err_set(err, MOAT_E_NOTFOUND, "%s: cannot write there: directory %s: %s", path,
+                          dir, strerror(errno));
+    else if (!S_ISDIR(st.st_mode))
+        rc = moat_err_set(err, MOAT_E_ARG, "%s: cannot write there: %s is not a directory", path,
+                          dir);
+    else if (access(dir, W_OK) != 0)
+        rc = moat_err_set(err, MOAT_E_IO, "%s: cannot write there: directory %s: %s", path, dir,
+                          strerror(errno));
+    free(dir);
+    return rc;
 }
 
 int cli_output_open(struct cli_output *o, const char *path, struct moat_err *err)

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# tests/integration/cli_first_run.sh — what a first-time user meets: one-line
+# errors for unknown options with a pointer to --help, `moat help CMD`,
+# `moat --version` as JSON naming the libraries (checked against the
+# libraries' own tools), -o into a missing directory refused before any
+# work, and the scan's warnings: none on a normal scan, each one where it
+# applies (no OS, no packages, no advisories for the image's release, a
+# stale database), in the JSON report, on stderr and in SARIF.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+it_fixtures alpine debian-min
+
+SHARED=${MOAT_SHARED:-$MOAT_SRC/../shared/data}
+DEB=docker-archive:$FIXTURES/debian-min/docker-archive.tar
+ALP=docker-archive:$FIXTURES/alpine/docker-archive.tar
+
+# --- usage errors -------------------------------------------------------------
+rc=0
+it_moat "$WORK/o" "$WORK/e" scan --no-such-option "$DEB" || rc=$?
+if [[ $rc == 2 && $(wc -l <"$WORK/e") == 2 ]] && grep -q "^moat scan: unrecognized option '--no-such-option'" "$WORK/e" &&
+  grep -q "^Try 'moat scan --help' for more information.$" "$WORK/e" && [[ ! -s $WORK/o ]]; then
+  ok "unknown option: exit 2, one error line and a pointer to --help, not the whole help"
+else
+  not_ok "unknown option: rc $rc, stderr: $(head -c 300 "$WORK/e")"
+fi
+rc=0
+it_moat "$WORK/o" "$WORK/e" sbom -f || rc=$?
+[[ $rc == 2 && $(wc -l <"$WORK/e") == 2 ]] && grep -q "requires an argument" "$WORK/e" &&
+  ok "missing option argument: two lines, exit 2" || not_ok "missing argument: rc $rc $(cat "$WORK/e")"
+for cmd in scan sbom db lint key attest sign verify admit authz; do
+  "$MOAT" "$cmd" --help >"$WORK/h1" 2>&1 || true
+  "$MOAT" help "$cmd" >"$WORK/h2" 2>&1 || true
+  if [[ -s $WORK/h1 ]] && cmp -s "$WORK/h1" "$WORK/h2"; then :; else
+    not_ok "moat help $cmd differs from moat $cmd --help"
+    continue
+  fi
+done
+((FAIL == 0)) && ok "moat help CMD prints CMD --help for every command"
+rc=0
+"$MOAT" help no-such-command >/dev/null 2>&1 || rc=$?
+[[ $rc == 2 ]] && ok "moat help with an unknown command: exit 2" || not_ok "help unknown: rc $rc"
+
+# --- version ------------------------------------------------------------------
+[[ $("$MOAT" --version) =~ ^moat\ [0-9]+\.[0-9]+\.[0-9]+$ ]] && ok "moat --version: one line" ||
+  not_ok "moat --version: $("$MOAT" --version)"
+if "$MOAT" --version --format json >"$WORK/v.json" 2>"$WORK/e"; then
+  ossl=$(openssl version | awk '{print $2}')
+  got=$(jq -r '.libraries.OpenSSL' "$WORK/v.json")
+  sq=$(python3 -c 'import sqlite3; print(sqlite3.sqlite_version)')
+  [[ $(jq -r .name "$WORK/v.json") == moat && $got == "$ossl" &&
+     $(jq -r '.libraries.SQLite' "$WORK/v.json") == "$sq" &&
+     $(jq '.libraries | length' "$WORK/v.json") -ge 10 ]] &&
+    ok "moat --version --format json: OpenSSL $got and SQLite $sq as their own tools report them" ||
+    not_ok "version json: $(head -c 400 "$WORK/v.json") (openssl $ossl, sqlite $sq)"
+else
+  not_ok "moat --version --format json failed: $(cat "$WORK/e")"
+fi
+
+# --- -o into a directory that does not exist ----------------------------------
+rc=0
+start=$(date +%s%N)
+it_moat "$WORK/o" "$WORK/e" scan --scanners secret -o "$WORK/missing/dir/out.json" "$DEB" || rc=$?
+ms=$((($(date +%s%N) - start) / 1000000))
+[[ $rc == 1 ]] && grep -q "$WORK/missing/dir" "$WORK/e" && [[ ! -e $WORK/missing ]] &&
+  ok "-o into a missing directory: exit 1 naming the directory, before the scan (${ms} ms)" ||
+  not_ok "-o missing dir: rc $rc $(cat "$WORK/e")"
+
+# --- warnings -----------------------------------------------------------------
+DB=$WORK/vuln.db
+"$MOAT" db import --db "$DB" -q "$SHARED/osv/debian-bookworm-derived" >/dev/null
+warn_codes() { jq -r '[.warnings[].code] | join(" ")' "$1"; }
+
+it_moat "$WORK/w.json" "$WORK/e" scan --db "$DB" -f json "$DEB" || true
+[[ $(warn_codes "$WORK/w.json") == "" && ! -s $WORK/e ]] &&
+  ok "a normal scan (debian-min, Debian database) has no warning" ||
+  not_ok "normal scan warns: $(warn_codes "$WORK/w.json") / $(cat "$WORK/e")"
+
+it_moat "$WORK/w.json" "$WORK/e" scan --db "$DB" -f json "$ALP" || true
+[[ $(warn_codes "$WORK/w.json") == db-no-advisories ]] && grep -q "no advisories for Alpine:v3.20" "$WORK/e" &&
+  [[ $(jq '.findings | length' "$WORK/w.json") == 0 ]] &&
+  ok "Alpine against a Debian-only database: 'no advisories for Alpine:v3.20', not a silent clean" ||
+  not_ok "alpine warning: $(warn_codes "$WORK/w.json") / $(cat "$WORK/e")"
+it_moat "$WORK/w.sarif" "$WORK/e" scan --db "$DB" -f sarif "$ALP" || true
+[[ $(jq -r '.runs[0].invocations[0].toolExecutionNotifications[0].descriptor.id' "$WORK/w.sarif") == db-no-advisories ]] &&
+  ok "SARIF carries the warning as a tool execution notification" ||
+  not_ok "sarif notification missing"
+
+mkdir -p "$WORK/empty"
+it_moat "$WORK/w.json" "$WORK/e" scan --db "$DB" -f json "dir:$WORK/empty" || true
+[[ $(warn_codes "$WORK/w.json") == "os-not-detected no-packages" ]] &&
+  ok "an empty directory: no OS detected, no packages (not 'clean')" ||
+  not_ok "empty dir warnings: $(warn_codes "$WORK/w.json")"
+
+cp "$DB" "$WORK/old.db"
+python3 - "$WORK/old.db" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute("UPDATE sources SET imported_at = imported_at - 30 * 86400")
+c.commit()
+PY
+it_moat "$WORK/w.json" "$WORK/e" scan --db "$WORK/old.db" -f json "$DEB" || true
+[[ $(warn_codes "$WORK/w.json") == db-stale ]] && grep -q "last updated 30 days ago" "$WORK/e" &&
+  ok "a database imported 30 days ago: db-stale" || not_ok "stale: $(warn_codes "$WORK/w.json") $(cat "$WORK/e")"
+it_moat "$WORK/w.json" "$WORK/e" scan -q --db "$WORK/old.db" -f json "$DEB" || true
+[[ ! -s $WORK/e && $(warn_codes "$WORK/w.json") == db-stale ]] &&
+  ok "-q keeps stderr quiet, the report still carries the warning" || not_ok "-q: $(cat "$WORK/e")"
+
+it_done
