@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <strings.h>
 
 #include "base/buf.h"
@@ -758,6 +759,56 @@ static int add_stage(struct parser *ps, struct moat_df_instr *in)
     return 0;
 }
 
+/* Edit distance of a and b (case-insensitive), capped at 3: enough to suggest a keyword. */
+static size_t distance(const char *a, size_t an, const char *b)
+{
+    size_t bn = strlen(b), row[16], prev, cur;
+
+    if (an >= sizeof(row) || bn >= sizeof(row) || (an > bn ? an - bn : bn - an) > 2)
+        return 3;
+    for (size_t j = 0; j <= bn; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= an; i++) {
+        prev = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= bn; j++) {
+            size_t sub = prev + (toupper((unsigned char)a[i - 1]) != b[j - 1]);
+
+            cur = row[j];
+            row[j] = sub < row[j] + 1 ? (sub < row[j - 1] + 1 ? sub : row[j - 1] + 1)
+                                      : (row[j] + 1 < row[j - 1] + 1 ? row[j] + 1 : row[j - 1] + 1);
+            prev = cur;
+        }
+    }
+    return row[bn] < 3 ? row[bn] : 3;
+}
+
+/* BuildKit refuses an unknown instruction ("unknown instruction: FROOM"); so does moat. */
+static int unknown_instruction(struct parser *ps, const char *kw, size_t kwn, uint32_t line)
+{
+    const char *best = NULL;
+    size_t best_d = 3;
+
+    for (size_t i = 0; i < kwn; i++)
+        if (kw[i] < 0x21 || kw[i] > 0x7e) /* not text to put in a message */
+            return moat_err_set(ps->err, MOAT_E_FORMAT, "%s:%u: unknown instruction", ps->name,
+                                line);
+    for (size_t i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++) {
+        size_t d = distance(kw, kwn, keywords[i]);
+
+        if (d < best_d) {
+            best_d = d;
+            best = keywords[i];
+        }
+    }
+    if (best != NULL && kwn >= 3)
+        return moat_err_set(ps->err, MOAT_E_FORMAT,
+                            "%s:%u: unknown instruction: %.*s (did you mean %s?)", ps->name, line,
+                            (int)kwn, kw, best);
+    return moat_err_set(ps->err, MOAT_E_FORMAT, "%s:%u: unknown instruction: %.*s", ps->name, line,
+                        (int)kwn, kw);
+}
+
 /* Build one instruction from its logical text (keyword first). */
 static int instruction(struct parser *ps, const char *text, size_t n, const char *heredoc,
                        uint32_t line, uint32_t end_line)
@@ -778,21 +829,21 @@ static int instruction(struct parser *ps, const char *text, size_t n, const char
     in.line = line;
     in.end_line = end_line;
     in.stage = df->n_stages > 0 ? (int)df->n_stages - 1 : -1;
-    in.unknown = true;
     for (size_t i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++)
         if (strlen(keywords[i]) == kwn && strncasecmp(kw, keywords[i], kwn) == 0) {
-            in.unknown = false;
             in.cmd = strdup(keywords[i]);
             break;
         }
-    if (in.unknown)
-        in.cmd = dupn(kw, kwn);
+    if (in.cmd == NULL) {
+        rc = unknown_instruction(ps, kw, kwn, line);
+        goto out;
+    }
     if (in.cmd == NULL) {
         rc = nomem(ps);
         goto out;
     }
     skip_ws(&s, end);
-    if (!in.unknown && takes_flags(in.cmd)) {
+    if (takes_flags(in.cmd)) {
         while (end - s > 2 && s[0] == '-' && s[1] == '-' && isalpha((unsigned char)s[2])) {
             const char *t = s + 2;
 
@@ -813,8 +864,7 @@ static int instruction(struct parser *ps, const char *text, size_t n, const char
         rc = nomem(ps);
         goto out;
     }
-    if (!in.unknown && takes_json(in.cmd) && in.args[0] == '[' &&
-        (rc = parse_json_form(ps, &in)) < 0)
+    if (takes_json(in.cmd) && in.args[0] == '[' && (rc = parse_json_form(ps, &in)) < 0)
         goto out;
     if (!in.json && split_words(in.args, ps->escape, &in.argv, &in.argc) < 0) {
         rc = nomem(ps);
@@ -1038,6 +1088,8 @@ int moat_dockerfile_parse(const char *name, const char *data, size_t len,
         goto out;
     df->escape = ps.escape;
     rc = body(&ps);
+    if (rc == 0 && df->n == 0) /* BuildKit: "the Dockerfile cannot be empty" */
+        rc = moat_err_set(err, MOAT_E_FORMAT, "%s: the Dockerfile has no instructions", ps.name);
 out:
     vars_free(&ps.global);
     vars_free(&ps.stage);
@@ -1056,11 +1108,26 @@ int moat_dockerfile_load(const char *path, struct moat_dockerfile *df, struct mo
 
     memset(df, 0, sizeof(*df));
     if (strcmp(path, "-") != 0) {
-        /* a regular file only: a directory or FIFO is refused with its own reason */
-        if ((rc = moat_file_read(path, MOAT_DF_MAX_BYTES, &data, &len, err)) < 0)
-            return rc;
-        rc = moat_dockerfile_parse(path, data, len, df, err);
+        struct stat st;
+        char *inside = NULL;
+
+        /* a build context directory: its Dockerfile, as `docker build DIR` reads it */
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+            if (asprintf(&inside, "%s%sDockerfile", path,
+                         path[strlen(path) - 1] == '/' ? "" : "/") < 0)
+                return moat_err_set(err, MOAT_E_NOMEM, "out of memory");
+            if (stat(inside, &st) != 0 && errno == ENOENT) {
+                free(inside);
+                return moat_err_set(err, MOAT_E_NOTFOUND, "%s: no Dockerfile in this directory",
+                                    path);
+            }
+            path = inside;
+        }
+        /* a regular file only: a FIFO or device is refused with its own reason */
+        if ((rc = moat_file_read(path, MOAT_DF_MAX_BYTES, &data, &len, err)) == 0)
+            rc = moat_dockerfile_parse(path, data, len, df, err);
         free(data);
+        free(inside);
         return rc;
     }
     b.max = MOAT_DF_MAX_BYTES;

@@ -8,8 +8,10 @@
  * falls back to shell form, as Docker does, and is flagged), leading
  * `--flag=value` options, stage names (`FROM x AS name`), and ARG/ENV
  * expansion ($V, ${V}, ${V:-d}, ${V-d}, ${V:+x}, ${V+x}) of FROM, WORKDIR
- * and USER. Unknown instructions (e.g. template syntax) are kept, marked
- * unknown, and not an error. It never runs anything and computes no finding.
+ * and USER. An unknown instruction (a typo, template syntax) and a file with
+ * no instruction are errors, as BuildKit makes them ("unknown instruction:
+ * FROOM (did you mean FROM?)"). It never runs anything and computes no
+ * finding.
  *
  * Limits: file size, physical line length, logical instruction length,
  * instruction count and heredoc size; passing one is -MOAT_E_LIMIT with the
@@ -38,9 +40,8 @@ struct moat_df_flag {
 };
 
 struct moat_df_instr {
-    char *cmd;    /* keyword in upper case: "FROM", "RUN", ... (as written if unknown) */
-    bool unknown; /* not a Dockerfile instruction (templates, typos) */
-    char *args;   /* text after the keyword and the flags, continuations joined */
+    char *cmd;  /* keyword in upper case: "FROM", "RUN", ... */
+    char *args; /* text after the keyword and the flags, continuations joined */
     struct moat_df_flag *flags;
     size_t n_flags;
     bool json;           /* exec form: argv holds the JSON array's strings */

@@ -283,7 +283,7 @@ static int report(struct ctx *c, int rule, const struct moat_df_instr *in, const
 
 static bool is_cmd(const struct moat_df_instr *in, const char *name)
 {
-    return !in->unknown && strcmp(in->cmd, name) == 0;
+    return strcmp(in->cmd, name) == 0;
 }
 
 /* ---- shell commands ---- */
@@ -1125,7 +1125,7 @@ int moat_lint_dockerfile(const struct moat_dockerfile *df, const char *path,
     for (size_t i = 0; i < df->n; i++) {
         const struct moat_df_instr *in = &df->v[i];
 
-        if (in->unknown || strstr(in->args, "{{") != NULL || strstr(in->args, "}}") != NULL)
+        if (strstr(in->args, "{{") != NULL || strstr(in->args, "}}") != NULL)
             /* template text, not Dockerfile */
             continue;
         if (in->json_malformed &&

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -161,24 +162,22 @@ static void test_arg_expansion_and_stages(void **state)
     moat_dockerfile_free(&df);
 }
 
-static void test_ignores_and_unknown(void **state)
+static void test_ignores(void **state)
 {
     struct moat_dockerfile df;
 
     (void)state;
-    parse_ok("{{ if env.x then ( -}}\n"
-             "FROM debian\n"
+    parse_ok("FROM debian\n"
              "# moat ignore=MDL001,MDL002\n"
              "# hadolint ignore=DL3008 DL3015\n"
              "RUN apt-get install curl\n"
              "\n"
              "RUN true\n",
              &df);
-    assert_true(df.v[0].unknown);
-    assert_int_equal(df.v[2].n_ignores, 4);
-    assert_string_equal(df.v[2].ignores[0], "MDL001");
-    assert_string_equal(df.v[2].ignores[3], "DL3015");
-    assert_int_equal(df.v[3].n_ignores, 0);
+    assert_int_equal(df.v[1].n_ignores, 4);
+    assert_string_equal(df.v[1].ignores[0], "MDL001");
+    assert_string_equal(df.v[1].ignores[3], "DL3015");
+    assert_int_equal(df.v[2].n_ignores, 0);
     moat_dockerfile_free(&df);
 }
 
@@ -191,6 +190,23 @@ static void expect_error(const char *text, size_t len, int code, const char *msg
     assert_non_null(strstr(moat_err_msg(&err), msg));
     assert_int_equal(df.n, 0);
     moat_err_clear(&err);
+}
+
+/* BuildKit refuses both; so does moat, naming the line and the nearest instruction. */
+static void test_unknown_and_empty(void **state)
+{
+    (void)state;
+    expect_error("FROM debian\nFROOM x\n", 20, MOAT_E_FORMAT,
+                 "Dockerfile:2: unknown instruction: FROOM (did you mean FROM?)");
+    expect_error("FROM debian\nRUNN true\n", 22, MOAT_E_FORMAT,
+                 "Dockerfile:2: unknown instruction: RUNN (did you mean RUN?)");
+    expect_error("{{ if env.x }}\nFROM debian\n", 27, MOAT_E_FORMAT,
+                 "Dockerfile:1: unknown instruction: {{");
+    expect_error("FROM debian\nXYZZYQ a\n", 21, MOAT_E_FORMAT,
+                 "Dockerfile:2: unknown instruction: XYZZYQ");
+    expect_error("FROM debian\nR\x01N x\n", 19, MOAT_E_FORMAT, "Dockerfile:2: unknown instruction");
+    expect_error("", 0, MOAT_E_FORMAT, "Dockerfile: the Dockerfile has no instructions");
+    expect_error("# only a comment\n\n", 18, MOAT_E_FORMAT, "has no instructions");
 }
 
 static void test_errors_and_limits(void **state)
@@ -237,15 +253,16 @@ static void test_hostile_bytes(void **state)
     assert_true(df.n >= 7);
     moat_dockerfile_free(&df);
     moat_err_clear(&err);
-    assert_int_equal(moat_dockerfile_parse("x", "", 0, &df, &err), 0);
+    /* empty: an error, and nothing left to free */
+    assert_int_equal(moat_dockerfile_parse("x", "", 0, &df, &err), -MOAT_E_FORMAT);
     assert_int_equal(df.n, 0);
-    moat_dockerfile_free(&df);
+    moat_err_clear(&err);
 }
 
-/* From a path: a regular file parses; a directory or a missing file is one clear error. */
+/* From a path: a regular file parses, a directory reads its Dockerfile; else one clear error. */
 static void test_load_paths(void **state)
 {
-    char dir[64] = "/tmp/moat-df-XXXXXX", *file = NULL;
+    char dir[64] = "/tmp/moat-df-XXXXXX", *file = NULL; /* room for "/nope" */
     struct moat_dockerfile df;
     struct moat_err err = MOAT_ERR_INIT;
     FILE *f;
@@ -258,12 +275,21 @@ static void test_load_paths(void **state)
     fclose(f);
     assert_int_equal(moat_dockerfile_load(file, &df, &err), 0);
     moat_dockerfile_free(&df);
+    /* a directory: its Dockerfile, as docker build reads a context */
+    assert_int_equal(moat_dockerfile_load(dir, &df, &err), 0);
+    assert_int_equal(df.n, 2);
+    moat_dockerfile_free(&df);
+    unlink(file);
+    assert_int_equal(moat_dockerfile_load(dir, &df, &err), -MOAT_E_NOTFOUND);
+    assert_non_null(strstr(moat_err_msg(&err), "no Dockerfile in this directory"));
+    /* a directory named Dockerfile inside it is not a regular file */
+    assert_int_equal(mkdir(file, 0755), 0);
     assert_int_equal(moat_dockerfile_load(dir, &df, &err), -MOAT_E_IO);
     assert_non_null(strstr(moat_err_msg(&err), "not a regular file"));
-    strcat(dir, "/nope");
+    rmdir(file);
+    memcpy(dir + strlen(dir), "/nope", 6);
     assert_int_equal(moat_dockerfile_load(dir, &df, &err), -MOAT_E_NOTFOUND);
     moat_err_clear(&err);
-    unlink(file);
     dir[strlen(dir) - 5] = '\0';
     rmdir(dir);
     free(file);
@@ -278,7 +304,8 @@ int main(void)
         cmocka_unit_test(test_heredocs),
         cmocka_unit_test(test_json_and_shell_forms),
         cmocka_unit_test(test_arg_expansion_and_stages),
-        cmocka_unit_test(test_ignores_and_unknown),
+        cmocka_unit_test(test_ignores),
+        cmocka_unit_test(test_unknown_and_empty),
         cmocka_unit_test(test_errors_and_limits),
         cmocka_unit_test(test_hostile_bytes),
         cmocka_unit_test(test_load_paths),

@@ -66,6 +66,29 @@ ms=$((($(date +%s%N) - start) / 1000000))
   ok "-o into a missing directory: exit 1 naming the directory, before the scan (${ms} ms)" ||
   not_ok "-o missing dir: rc $rc $(cat "$WORK/e")"
 
+# --- lint: what BuildKit refuses, and a build context directory -----------------
+mkdir -p "$WORK/ctx"
+printf 'FROM debian:12\nFROOM x\n' >"$WORK/ctx/Dockerfile"
+rc=0
+it_moat "$WORK/o" "$WORK/e" lint "$WORK/ctx" || rc=$?
+[[ $rc == 1 && $(cat "$WORK/e") == "moat: $WORK/ctx/Dockerfile:2: unknown instruction: FROOM (did you mean FROM?)" ]] &&
+  ok "lint DIR reads DIR/Dockerfile; FROOM is an error naming FILE:LINE" || not_ok "lint FROOM: rc $rc $(cat "$WORK/e")"
+printf 'FROM debian:12\nRUNN true\n' >"$WORK/ctx/Dockerfile"
+rc=0
+it_moat "$WORK/o" "$WORK/e" lint "$WORK/ctx/Dockerfile" || rc=$?
+[[ $rc == 1 ]] && grep -q "unknown instruction: RUNN (did you mean RUN?)" "$WORK/e" &&
+  ok "RUNN is an error" || not_ok "lint RUNN: rc $rc $(cat "$WORK/e")"
+: >"$WORK/ctx/Dockerfile"
+rc=0
+it_moat "$WORK/o" "$WORK/e" lint "$WORK/ctx" || rc=$?
+[[ $rc == 1 ]] && grep -q "the Dockerfile has no instructions" "$WORK/e" &&
+  ok "an empty Dockerfile is an error" || not_ok "lint empty: rc $rc $(cat "$WORK/e")"
+printf 'FROM debian:latest\nRUN apt-get update && apt-get install -y curl\n' >"$WORK/ctx/Dockerfile"
+rc=0
+it_moat "$WORK/o" "$WORK/e" lint -f json --exit-code 4 "$WORK/ctx" || rc=$?
+[[ $rc == 4 && $(jq -r '[.findings[] | select(.rule_id == "MDL003") | .aliases[0]] | first' "$WORK/o") == DL3007 ]] &&
+  ok "lint DIR finds the latest tag, with hadolint's DL3007 as alias" || not_ok "lint DIR findings: rc $rc"
+
 # --- warnings -----------------------------------------------------------------
 DB=$WORK/vuln.db
 "$MOAT" db import --db "$DB" -q "$SHARED/osv/debian-bookworm-derived" >/dev/null

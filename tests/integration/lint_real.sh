@@ -22,7 +22,9 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # 1. every real Dockerfile, one at a time: exit 0 (or the --exit-code), valid JSON
-mapfile -d '' files < <(find "$DATA" -name 'Dockerfile*' -type f -print0 | sort -z)
+# *.template files are templates of Dockerfiles ({{ }}, shell fragments), which BuildKit refuses
+mapfile -d '' files < <(find "$DATA" -name 'Dockerfile*' ! -name '*.template' -type f -print0 | sort -z)
+mapfile -d '' templates < <(find "$DATA" -name 'Dockerfile*.template' -type f -print0 | sort -z)
 n=0 bad=0
 for f in "${files[@]}"; do
   n=$((n + 1))
@@ -41,6 +43,18 @@ done
 ((bad == 0)) && ok "lint ran over $n real Dockerfiles without a crash or parse failure" ||
   not_ok "$bad of $n real Dockerfiles failed"
 ((n >= 300)) && ok "found $n real Dockerfiles" || not_ok "only $n real Dockerfiles found"
+# a template is not a Dockerfile: one line naming FILE:LINE and the unknown instruction, exit 1
+tbad=0
+for f in "${templates[@]}"; do
+  rc=0
+  "$MOAT" lint --format json "$f" >"$tmp/out.json" 2>"$tmp/err" || rc=$?
+  if [[ $rc != 1 || $(wc -l <"$tmp/err") != 1 ]] || ! grep -q "^moat: $f:[0-9]*: unknown instruction" "$tmp/err"; then
+    tbad=$((tbad + 1)); echo "  $f: exit $rc: $(head -c 300 "$tmp/err")"
+  fi
+done
+((${#templates[@]} >= 10 && tbad == 0)) &&
+  ok "${#templates[@]} Dockerfile templates: each refused with FILE:LINE: unknown instruction" ||
+  not_ok "$tbad of ${#templates[@]} templates not refused as BuildKit refuses them"
 
 # 2. all of them at once, in each format; a per-rule summary for the log
 "$MOAT" lint --format json "${files[@]}" >"$tmp/all.json" && ok "json over all files" || not_ok "json over all files"
