@@ -23,11 +23,10 @@ fuzz:
 	cmake --build $(FUZZ) -j$(JOBS)
 
 # The main job on a real sample: a minimal Debian 12 image built with
-# debootstrap and podman, inventoried from its docker-archive.
+# debootstrap and podman, inventoried and scanned (vulnerabilities with
+# severities, secrets, misconfigurations) from its docker-archive.
 demo: build
-	tests/fixtures/build-all.sh debian-min
-	$(BUILD)/moat sbom --format table \
-		"docker-archive:$${MOAT_FIXTURES:-$$HOME/.cache/moat/fixtures}/debian-min/docker-archive.tar"
+	scripts/demo.sh $(BUILD)
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure
