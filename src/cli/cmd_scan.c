@@ -52,6 +52,9 @@ static void scan_usage(FILE *f)
           "      --ignore-unfixed  hide vulnerabilities that have no fixed version yet\n"
           "      --vex FILE        OpenVEX or CycloneDX VEX statements; findings marked\n"
           "                        not_affected or fixed are suppressed (repeatable)\n"
+          "      --skip-files GLOB no secret or misconfig findings in these image files\n"
+          "                        (repeatable or comma-separated; \"**\" spans directories)\n"
+          "      --skip-dirs GLOB  nor in files under these directories, e.g. usr/share/doc\n"
           "      --db PATH         vulnerability database (default $MOAT_DB, else\n"
           "                        ~/.cache/moat/vuln.db)\n"
           "      --platform P      os/arch[/variant] to pick from a multi-platform index\n"
@@ -73,10 +76,26 @@ struct scan_args {
     const char *format, *output;
     const char *vex[16];
     const char *setuid_allow[64];
+    const char *skip_files[64], *skip_dirs[64];
     int exit_code;
     bool quiet;
     struct moat_scan_opts o;
 };
+
+/* "a,b" (cut in place in argv) appended to v (64 entries), as Trivy reads its list flags. */
+static int add_patterns(char *arg, const char **v, size_t *n, const char *opt)
+{
+    char *save = NULL;
+
+    for (char *t = strtok_r(arg, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save)) {
+        if (*n == 64) {
+            cli_error("scan: %s: at most 64 patterns", opt);
+            return -1;
+        }
+        v[(*n)++] = t;
+    }
+    return 0;
+}
 
 static int run_scan(struct scan_args *a, enum moat_report_format fmt)
 {
@@ -137,7 +156,9 @@ int moat_cmd_scan(int argc, char **argv)
         OPT_SECRET_MAX,
         OPT_SECRET_CONFIG,
         OPT_MAX_AGE,
-        OPT_SETUID_ALLOW
+        OPT_SETUID_ALLOW,
+        OPT_SKIP_FILES,
+        OPT_SKIP_DIRS
     };
     static const struct option longopts[] = {
         {"scanners", required_argument, NULL, OPT_SCANNERS},
@@ -153,6 +174,8 @@ int moat_cmd_scan(int argc, char **argv)
         {"secret-config", required_argument, NULL, OPT_SECRET_CONFIG},
         {"max-age", required_argument, NULL, OPT_MAX_AGE},
         {"setuid-allow", required_argument, NULL, OPT_SETUID_ALLOW},
+        {"skip-files", required_argument, NULL, OPT_SKIP_FILES},
+        {"skip-dirs", required_argument, NULL, OPT_SKIP_DIRS},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -235,6 +258,14 @@ int moat_cmd_scan(int argc, char **argv)
         case OPT_UNFIXED:
             o->match.ignore_unfixed = true;
             break;
+        case OPT_SKIP_FILES:
+            if (add_patterns(optarg, a.skip_files, &o->n_skip_files, "--skip-files") < 0)
+                return MOAT_EXIT_USAGE;
+            break;
+        case OPT_SKIP_DIRS:
+            if (add_patterns(optarg, a.skip_dirs, &o->n_skip_dirs, "--skip-dirs") < 0)
+                return MOAT_EXIT_USAGE;
+            break;
         case OPT_VEX:
             if (o->n_vex == sizeof(a.vex) / sizeof(a.vex[0])) {
                 cli_error("scan: --vex: at most %zu files", sizeof(a.vex) / sizeof(a.vex[0]));
@@ -265,6 +296,8 @@ int moat_cmd_scan(int argc, char **argv)
     }
     o->ref = argv[optind];
     o->vex = a.vex;
+    o->skip_files = a.skip_files;
+    o->skip_dirs = a.skip_dirs;
     o->misconfig.setuid_allow = a.setuid_allow;
     if (a.format == NULL)
         fmt = (a.output == NULL && isatty(STDOUT_FILENO)) ? MOAT_REPORT_TABLE : MOAT_REPORT_JSON;

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "base/glob.h"
 #include "fs/fs.h"
 #include "sbom/sbom_read.h"
 #include "scan/scan_int.h"
@@ -169,6 +170,31 @@ static void name_scanners(struct moat_scan_result *r)
             r->scanner_names[r->n_scanner_names++] = names[i].name;
 }
 
+/* Drop the findings located in image files the skip patterns name. */
+static void drop_skipped(const struct moat_scan_opts *o, struct moat_scan_result *r)
+{
+    struct moat_findings *fs = &r->findings;
+    size_t keep = 0;
+
+    for (size_t i = 0; i < fs->n; i++) {
+        struct moat_finding *f = &fs->v[i];
+        bool skip = false;
+
+        /* only files of the image: not the config (layer -1) nor a package */
+        for (size_t k = 0; f->path != NULL && f->layer >= 0 && !skip && k < o->n_skip_files; k++)
+            skip = moat_glob_match(o->skip_files[k], f->path);
+        for (size_t k = 0; f->path != NULL && f->layer >= 0 && !skip && k < o->n_skip_dirs; k++)
+            skip = moat_glob_match_dir(o->skip_dirs[k], f->path);
+        if (skip) {
+            moat_finding_free(f);
+            r->skipped++;
+        } else {
+            fs->v[keep++] = *f;
+        }
+    }
+    fs->n = keep;
+}
+
 static int apply_vex(const struct moat_scan_opts *o, struct moat_findings *fs, struct moat_err *err)
 {
     if (o->n_vex > MOAT_SCAN_MAX_VEX)
@@ -217,6 +243,7 @@ int moat_scan_run(const struct moat_scan_opts *o, struct moat_scan_result *r, st
         goto out;
     if (db != NULL && (rc = scan_db_match(o, db, r, err)) < 0)
         goto out;
+    drop_skipped(o, r);
     if ((rc = apply_vex(o, &r->findings, err)) < 0)
         goto out;
     moat_findings_filter(&r->findings, o->severity_mask, &r->dropped);

@@ -48,6 +48,12 @@ struct moat_scan_opts {
     struct moat_misconfig_opts misconfig;
     const char *const *vex; /* OpenVEX / CycloneDX VEX files applied to the findings */
     size_t n_vex;
+    /* Findings in these image files, or under these directories, are dropped (patterns of
+     * base/glob.h, Trivy's --skip-files / --skip-dirs). */
+    const char *const *skip_files;
+    size_t n_skip_files;
+    const char *const *skip_dirs;
+    size_t n_skip_dirs;
     int severity_mask; /* keep only severities 1 << MOAT_SEV_*; 0 = all */
     int64_t now;       /* unix seconds (database age); 0 = time(NULL) */
     /* Progress after each layer; may be NULL. */
@@ -66,6 +72,7 @@ struct moat_scan_result {
     size_t n_scanner_names;
     struct moat_warnings warnings;
     struct moat_filter_counts dropped; /* what VEX and the severity filter left out */
+    size_t skipped;                    /* findings in files --skip-files / --skip-dirs name */
     char *db_path;                     /* the vulnerability database used, or NULL */
 };
 

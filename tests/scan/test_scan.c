@@ -354,6 +354,38 @@ static void test_vex_and_filter(void **state)
     free(ref);
 }
 
+/* --skip-files / --skip-dirs: findings in those image files go, the rest stay. */
+static void test_skip(void **state)
+{
+    struct fx *f = *state;
+    struct moat_scan_opts o = {0};
+    struct moat_scan_result r;
+    const char *dirs[] = {"/root"}, *files[] = {"**/helper"};
+    char *ref = dir_ref(f->debian);
+    size_t secrets, misconfig;
+
+    o.ref = ref;
+    o.scanners = MOAT_SCANNER_SECRET | MOAT_SCANNER_MISCONFIG;
+    run_ok(&o, &r);
+    secrets = count_kind(&r, MOAT_FINDING_SECRET, NULL);
+    misconfig = count_kind(&r, MOAT_FINDING_MISCONFIG, NULL);
+    assert_true(secrets >= 1 && misconfig >= 1);
+    moat_scan_result_free(&r);
+    o.skip_dirs = dirs;
+    o.n_skip_dirs = 1;
+    run_ok(&o, &r);
+    assert_int_equal(count_kind(&r, MOAT_FINDING_SECRET, NULL), 0);
+    assert_int_equal(count_kind(&r, MOAT_FINDING_MISCONFIG, NULL), misconfig);
+    assert_int_equal(r.skipped, secrets);
+    moat_scan_result_free(&r);
+    o.skip_files = files;
+    o.n_skip_files = 1;
+    run_ok(&o, &r);
+    assert_int_equal(r.findings.n, 0);
+    moat_scan_result_free(&r);
+    free(ref);
+}
+
 /* Errors name the input; nothing is half-given. */
 static void test_errors(void **state)
 {
@@ -407,8 +439,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dir_all_scanners), cmocka_unit_test(test_archive),
         cmocka_unit_test(test_borrowed_image),   cmocka_unit_test(test_warnings),
-        cmocka_unit_test(test_vex_and_filter),   cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_scanners_parse),
+        cmocka_unit_test(test_vex_and_filter),   cmocka_unit_test(test_skip),
+        cmocka_unit_test(test_errors),           cmocka_unit_test(test_scanners_parse),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
