@@ -322,7 +322,7 @@ int moat_referrer_store_annotated(const char *oci_dir, const struct moat_image_m
          i += 2)
         if (moat_json_set_str(ann, annotations[i], annotations[i + 1]) != 0)
             break;
-    moat_custody_time_format((int64_t)time(NULL), now);
+    (void)moat_time_format((int64_t)time(NULL), now);
     man = json_pack("{s:i, s:s, s:s, s:{s:s, s:s, s:i, s:s}, s:[{s:s, s:s, s:I, s:O}], s:O, "
                     "s:{s:s}}",
                     "schemaVersion", 2, "mediaType", MEDIA_MANIFEST, "artifactType", artifact_type,

@@ -210,7 +210,7 @@ static int env_init(struct vctx *c, struct env *e, const struct moat_dsse *d, si
         e->kind = ENV_SCAN;
     }
     ts = pred_str(e->st.predicate, "time");
-    if (ts != NULL && moat_custody_time_parse(ts, &e->time) == 0)
+    if (ts != NULL && moat_time_parse(ts, &e->time) == 0)
         e->time_s = ts;
     return 0;
 }
@@ -308,7 +308,7 @@ static int check_candidate(struct vctx *c, const struct custody_phase *ph, struc
     if (e->time_s == NULL)
         return add_reason(c, "phase %s: predicate time is missing or not RFC 3339", ph->name);
     if (e->time > c->now + p->skew) {
-        moat_custody_time_format(c->now, when);
+        (void)moat_time_format(c->now, when);
         clean(e->time_s, b1);
         return add_reason(c, "phase %s: signed in the future (%s; now is %s)", ph->name, b1, when);
     }
@@ -558,7 +558,7 @@ static void consider_scan(struct vctx *c, json_t *pred, struct scan_cand *best)
     const char *ts = pred_str(pred, "time");
     int64_t t;
 
-    if (!json_is_object(pred) || ts == NULL || moat_custody_time_parse(ts, &t) < 0 ||
+    if (!json_is_object(pred) || ts == NULL || moat_time_parse(ts, &t) < 0 ||
         t > c->now + c->p->skew || !scan_of_image(c, pred))
         return;
     if (best->pred == NULL || t > best->time) {

@@ -5,6 +5,7 @@
  * always give the same reasons in the same order.
  */
 #include "admit.h"
+#include "base/time.h"
 #include "evidence.h"
 
 #include <stdarg.h>
@@ -84,57 +85,6 @@ void moat_decision_free(struct moat_decision *d)
 
 /* ---- scan summaries ---- */
 
-static int digits(const char *s, int n, int *out)
-{
-    int v = 0;
-
-    for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    *out = v;
-    return 0;
-}
-
-/* RFC 3339 "YYYY-MM-DDTHH:MM:SS[.frac](Z|+hh:mm|-hh:mm)" -> unix seconds. */
-static int rfc3339(const char *s, int64_t *out)
-{
-    struct tm tm = {0};
-    int y, mo, d, h, mi, se, oh = 0, om = 0, sign = 0;
-    size_t i = 19;
-
-    if (strlen(s) < 20 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
-        digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't') || digits(s + 11, 2, &h) ||
-        s[13] != ':' || digits(s + 14, 2, &mi) || s[16] != ':' || digits(s + 17, 2, &se) ||
-        mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
-        return -1;
-    if (s[i] == '.') {
-        i++;
-        while (s[i] >= '0' && s[i] <= '9' && i < 40)
-            i++;
-    }
-    if (s[i] == 'Z' || s[i] == 'z') {
-        if (s[i + 1] != '\0')
-            return -1;
-    } else if (s[i] == '+' || s[i] == '-') {
-        sign = s[i] == '+' ? 1 : -1;
-        if (digits(s + i + 1, 2, &oh) || s[i + 3] != ':' || digits(s + i + 4, 2, &om) ||
-            s[i + 6] != '\0' || oh > 23 || om > 59)
-            return -1;
-    } else {
-        return -1;
-    }
-    tm.tm_year = y - 1900;
-    tm.tm_mon = mo - 1;
-    tm.tm_mday = d;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    tm.tm_sec = se;
-    *out = (int64_t)timegm(&tm) - sign * (oh * 3600 + om * 60);
-    return 0;
-}
-
 static int count_field(const json_t *obj, const char *key, uint64_t *out)
 {
     json_t *v = json_object_get(obj, key);
@@ -188,7 +138,7 @@ int moat_scan_summary_from_predicate(const json_t *pred, struct moat_scan_summar
     const json_t *kc = json_object_get(pred, "kind_counts");
 
     memset(out, 0, sizeof *out);
-    if (!json_is_string(t) || rfc3339(json_string_value(t), &out->time) < 0)
+    if (!json_is_string(t) || moat_time_parse(json_string_value(t), &out->time) < 0)
         return moat_err_set(err, MOAT_E_FORMAT, "scan attestation: \"time\" is not RFC 3339");
     if (!json_is_object(sc) || !json_is_object(kc))
         return moat_err_set(err, MOAT_E_FORMAT,

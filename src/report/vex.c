@@ -18,6 +18,7 @@
  * O(findings x ids x log statements).
  */
 #include "report_int.h"
+#include "../base/time.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -87,60 +88,6 @@ static int nomem(struct ld *ld)
 }
 
 /* ---- small helpers ------------------------------------------------------ */
-
-static int digits(const char *p, size_t n, int *out)
-{
-    int v = 0;
-
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] < '0' || p[i] > '9')
-            return -1;
-        v = v * 10 + (p[i] - '0');
-    }
-    *out = v;
-    return 0;
-}
-
-static int64_t days_from_civil(int y, int m, int d)
-{
-    int64_t yy = y - (m <= 2);
-    int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
-    int64_t yoe = yy - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-    return era * 146097 + doe - 719468;
-}
-
-/* RFC 3339 "2023-01-08T18:02:03.647787998-06:00" to seconds since the epoch; -1 if not one. */
-static int parse_time(const char *s, int64_t *out)
-{
-    int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
-    size_t n = strlen(s), i = 19;
-
-    if (n < 20 || digits(s, 4, &y) < 0 || s[4] != '-' || digits(s + 5, 2, &mo) < 0 || s[7] != '-' ||
-        digits(s + 8, 2, &d) < 0 || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-        digits(s + 11, 2, &h) < 0 || s[13] != ':' || digits(s + 14, 2, &mi) < 0 || s[16] != ':' ||
-        digits(s + 17, 2, &sec) < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
-        sec > 60)
-        return -1;
-    if (s[i] == '.') {
-        i++;
-        while (i < n && s[i] >= '0' && s[i] <= '9')
-            i++;
-    }
-    if (i < n && (s[i] == 'Z' || s[i] == 'z') && i + 1 == n) {
-        sign = 0;
-    } else if (i + 6 == n && (s[i] == '+' || s[i] == '-') && digits(s + i + 1, 2, &oh) == 0 &&
-               s[i + 3] == ':' && digits(s + i + 4, 2, &om) == 0) {
-        sign = s[i] == '+' ? 1 : -1;
-    } else {
-        return -1;
-    }
-    *out =
-        days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - sign * (oh * 3600 + om * 60);
-    return 0;
-}
 
 static int push_str(char ***v, size_t *n, const char *s)
 {
@@ -427,7 +374,7 @@ static int ov_statement(struct ld *ld, json_t *st, size_t idx, int64_t doc_ts, i
         if (s.just == NULL)
             goto oom;
     }
-    s.has_ts = ts != NULL && parse_time(ts, &s.ts) == 0;
+    s.has_ts = ts != NULL && moat_time_parse(ts, &s.ts) == 0;
     if (!s.has_ts && doc_has_ts) {
         s.ts = doc_ts;
         s.has_ts = 1;
@@ -502,7 +449,7 @@ static int load_openvex(struct ld *ld, json_t *doc)
         return fail(ld, "statements", "expected an array%s", "");
     if ((r = opt_str(ld, doc, "timestamp", "", &ts)) < 0)
         return r;
-    has_ts = ts != NULL && parse_time(ts, &doc_ts) == 0;
+    has_ts = ts != NULL && moat_time_parse(ts, &doc_ts) == 0;
     json_array_foreach(sts, i, st)
     {
         if ((r = ov_statement(ld, st, i, doc_ts, has_ts)) < 0)
@@ -692,7 +639,7 @@ static int cdx_vuln(struct ld *ld, json_t *vu, size_t idx, json_t *refs, const c
         (ts == NULL && (r = opt_str(ld, vu, "updated", path, &ts)) < 0) ||
         (ts == NULL && (r = opt_str(ld, vu, "published", path, &ts)) < 0))
         goto out;
-    s.has_ts = ts != NULL && parse_time(ts, &s.ts) == 0;
+    s.has_ts = ts != NULL && moat_time_parse(ts, &s.ts) == 0;
     if (!s.has_ts && doc_has_ts) {
         s.ts = doc_ts;
         s.has_ts = 1;
@@ -750,7 +697,7 @@ static int load_cyclonedx(struct ld *ld, json_t *doc)
         }
         if ((r = opt_str(ld, md, "timestamp", "metadata", &ts)) < 0)
             goto out;
-        has_ts = ts != NULL && parse_time(ts, &doc_ts) == 0;
+        has_ts = ts != NULL && moat_time_parse(ts, &doc_ts) == 0;
         mc = json_object_get(md, "component");
         if (mc != NULL && !json_is_null(mc)) {
             if (!json_is_object(mc)) {

@@ -319,6 +319,9 @@ static void test_predicate_summary(void **state)
     json_object_del(j, "scanners");
     json_object_set_new(j, "time", json_string("yesterday"));
     assert_int_equal(moat_scan_summary_from_predicate(j, &s, &err), -MOAT_E_FORMAT);
+    /* base/time.c: a day the calendar does not have is refused (the old copy took it) */
+    json_object_set_new(j, "time", json_string("2026-02-31T10:00:00Z"));
+    assert_int_equal(moat_scan_summary_from_predicate(j, &s, &err), -MOAT_E_FORMAT);
     json_object_set_new(j, "time", json_string("2026-11-30T10:00:00Z"));
     json_object_set_new(json_object_get(j, "kind_counts"), "secret", json_integer(-1));
     assert_int_equal(moat_scan_summary_from_predicate(j, &s, &err), -MOAT_E_FORMAT);

@@ -171,6 +171,38 @@ static void test_cyclonedx_vex(void **state)
     moat_vex_free(v);
 }
 
+/*
+ * Timestamps go through base/time.c: one with a "+99:99" offset (which this
+ * file's own parser used to take) or a 30 February is no timestamp at all, so
+ * document order decides between the two statements.
+ */
+static void test_strict_timestamps(void **state)
+{
+    static const char *const bad[] = {"2024-01-01T00:00:00+99:99", "2024-02-30T00:00:00Z",
+                                      "2024-01-01 00:00:00Z"};
+    struct moat_err err = MOAT_ERR_INIT;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct moat_findings fs = {0};
+        struct moat_vex *v = NULL;
+        char doc[512];
+
+        snprintf(doc, sizeof(doc),
+                 "{\"statements\": [{\"vulnerability\": \"CVE-2024-0001\", \"status\": "
+                 "\"affected\", \"timestamp\": \"%s\"}, {\"vulnerability\": \"CVE-2024-0001\", "
+                 "\"status\": \"fixed\", \"timestamp\": \"2023-06-01T00:00:00Z\"}]}",
+                 bad[i]);
+        assert_int_equal(moat_vex_load_mem("t.json", doc, strlen(doc), &v, &err), 0);
+        add_pkg_vuln(&fs, "CVE-2024-0001", "pkg:deb/debian/openssl@3.0.11-1");
+        assert_int_equal(moat_vex_apply(v, &fs, &err), 1);
+        if (fs.v[0].vex != MOAT_VEX_FIXED)
+            fail_msg("timestamp %s was taken for a time", bad[i]);
+        moat_findings_free(&fs);
+        moat_vex_free(v);
+    }
+}
+
 /* ---- hostile input ------------------------------------------------------------ */
 
 static void expect_error(const char *doc, int code, const char *needle)
@@ -337,6 +369,7 @@ int main(void)
         cmocka_unit_test(test_v001_image_subcomponents),
         cmocka_unit_test(test_image_products_and_order),
         cmocka_unit_test(test_cyclonedx_vex),
+        cmocka_unit_test(test_strict_timestamps),
         cmocka_unit_test(test_hostile_types),
         cmocka_unit_test(test_hostile_syntax),
         cmocka_unit_test(test_hostile_deep),
