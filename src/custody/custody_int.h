@@ -1,6 +1,6 @@
 /*
  * custody_int.h - helpers shared inside custody/ (not part of the public
- * contract): strict base64, hex, bounded file reads and atomic file writes.
+ * contract): hex, bounded file reads and atomic file writes.
  */
 #ifndef MOAT_CUSTODY_INT_H
 #define MOAT_CUSTODY_INT_H
@@ -11,17 +11,6 @@
 #include <sys/types.h>
 
 #include "../base/error.h"
-
-/* Standard base64 with padding, no newlines; malloc'd, NUL-terminated. NULL when out of memory. */
-char *custody_b64_encode(const unsigned char *p, size_t n);
-
-/*
- * Strict base64: the standard or the URL-safe alphabet (one of them, not
- * mixed), padding optional but correct when present, no whitespace, unused
- * trailing bits zero. *out is malloc'd and NUL-terminated after *out_len.
- * -MOAT_E_FORMAT when s is not base64 (no message: the caller names it).
- */
-int custody_b64_decode(const char *s, size_t n, unsigned char **out, size_t *out_len);
 
 /* Lowercase hex of n bytes into out (2n + 1 chars). */
 void custody_hex(const unsigned char *p, size_t n, char *out);
