@@ -82,7 +82,7 @@ int moat_bundle_append(const char *path, const char *envelope_json, struct moat_
     if (r < 0)
         return r;
     moat_dsse_free(&env);
-    r = custody_read_file(path, MOAT_MAX_BUNDLE, &old, &old_len, NULL, err);
+    r = moat_file_read(path, MOAT_MAX_BUNDLE, &old, &old_len, err);
     if (r == -MOAT_E_NOTFOUND) {
         moat_err_clear(err);
         r = 0;
@@ -110,7 +110,7 @@ int moat_bundle_append(const char *path, const char *envelope_json, struct moat_
     memcpy(all + total, envelope_json, n);
     total += n;
     all[total++] = '\n';
-    r = custody_write_file(path, all, total, 0644, false, err);
+    r = moat_file_write_atomic(path, all, total, 0644, 0, err);
     free(all);
     free(old);
     return r;
@@ -123,7 +123,7 @@ int moat_bundle_load(const char *path, struct moat_att_set *out, struct moat_err
     int r;
 
     memset(out, 0, sizeof(*out));
-    r = custody_read_file(path, MOAT_MAX_BUNDLE, &data, &len, NULL, err);
+    r = moat_file_read(path, MOAT_MAX_BUNDLE, &data, &len, err);
     if (r < 0)
         return r;
     while (pos < len) {
@@ -254,7 +254,7 @@ static int blob_put(const char *dir, const void *data, size_t len, char digest[7
         free(path);
         return 0; /* content-addressed: same name, same bytes (checked when read) */
     }
-    r = custody_write_file(path, data, len, 0644, false, err);
+    r = moat_file_write_atomic(path, data, len, 0644, 0, err);
     free(path);
     return r;
 }
@@ -369,7 +369,7 @@ int moat_referrer_store_annotated(const char *oci_dir, const struct moat_image_m
         r = moat_err_set(err, MOAT_E_NOMEM, "%s: out of memory", oci_dir);
         goto out;
     }
-    r = custody_write_file(ix_path, ix_json, strlen(ix_json), 0644, false, err);
+    r = moat_file_write_atomic(ix_path, ix_json, strlen(ix_json), 0644, 0, err);
 out:
     free(ix_path);
     free(ix_json);
@@ -567,7 +567,7 @@ int moat_envelope_load_file(const char *path, struct moat_dsse *out, struct moat
     int r;
 
     memset(out, 0, sizeof(*out));
-    r = custody_read_file(path, MOAT_MAX_ENVELOPE + 2, &data, &len, NULL, err);
+    r = moat_file_read(path, MOAT_MAX_ENVELOPE + 2, &data, &len, err);
     if (r < 0)
         return r;
     if (len > 0 && data[len - 1] == '\n')
