@@ -29,6 +29,7 @@
 
 #include <openssl/evp.h>
 
+#include "../base/array.h"
 #include "../base/file.h"
 #include "../base/json.h"
 #include "../base/limits.h"
@@ -41,18 +42,15 @@
 #define MEDIA_EMPTY "application/vnd.oci.empty.v1+json"
 #define EMPTY_DIGEST "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
 
-static int set_push(struct moat_att_set *s, struct moat_dsse *env, struct moat_err *err,
-                    const char *where)
+/* Append *env to s, whose allocation holds *cap (the loaders start from an empty set). */
+static int set_push(struct moat_att_set *s, size_t *cap, struct moat_dsse *env,
+                    struct moat_err *err, const char *where)
 {
-    struct moat_dsse *v;
-
     if (s->n >= MAX_ATTESTATIONS)
         return moat_err_set(err, MOAT_E_LIMIT, "%s: more than %u attestations", where,
                             MAX_ATTESTATIONS);
-    v = realloc(s->v, (s->n + 1) * sizeof(*v));
-    if (v == NULL)
+    if (moat_array_grow((void **)&s->v, cap, s->n, sizeof(*s->v)) < 0)
         return moat_err_set(err, MOAT_E_NOMEM, "%s: out of memory", where);
-    s->v = v;
     s->v[s->n++] = *env;
     return 0;
 }
@@ -119,7 +117,7 @@ int moat_bundle_append(const char *path, const char *envelope_json, struct moat_
 int moat_bundle_load(const char *path, struct moat_att_set *out, struct moat_err *err)
 {
     char *data = NULL, *where = NULL;
-    size_t len = 0, line = 0, pos = 0;
+    size_t len = 0, line = 0, pos = 0, cap = 0;
     int r;
 
     memset(out, 0, sizeof(*out));
@@ -147,7 +145,7 @@ int moat_bundle_load(const char *path, struct moat_att_set *out, struct moat_err
             r = moat_dsse_parse(where, data + pos, llen, &env, err);
             if (r < 0)
                 goto fail;
-            r = set_push(out, &env, err, path);
+            r = set_push(out, &cap, &env, err, path);
             if (r < 0) {
                 moat_dsse_free(&env);
                 goto fail;
@@ -441,7 +439,7 @@ int moat_referrers_load(const char *oci_dir, const struct moat_image_meta *meta,
 {
     json_t *ix = NULL, *mans, *d;
     char *data = NULL, *where = NULL;
-    size_t len = 0, i;
+    size_t len = 0, i, cap = 0;
     int dfd, r;
 
     memset(out, 0, sizeof(*out));
@@ -504,7 +502,7 @@ int moat_referrers_load(const char *oci_dir, const struct moat_image_meta *meta,
         data = NULL;
         if (r < 0)
             goto out;
-        r = set_push(out, &env, err, oci_dir);
+        r = set_push(out, &cap, &env, err, oci_dir);
         if (r < 0) {
             moat_dsse_free(&env);
             goto out;

@@ -5,6 +5,7 @@
  * always give the same reasons in the same order.
  */
 #include "admit.h"
+#include "base/strv.h"
 #include "base/time.h"
 #include "evidence.h"
 
@@ -16,29 +17,17 @@
 
 int moat_decision_add(struct moat_decision *d, struct moat_err *err, const char *fmt, ...)
 {
-    char *line = NULL, **grown;
+    struct moat_strv sv = moat_strv_view(d->reasons, d->n_reasons);
     va_list ap;
-    int n;
+    int r;
 
     d->allow = false;
-    if (d->n_reasons >= MOAT_DECISION_MAX_REASONS)
-        return 0; /* already denied; the first reasons are kept */
     va_start(ap, fmt);
-    n = vasprintf(&line, fmt, ap);
+    r = moat_reason_vadd(&sv, MOAT_DECISION_MAX_REASONS, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return moat_err_set(err, MOAT_E_NOMEM, "out of memory");
-    for (char *p = line; *p; p++) /* one line each, whatever the input held */
-        if (*p == '\n' || *p == '\r')
-            *p = ' ';
-    grown = realloc(d->reasons, (d->n_reasons + 1) * sizeof *grown);
-    if (grown == NULL) {
-        free(line);
-        return moat_err_set(err, MOAT_E_NOMEM, "out of memory");
-    }
-    d->reasons = grown;
-    d->reasons[d->n_reasons++] = line;
-    return 0;
+    d->reasons = sv.v;
+    d->n_reasons = sv.n;
+    return r < 0 ? moat_err_set(err, MOAT_E_NOMEM, "out of memory") : 0;
 }
 
 int moat_decision_merge(struct moat_decision *d, const char *prefix, char *const *reasons, size_t n,
@@ -420,8 +409,6 @@ int moat_admit_check_image(const struct moat_admit_policy *p, const struct moat_
 
 void moat_admit_evidence_free(struct moat_admit_evidence *ev)
 {
-    for (size_t i = 0; i < ev->n_owned; i++)
-        free(ev->owned[i]);
-    free(ev->owned);
+    moat_strv_free(&ev->owned);
     memset(ev, 0, sizeof *ev);
 }

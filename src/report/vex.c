@@ -18,6 +18,8 @@
  * O(findings x ids x log statements).
  */
 #include "report_int.h"
+#include "../base/array.h"
+#include "../base/strv.h"
 #include "../base/time.h"
 
 #include <errno.h>
@@ -34,17 +36,15 @@ struct vex_prod {
     char *purl; /* NULL when the product has none */
     int image;  /* covers the scanned image: an oci/docker purl, metadata.component, or an opaque id
                    with subcomponents */
-    char **subs; /* subcomponent purls */
-    size_t n_subs;
+    struct moat_strv subs; /* subcomponent purls */
 };
 
 struct vex_stmt {
-    char **ids; /* vulnerability name, then aliases */
-    size_t n_ids;
+    struct moat_strv ids; /* vulnerability name, then aliases */
     enum moat_vex_status status;
     char *just; /* justification label, else impact statement / detail; may be NULL */
     struct vex_prod *prods;
-    size_t n_prods;
+    size_t n_prods, cap_prods;
     int64_t ts;
     int has_ts;
 };
@@ -89,39 +89,15 @@ static int nomem(struct ld *ld)
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static int push_str(char ***v, size_t *n, const char *s)
-{
-    char **nv;
-    char *c = strdup(s);
-
-    if (c == NULL)
-        return -1;
-    nv = realloc(*v, (*n + 1) * sizeof(**v));
-    if (nv == NULL) {
-        free(c);
-        return -1;
-    }
-    nv[(*n)++] = c;
-    *v = nv;
-    return 0;
-}
-
-static void free_strs(char **v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(v[i]);
-    free(v);
-}
-
 static void prod_free(struct vex_prod *p)
 {
     free(p->purl);
-    free_strs(p->subs, p->n_subs);
+    moat_strv_free(&p->subs);
 }
 
 static void stmt_free(struct vex_stmt *s)
 {
-    free_strs(s->ids, s->n_ids);
+    moat_strv_free(&s->ids);
     free(s->just);
     for (size_t i = 0; i < s->n_prods; i++)
         prod_free(&s->prods[i]);
@@ -172,13 +148,10 @@ static int add_stmt(struct ld *ld, struct vex_stmt *s)
 
 static int add_prod(struct vex_stmt *s, struct vex_prod *p)
 {
-    struct vex_prod *np = realloc(s->prods, (s->n_prods + 1) * sizeof(*np));
-
-    if (np == NULL)
+    if (moat_array_grow((void **)&s->prods, &s->cap_prods, s->n_prods, sizeof(*s->prods)) < 0)
         return -1;
-    np[s->n_prods++] = *p;
+    s->prods[s->n_prods++] = *p;
     memset(p, 0, sizeof(*p));
-    s->prods = np;
     return 0;
 }
 
@@ -281,7 +254,7 @@ static int ov_subs(struct ld *ld, json_t *arr, const char *path, struct vex_prod
         path_fmt(sp, sizeof(sp), "%s[%zu]", path, i);
         if ((r = ov_component(ld, c, sp, &purl, &has)) < 0)
             return r;
-        if (purl != NULL && push_str(&p->subs, &p->n_subs, purl) < 0)
+        if (purl != NULL && moat_strv_push(&p->subs, purl) < 0)
             return nomem(ld);
     }
     return 0;
@@ -315,7 +288,7 @@ static int ov_statement(struct ld *ld, json_t *st, size_t idx, int64_t doc_ts, i
     vuln = json_object_get(st, "vulnerability");
     path_fmt(p2, sizeof(p2), "%s.vulnerability", path);
     if (json_is_string(vuln)) {
-        if (push_str(&s.ids, &s.n_ids, json_string_value(vuln)) < 0)
+        if (moat_strv_push(&s.ids, json_string_value(vuln)) < 0)
             goto oom;
     } else if (json_is_object(vuln)) {
         const char *name;
@@ -327,7 +300,7 @@ static int ov_statement(struct ld *ld, json_t *st, size_t idx, int64_t doc_ts, i
             r = fail(ld, p2, "missing \"name\"%s", "");
             goto out;
         }
-        if (push_str(&s.ids, &s.n_ids, name) < 0)
+        if (moat_strv_push(&s.ids, name) < 0)
             goto oom;
         if (aliases != NULL && !json_is_null(aliases)) {
             path_fmt(p2, sizeof(p2), "%s.vulnerability.aliases", path);
@@ -342,7 +315,7 @@ static int ov_statement(struct ld *ld, json_t *st, size_t idx, int64_t doc_ts, i
                     r = fail(ld, p2, "expected a string%s", "");
                     goto out;
                 }
-                if (push_str(&s.ids, &s.n_ids, json_string_value(a)) < 0)
+                if (moat_strv_push(&s.ids, json_string_value(a)) < 0)
                     goto oom;
             }
         }
@@ -411,7 +384,7 @@ static int ov_statement(struct ld *ld, json_t *st, size_t idx, int64_t doc_ts, i
             prod_free(&p);
             goto oom;
         }
-        p.image = (purl != NULL && purl_is_image(purl)) || (purl == NULL && p.n_subs > 0);
+        p.image = (purl != NULL && purl_is_image(purl)) || (purl == NULL && p.subs.n > 0);
         if (add_prod(&s, &p) < 0) {
             prod_free(&p);
             goto oom;
@@ -610,7 +583,7 @@ static int cdx_vuln(struct ld *ld, json_t *vu, size_t idx, json_t *refs, const c
         path_fmt(p2, sizeof(p2), "%s.analysis.state", path);
         return fail(ld, p2, "unknown state \"%.64s\"", state);
     }
-    if (push_str(&s.ids, &s.n_ids, id) < 0)
+    if (moat_strv_push(&s.ids, id) < 0)
         goto oom;
     if ((just != NULL || detail != NULL || s.status == MOAT_VEX_NOT_AFFECTED) &&
         (s.just = strdup(just != NULL     ? just
@@ -632,7 +605,7 @@ static int cdx_vuln(struct ld *ld, json_t *vu, size_t idx, json_t *refs, const c
         }
         if ((r = opt_str(ld, e, "id", p2, &rid)) < 0)
             goto out;
-        if (rid != NULL && push_str(&s.ids, &s.n_ids, rid) < 0)
+        if (rid != NULL && moat_strv_push(&s.ids, rid) < 0)
             goto oom;
     }
     if ((r = opt_str(ld, an, "lastUpdated", "analysis", &ts)) < 0 ||
@@ -736,9 +709,9 @@ static int build_index(struct ld *ld)
     size_t n = 0;
 
     for (size_t i = 0; i < v->n; i++) {
-        if (v->s[i].n_ids > SIZE_MAX / 2 - n)
+        if (v->s[i].ids.n > SIZE_MAX / 2 - n)
             return nomem(ld);
-        n += v->s[i].n_ids;
+        n += v->s[i].ids.n;
     }
     if (n == 0)
         return 0;
@@ -746,8 +719,8 @@ static int build_index(struct ld *ld)
     if (v->keys == NULL)
         return nomem(ld);
     for (size_t i = 0; i < v->n; i++)
-        for (size_t j = 0; j < v->s[i].n_ids; j++)
-            v->keys[v->n_keys++] = (struct vex_key){v->s[i].ids[j], i};
+        for (size_t j = 0; j < v->s[i].ids.n; j++)
+            v->keys[v->n_keys++] = (struct vex_key){v->s[i].ids.v[j], i};
     qsort(v->keys, v->n_keys, sizeof(*v->keys), key_cmp);
     return 0;
 }
@@ -975,10 +948,10 @@ static int stmt_covers(const struct vex_stmt *s, const struct moat_finding *f)
         const struct vex_prod *p = &s->prods[i];
 
         if (p->image) {
-            if (p->n_subs == 0)
+            if (p->subs.n == 0)
                 return 1;
-            for (size_t j = 0; j < p->n_subs; j++)
-                if (purl_covers(p->subs[j], f->pkg_purl))
+            for (size_t j = 0; j < p->subs.n; j++)
+                if (purl_covers(p->subs.v[j], f->pkg_purl))
                     return 1;
         } else if (purl_covers(p->purl, f->pkg_purl)) {
             return 1;

@@ -505,6 +505,9 @@ static void test_decision_bounds(void **state)
     moat_decision_free(&d);
     assert_int_equal(moat_decision_add(&d, &err, "a"), 0);
     assert_int_equal(moat_decision_add(&d, &err, "b"), 0);
+    /* base/strv.c: a reason already given is not repeated (decide.c kept repeats) */
+    assert_int_equal(moat_decision_add(&d, &err, "a"), 0);
+    assert_false(d.allow);
     s = moat_decision_summary(&d);
     assert_string_equal(s, "a; b");
     free(s);
