@@ -26,6 +26,7 @@
 #include "secret/scanner.h"
 #include "secret/secret.h"
 #include "source/image.h"
+#include "vex/vex.h"
 #include "vuln/match.h"
 #include "vuln/vulndb.h"
 

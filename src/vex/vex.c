@@ -1,5 +1,5 @@
 /*
- * vex.c - read VEX documents and mark the findings they cover.
+ * vex.c - read VEX documents and mark the findings they cover (see vex.h).
  *
  * Two formats, told apart by their shape:
  *   - OpenVEX (https://github.com/openvex/spec): "statements", each with a
@@ -17,18 +17,24 @@
  * plus a sorted index from vulnerability id to statement, so applying is
  * O(findings x ids x log statements).
  */
-#include "report_int.h"
-#include "../base/array.h"
-#include "../base/strv.h"
-#include "../base/time.h"
+#include "vex.h"
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+
+#include <jansson.h>
+
+#include "../base/array.h"
+#include "../base/strv.h"
+#include "../base/time.h"
+#include "../sbom/sbom_read.h"
 
 #define VEX_MAX_NESTING 64
 
@@ -832,130 +838,70 @@ int moat_vex_load(const char *path, struct moat_vex **out, struct moat_err *err)
 
 /* ---- matching ---------------------------------------------------------------- */
 
-struct purl {
-    char *type, *path, *version; /* decoded; path = namespace/name */
-    char *quals;                 /* raw "k=v&k=v" or NULL */
+/* A finding's package purl, parsed once for all the statements it is held against. */
+struct pkg {
+    const char *purl; /* NULL: the finding has no package */
+    struct moat_purl_parts parts;
+    bool parsed; /* parts hold purl; false when it is not a valid purl */
 };
 
-static void purl_free(struct purl *p)
+static bool same_opt(const char *a, const char *b)
 {
-    free(p->type);
-    free(p->path);
-    free(p->version);
-    free(p->quals);
+    return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
 }
 
-static int purl_parse(const char *s, struct purl *p)
+/*
+ * Does the statement's purl name the package? Both go through moat_purl_parse:
+ * type (lowercased), namespace and name must be equal; version and each
+ * qualifier count only when the statement gives them (a qualifier the
+ * package does not carry is no mismatch). A purl that does not parse covers
+ * nothing. 1, 0 or -MOAT_E_NOMEM.
+ */
+static int purl_covers(const char *stmt, const struct pkg *pkg)
 {
-    const char *end, *q, *at, *slash, *rest;
+    const struct moat_purl_parts *b = &pkg->parts;
+    struct moat_purl_parts a;
+    int ok, r;
 
-    memset(p, 0, sizeof(*p));
-    if (strncasecmp(s, "pkg:", 4) != 0)
-        return -1;
-    s += 4;
-    while (*s == '/')
-        s++;
-    end = strchr(s, '#');
-    if (end == NULL)
-        end = s + strlen(s);
-    q = memchr(s, '?', (size_t)(end - s));
-    if (q != NULL) {
-        p->quals = strndup(q + 1, (size_t)(end - q - 1));
-        end = q;
-    }
-    slash = memchr(s, '/', (size_t)(end - s));
-    if (slash == NULL)
-        goto bad;
-    p->type = strndup(s, (size_t)(slash - s));
-    rest = slash + 1;
-    at = NULL;
-    for (const char *c = rest; c < end; c++)
-        if (*c == '@')
-            at = c;
-    if (at != NULL && memchr(at, '/', (size_t)(end - at)) != NULL)
-        at = NULL;
-    p->path = pct_decode(rest, (size_t)((at != NULL ? at : end) - rest));
-    if (at != NULL)
-        p->version = pct_decode(at + 1, (size_t)(end - at - 1));
-    if (p->type == NULL || p->path == NULL || (at != NULL && p->version == NULL))
-        goto bad;
-    return 0;
-bad:
-    purl_free(p);
-    return -1;
-}
-
-/* The decoded value of qualifier key in quals ("k=v&..."), or NULL. Caller frees. */
-static char *qual_get(const char *quals, const char *key, size_t klen)
-{
-    const char *p = quals;
-
-    while (p != NULL && *p != '\0') {
-        const char *amp = strchr(p, '&'), *eq;
-        size_t len = amp != NULL ? (size_t)(amp - p) : strlen(p);
-
-        eq = memchr(p, '=', len);
-        if (eq != NULL && (size_t)(eq - p) == klen && strncasecmp(p, key, klen) == 0)
-            return pct_decode(eq + 1, len - (size_t)(eq - p) - 1);
-        p = amp != NULL ? amp + 1 : NULL;
-    }
-    return NULL;
-}
-
-/* Does the statement's purl name the package's? Version and qualifiers only count when given. */
-static int purl_covers(const char *stmt, const char *pkg)
-{
-    struct purl a, b;
-    int ok;
-
-    if (stmt == NULL || pkg == NULL)
+    if (stmt == NULL || pkg->purl == NULL)
         return 0;
-    if (strcmp(stmt, pkg) == 0)
+    if (strcmp(stmt, pkg->purl) == 0)
         return 1;
-    if (purl_parse(stmt, &a) < 0)
+    if (!pkg->parsed)
         return 0;
-    if (purl_parse(pkg, &b) < 0) {
-        purl_free(&a);
-        return 0;
-    }
-    ok = strcasecmp(a.type, b.type) == 0 && strcmp(a.path, b.path) == 0 &&
-         (a.version == NULL || (b.version != NULL && strcmp(a.version, b.version) == 0));
-    for (const char *p = a.quals; ok && p != NULL && *p != '\0';) {
-        const char *amp = strchr(p, '&'), *eq;
-        size_t len = amp != NULL ? (size_t)(amp - p) : strlen(p);
+    if ((r = moat_purl_parse(stmt, &a, NULL)) < 0)
+        return r == -MOAT_E_NOMEM ? r : 0;
+    ok = strcmp(a.type, b->type) == 0 && same_opt(a.namespace_, b->namespace_) &&
+         strcmp(a.name, b->name) == 0 && (a.version == NULL || same_opt(a.version, b->version));
+    for (size_t i = 0; ok && i < a.n_qualifiers; i++) {
+        const char *have = moat_purl_qualifier(b, a.qualifiers[i].key);
 
-        eq = memchr(p, '=', len);
-        if (eq != NULL) {
-            char *want = pct_decode(eq + 1, len - (size_t)(eq - p) - 1);
-            char *have = qual_get(b.quals, p, (size_t)(eq - p));
-
-            ok = want != NULL && (have == NULL || strcmp(want, have) == 0);
-            free(want);
-            free(have);
-        }
-        p = amp != NULL ? amp + 1 : NULL;
+        ok = have == NULL || strcmp(have, a.qualifiers[i].value) == 0;
     }
-    purl_free(&a);
-    purl_free(&b);
+    moat_purl_parts_free(&a);
     return ok;
 }
 
-static int stmt_covers(const struct vex_stmt *s, const struct moat_finding *f)
+/* 1 when one of the statement's products covers the package, 0 when none does, or <0. */
+static int stmt_covers(const struct vex_stmt *s, const struct pkg *pkg)
 {
+    int r;
+
     if (s->n_prods == 0)
         return 1;
     for (size_t i = 0; i < s->n_prods; i++) {
         const struct vex_prod *p = &s->prods[i];
 
-        if (p->image) {
-            if (p->subs.n == 0)
-                return 1;
-            for (size_t j = 0; j < p->subs.n; j++)
-                if (purl_covers(p->subs.v[j], f->pkg_purl))
-                    return 1;
-        } else if (purl_covers(p->purl, f->pkg_purl)) {
-            return 1;
+        if (!p->image) {
+            if ((r = purl_covers(p->purl, pkg)) != 0)
+                return r;
+            continue;
         }
+        if (p->subs.n == 0)
+            return 1;
+        for (size_t j = 0; j < p->subs.n; j++)
+            if ((r = purl_covers(p->subs.v[j], pkg)) != 0)
+                return r;
     }
     return 0;
 }
@@ -973,13 +919,15 @@ static int newer(const struct moat_vex *v, size_t a, const size_t *b)
     return a > *b;
 }
 
-static void consider(const struct moat_vex *v, const char *id, const struct moat_finding *f,
-                     size_t *best, int *found)
+/* The newest statement about id that covers pkg into *best (*found set). 0 or -MOAT_E_NOMEM. */
+static int consider(const struct moat_vex *v, const char *id, const struct pkg *pkg, size_t *best,
+                    int *found)
 {
     size_t lo = 0, hi = v->n_keys;
+    int r;
 
     if (id == NULL)
-        return;
+        return 0;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
 
@@ -991,37 +939,55 @@ static void consider(const struct moat_vex *v, const char *id, const struct moat
     for (; lo < v->n_keys && strcasecmp(v->keys[lo].id, id) == 0; lo++) {
         size_t s = v->keys[lo].stmt;
 
-        if (stmt_covers(&v->s[s], f) && newer(v, s, *found ? best : NULL)) {
+        if (!newer(v, s, *found ? best : NULL))
+            continue;
+        if ((r = stmt_covers(&v->s[s], pkg)) < 0)
+            return r;
+        if (r > 0) {
             *best = s;
             *found = 1;
         }
     }
+    return 0;
 }
 
 int moat_vex_apply(const struct moat_vex *v, struct moat_findings *findings, struct moat_err *err)
 {
-    int marked = 0;
+    int marked = 0, r = 0;
 
     if (v == NULL || findings == NULL)
         return 0;
-    for (size_t i = 0; i < findings->n; i++) {
+    for (size_t i = 0; i < findings->n && r == 0; i++) {
         struct moat_finding *f = &findings->v[i];
+        struct pkg pkg = {f->pkg_purl, {0}, false};
         size_t best = 0;
         int found = 0;
         char *just = NULL;
 
-        consider(v, f->rule_id, f, &best, &found);
-        for (size_t a = 0; a < f->n_aliases; a++)
-            consider(v, f->aliases[a], f, &best, &found);
-        if (!found)
+        if (f->pkg_purl != NULL) {
+            r = moat_purl_parse(f->pkg_purl, &pkg.parts, NULL);
+            pkg.parsed = r == 0;
+            r = r == -MOAT_E_NOMEM ? r : 0;
+        }
+        if (r == 0)
+            r = consider(v, f->rule_id, &pkg, &best, &found);
+        for (size_t a = 0; a < f->n_aliases && r == 0; a++)
+            r = consider(v, f->aliases[a], &pkg, &best, &found);
+        if (pkg.parsed)
+            moat_purl_parts_free(&pkg.parts);
+        if (r < 0 || !found)
             continue;
-        if (v->s[best].just != NULL && (just = strdup(v->s[best].just)) == NULL)
-            return moat_err_set(err, MOAT_E_NOMEM, "vex: out of memory");
+        if (v->s[best].just != NULL && (just = strdup(v->s[best].just)) == NULL) {
+            r = -MOAT_E_NOMEM;
+            continue;
+        }
         free(f->vex_justification);
         f->vex_justification = just;
         f->vex = v->s[best].status;
         if (marked < INT32_MAX)
             marked++;
     }
+    if (r < 0)
+        return moat_err_set(err, MOAT_E_NOMEM, "vex: out of memory");
     return marked;
 }
