@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/base64.h"
 #include "policy/admit.h"
 #include "policy/authz.h"
 
@@ -39,7 +40,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     free(resp);
     moat_authz_handle(az, "/AuthZPlugin.AuthZRes", (const char *)data, size, &resp, &status);
     free(resp);
-    if (moat_base64_decode((const char *)data, size, 1 << 20, &raw, &raw_len) == 0)
+    if (moat_base64_decode((const char *)data, size, 0, 1 << 20, &raw, &raw_len) == 0)
+        free(raw);
+    if (moat_base64_decode((const char *)data, size, MOAT_BASE64_URLSAFE | MOAT_BASE64_NOPAD,
+                           1 << 20, &raw, &raw_len) == 0)
         free(raw);
     text = malloc(size + 1);
     if (text != NULL) {

@@ -1,4 +1,4 @@
-/* room: report */
+/* room: vex */
 /*
  * fuzz_vex.c - libFuzzer target for the VEX reader (OpenVEX and CycloneDX
  * VEX): load the input, then apply it to a small fixed set of findings so
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report/report.h"
+#include "vex/vex.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -23,6 +23,7 @@
 #include "base/buf.h"
 #include "base/file.h"
 #include "base/json.h"
+#include "base/strv.h"
 
 #define EXPAND_MAX_DEPTH 8
 #define MAX_HEREDOCS 8
@@ -42,8 +43,7 @@ struct parser {
     struct moat_err *err;
     struct moat_dockerfile *df;
     struct vars global, stage;
-    char **pending; /* ignore ids waiting for the next instruction */
-    size_t n_pending;
+    struct moat_strv pending; /* ignore ids waiting for the next instruction */
 };
 
 static const char *const keywords[] = {
@@ -342,15 +342,16 @@ static char *expand(const struct vars *vars, char escape, const char *s, size_t 
 
 /* ---- word splitting (quotes and escapes kept) ---- */
 
-/* Append each whitespace-separated word of s (quotes honoured) to *v. 0 or -1. */
+/* Append each whitespace-separated word of s (quotes honoured) to *v, built here only. 0 or -1. */
 static int split_words(const char *s, char escape, char ***v, size_t *n)
 {
+    struct moat_strv sv = moat_strv_view(*v, *n);
     size_t i = 0, len = strlen(s);
+    int r = 0;
 
-    while (i < len) {
+    while (i < len && r == 0) {
         size_t start;
         char quote = 0;
-        char *w, **a;
 
         while (i < len && (is_ws(s[i]) || s[i] == '\n'))
             i++;
@@ -372,18 +373,13 @@ static int split_words(const char *s, char escape, char ***v, size_t *n)
                 break;
             i++;
         }
-        if (*n >= MOAT_DF_MAX_ARGV)
-            return 0;
-        if ((w = dupn(s + start, i - start)) == NULL)
-            return -1;
-        if ((a = realloc(*v, (*n + 1) * sizeof(*a))) == NULL) {
-            free(w);
-            return -1;
-        }
-        *v = a;
-        a[(*n)++] = w;
+        if (sv.n >= MOAT_DF_MAX_ARGV)
+            break;
+        r = moat_strv_pushn(&sv, s + start, i - start) < 0 ? -1 : 0;
     }
-    return 0;
+    *v = sv.v;
+    *n = sv.n;
+    return r;
 }
 
 static void free_strv(char **v, size_t n)
@@ -468,23 +464,16 @@ static int pragma(struct parser *ps, const char *s, const char *end)
     s++;
     while (s < end) {
         const char *w;
-        char *id, **a;
 
         while (s < end && (is_ws(*s) || *s == ','))
             s++;
         w = s;
         while (s < end && !is_ws(*s) && *s != ',')
             s++;
-        if (s == w || ps->n_pending >= 64)
+        if (s == w || ps->pending.n >= 64)
             break;
-        if ((id = dupn(w, (size_t)(s - w))) == NULL)
+        if (moat_strv_pushn(&ps->pending, w, (size_t)(s - w)) < 0)
             return nomem(ps);
-        if ((a = realloc(ps->pending, (ps->n_pending + 1) * sizeof(*a))) == NULL) {
-            free(id);
-            return nomem(ps);
-        }
-        ps->pending = a;
-        a[ps->n_pending++] = id;
     }
     return 0;
 }
@@ -659,10 +648,10 @@ static int add_flag(struct parser *ps, struct moat_df_instr *in, const char *tok
 
     if (in->n_flags >= MOAT_DF_MAX_FLAGS)
         return 0;
-    a = realloc(in->flags, (in->n_flags + 1) * sizeof(*a));
-    if (a == NULL)
+    /* at most MOAT_DF_MAX_FLAGS, so the room for all of them comes with the first */
+    if (in->flags == NULL && (in->flags = calloc(MOAT_DF_MAX_FLAGS, sizeof(*in->flags))) == NULL)
         return nomem(ps);
-    in->flags = a;
+    a = in->flags;
     a[in->n_flags].name = dupn(tok, nl);
     a[in->n_flags].value = eq != NULL ? dupn(eq + 1, n - nl - 1) : NULL;
     if (a[in->n_flags].name == NULL || (eq != NULL && a[in->n_flags].value == NULL)) {
@@ -870,10 +859,9 @@ static int instruction(struct parser *ps, const char *text, size_t n, const char
         rc = nomem(ps);
         goto out;
     }
-    in.ignores = ps->pending;
-    in.n_ignores = ps->n_pending;
-    ps->pending = NULL;
-    ps->n_pending = 0;
+    in.ignores = ps->pending.v;
+    in.n_ignores = ps->pending.n;
+    ps->pending = (struct moat_strv)MOAT_STRV_INIT;
     if (strcmp(in.cmd, "FROM") == 0) {
         if (df->n == df->cap) { /* make room first so the stage's instr index stays valid */
             size_t cap = df->cap ? df->cap * 2 : 32;
@@ -984,9 +972,7 @@ static int body(struct parser *ps)
         size_t nh = 0;
 
         if (is_blank(line, n)) {
-            free_strv(ps->pending, ps->n_pending);
-            ps->pending = NULL;
-            ps->n_pending = 0;
+            moat_strv_free(&ps->pending);
             continue;
         }
         if (is_comment(line, n)) {
@@ -1093,7 +1079,7 @@ int moat_dockerfile_parse(const char *name, const char *data, size_t len,
 out:
     vars_free(&ps.global);
     vars_free(&ps.stage);
-    free_strv(ps.pending, ps.n_pending);
+    moat_strv_free(&ps.pending);
     if (rc < 0)
         moat_dockerfile_free(df);
     return rc;

@@ -18,6 +18,7 @@
 #include <strings.h>
 
 #include "base/buf.h"
+#include "base/strv.h"
 
 enum {
     R_TAG,
@@ -288,13 +289,8 @@ static bool is_cmd(const struct moat_df_instr *in, const char *name)
 
 /* ---- shell commands ---- */
 
-struct words {
-    char **v;
-    size_t n, cap;
-};
-
 struct command {
-    struct words w;
+    struct moat_strv w;
     char sep_before; /* '|' when piped from the previous command, else 0 */
 };
 
@@ -303,37 +299,12 @@ struct script {
     size_t n, cap;
 };
 
-static void words_free(struct words *w)
-{
-    for (size_t i = 0; i < w->n; i++)
-        free(w->v[i]);
-    free(w->v);
-    memset(w, 0, sizeof(*w));
-}
-
 static void script_free(struct script *s)
 {
     for (size_t i = 0; i < s->n; i++)
-        words_free(&s->v[i].w);
+        moat_strv_free(&s->v[i].w);
     free(s->v);
     memset(s, 0, sizeof(*s));
-}
-
-static int words_push(struct words *w, const char *s, size_t n)
-{
-    if (w->n == w->cap) {
-        size_t cap = w->cap ? w->cap * 2 : 8;
-        char **a = realloc(w->v, cap * sizeof(*a));
-
-        if (a == NULL)
-            return -1;
-        w->v = a;
-        w->cap = cap;
-    }
-    if ((w->v[w->n] = strndup(s, n)) == NULL)
-        return -1;
-    w->n++;
-    return 0;
 }
 
 static int script_next(struct script *s, char sep)
@@ -414,7 +385,8 @@ static int shell_split(const char *t, size_t len, struct script *s)
             }
         }
         if (in_word) {
-            if (words_push(&s->v[s->n - 1].w, word.data != NULL ? word.data : "", word.len) < 0)
+            if (moat_strv_pushn(&s->v[s->n - 1].w, word.data != NULL ? word.data : "", word.len) <
+                0)
                 goto out;
             word.len = 0;
             in_word = false;
@@ -443,7 +415,7 @@ static const char *base_name(const char *w)
 }
 
 /* Index of the real command word: skips VAR=x, sudo/env/exec/time/!, shell keywords. */
-static size_t cmd_start(const struct words *w, bool *sudo)
+static size_t cmd_start(const struct moat_strv *w, bool *sudo)
 {
     static const char *const skip[] = {"env",   "exec",  "time",    "!",    "if",
                                        "then",  "else",  "elif",    "do",   "while",
@@ -473,7 +445,7 @@ static size_t cmd_start(const struct words *w, bool *sudo)
     return i;
 }
 
-static bool has_word(const struct words *w, size_t from, const char *word)
+static bool has_word(const struct moat_strv *w, size_t from, const char *word)
 {
     for (size_t i = from; i < w->n; i++)
         if (strcmp(w->v[i], word) == 0)
@@ -483,7 +455,7 @@ static bool has_word(const struct words *w, size_t from, const char *word)
 
 /* Any short option cluster (-qy) or long option in w[from..] containing short letter / long name.
  */
-static bool has_opt(const struct words *w, size_t from, char shortopt, const char *longopt)
+static bool has_opt(const struct moat_strv *w, size_t from, char shortopt, const char *longopt)
 {
     for (size_t i = from; i < w->n; i++) {
         const char *a = w->v[i];
@@ -516,7 +488,7 @@ static bool is_shell(const char *b)
 
 /* Package words after the subcommand at index sub; options with a value named in `valued` skipped.
  */
-static const char *first_unpinned(const struct words *w, size_t sub, const char *valued,
+static const char *first_unpinned(const struct moat_strv *w, size_t sub, const char *valued,
                                   bool (*pinned)(const char *))
 {
     for (size_t i = sub + 1; i < w->n; i++) {
@@ -569,7 +541,7 @@ static bool pip_pinned(const char *p)
 /* Checks on one simple command of a RUN. */
 static int check_command(struct ctx *c, struct run_state *st, const struct script *s, size_t k)
 {
-    const struct words *w = &s->v[k].w;
+    const struct moat_strv *w = &s->v[k].w;
     bool sudo = false;
     size_t i = cmd_start(w, &sudo);
     const char *b, *bad;
@@ -615,7 +587,7 @@ static int check_command(struct ctx *c, struct run_state *st, const struct scrip
         return 0;
     }
     if (is_shell(b) && s->v[k].sep_before == '|' && k > 0) {
-        const struct words *pw = &s->v[k - 1].w;
+        const struct moat_strv *pw = &s->v[k - 1].w;
         size_t pi = cmd_start(pw, NULL);
 
         if (pi < pw->n && (strcmp(base_name(pw->v[pi]), "curl") == 0 ||
@@ -715,7 +687,7 @@ static int check_run(struct ctx *c, const struct moat_df_instr *in)
         else {
             rc = script_next(&s, 0);
             for (size_t i = 0; i < in->argc && rc == 0; i++)
-                rc = words_push(&s.v[0].w, in->argv[i], strlen(in->argv[i]));
+                rc = moat_strv_push(&s.v[0].w, in->argv[i]);
         }
     } else {
         rc = shell_split(in->args, strlen(in->args), &s);

@@ -6,6 +6,7 @@
  * piped to a shell in the history, and the image's age.
  */
 #include "misconfig_int.h"
+#include "base/time.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -342,67 +343,6 @@ static int check_history(struct mc_ctx *c)
     return 0;
 }
 
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    int64_t era;
-    unsigned yoe, doy, doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = (unsigned)(y - era * 400);
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
-static bool num(const char **p, int digits, int *out)
-{
-    int v = 0;
-
-    for (int i = 0; i < digits; i++, (*p)++) {
-        if (!isdigit((unsigned char)**p))
-            return false;
-        v = v * 10 + (**p - '0');
-    }
-    *out = v;
-    return true;
-}
-
-/* RFC 3339 ("2024-06-03T10:20:30.123Z", "...+02:00") to unix seconds. */
-static bool parse_rfc3339(const char *s, int64_t *out)
-{
-    int y, mo, d, h, mi, se, oh = 0, om = 0;
-    int64_t t;
-
-    if (!num(&s, 4, &y) || *s++ != '-' || !num(&s, 2, &mo) || *s++ != '-' || !num(&s, 2, &d) ||
-        (*s != 'T' && *s != 't' && *s != ' '))
-        return false;
-    s++;
-    if (!num(&s, 2, &h) || *s++ != ':' || !num(&s, 2, &mi) || *s++ != ':' || !num(&s, 2, &se))
-        return false;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
-        return false;
-    if (*s == '.')
-        for (s++; isdigit((unsigned char)*s); s++)
-            ;
-    t = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + se;
-    if (*s == 'Z' || *s == 'z') {
-        s++;
-    } else if (*s == '+' || *s == '-') {
-        int sign = *s++ == '-' ? -1 : 1;
-
-        if (!num(&s, 2, &oh) || *s++ != ':' || !num(&s, 2, &om))
-            return false;
-        t -= sign * (oh * 3600 + om * 60);
-    } else {
-        return false;
-    }
-    if (*s != '\0')
-        return false;
-    *out = t;
-    return true;
-}
-
 static int check_age(struct mc_ctx *c)
 {
     uint32_t max =
@@ -410,7 +350,7 @@ static int check_age(struct mc_ctx *c)
     int64_t now = c->opts->now ? c->opts->now : (int64_t)time(NULL), created, days;
     struct mc_where w = {.path = "config:Created", .layer = -1, .match = c->meta->created};
 
-    if (c->meta->created == NULL || !parse_rfc3339(c->meta->created, &created))
+    if (c->meta->created == NULL || moat_time_parse(c->meta->created, &created) < 0)
         return 0;
     if (now - created <= (int64_t)max * 86400)
         return 0;

@@ -10,6 +10,8 @@
  */
 #include "misconfig_int.h"
 
+#include "../base/array.h"
+#include "../base/buf.h"
 #include "../base/limits.h"
 
 #include <stdlib.h>
@@ -36,11 +38,10 @@ struct moat_misconfig_sniffer {
     bool found;
     unsigned char carry[CARRY];
     size_t n_carry;
-    char *pw; /* etc/passwd being read */
-    size_t pw_len;
+    struct moat_buf pw; /* etc/passwd being read */
     /* results */
     struct hit *hits;
-    size_t n_hits;
+    size_t n_hits, cap_hits;
     char *passwd;
     size_t passwd_len;
     uint32_t passwd_layer;
@@ -62,7 +63,7 @@ void moat_misconfig_sniffer_free(struct moat_misconfig_sniffer *s)
     for (size_t i = 0; i < s->n_hits; i++)
         free(s->hits[i].path);
     free(s->hits);
-    free(s->pw);
+    moat_buf_free(&s->pw);
     free(s->passwd);
     free(s);
 }
@@ -88,7 +89,7 @@ static int s_begin(void *ctx, uint32_t layer, const char *path, const struct moa
     memcpy(s->path, path, n + 1);
     s->found = false;
     s->n_carry = 0;
-    s->pw_len = 0;
+    s->pw.len = 0;
     *want = true;
     return 0;
 }
@@ -130,7 +131,6 @@ static int s_chunk(void *ctx, const void *data, size_t len, struct moat_err *err
 {
     struct moat_misconfig_sniffer *s = ctx;
     size_t room;
-    char *b;
 
     if (s->what == S_KEY) {
         key_chunk(s, data, len);
@@ -138,18 +138,11 @@ static int s_chunk(void *ctx, const void *data, size_t len, struct moat_err *err
     }
     if (s->what != S_PASSWD)
         return 0;
-    room = MOAT_MISCONFIG_PASSWD_MAX - s->pw_len;
+    room = MOAT_MISCONFIG_PASSWD_MAX - s->pw.len;
     if (len > room)
         len = room; /* the rest is ignored: the first entries are what matters */
-    if (len == 0)
-        return 0;
-    b = realloc(s->pw, s->pw_len + len + 1);
-    if (b == NULL)
+    if (len > 0 && moat_buf_append(&s->pw, data, len) < 0)
         return moat_err_set(err, MOAT_E_NOMEM, "out of memory reading etc/passwd");
-    memcpy(b + s->pw_len, data, len);
-    s->pw = b;
-    s->pw_len += len;
-    s->pw[s->pw_len] = '\0';
     return 0;
 }
 
@@ -185,10 +178,9 @@ static int add_hit(struct moat_misconfig_sniffer *s, struct moat_err *err)
 
     if (at < s->n_hits && hit_cmp(s->path, s->layer, &s->hits[at]) == 0)
         return 0;
-    h = realloc(s->hits, (s->n_hits + 1) * sizeof(*h));
-    if (h == NULL)
+    if (moat_array_grow((void **)&s->hits, &s->cap_hits, s->n_hits, sizeof(*s->hits)) < 0)
         return moat_err_set(err, MOAT_E_NOMEM, "out of memory");
-    s->hits = h;
+    h = s->hits;
     if ((path = strdup(s->path)) == NULL)
         return moat_err_set(err, MOAT_E_NOMEM, "out of memory");
     memmove(&h[at + 1], &h[at], (s->n_hits - at) * sizeof(*h));
@@ -207,12 +199,9 @@ static int s_end(void *ctx, struct moat_err *err)
         rc = add_hit(s, err);
     } else if (s->what == S_PASSWD) {
         free(s->passwd);
-        s->passwd = s->pw;
-        s->passwd_len = s->pw_len;
+        s->passwd = moat_buf_steal(&s->pw, &s->passwd_len);
         s->passwd_layer = s->layer;
         s->have_passwd = true;
-        s->pw = NULL;
-        s->pw_len = 0;
     }
     s->what = S_NONE;
     return rc;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "base/error.h"
+#include "base/file.h"
 #include "base/finding.h"
 #include "base/warning.h"
 
@@ -39,15 +40,15 @@ int cli_usage_error(const char *cmd);
 int cli_fail(const struct moat_err *err);
 
 /*
- * An output that is either stdout or FILE written atomically: data goes to a
- * temporary file beside FILE and replaces it only on cli_output_commit(), so
- * a failed run never leaves a half-written or truncated result.
+ * An output that is either stdout or FILE written atomically through
+ * moat_file_atomic (base/file.h): data goes to a temporary file beside FILE
+ * and replaces it only on cli_output_commit(), so a failed run never leaves a
+ * half-written or truncated result. A device, FIFO or symlink (/dev/null,
+ * /dev/stdout) is written in place.
  */
 struct cli_output {
     FILE *f;
-    char *path;     /* final path, NULL for stdout */
-    char *tmp_path; /* temporary path, NULL for stdout */
-    bool in_place;  /* FILE is a device or FIFO (/dev/null): written directly */
+    struct moat_file_atomic file; /* file.path NULL for stdout */
 };
 
 int cli_output_open(struct cli_output *o, const char *path, struct moat_err *err);

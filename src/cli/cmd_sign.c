@@ -15,8 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <openssl/evp.h>
-
+#include "base/base64.h"
 #include "custody/custody.h"
 #include "passphrase.h"
 #include "source/image.h"
@@ -143,11 +142,10 @@ int moat_cmd_sign(int argc, char **argv)
     if (moat_key_sign(key, payload, strlen(payload), &sig, &sig_len, &err) < 0)
         goto out;
     /* standard base64, one line, as cosign writes signatures */
-    if ((b64 = malloc((sig_len + 2) / 3 * 4 + 1)) == NULL) {
+    if ((b64 = moat_base64_encode(sig, sig_len)) == NULL) {
         moat_err_set(&err, MOAT_E_NOMEM, "out of memory");
         goto out;
     }
-    EVP_EncodeBlock((unsigned char *)b64, sig, (int)sig_len);
     if (out_sig != NULL) {
         if (cli_write_file(out_payload, payload, strlen(payload), &err) < 0 ||
             cli_write_file(out_sig, b64, strlen(b64), &err) < 0)

@@ -75,44 +75,20 @@ int cli_output_check(const char *path, struct moat_err *err)
 
 int cli_output_open(struct cli_output *o, const char *path, struct moat_err *err)
 {
-    struct stat st;
-    int fd;
+    int fd, r;
 
     memset(o, 0, sizeof(*o));
+    o->file.fd = -1;
     if (path == NULL || strcmp(path, "-") == 0) {
         o->f = stdout;
         return 0;
     }
-    /* A device, FIFO or symlink (/dev/null, /dev/stdout) is written in place:
-     * renaming a temporary file over it would replace the device or the link
-     * when root. lstat, because /proc/self/fd cannot be followed once a key
-     * command made itself non-dumpable. */
-    if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-        o->f = fopen(path, "w");
-        if (o->f == NULL)
-            return moat_err_set(err, MOAT_E_IO, "%s: cannot open output: %s", path,
-                                strerror(errno));
-        o->in_place = true;
-        return 0;
-    }
-    o->path = strdup(path);
-    if (o->path == NULL || asprintf(&o->tmp_path, "%s.tmp.XXXXXX", path) < 0) {
-        o->tmp_path = NULL;
-        cli_output_abort(o);
-        return moat_err_set(err, MOAT_E_NOMEM, "%s: out of memory", path);
-    }
-    fd = mkstemp(o->tmp_path);
-    if (fd < 0) {
-        int e = errno;
-        free(o->tmp_path);
-        o->tmp_path = NULL;
-        cli_output_abort(o);
-        return moat_err_set(err, MOAT_E_IO, "%s: cannot create output: %s", path, strerror(e));
-    }
-    (void)fchmod(fd, 0644);
-    o->f = fdopen(fd, "w");
-    if (o->f == NULL) {
-        close(fd);
+    if ((r = moat_file_atomic_open(&o->file, path, 0644, 0, err)) < 0)
+        return r;
+    /* stdio gets its own descriptor: fclose closes it, the commit syncs and closes the other */
+    if ((fd = dup(o->file.fd)) < 0 || (o->f = fdopen(fd, "w")) == NULL) {
+        if (fd >= 0)
+            close(fd);
         cli_output_abort(o);
         return moat_err_set(err, MOAT_E_NOMEM, "%s: out of memory", path);
     }
@@ -123,46 +99,29 @@ int cli_output_commit(struct cli_output *o, struct moat_err *err)
 {
     int r = 0;
 
-    if (o->in_place) {
-        if (fflush(o->f) != 0 || ferror(o->f))
-            r = moat_err_set(err, MOAT_E_IO, "output: write failed: %s", strerror(errno));
-        if (fclose(o->f) != 0 && r == 0)
-            r = moat_err_set(err, MOAT_E_IO, "output: write failed: %s", strerror(errno));
-        memset(o, 0, sizeof(*o));
-        return r;
-    }
-    if (o->path == NULL) {
+    if (o->file.path == NULL) {
         if (fflush(stdout) != 0 || ferror(stdout))
             r = moat_err_set(err, MOAT_E_IO, "stdout: write failed: %s", strerror(errno));
         return r;
     }
-    if (fflush(o->f) != 0 || ferror(o->f) || fsync(fileno(o->f)) != 0) {
-        r = moat_err_set(err, MOAT_E_IO, "%s: write failed: %s", o->path, strerror(errno));
-        cli_output_abort(o);
-        return r;
-    }
-    fclose(o->f);
+    r = fflush(o->f) != 0 || ferror(o->f);
+    r |= fclose(o->f) != 0;
     o->f = NULL;
-    if (rename(o->tmp_path, o->path) != 0) {
-        r = moat_err_set(err, MOAT_E_IO, "%s: cannot replace: %s", o->path, strerror(errno));
+    if (r != 0) {
+        r = moat_err_set(err, MOAT_E_IO, "%s: write failed: %s", o->file.path, strerror(errno));
         cli_output_abort(o);
         return r;
     }
-    free(o->tmp_path);
-    free(o->path);
-    o->tmp_path = o->path = NULL;
-    return 0;
+    return moat_file_atomic_commit(&o->file, err);
 }
 
 void cli_output_abort(struct cli_output *o)
 {
     if (o->f != NULL && o->f != stdout)
         fclose(o->f);
-    if (o->tmp_path != NULL)
-        unlink(o->tmp_path);
-    free(o->tmp_path);
-    free(o->path);
-    memset(o, 0, sizeof(*o));
+    o->f = NULL;
+    if (o->file.path != NULL)
+        moat_file_atomic_abort(&o->file);
 }
 
 int cli_write_file(const char *path, const void *data, size_t len, struct moat_err *err)

@@ -65,6 +65,7 @@
 #include <jansson.h>
 
 #include "../base/error.h"
+#include "../base/time.h"
 #include "../source/image.h"
 
 #define MOAT_DSSE_PAYLOAD_TYPE "application/vnd.in-toto+json"
@@ -165,10 +166,18 @@ int moat_statement_parse(const char *where, const unsigned char *json, size_t le
                          struct moat_statement *out, struct moat_err *err);
 void moat_statement_free(struct moat_statement *st);
 
-/* RFC 3339 UTC "YYYY-MM-DDTHH:MM:SSZ" of unix time t. */
-void moat_custody_time_format(int64_t t, char out[21]);
-/* RFC 3339 (Z or +hh:mm offset, fractional seconds ignored) -> unix seconds; -MOAT_E_FORMAT. */
-int moat_custody_time_parse(const char *s, int64_t *out);
+/*
+ * Old names of moat_time_format/_parse (base/time.h), kept while cmd_attest.c
+ * still calls them; new code uses base/time.h.
+ */
+static inline void moat_custody_time_format(int64_t t, char out[MOAT_TIME_LEN])
+{
+    (void)moat_time_format(t, out);
+}
+static inline int moat_custody_time_parse(const char *s, int64_t *out)
+{
+    return moat_time_parse(s, out);
+}
 
 /*
  * Build the phase predicate (previous: the 32-byte sha256 of the previous

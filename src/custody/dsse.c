@@ -11,12 +11,14 @@
  * and sig must be canonical base64, at least one signature. Unknown fields
  * are ignored as the spec asks.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
 
+#include "../base/base64.h"
 #include "../base/json.h"
 #include "custody.h"
 #include "custody_int.h"
@@ -24,6 +26,8 @@
 #define DSSE_MAX_SIGS 64u
 #define DSSE_MAX_TYPE 1024u
 #define DSSE_MAX_KEYID 1024u
+/* "Either standard or URL-safe encoding is allowed" (DSSE envelope.md); padding optional. */
+#define DSSE_BASE64 (MOAT_BASE64_URLSAFE | MOAT_BASE64_NOPAD)
 
 int moat_dsse_pae(const char *type, const void *body, size_t len, unsigned char **out,
                   size_t *out_len, struct moat_err *err)
@@ -80,8 +84,8 @@ int moat_dsse_sign(const struct moat_key *k, const char *payload_type, const voi
     if (r < 0)
         goto out;
     moat_key_id(k, keyid);
-    b64_payload = custody_b64_encode(payload, len);
-    b64_sig = custody_b64_encode(sig, sig_len);
+    b64_payload = moat_base64_encode(payload, len);
+    b64_sig = moat_base64_encode(sig, sig_len);
     env = json_object();
     sigs = json_array();
     s = json_object();
@@ -146,7 +150,8 @@ int moat_dsse_parse(const char *where, const void *json, size_t len, struct moat
         goto fail;
     }
     if (out->payload_type == NULL ||
-        (r = custody_b64_decode(s, n, &out->payload, &out->payload_len)) == -MOAT_E_NOMEM) {
+        (r = moat_base64_decode(s, n, DSSE_BASE64, SIZE_MAX, &out->payload, &out->payload_len)) ==
+            -MOAT_E_NOMEM) {
         r = moat_err_set(err, MOAT_E_NOMEM, "%s: out of memory", where);
         goto fail;
     }
@@ -197,7 +202,7 @@ int moat_dsse_parse(const char *where, const void *json, size_t len, struct moat
             r = moat_err_set(err, MOAT_E_FORMAT, "%s: signature %zu: missing \"sig\"", where, i);
             goto fail;
         }
-        r = custody_b64_decode(s, n, &d->sig, &d->sig_len);
+        r = moat_base64_decode(s, n, DSSE_BASE64, SIZE_MAX, &d->sig, &d->sig_len);
         if (r == -MOAT_E_NOMEM) {
             r = moat_err_set(err, MOAT_E_NOMEM, "%s: out of memory", where);
             goto fail;

@@ -24,6 +24,7 @@
 #include <openssl/pkcs12.h>
 #include <openssl/x509.h>
 
+#include "../base/file.h"
 #include "custody.h"
 #include "custody_int.h"
 
@@ -164,7 +165,7 @@ int moat_key_write_private(const struct moat_key *k, const char *path, const cha
         r = moat_err_set(err, MOAT_E_NOMEM, "%s: cannot encode the private key", path);
         goto out;
     }
-    r = custody_write_file(path, pem, pem_len, 0600, true, err);
+    r = moat_file_write_atomic(path, pem, pem_len, 0600, MOAT_FILE_EXCL, err);
 out:
     ERR_clear_error();
     free(pem);
@@ -189,7 +190,7 @@ int moat_key_write_public(const struct moat_key *k, const char *path, struct moa
         return moat_err_set(err, MOAT_E_NOMEM, "%s: cannot encode the public key", path);
     }
     BIO_free(mem);
-    r = custody_write_file(path, pem, pem_len, 0644, true, err);
+    r = moat_file_write_atomic(path, pem, pem_len, 0644, MOAT_FILE_EXCL, err);
     free(pem);
     return r;
 }
@@ -218,7 +219,7 @@ int moat_key_load_private(const char *path, const char *pass, size_t pass_len,
     if (pass_len > KEY_PASS_MAX)
         return moat_err_set(err, MOAT_E_LIMIT, "%s: passphrase longer than %u bytes", path,
                             KEY_PASS_MAX);
-    r = custody_read_file(path, KEY_FILE_MAX, &pem, &pem_len, &st, err);
+    r = moat_file_read_stat(path, KEY_FILE_MAX, &pem, &pem_len, &st, err);
     if (r < 0)
         return r;
     if ((st.st_mode & 077) != 0) {
@@ -287,7 +288,7 @@ int moat_key_load_public(const char *path, struct moat_key **out, struct moat_er
     int r;
 
     *out = NULL;
-    r = custody_read_file(path, KEY_FILE_MAX, &pem, &pem_len, NULL, err);
+    r = moat_file_read(path, KEY_FILE_MAX, &pem, &pem_len, err);
     if (r < 0)
         return r;
     r = moat_key_parse_public(path, pem, pem_len, out, err);

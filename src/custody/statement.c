@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "../base/json.h"
 #include "custody.h"
@@ -190,75 +189,6 @@ void moat_statement_free(struct moat_statement *st)
     free(st->subject_names);
     free(st->subject_sha256);
     memset(st, 0, sizeof(*st));
-}
-
-/* ---- time ---- */
-
-void moat_custody_time_format(int64_t t, char out[21])
-{
-    struct tm tm;
-    time_t tt = (time_t)t;
-
-    if (gmtime_r(&tt, &tm) == NULL || strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm) != 20) {
-        memcpy(out, "1970-01-01T00:00:00Z", 21);
-    }
-}
-
-/* n decimal digits at s into *v. */
-static int digits(const char *s, int n, int *v)
-{
-    *v = 0;
-    for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        *v = *v * 10 + (s[i] - '0');
-    }
-    return 0;
-}
-
-int moat_custody_time_parse(const char *s, int64_t *out)
-{
-    int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
-    const char *p;
-    struct tm tm = {0};
-    time_t t;
-
-    if (s == NULL || strlen(s) < 20 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) ||
-        s[7] != '-' || digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't') ||
-        digits(s + 11, 2, &h) || s[13] != ':' || digits(s + 14, 2, &mi) || s[16] != ':' ||
-        digits(s + 17, 2, &sec))
-        return -MOAT_E_FORMAT;
-    p = s + 19;
-    if (*p == '.') { /* fractional seconds: dropped */
-        p++;
-        if (*p < '0' || *p > '9')
-            return -MOAT_E_FORMAT;
-        while (*p >= '0' && *p <= '9')
-            p++;
-    }
-    if (*p == 'Z' || *p == 'z') {
-        p++;
-    } else if (*p == '+' || *p == '-') {
-        sign = *p == '+' ? 1 : -1;
-        if (digits(p + 1, 2, &oh) || p[3] != ':' || digits(p + 4, 2, &om) || oh > 23 || om > 59)
-            return -MOAT_E_FORMAT;
-        p += 6;
-    } else {
-        return -MOAT_E_FORMAT;
-    }
-    if (*p != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
-        return -MOAT_E_FORMAT;
-    tm.tm_year = y - 1900;
-    tm.tm_mon = mo - 1;
-    tm.tm_mday = d;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    tm.tm_sec = sec;
-    t = timegm(&tm);
-    if (tm.tm_mday != d) /* 31 February */
-        return -MOAT_E_FORMAT;
-    *out = (int64_t)t - sign * (int64_t)(oh * 3600 + om * 60);
-    return 0;
 }
 
 /* ---- predicates ---- */

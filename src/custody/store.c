@@ -29,6 +29,7 @@
 
 #include <openssl/evp.h>
 
+#include "../base/array.h"
 #include "../base/file.h"
 #include "../base/json.h"
 #include "../base/limits.h"
@@ -41,18 +42,15 @@
 #define MEDIA_EMPTY "application/vnd.oci.empty.v1+json"
 #define EMPTY_DIGEST "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
 
-static int set_push(struct moat_att_set *s, struct moat_dsse *env, struct moat_err *err,
-                    const char *where)
+/* Append *env to s, whose allocation holds *cap (the loaders start from an empty set). */
+static int set_push(struct moat_att_set *s, size_t *cap, struct moat_dsse *env,
+                    struct moat_err *err, const char *where)
 {
-    struct moat_dsse *v;
-
     if (s->n >= MAX_ATTESTATIONS)
         return moat_err_set(err, MOAT_E_LIMIT, "%s: more than %u attestations", where,
                             MAX_ATTESTATIONS);
-    v = realloc(s->v, (s->n + 1) * sizeof(*v));
-    if (v == NULL)
+    if (moat_array_grow((void **)&s->v, cap, s->n, sizeof(*s->v)) < 0)
         return moat_err_set(err, MOAT_E_NOMEM, "%s: out of memory", where);
-    s->v = v;
     s->v[s->n++] = *env;
     return 0;
 }
@@ -82,7 +80,7 @@ int moat_bundle_append(const char *path, const char *envelope_json, struct moat_
     if (r < 0)
         return r;
     moat_dsse_free(&env);
-    r = custody_read_file(path, MOAT_MAX_BUNDLE, &old, &old_len, NULL, err);
+    r = moat_file_read(path, MOAT_MAX_BUNDLE, &old, &old_len, err);
     if (r == -MOAT_E_NOTFOUND) {
         moat_err_clear(err);
         r = 0;
@@ -110,7 +108,7 @@ int moat_bundle_append(const char *path, const char *envelope_json, struct moat_
     memcpy(all + total, envelope_json, n);
     total += n;
     all[total++] = '\n';
-    r = custody_write_file(path, all, total, 0644, false, err);
+    r = moat_file_write_atomic(path, all, total, 0644, 0, err);
     free(all);
     free(old);
     return r;
@@ -119,11 +117,11 @@ int moat_bundle_append(const char *path, const char *envelope_json, struct moat_
 int moat_bundle_load(const char *path, struct moat_att_set *out, struct moat_err *err)
 {
     char *data = NULL, *where = NULL;
-    size_t len = 0, line = 0, pos = 0;
+    size_t len = 0, line = 0, pos = 0, cap = 0;
     int r;
 
     memset(out, 0, sizeof(*out));
-    r = custody_read_file(path, MOAT_MAX_BUNDLE, &data, &len, NULL, err);
+    r = moat_file_read(path, MOAT_MAX_BUNDLE, &data, &len, err);
     if (r < 0)
         return r;
     while (pos < len) {
@@ -147,7 +145,7 @@ int moat_bundle_load(const char *path, struct moat_att_set *out, struct moat_err
             r = moat_dsse_parse(where, data + pos, llen, &env, err);
             if (r < 0)
                 goto fail;
-            r = set_push(out, &env, err, path);
+            r = set_push(out, &cap, &env, err, path);
             if (r < 0) {
                 moat_dsse_free(&env);
                 goto fail;
@@ -254,7 +252,7 @@ static int blob_put(const char *dir, const void *data, size_t len, char digest[7
         free(path);
         return 0; /* content-addressed: same name, same bytes (checked when read) */
     }
-    r = custody_write_file(path, data, len, 0644, false, err);
+    r = moat_file_write_atomic(path, data, len, 0644, 0, err);
     free(path);
     return r;
 }
@@ -322,7 +320,7 @@ int moat_referrer_store_annotated(const char *oci_dir, const struct moat_image_m
          i += 2)
         if (moat_json_set_str(ann, annotations[i], annotations[i + 1]) != 0)
             break;
-    moat_custody_time_format((int64_t)time(NULL), now);
+    (void)moat_time_format((int64_t)time(NULL), now);
     man = json_pack("{s:i, s:s, s:s, s:{s:s, s:s, s:i, s:s}, s:[{s:s, s:s, s:I, s:O}], s:O, "
                     "s:{s:s}}",
                     "schemaVersion", 2, "mediaType", MEDIA_MANIFEST, "artifactType", artifact_type,
@@ -369,7 +367,7 @@ int moat_referrer_store_annotated(const char *oci_dir, const struct moat_image_m
         r = moat_err_set(err, MOAT_E_NOMEM, "%s: out of memory", oci_dir);
         goto out;
     }
-    r = custody_write_file(ix_path, ix_json, strlen(ix_json), 0644, false, err);
+    r = moat_file_write_atomic(ix_path, ix_json, strlen(ix_json), 0644, 0, err);
 out:
     free(ix_path);
     free(ix_json);
@@ -441,7 +439,7 @@ int moat_referrers_load(const char *oci_dir, const struct moat_image_meta *meta,
 {
     json_t *ix = NULL, *mans, *d;
     char *data = NULL, *where = NULL;
-    size_t len = 0, i;
+    size_t len = 0, i, cap = 0;
     int dfd, r;
 
     memset(out, 0, sizeof(*out));
@@ -504,7 +502,7 @@ int moat_referrers_load(const char *oci_dir, const struct moat_image_meta *meta,
         data = NULL;
         if (r < 0)
             goto out;
-        r = set_push(out, &env, err, oci_dir);
+        r = set_push(out, &cap, &env, err, oci_dir);
         if (r < 0) {
             moat_dsse_free(&env);
             goto out;
@@ -567,7 +565,7 @@ int moat_envelope_load_file(const char *path, struct moat_dsse *out, struct moat
     int r;
 
     memset(out, 0, sizeof(*out));
-    r = custody_read_file(path, MOAT_MAX_ENVELOPE + 2, &data, &len, NULL, err);
+    r = moat_file_read(path, MOAT_MAX_ENVELOPE + 2, &data, &len, err);
     if (r < 0)
         return r;
     if (len > 0 && data[len - 1] == '\n')

@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "base/finding.h"
+#include "base/strv.h"
 
 #define VERIFY_MAX_REASONS 200u
 #define VERIFY_MAX_SIG_CHECKS 20000u /* signature verifications per call: a flood stays bounded */
@@ -63,10 +64,11 @@ struct vctx {
     size_t n_envs;
     size_t n_unreadable;
     struct moat_custody_result *out;
-    size_t dropped;      /* reasons beyond VERIFY_MAX_REASONS */
-    bool closing;        /* the closing summary lines go in even when the list is full */
-    size_t sig_checks;   /* signature verifications so far */
-    bool sig_budget_out; /* VERIFY_MAX_SIG_CHECKS reached: later checks count as failures */
+    struct moat_strv *reasons; /* moved into out->reasons at the end */
+    size_t dropped;            /* reasons beyond VERIFY_MAX_REASONS */
+    bool closing;              /* the closing summary lines go in even when the list is full */
+    size_t sig_checks;         /* signature verifications so far */
+    bool sig_budget_out;       /* VERIFY_MAX_SIG_CHECKS reached: later checks count as failures */
     struct moat_err *err;
 };
 
@@ -76,33 +78,16 @@ static int add_reason(struct vctx *c, const char *fmt, ...) __attribute__((forma
 
 static int add_reason(struct vctx *c, const char *fmt, ...)
 {
-    struct moat_custody_result *r = c->out;
-    char *line = NULL, **grown;
     va_list ap;
-    int n;
+    int r;
 
     va_start(ap, fmt);
-    n = vasprintf(&line, fmt, ap);
+    r = moat_reason_vadd(c->reasons, c->closing ? SIZE_MAX : VERIFY_MAX_REASONS, fmt, ap);
     va_end(ap);
-    if (n < 0)
+    if (r < 0)
         return moat_err_set(c->err, MOAT_E_NOMEM, "out of memory");
-    for (size_t i = 0; i < r->n_reasons; i++)
-        if (strcmp(r->reasons[i], line) == 0) {
-            free(line);
-            return 0;
-        }
-    if (r->n_reasons >= VERIFY_MAX_REASONS && !c->closing) {
+    if (r == MOAT_REASON_FULL)
         c->dropped++;
-        free(line);
-        return 0;
-    }
-    grown = realloc(r->reasons, (r->n_reasons + 1) * sizeof(*grown));
-    if (grown == NULL) {
-        free(line);
-        return moat_err_set(c->err, MOAT_E_NOMEM, "out of memory");
-    }
-    r->reasons = grown;
-    r->reasons[r->n_reasons++] = line;
     return 0;
 }
 
@@ -210,7 +195,7 @@ static int env_init(struct vctx *c, struct env *e, const struct moat_dsse *d, si
         e->kind = ENV_SCAN;
     }
     ts = pred_str(e->st.predicate, "time");
-    if (ts != NULL && moat_custody_time_parse(ts, &e->time) == 0)
+    if (ts != NULL && moat_time_parse(ts, &e->time) == 0)
         e->time_s = ts;
     return 0;
 }
@@ -308,7 +293,7 @@ static int check_candidate(struct vctx *c, const struct custody_phase *ph, struc
     if (e->time_s == NULL)
         return add_reason(c, "phase %s: predicate time is missing or not RFC 3339", ph->name);
     if (e->time > c->now + p->skew) {
-        moat_custody_time_format(c->now, when);
+        (void)moat_time_format(c->now, when);
         clean(e->time_s, b1);
         return add_reason(c, "phase %s: signed in the future (%s; now is %s)", ph->name, b1, when);
     }
@@ -348,14 +333,14 @@ static int check_candidate(struct vctx *c, const struct custody_phase *ph, struc
 static int collect_phase(struct vctx *c, size_t i, struct phase_state *ps)
 {
     const struct custody_phase *ph = &c->p->phases[i];
-    struct moat_custody_result scratch = {0}, *real = c->out;
+    struct moat_strv scratch = MOAT_STRV_INIT, *real = c->reasons;
     size_t n_claim = 0, dropped = c->dropped;
     int rc = 0;
 
     ps->valid = calloc(c->n_envs + 1, sizeof(*ps->valid));
     if (ps->valid == NULL)
         return moat_err_set(c->err, MOAT_E_NOMEM, "out of memory");
-    c->out = &scratch;
+    c->reasons = &scratch;
     for (size_t j = 0; j < c->n_envs && rc == 0; j++) {
         struct env *e = &c->envs[j];
 
@@ -365,7 +350,7 @@ static int collect_phase(struct vctx *c, size_t i, struct phase_state *ps)
             continue;
         rc = check_candidate(c, ph, e, ps);
     }
-    c->out = real;
+    c->reasons = real;
     c->dropped = dropped; /* reasons of the scratch result that overflowed are not ours */
     if (rc == 0 && n_claim > VERIFY_MAX_CLAIMS)
         rc = add_reason(c,
@@ -382,9 +367,9 @@ static int collect_phase(struct vctx *c, size_t i, struct phase_state *ps)
             rc = add_reason(c, "phase %s: missing: no attestation for this phase", ph->name);
     }
     if (rc == 0 && ps->n_valid == 0)
-        for (size_t j = 0; j < scratch.n_reasons && rc == 0; j++)
-            rc = add_reason(c, "%s", scratch.reasons[j]);
-    moat_custody_result_free(&scratch);
+        for (size_t j = 0; j < scratch.n && rc == 0; j++)
+            rc = add_reason(c, "%s", scratch.v[j]);
+    moat_strv_free(&scratch);
     return rc;
 }
 
@@ -558,7 +543,7 @@ static void consider_scan(struct vctx *c, json_t *pred, struct scan_cand *best)
     const char *ts = pred_str(pred, "time");
     int64_t t;
 
-    if (!json_is_object(pred) || ts == NULL || moat_custody_time_parse(ts, &t) < 0 ||
+    if (!json_is_object(pred) || ts == NULL || moat_time_parse(ts, &t) < 0 ||
         t > c->now + c->p->skew || !scan_of_image(c, pred))
         return;
     if (best->pred == NULL || t > best->time) {
@@ -839,7 +824,7 @@ static int run(struct vctx *c, const struct moat_att_set *atts)
     if (c->dropped > 0 &&
         (rc = add_reason(c, "... and %zu more reasons not shown", c->dropped)) < 0)
         goto out;
-    c->out->ok = chained && c->out->n_reasons == 0;
+    c->out->ok = chained && c->reasons->n == 0;
 out:
     for (size_t i = 0; ps != NULL && i < p->n_phases; i++)
         free(ps[i].valid);
@@ -851,6 +836,7 @@ int moat_custody_verify(const struct moat_custody_policy *p, const struct moat_i
                         const struct moat_att_set *atts, int64_t now,
                         struct moat_custody_result *out, struct moat_err *err)
 {
+    struct moat_strv reasons = MOAT_STRV_INIT;
     struct vctx c = {0};
     const char *digest;
     int rc;
@@ -861,23 +847,24 @@ int moat_custody_verify(const struct moat_custody_policy *p, const struct moat_i
     c.p = p;
     c.now = now;
     c.out = out;
+    c.reasons = &reasons;
     c.err = err;
     digest = moat_custody_subject_digest(meta);
     if (digest == NULL || strncmp(digest, "sha256:", 7) != 0 || !hex64(digest + 7)) {
         rc = add_reason(&c, "%s: the image has no digest to verify attestations against",
                         meta->name != NULL ? meta->name : "image");
-        if (rc < 0)
-            moat_custody_result_free(out);
-        return rc;
+    } else {
+        c.image_hex = digest + 7;
+        rc = run(&c, atts);
     }
-    c.image_hex = digest + 7;
-    rc = run(&c, atts);
     for (size_t i = 0; i < c.n_envs; i++) {
         if (c.envs[i].readable)
             moat_statement_free(&c.envs[i].st);
         free(c.envs[i].sig);
     }
     free(c.envs);
+    out->reasons = reasons.v;
+    out->n_reasons = reasons.n;
     if (rc < 0)
         moat_custody_result_free(out);
     return rc;

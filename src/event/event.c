@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "../base/json.h"
+#include "../base/time.h"
 
 int64_t moat_event_now_ms(void)
 {
@@ -20,23 +21,8 @@ int64_t moat_event_now_ms(void)
 
 void moat_event_time_str(int64_t ms, char out[32])
 {
-    time_t secs = (time_t)(ms / 1000);
-    int frac = (int)(ms % 1000);
-    struct tm tm;
-
-    if (frac < 0) {
-        frac += 1000;
-        secs--;
-    }
-    if (gmtime_r(&secs, &tm) == NULL) {
-        snprintf(out, 32, "1970-01-01T00:00:00.000Z");
-        return;
-    }
-    if (tm.tm_year < -1900 || tm.tm_year > 9999 - 1900) /* keep the format fixed-width */
-        tm.tm_year = 70;
-    snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", (tm.tm_year + 1900) % 10000,
-             (tm.tm_mon + 1) % 100, tm.tm_mday % 100, tm.tm_hour % 100, tm.tm_min % 100,
-             tm.tm_sec % 100, frac % 1000);
+    /* outside years 0000-9999 this gives the epoch, so the field stays fixed-width */
+    (void)moat_time_format_ms(ms, out);
 }
 
 /* A JSON string of s cut to MOAT_EVENT_MAX_FIELD bytes; json null for NULL. */

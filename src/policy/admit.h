@@ -65,11 +65,12 @@ bool moat_admit_policy_needs_scan(const struct moat_admit_policy *p);
 
 struct moat_decision {
     bool allow;     /* true exactly when n_reasons == 0 */
-    char **reasons; /* one line each */
+    char **reasons; /* one line each, no two alike; grown only by moat_decision_add */
     size_t n_reasons;
 };
 
-/* Add a reason (allow becomes false). Bounded by MOAT_DECISION_MAX_REASONS. */
+/* Add a reason (allow becomes false) through moat_reason_add (base/strv.h): one line, a
+ * repeated line is not added twice, at most MOAT_DECISION_MAX_REASONS (the first kept). */
 int moat_decision_add(struct moat_decision *d, struct moat_err *err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Append every reason of src prefixed with prefix (may be ""). */

@@ -132,16 +132,11 @@ static int keep_subject(struct moat_att_set *all, const char *hex, struct moat_e
 static int own_reasons(struct moat_admit_evidence *out, char *const *r, size_t n,
                        struct moat_err *err)
 {
-    out->owned = calloc(n + 1, sizeof *out->owned);
-    if (out->owned == NULL)
-        return moat_err_set(err, MOAT_E_NOMEM, "out of memory");
-    for (size_t i = 0; i < n; i++) {
-        if ((out->owned[i] = strdup(r[i])) == NULL)
+    for (size_t i = 0; i < n; i++)
+        if (moat_strv_push(&out->owned, r[i]) < 0)
             return moat_err_set(err, MOAT_E_NOMEM, "out of memory");
-        out->n_owned++;
-    }
-    out->custody.reasons = out->owned;
-    out->custody.n_reasons = out->n_owned;
+    out->custody.reasons = out->owned.v;
+    out->custody.n_reasons = out->owned.n;
     return 0;
 }
 
@@ -199,17 +194,11 @@ int moat_admit_evidence_gather(const struct moat_admit_policy *p,
     if (res.scan != NULL) {
         struct moat_err e2 = MOAT_ERR_INIT;
 
+        /* a signed but unreadable summary counts as no scan; say why */
         if (moat_scan_summary_from_predicate(res.scan, &out->scan, &e2) < 0) {
-            /* a signed but unreadable summary counts as no scan; say why */
-            char **grown = realloc(out->owned, (out->n_owned + 2) * sizeof *grown);
+            const char *why = moat_err_msg(&e2);
 
-            if (grown != NULL) {
-                out->owned = grown;
-                if ((grown[out->n_owned] = strdup(moat_err_msg(&e2))) != NULL)
-                    out->n_owned++;
-                out->custody.reasons = out->owned;
-                out->custody.n_reasons = out->n_owned;
-            }
+            rc = own_reasons(out, (char *const *)&why, 1, err);
         }
         moat_err_clear(&e2);
     }

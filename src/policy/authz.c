@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../base/base64.h"
 #include "../base/json.h"
 #include "../source/image.h"
 #include "cache.h"
@@ -113,77 +114,6 @@ enum moat_authz_route moat_authz_route(const char *method, const char *uri)
         memchr(path + 12, '/', n - 17) == NULL)
         return MOAT_AUTHZ_ROUTE_EXEC;
     return MOAT_AUTHZ_ROUTE_OTHER;
-}
-
-/* ---- base64 ---- */
-
-static int b64val(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
-
-int moat_base64_decode(const char *in, size_t len, size_t max_out, unsigned char **out,
-                       size_t *out_len)
-{
-    unsigned char *buf;
-    size_t o = 0;
-
-    *out = NULL;
-    *out_len = 0;
-    if (len % 4 != 0 || len / 4 * 3 > max_out + 2)
-        return -MOAT_E_FORMAT;
-    buf = malloc(len / 4 * 3 + 1);
-    if (buf == NULL)
-        return -MOAT_E_NOMEM;
-    for (size_t i = 0; i < len; i += 4) {
-        int v[4], pad = 0;
-
-        for (int k = 0; k < 4; k++) {
-            unsigned char c = (unsigned char)in[i + k];
-
-            if (c == '=' && i + 4 == len && k >= 2) {
-                v[k] = 0;
-                pad++;
-            } else if (pad > 0 || (v[k] = b64val(c)) < 0) {
-                free(buf);
-                return -MOAT_E_FORMAT;
-            }
-        }
-        if (pad == 1 && in[i + 2] == '=') {
-            free(buf);
-            return -MOAT_E_FORMAT;
-        }
-        uint32_t w =
-            (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
-        /* canonical: the bits under the padding are zero */
-        if ((pad == 1 && (w & 0xff)) || (pad == 2 && (w & 0xffff))) {
-            free(buf);
-            return -MOAT_E_FORMAT;
-        }
-        buf[o++] = (unsigned char)(w >> 16);
-        if (pad < 2)
-            buf[o++] = (unsigned char)(w >> 8);
-        if (pad < 1)
-            buf[o++] = (unsigned char)w;
-    }
-    if (o > max_out) {
-        free(buf);
-        return -MOAT_E_FORMAT;
-    }
-    buf[o] = '\0';
-    *out = buf;
-    *out_len = o;
-    return 0;
 }
 
 /* ---- setup ---- */
@@ -490,8 +420,8 @@ static json_t *request_body(const json_t *req, struct moat_decision *d, struct m
         moat_decision_add(d, err, "request body is empty: denied, fail closed");
         return NULL;
     }
-    rc = moat_base64_decode(json_string_value(b), json_string_length(b), MOAT_AUTHZ_MAX_BODY, &raw,
-                            &raw_len);
+    rc = moat_base64_decode(json_string_value(b), json_string_length(b), 0, MOAT_AUTHZ_MAX_BODY,
+                            &raw, &raw_len);
     if (rc == -MOAT_E_NOMEM) {
         moat_err_set(err, MOAT_E_NOMEM, "out of memory");
         return NULL;

@@ -36,11 +36,6 @@ enum moat_authz_route {
 /* Classify a request: strips the /vX.Y prefix and query, decodes %XX, cleans the path. */
 enum moat_authz_route moat_authz_route(const char *method, const char *uri);
 
-/* Strict standard base64 (padding required, no whitespace): 0, -MOAT_E_FORMAT, -MOAT_E_NOMEM.
- * Caller frees *out. */
-int moat_base64_decode(const char *in, size_t len, size_t max_out, unsigned char **out,
-                       size_t *out_len);
-
 struct moat_authz_opts {
     const struct moat_admit_policy *policy;
     const char *engine_socket;       /* NULL: names are not resolved to image ids */

@@ -5,6 +5,8 @@
  * always give the same reasons in the same order.
  */
 #include "admit.h"
+#include "base/strv.h"
+#include "base/time.h"
 #include "evidence.h"
 
 #include <stdarg.h>
@@ -15,29 +17,17 @@
 
 int moat_decision_add(struct moat_decision *d, struct moat_err *err, const char *fmt, ...)
 {
-    char *line = NULL, **grown;
+    struct moat_strv sv = moat_strv_view(d->reasons, d->n_reasons);
     va_list ap;
-    int n;
+    int r;
 
     d->allow = false;
-    if (d->n_reasons >= MOAT_DECISION_MAX_REASONS)
-        return 0; /* already denied; the first reasons are kept */
     va_start(ap, fmt);
-    n = vasprintf(&line, fmt, ap);
+    r = moat_reason_vadd(&sv, MOAT_DECISION_MAX_REASONS, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return moat_err_set(err, MOAT_E_NOMEM, "out of memory");
-    for (char *p = line; *p; p++) /* one line each, whatever the input held */
-        if (*p == '\n' || *p == '\r')
-            *p = ' ';
-    grown = realloc(d->reasons, (d->n_reasons + 1) * sizeof *grown);
-    if (grown == NULL) {
-        free(line);
-        return moat_err_set(err, MOAT_E_NOMEM, "out of memory");
-    }
-    d->reasons = grown;
-    d->reasons[d->n_reasons++] = line;
-    return 0;
+    d->reasons = sv.v;
+    d->n_reasons = sv.n;
+    return r < 0 ? moat_err_set(err, MOAT_E_NOMEM, "out of memory") : 0;
 }
 
 int moat_decision_merge(struct moat_decision *d, const char *prefix, char *const *reasons, size_t n,
@@ -83,57 +73,6 @@ void moat_decision_free(struct moat_decision *d)
 }
 
 /* ---- scan summaries ---- */
-
-static int digits(const char *s, int n, int *out)
-{
-    int v = 0;
-
-    for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    *out = v;
-    return 0;
-}
-
-/* RFC 3339 "YYYY-MM-DDTHH:MM:SS[.frac](Z|+hh:mm|-hh:mm)" -> unix seconds. */
-static int rfc3339(const char *s, int64_t *out)
-{
-    struct tm tm = {0};
-    int y, mo, d, h, mi, se, oh = 0, om = 0, sign = 0;
-    size_t i = 19;
-
-    if (strlen(s) < 20 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
-        digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't') || digits(s + 11, 2, &h) ||
-        s[13] != ':' || digits(s + 14, 2, &mi) || s[16] != ':' || digits(s + 17, 2, &se) ||
-        mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
-        return -1;
-    if (s[i] == '.') {
-        i++;
-        while (s[i] >= '0' && s[i] <= '9' && i < 40)
-            i++;
-    }
-    if (s[i] == 'Z' || s[i] == 'z') {
-        if (s[i + 1] != '\0')
-            return -1;
-    } else if (s[i] == '+' || s[i] == '-') {
-        sign = s[i] == '+' ? 1 : -1;
-        if (digits(s + i + 1, 2, &oh) || s[i + 3] != ':' || digits(s + i + 4, 2, &om) ||
-            s[i + 6] != '\0' || oh > 23 || om > 59)
-            return -1;
-    } else {
-        return -1;
-    }
-    tm.tm_year = y - 1900;
-    tm.tm_mon = mo - 1;
-    tm.tm_mday = d;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    tm.tm_sec = se;
-    *out = (int64_t)timegm(&tm) - sign * (oh * 3600 + om * 60);
-    return 0;
-}
 
 static int count_field(const json_t *obj, const char *key, uint64_t *out)
 {
@@ -188,7 +127,7 @@ int moat_scan_summary_from_predicate(const json_t *pred, struct moat_scan_summar
     const json_t *kc = json_object_get(pred, "kind_counts");
 
     memset(out, 0, sizeof *out);
-    if (!json_is_string(t) || rfc3339(json_string_value(t), &out->time) < 0)
+    if (!json_is_string(t) || moat_time_parse(json_string_value(t), &out->time) < 0)
         return moat_err_set(err, MOAT_E_FORMAT, "scan attestation: \"time\" is not RFC 3339");
     if (!json_is_object(sc) || !json_is_object(kc))
         return moat_err_set(err, MOAT_E_FORMAT,
@@ -470,8 +409,6 @@ int moat_admit_check_image(const struct moat_admit_policy *p, const struct moat_
 
 void moat_admit_evidence_free(struct moat_admit_evidence *ev)
 {
-    for (size_t i = 0; i < ev->n_owned; i++)
-        free(ev->owned[i]);
-    free(ev->owned);
+    moat_strv_free(&ev->owned);
     memset(ev, 0, sizeof *ev);
 }

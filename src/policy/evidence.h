@@ -11,14 +11,14 @@
 #include <stdint.h>
 
 #include "../base/error.h"
+#include "../base/strv.h"
 #include "../source/image.h"
 #include "admit.h"
 
 struct moat_admit_evidence {
     struct moat_admit_custody custody;
     struct moat_scan_summary scan; /* from the newest verified scan attestation */
-    char **owned;                  /* storage behind custody.reasons */
-    size_t n_owned;
+    struct moat_strv owned;        /* storage behind custody.reasons */
 };
 
 /*

@@ -3,6 +3,7 @@
  * helpers every writer shares (UTF-8 repair, fix status text, messages).
  */
 #include "report_int.h"
+#include "../base/time.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -45,11 +46,7 @@ int report_run_init(struct report_run *run, const struct moat_report_ctx *ctx, s
             return moat_err_set(err, MOAT_E_ARG, "report: timestamp too long: %s", ctx->timestamp);
         memcpy(run->timestamp, ctx->timestamp, strlen(ctx->timestamp) + 1);
     } else {
-        time_t now = time(NULL);
-        struct tm tm;
-
-        if (gmtime_r(&now, &tm) == NULL ||
-            strftime(run->timestamp, sizeof(run->timestamp), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        if (moat_time_format((int64_t)time(NULL), run->timestamp) < 0)
             return moat_err_set(err, MOAT_E_IO, "report: cannot read the clock");
     }
     if (ctx->uuid != NULL) {

@@ -1,6 +1,6 @@
 /*
  * report.h - scan report writers (table, moat JSON, SARIF 2.1.0, JUnit XML,
- * CycloneDX 1.5 with vulnerabilities) and VEX input (OpenVEX, CycloneDX VEX).
+ * CycloneDX 1.5 with vulnerabilities). VEX input is vex/vex.h.
  *
  * This room formats findings other rooms computed; it never computes a
  * finding and never decides an exit code. Every writer takes all four finding
@@ -79,46 +79,6 @@ int moat_report_format_parse(const char *s, enum moat_report_format *out);
  */
 int moat_report_write(FILE *f, enum moat_report_format fmt, const struct moat_report_ctx *ctx,
                       const struct moat_findings *findings, struct moat_err *err);
-
-/*
- * VEX input: OpenVEX (https://github.com/openvex/spec, v0.0.1 string forms
- * and v0.2.0 objects) and CycloneDX 1.4-1.6 JSON with
- * vulnerabilities[].analysis. The file is read whole (capped at
- * MOAT_VEX_MAX_BYTES), checked for types, and kept as a list of statements.
- * Errors name the file and the JSON path ("vex.json: statements[2].status:
- * expected a string").
- */
-#define MOAT_VEX_MAX_BYTES (64u << 20)
-#define MOAT_VEX_MAX_STATEMENTS 1000000u
-
-struct moat_vex;
-int moat_vex_load(const char *path, struct moat_vex **out, struct moat_err *err);
-/* The same from bytes already in memory; `where` names them in errors. */
-int moat_vex_load_mem(const char *where, const void *data, size_t len, struct moat_vex **out,
-                      struct moat_err *err);
-void moat_vex_free(struct moat_vex *v);
-/* Number of statements loaded (for messages and tests). */
-size_t moat_vex_count(const struct moat_vex *v);
-
-/*
- * Mark the findings a VEX statement covers: set f->vex and
- * f->vex_justification (the justification label, else the free-text impact
- * statement / CycloneDX detail). A statement matches a finding when its
- * vulnerability id or one of its aliases equals the finding's rule_id or one
- * of its aliases (case-insensitive), and its products cover the finding's
- * package:
- *   - a product purl equal to the package purl (type, namespace, name;
- *     version and each qualifier only when the statement gives them);
- *   - an image-level product (a pkg:oci/ or pkg:docker/ purl, or the
- *     CycloneDX metadata.component) covers every package of the scanned
- *     image, or only the listed subcomponents when it has some;
- *   - a statement with no products at all covers every package.
- * When several statements match, the latest (statement timestamp, else the
- * document's; document order breaks ties) wins, as OpenVEX's inheritance
- * says. Non-vulnerability findings are matched on rule id alone.
- * Returns the number of findings marked, or a negative -MOAT_E_*.
- */
-int moat_vex_apply(const struct moat_vex *v, struct moat_findings *findings, struct moat_err *err);
 
 /* "not_affected", "affected", "fixed", "under_investigation" or NULL for MOAT_VEX_NONE. */
 const char *moat_vex_status_name(enum moat_vex_status s);

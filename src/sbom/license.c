@@ -19,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../base/array.h"
 #include "../base/buf.h"
 #include "../base/error.h"
 
@@ -86,7 +87,6 @@ static int idstring_ok(const char *s, size_t n)
 /* Append LicenseRef-<sanitised text> to b and remember the mapping in l. */
 static int add_ref(struct sbom_license *l, struct moat_buf *b, const char *text, size_t n)
 {
-    struct sbom_licref *nr;
     size_t start = b->len, i;
     char *id = NULL, *t = NULL;
     int r;
@@ -104,15 +104,12 @@ static int add_ref(struct sbom_license *l, struct moat_buf *b, const char *text,
             return 0;
     id = strdup(b->data + start);
     t = strndup(text, n);
-    nr = realloc(l->refs, (l->n_refs + 1) * sizeof(*nr));
-    if (id == NULL || t == NULL || nr == NULL) {
+    if (id == NULL || t == NULL ||
+        moat_array_grow((void **)&l->refs, &l->cap_refs, l->n_refs, sizeof(*l->refs)) < 0) {
         free(id);
         free(t);
-        if (nr != NULL)
-            l->refs = nr;
         return -MOAT_E_NOMEM;
     }
-    l->refs = nr;
     l->refs[l->n_refs].id = id;
     l->refs[l->n_refs].text = t;
     l->n_refs++;
@@ -213,7 +210,7 @@ static void refs_free(struct sbom_license *l)
     }
     free(l->refs);
     l->refs = NULL;
-    l->n_refs = 0;
+    l->n_refs = l->cap_refs = 0;
 }
 
 int sbom_license_parse(const char *raw, struct sbom_license *out)

@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define PURL_MAX_LEN 4096
 #define PURL_MAX_QUALIFIERS 32
@@ -119,7 +120,7 @@ int moat_purl_parse(const char *purl, struct moat_purl_parts *out, struct moat_e
     memset(out, 0, sizeof(*out));
     if (len > PURL_MAX_LEN)
         return moat_err_set(err, MOAT_E_LIMIT, "purl longer than %d bytes", PURL_MAX_LEN);
-    if (strncmp(purl, "pkg:", 4) != 0)
+    if (strncasecmp(purl, "pkg:", 4) != 0) /* a URL scheme: any case (ECMA-427 lowercases it) */
         return moat_err_set(err, MOAT_E_FORMAT, "purl '%.80s' does not start with pkg:", purl);
     start = 4;
     while (purl[start] == '/')

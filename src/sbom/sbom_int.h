@@ -59,7 +59,7 @@ struct sbom_license {
     enum sbom_lic_kind kind;
     char *expr; /* a syntactically valid SPDX expression; NULL for SBOM_LIC_NONE */
     struct sbom_licref *refs;
-    size_t n_refs;
+    size_t n_refs, cap_refs;
 };
 
 /*

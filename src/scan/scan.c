@@ -14,6 +14,7 @@
 
 #include "base/glob.h"
 #include "fs/fs.h"
+#include "vex/vex.h"
 #include "sbom/sbom_read.h"
 #include "scan/scan_int.h"
 

@@ -14,10 +14,10 @@
  * named so they are recognisable, never in DB's place).
  */
 #include "vuln_int.h"
+#include "base/file.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,17 +79,6 @@ out:
     return r;
 }
 
-static int fsync_path(const char *path, int flags)
-{
-    int fd = open(path, flags | O_CLOEXEC), r;
-
-    if (fd < 0)
-        return -1;
-    r = fsync(fd);
-    close(fd);
-    return r;
-}
-
 /* Copy the current database into tmp (an empty file). A missing or unusable
  * current database is not an error: the update starts from nothing. */
 static int copy_current(const char *db_path, const char *tmp, struct moat_err *err)
@@ -120,7 +109,7 @@ int moat_vulndb_update(const char *db_path, const struct moat_vulndb_update_opts
                        struct moat_import_report *rep, struct moat_err *err)
 {
     const char *base = opts->url_base ? opts->url_base : MOAT_VULNDB_DEFAULT_URL;
-    char **ecos = NULL, **zips = NULL, **urls = NULL, *tmp = NULL, *dir = NULL;
+    char **ecos = NULL, **zips = NULL, **urls = NULL, *tmp = NULL;
     size_t n_ecos = 0;
     struct moat_vulndb *db = NULL;
     struct stat sb;
@@ -237,17 +226,9 @@ int moat_vulndb_update(const char *db_path, const struct moat_vulndb_update_opts
     db = NULL;
 
     /* 4. publish */
-    if (fsync_path(tmp, O_RDONLY) != 0) {
-        r = moat_err_set(err, MOAT_E_IO, "%s: %s", tmp, strerror(errno));
+    if ((r = moat_file_publish(tmp, db_path, err)) < 0)
         goto out;
-    }
-    if (rename(tmp, db_path) != 0) {
-        r = moat_err_set(err, MOAT_E_IO, "%s: cannot replace: %s", db_path, strerror(errno));
-        goto out;
-    }
     renamed = true;
-    if ((dir = strdup(db_path)) != NULL)
-        fsync_path(dirname(dir), O_RDONLY | O_DIRECTORY);
     goto out;
 nomem:
     r = moat_err_set(err, MOAT_E_NOMEM, "%s: out of memory", db_path);
@@ -256,7 +237,6 @@ out:
     if (tmp != NULL && !renamed)
         unlink(tmp);
     free(tmp);
-    free(dir);
     for (size_t i = 0; i < n_ecos; i++) {
         if (zips != NULL && zips[i] != NULL) {
             unlink(zips[i]);

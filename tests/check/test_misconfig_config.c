@@ -314,6 +314,8 @@ static void test_age(void **state)
     run_meta(&m, &out);
     m.created = "yesterday";
     run_meta(&m, &out);
+    m.created = "2020-02-30 10:00:00Z"; /* no such day, and a space for T: not RFC 3339 */
+    run_meta(&m, &out);
     m.created = NULL;
     run_meta(&m, &out);
     assert_int_equal(out.n, 0);

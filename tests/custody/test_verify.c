@@ -114,7 +114,7 @@ static size_t add_phase(struct set *s, int key, const char *subject, const char 
     char ts[32], prevs[80];
     json_t *pred;
 
-    moat_custody_time_format(when, ts);
+    (void)moat_time_format(when, ts);
     pred = json_pack("{s:s, s:s, s:s}", "phase", phase, "time", ts, "builder",
                      "https://ci.example.com/job/42");
     assert_non_null(pred);
@@ -515,7 +515,7 @@ static void add_multisig(struct set *s, int key, int64_t when, size_t n_sigs)
     json_t *pred, *root, *sigs, *one;
     struct moat_dsse *grown;
 
-    moat_custody_time_format(when, ts);
+    (void)moat_time_format(when, ts);
     pred = json_pack("{s:s, s:s, s:s}", "phase", "build", "time", ts, "builder", "x");
     assert_int_equal(moat_statement_build("app", IMG, MOAT_PREDICATE_PHASE, pred, &stmt, &err), 0);
     json_decref(pred);
@@ -704,7 +704,7 @@ static void test_scan_requirements(void **state)
         char ts[32], prev[80];
         json_t *pred;
 
-        moat_custody_time_format(NOW - 3600, ts);
+        (void)moat_time_format(NOW - 3600, ts);
         memcpy(prev, "sha256:", 7);
         for (size_t i = 0; i < 32; i++)
             snprintf(prev + 7 + 2 * i, 3, "%02x", s.atts.v[b].digest[i]);

@@ -319,6 +319,9 @@ static void test_predicate_summary(void **state)
     json_object_del(j, "scanners");
     json_object_set_new(j, "time", json_string("yesterday"));
     assert_int_equal(moat_scan_summary_from_predicate(j, &s, &err), -MOAT_E_FORMAT);
+    /* base/time.c: a day the calendar does not have is refused (the old copy took it) */
+    json_object_set_new(j, "time", json_string("2026-02-31T10:00:00Z"));
+    assert_int_equal(moat_scan_summary_from_predicate(j, &s, &err), -MOAT_E_FORMAT);
     json_object_set_new(j, "time", json_string("2026-11-30T10:00:00Z"));
     json_object_set_new(json_object_get(j, "kind_counts"), "secret", json_integer(-1));
     assert_int_equal(moat_scan_summary_from_predicate(j, &s, &err), -MOAT_E_FORMAT);
@@ -502,6 +505,9 @@ static void test_decision_bounds(void **state)
     moat_decision_free(&d);
     assert_int_equal(moat_decision_add(&d, &err, "a"), 0);
     assert_int_equal(moat_decision_add(&d, &err, "b"), 0);
+    /* base/strv.c: a reason already given is not repeated (decide.c kept repeats) */
+    assert_int_equal(moat_decision_add(&d, &err, "a"), 0);
+    assert_false(d.allow);
     s = moat_decision_summary(&d);
     assert_string_equal(s, "a; b");
     free(s);

@@ -1,5 +1,5 @@
 /*
- * vex.c - read VEX documents and mark the findings they cover.
+ * vex.c - read VEX documents and mark the findings they cover (see vex.h).
  *
  * Two formats, told apart by their shape:
  *   - OpenVEX (https://github.com/openvex/spec): "statements", each with a
@@ -17,15 +17,24 @@
  * plus a sorted index from vulnerability id to statement, so applying is
  * O(findings x ids x log statements).
  */
-#include "report_int.h"
+#include "vex.h"
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+
+#include <jansson.h>
+
+#include "../base/array.h"
+#include "../base/strv.h"
+#include "../base/time.h"
+#include "../sbom/sbom_read.h"
 
 #define VEX_MAX_NESTING 64
 
@@ -33,17 +42,15 @@ struct vex_prod {
     char *purl; /* NULL when the product has none */
     int image;  /* covers the scanned image: an oci/docker purl, metadata.component, or an opaque id
                    with subcomponents */
-    char **subs; /* subcomponent purls */
-    size_t n_subs;
+    struct moat_strv subs; /* subcomponent purls */
 };
 
 struct vex_stmt {
-    char **ids; /* vulnerability name, then aliases */
-    size_t n_ids;
+    struct moat_strv ids; /* vulnerability name, then aliases */
     enum moat_vex_status status;
     char *just; /* justification label, else impact statement / detail; may be NULL */
     struct vex_prod *prods;
-    size_t n_prods;
+    size_t n_prods, cap_prods;
     int64_t ts;
     int has_ts;
 };
@@ -88,93 +95,15 @@ static int nomem(struct ld *ld)
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static int digits(const char *p, size_t n, int *out)
-{
-    int v = 0;
-
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] < '0' || p[i] > '9')
-            return -1;
-        v = v * 10 + (p[i] - '0');
-    }
-    *out = v;
-    return 0;
-}
-
-static int64_t days_from_civil(int y, int m, int d)
-{
-    int64_t yy = y - (m <= 2);
-    int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
-    int64_t yoe = yy - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-    return era * 146097 + doe - 719468;
-}
-
-/* RFC 3339 "2023-01-08T18:02:03.647787998-06:00" to seconds since the epoch; -1 if not one. */
-static int parse_time(const char *s, int64_t *out)
-{
-    int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
-    size_t n = strlen(s), i = 19;
-
-    if (n < 20 || digits(s, 4, &y) < 0 || s[4] != '-' || digits(s + 5, 2, &mo) < 0 || s[7] != '-' ||
-        digits(s + 8, 2, &d) < 0 || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-        digits(s + 11, 2, &h) < 0 || s[13] != ':' || digits(s + 14, 2, &mi) < 0 || s[16] != ':' ||
-        digits(s + 17, 2, &sec) < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
-        sec > 60)
-        return -1;
-    if (s[i] == '.') {
-        i++;
-        while (i < n && s[i] >= '0' && s[i] <= '9')
-            i++;
-    }
-    if (i < n && (s[i] == 'Z' || s[i] == 'z') && i + 1 == n) {
-        sign = 0;
-    } else if (i + 6 == n && (s[i] == '+' || s[i] == '-') && digits(s + i + 1, 2, &oh) == 0 &&
-               s[i + 3] == ':' && digits(s + i + 4, 2, &om) == 0) {
-        sign = s[i] == '+' ? 1 : -1;
-    } else {
-        return -1;
-    }
-    *out =
-        days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - sign * (oh * 3600 + om * 60);
-    return 0;
-}
-
-static int push_str(char ***v, size_t *n, const char *s)
-{
-    char **nv;
-    char *c = strdup(s);
-
-    if (c == NULL)
-        return -1;
-    nv = realloc(*v, (*n + 1) * sizeof(**v));
-    if (nv == NULL) {
-        free(c);
-        return -1;
-    }
-    nv[(*n)++] = c;
-    *v = nv;
-    return 0;
-}
-
-static void free_strs(char **v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(v[i]);
-    free(v);
-}
-
 static void prod_free(struct vex_prod *p)
 {
     free(p->purl);
-    free_strs(p->subs, p->n_subs);
+    moat_strv_free(&p->subs);
 }
 
 static void stmt_free(struct vex_stmt *s)
 {
-    free_strs(s->ids, s->n_ids);
+    moat_strv_free(&s->ids);
     free(s->just);
     for (size_t i = 0; i < s->n_prods; i++)
         prod_free(&s->prods[i]);
@@ -225,13 +154,10 @@ static int add_stmt(struct ld *ld, struct vex_stmt *s)
 
 static int add_prod(struct vex_stmt *s, struct vex_prod *p)
 {
-    struct vex_prod *np = realloc(s->prods, (s->n_prods + 1) * sizeof(*np));
-
-    if (np == NULL)
+    if (moat_array_grow((void **)&s->prods, &s->cap_prods, s->n_prods, sizeof(*s->prods)) < 0)
         return -1;
-    np[s->n_prods++] = *p;
+    s->prods[s->n_prods++] = *p;
     memset(p, 0, sizeof(*p));
-    s->prods = np;
     return 0;
 }
 
@@ -334,7 +260,7 @@ static int ov_subs(struct ld *ld, json_t *arr, const char *path, struct vex_prod
         path_fmt(sp, sizeof(sp), "%s[%zu]", path, i);
         if ((r = ov_component(ld, c, sp, &purl, &has)) < 0)
             return r;
-        if (purl != NULL && push_str(&p->subs, &p->n_subs, purl) < 0)
+        if (purl != NULL && moat_strv_push(&p->subs, purl) < 0)
             return nomem(ld);
     }
     return 0;
@@ -368,7 +294,7 @@ static int ov_statement(struct ld *ld, json_t *st, size_t idx, int64_t doc_ts, i
     vuln = json_object_get(st, "vulnerability");
     path_fmt(p2, sizeof(p2), "%s.vulnerability", path);
     if (json_is_string(vuln)) {
-        if (push_str(&s.ids, &s.n_ids, json_string_value(vuln)) < 0)
+        if (moat_strv_push(&s.ids, json_string_value(vuln)) < 0)
             goto oom;
     } else if (json_is_object(vuln)) {
         const char *name;
@@ -380,7 +306,7 @@ static int ov_statement(struct ld *ld, json_t *st, size_t idx, int64_t doc_ts, i
             r = fail(ld, p2, "missing \"name\"%s", "");
             goto out;
         }
-        if (push_str(&s.ids, &s.n_ids, name) < 0)
+        if (moat_strv_push(&s.ids, name) < 0)
             goto oom;
         if (aliases != NULL && !json_is_null(aliases)) {
             path_fmt(p2, sizeof(p2), "%s.vulnerability.aliases", path);
@@ -395,7 +321,7 @@ static int ov_statement(struct ld *ld, json_t *st, size_t idx, int64_t doc_ts, i
                     r = fail(ld, p2, "expected a string%s", "");
                     goto out;
                 }
-                if (push_str(&s.ids, &s.n_ids, json_string_value(a)) < 0)
+                if (moat_strv_push(&s.ids, json_string_value(a)) < 0)
                     goto oom;
             }
         }
@@ -427,7 +353,7 @@ static int ov_statement(struct ld *ld, json_t *st, size_t idx, int64_t doc_ts, i
         if (s.just == NULL)
             goto oom;
     }
-    s.has_ts = ts != NULL && parse_time(ts, &s.ts) == 0;
+    s.has_ts = ts != NULL && moat_time_parse(ts, &s.ts) == 0;
     if (!s.has_ts && doc_has_ts) {
         s.ts = doc_ts;
         s.has_ts = 1;
@@ -464,7 +390,7 @@ static int ov_statement(struct ld *ld, json_t *st, size_t idx, int64_t doc_ts, i
             prod_free(&p);
             goto oom;
         }
-        p.image = (purl != NULL && purl_is_image(purl)) || (purl == NULL && p.n_subs > 0);
+        p.image = (purl != NULL && purl_is_image(purl)) || (purl == NULL && p.subs.n > 0);
         if (add_prod(&s, &p) < 0) {
             prod_free(&p);
             goto oom;
@@ -502,7 +428,7 @@ static int load_openvex(struct ld *ld, json_t *doc)
         return fail(ld, "statements", "expected an array%s", "");
     if ((r = opt_str(ld, doc, "timestamp", "", &ts)) < 0)
         return r;
-    has_ts = ts != NULL && parse_time(ts, &doc_ts) == 0;
+    has_ts = ts != NULL && moat_time_parse(ts, &doc_ts) == 0;
     json_array_foreach(sts, i, st)
     {
         if ((r = ov_statement(ld, st, i, doc_ts, has_ts)) < 0)
@@ -663,7 +589,7 @@ static int cdx_vuln(struct ld *ld, json_t *vu, size_t idx, json_t *refs, const c
         path_fmt(p2, sizeof(p2), "%s.analysis.state", path);
         return fail(ld, p2, "unknown state \"%.64s\"", state);
     }
-    if (push_str(&s.ids, &s.n_ids, id) < 0)
+    if (moat_strv_push(&s.ids, id) < 0)
         goto oom;
     if ((just != NULL || detail != NULL || s.status == MOAT_VEX_NOT_AFFECTED) &&
         (s.just = strdup(just != NULL     ? just
@@ -685,14 +611,14 @@ static int cdx_vuln(struct ld *ld, json_t *vu, size_t idx, json_t *refs, const c
         }
         if ((r = opt_str(ld, e, "id", p2, &rid)) < 0)
             goto out;
-        if (rid != NULL && push_str(&s.ids, &s.n_ids, rid) < 0)
+        if (rid != NULL && moat_strv_push(&s.ids, rid) < 0)
             goto oom;
     }
     if ((r = opt_str(ld, an, "lastUpdated", "analysis", &ts)) < 0 ||
         (ts == NULL && (r = opt_str(ld, vu, "updated", path, &ts)) < 0) ||
         (ts == NULL && (r = opt_str(ld, vu, "published", path, &ts)) < 0))
         goto out;
-    s.has_ts = ts != NULL && parse_time(ts, &s.ts) == 0;
+    s.has_ts = ts != NULL && moat_time_parse(ts, &s.ts) == 0;
     if (!s.has_ts && doc_has_ts) {
         s.ts = doc_ts;
         s.has_ts = 1;
@@ -750,7 +676,7 @@ static int load_cyclonedx(struct ld *ld, json_t *doc)
         }
         if ((r = opt_str(ld, md, "timestamp", "metadata", &ts)) < 0)
             goto out;
-        has_ts = ts != NULL && parse_time(ts, &doc_ts) == 0;
+        has_ts = ts != NULL && moat_time_parse(ts, &doc_ts) == 0;
         mc = json_object_get(md, "component");
         if (mc != NULL && !json_is_null(mc)) {
             if (!json_is_object(mc)) {
@@ -789,9 +715,9 @@ static int build_index(struct ld *ld)
     size_t n = 0;
 
     for (size_t i = 0; i < v->n; i++) {
-        if (v->s[i].n_ids > SIZE_MAX / 2 - n)
+        if (v->s[i].ids.n > SIZE_MAX / 2 - n)
             return nomem(ld);
-        n += v->s[i].n_ids;
+        n += v->s[i].ids.n;
     }
     if (n == 0)
         return 0;
@@ -799,8 +725,8 @@ static int build_index(struct ld *ld)
     if (v->keys == NULL)
         return nomem(ld);
     for (size_t i = 0; i < v->n; i++)
-        for (size_t j = 0; j < v->s[i].n_ids; j++)
-            v->keys[v->n_keys++] = (struct vex_key){v->s[i].ids[j], i};
+        for (size_t j = 0; j < v->s[i].ids.n; j++)
+            v->keys[v->n_keys++] = (struct vex_key){v->s[i].ids.v[j], i};
     qsort(v->keys, v->n_keys, sizeof(*v->keys), key_cmp);
     return 0;
 }
@@ -912,130 +838,70 @@ int moat_vex_load(const char *path, struct moat_vex **out, struct moat_err *err)
 
 /* ---- matching ---------------------------------------------------------------- */
 
-struct purl {
-    char *type, *path, *version; /* decoded; path = namespace/name */
-    char *quals;                 /* raw "k=v&k=v" or NULL */
+/* A finding's package purl, parsed once for all the statements it is held against. */
+struct pkg {
+    const char *purl; /* NULL: the finding has no package */
+    struct moat_purl_parts parts;
+    bool parsed; /* parts hold purl; false when it is not a valid purl */
 };
 
-static void purl_free(struct purl *p)
+static bool same_opt(const char *a, const char *b)
 {
-    free(p->type);
-    free(p->path);
-    free(p->version);
-    free(p->quals);
+    return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
 }
 
-static int purl_parse(const char *s, struct purl *p)
+/*
+ * Does the statement's purl name the package? Both go through moat_purl_parse:
+ * type (lowercased), namespace and name must be equal; version and each
+ * qualifier count only when the statement gives them (a qualifier the
+ * package does not carry is no mismatch). A purl that does not parse covers
+ * nothing. 1, 0 or -MOAT_E_NOMEM.
+ */
+static int purl_covers(const char *stmt, const struct pkg *pkg)
 {
-    const char *end, *q, *at, *slash, *rest;
+    const struct moat_purl_parts *b = &pkg->parts;
+    struct moat_purl_parts a;
+    int ok, r;
 
-    memset(p, 0, sizeof(*p));
-    if (strncasecmp(s, "pkg:", 4) != 0)
-        return -1;
-    s += 4;
-    while (*s == '/')
-        s++;
-    end = strchr(s, '#');
-    if (end == NULL)
-        end = s + strlen(s);
-    q = memchr(s, '?', (size_t)(end - s));
-    if (q != NULL) {
-        p->quals = strndup(q + 1, (size_t)(end - q - 1));
-        end = q;
-    }
-    slash = memchr(s, '/', (size_t)(end - s));
-    if (slash == NULL)
-        goto bad;
-    p->type = strndup(s, (size_t)(slash - s));
-    rest = slash + 1;
-    at = NULL;
-    for (const char *c = rest; c < end; c++)
-        if (*c == '@')
-            at = c;
-    if (at != NULL && memchr(at, '/', (size_t)(end - at)) != NULL)
-        at = NULL;
-    p->path = pct_decode(rest, (size_t)((at != NULL ? at : end) - rest));
-    if (at != NULL)
-        p->version = pct_decode(at + 1, (size_t)(end - at - 1));
-    if (p->type == NULL || p->path == NULL || (at != NULL && p->version == NULL))
-        goto bad;
-    return 0;
-bad:
-    purl_free(p);
-    return -1;
-}
-
-/* The decoded value of qualifier key in quals ("k=v&..."), or NULL. Caller frees. */
-static char *qual_get(const char *quals, const char *key, size_t klen)
-{
-    const char *p = quals;
-
-    while (p != NULL && *p != '\0') {
-        const char *amp = strchr(p, '&'), *eq;
-        size_t len = amp != NULL ? (size_t)(amp - p) : strlen(p);
-
-        eq = memchr(p, '=', len);
-        if (eq != NULL && (size_t)(eq - p) == klen && strncasecmp(p, key, klen) == 0)
-            return pct_decode(eq + 1, len - (size_t)(eq - p) - 1);
-        p = amp != NULL ? amp + 1 : NULL;
-    }
-    return NULL;
-}
-
-/* Does the statement's purl name the package's? Version and qualifiers only count when given. */
-static int purl_covers(const char *stmt, const char *pkg)
-{
-    struct purl a, b;
-    int ok;
-
-    if (stmt == NULL || pkg == NULL)
+    if (stmt == NULL || pkg->purl == NULL)
         return 0;
-    if (strcmp(stmt, pkg) == 0)
+    if (strcmp(stmt, pkg->purl) == 0)
         return 1;
-    if (purl_parse(stmt, &a) < 0)
+    if (!pkg->parsed)
         return 0;
-    if (purl_parse(pkg, &b) < 0) {
-        purl_free(&a);
-        return 0;
-    }
-    ok = strcasecmp(a.type, b.type) == 0 && strcmp(a.path, b.path) == 0 &&
-         (a.version == NULL || (b.version != NULL && strcmp(a.version, b.version) == 0));
-    for (const char *p = a.quals; ok && p != NULL && *p != '\0';) {
-        const char *amp = strchr(p, '&'), *eq;
-        size_t len = amp != NULL ? (size_t)(amp - p) : strlen(p);
+    if ((r = moat_purl_parse(stmt, &a, NULL)) < 0)
+        return r == -MOAT_E_NOMEM ? r : 0;
+    ok = strcmp(a.type, b->type) == 0 && same_opt(a.namespace_, b->namespace_) &&
+         strcmp(a.name, b->name) == 0 && (a.version == NULL || same_opt(a.version, b->version));
+    for (size_t i = 0; ok && i < a.n_qualifiers; i++) {
+        const char *have = moat_purl_qualifier(b, a.qualifiers[i].key);
 
-        eq = memchr(p, '=', len);
-        if (eq != NULL) {
-            char *want = pct_decode(eq + 1, len - (size_t)(eq - p) - 1);
-            char *have = qual_get(b.quals, p, (size_t)(eq - p));
-
-            ok = want != NULL && (have == NULL || strcmp(want, have) == 0);
-            free(want);
-            free(have);
-        }
-        p = amp != NULL ? amp + 1 : NULL;
+        ok = have == NULL || strcmp(have, a.qualifiers[i].value) == 0;
     }
-    purl_free(&a);
-    purl_free(&b);
+    moat_purl_parts_free(&a);
     return ok;
 }
 
-static int stmt_covers(const struct vex_stmt *s, const struct moat_finding *f)
+/* 1 when one of the statement's products covers the package, 0 when none does, or <0. */
+static int stmt_covers(const struct vex_stmt *s, const struct pkg *pkg)
 {
+    int r;
+
     if (s->n_prods == 0)
         return 1;
     for (size_t i = 0; i < s->n_prods; i++) {
         const struct vex_prod *p = &s->prods[i];
 
-        if (p->image) {
-            if (p->n_subs == 0)
-                return 1;
-            for (size_t j = 0; j < p->n_subs; j++)
-                if (purl_covers(p->subs[j], f->pkg_purl))
-                    return 1;
-        } else if (purl_covers(p->purl, f->pkg_purl)) {
-            return 1;
+        if (!p->image) {
+            if ((r = purl_covers(p->purl, pkg)) != 0)
+                return r;
+            continue;
         }
+        if (p->subs.n == 0)
+            return 1;
+        for (size_t j = 0; j < p->subs.n; j++)
+            if ((r = purl_covers(p->subs.v[j], pkg)) != 0)
+                return r;
     }
     return 0;
 }
@@ -1053,13 +919,15 @@ static int newer(const struct moat_vex *v, size_t a, const size_t *b)
     return a > *b;
 }
 
-static void consider(const struct moat_vex *v, const char *id, const struct moat_finding *f,
-                     size_t *best, int *found)
+/* The newest statement about id that covers pkg into *best (*found set). 0 or -MOAT_E_NOMEM. */
+static int consider(const struct moat_vex *v, const char *id, const struct pkg *pkg, size_t *best,
+                    int *found)
 {
     size_t lo = 0, hi = v->n_keys;
+    int r;
 
     if (id == NULL)
-        return;
+        return 0;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
 
@@ -1071,37 +939,55 @@ static void consider(const struct moat_vex *v, const char *id, const struct moat
     for (; lo < v->n_keys && strcasecmp(v->keys[lo].id, id) == 0; lo++) {
         size_t s = v->keys[lo].stmt;
 
-        if (stmt_covers(&v->s[s], f) && newer(v, s, *found ? best : NULL)) {
+        if (!newer(v, s, *found ? best : NULL))
+            continue;
+        if ((r = stmt_covers(&v->s[s], pkg)) < 0)
+            return r;
+        if (r > 0) {
             *best = s;
             *found = 1;
         }
     }
+    return 0;
 }
 
 int moat_vex_apply(const struct moat_vex *v, struct moat_findings *findings, struct moat_err *err)
 {
-    int marked = 0;
+    int marked = 0, r = 0;
 
     if (v == NULL || findings == NULL)
         return 0;
-    for (size_t i = 0; i < findings->n; i++) {
+    for (size_t i = 0; i < findings->n && r == 0; i++) {
         struct moat_finding *f = &findings->v[i];
+        struct pkg pkg = {f->pkg_purl, {0}, false};
         size_t best = 0;
         int found = 0;
         char *just = NULL;
 
-        consider(v, f->rule_id, f, &best, &found);
-        for (size_t a = 0; a < f->n_aliases; a++)
-            consider(v, f->aliases[a], f, &best, &found);
-        if (!found)
+        if (f->pkg_purl != NULL) {
+            r = moat_purl_parse(f->pkg_purl, &pkg.parts, NULL);
+            pkg.parsed = r == 0;
+            r = r == -MOAT_E_NOMEM ? r : 0;
+        }
+        if (r == 0)
+            r = consider(v, f->rule_id, &pkg, &best, &found);
+        for (size_t a = 0; a < f->n_aliases && r == 0; a++)
+            r = consider(v, f->aliases[a], &pkg, &best, &found);
+        if (pkg.parsed)
+            moat_purl_parts_free(&pkg.parts);
+        if (r < 0 || !found)
             continue;
-        if (v->s[best].just != NULL && (just = strdup(v->s[best].just)) == NULL)
-            return moat_err_set(err, MOAT_E_NOMEM, "vex: out of memory");
+        if (v->s[best].just != NULL && (just = strdup(v->s[best].just)) == NULL) {
+            r = -MOAT_E_NOMEM;
+            continue;
+        }
         free(f->vex_justification);
         f->vex_justification = just;
         f->vex = v->s[best].status;
         if (marked < INT32_MAX)
             marked++;
     }
+    if (r < 0)
+        return moat_err_set(err, MOAT_E_NOMEM, "vex: out of memory");
     return marked;
 }

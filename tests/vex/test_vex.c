@@ -1,10 +1,12 @@
 /*
  * test_vex.c - VEX input: the OpenVEX specification's own examples, the
  * v0.0.1 string forms, image-level products, statement ordering, CycloneDX
- * VEX (BOM-Link, metadata.component and purl refs), and hostile documents,
- * each of which must fail with an error naming the file and what is wrong.
+ * VEX (BOM-Link, metadata.component and purl refs), purl matching through
+ * moat_purl_parse, and hostile documents, each of which must fail with an
+ * error naming the file and what is wrong.
  */
 #include <fcntl.h>
+#include <stdbool.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,9 +19,10 @@
 #include <cmocka.h>
 
 #include "base/buf.h"
-#include "report_fixture.h"
+#include "../report/report_fixture.h"
+#include "vex/vex.h"
 
-#define DATA MOAT_TEST_DATA "/report/"
+#define DATA MOAT_TEST_DATA "/vex/"
 
 static struct moat_vex *load(const char *name)
 {
@@ -169,6 +172,91 @@ static void test_cyclonedx_vex(void **state)
     assert_int_equal(by(&x, "CVE-2024-0001", "libssl3")->vex, MOAT_VEX_NONE);
     fx_free(&x);
     moat_vex_free(v);
+}
+
+/*
+ * Timestamps go through base/time.c: one with a "+99:99" offset (which this
+ * file's own parser used to take) or a 30 February is no timestamp at all, so
+ * document order decides between the two statements.
+ */
+static void test_strict_timestamps(void **state)
+{
+    static const char *const bad[] = {"2024-01-01T00:00:00+99:99", "2024-02-30T00:00:00Z",
+                                      "2024-01-01 00:00:00Z"};
+    struct moat_err err = MOAT_ERR_INIT;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct moat_findings fs = {0};
+        struct moat_vex *v = NULL;
+        char doc[512];
+
+        snprintf(doc, sizeof(doc),
+                 "{\"statements\": [{\"vulnerability\": \"CVE-2024-0001\", \"status\": "
+                 "\"affected\", \"timestamp\": \"%s\"}, {\"vulnerability\": \"CVE-2024-0001\", "
+                 "\"status\": \"fixed\", \"timestamp\": \"2023-06-01T00:00:00Z\"}]}",
+                 bad[i]);
+        assert_int_equal(moat_vex_load_mem("t.json", doc, strlen(doc), &v, &err), 0);
+        add_pkg_vuln(&fs, "CVE-2024-0001", "pkg:deb/debian/openssl@3.0.11-1");
+        assert_int_equal(moat_vex_apply(v, &fs, &err), 1);
+        if (fs.v[0].vex != MOAT_VEX_FIXED)
+            fail_msg("timestamp %s was taken for a time", bad[i]);
+        moat_findings_free(&fs);
+        moat_vex_free(v);
+    }
+}
+
+/* Does a statement whose one product is stmt_purl mark a finding on pkg_purl? */
+static bool covers(const char *stmt_purl, const char *pkg_purl)
+{
+    struct moat_err err = MOAT_ERR_INIT;
+    struct moat_findings fs = {0};
+    struct moat_vex *v = NULL;
+    char doc[1024];
+    bool hit;
+
+    snprintf(doc, sizeof(doc),
+             "{\"statements\": [{\"vulnerability\": {\"name\": \"CVE-2024-0001\"}, \"status\": "
+             "\"fixed\", \"products\": [{\"@id\": \"%s\"}]}]}",
+             stmt_purl);
+    assert_int_equal(moat_vex_load_mem("m.json", doc, strlen(doc), &v, &err), 0);
+    add_pkg_vuln(&fs, "CVE-2024-0001", pkg_purl);
+    assert_true(moat_vex_apply(v, &fs, &err) >= 0);
+    hit = fs.v[0].vex == MOAT_VEX_FIXED;
+    moat_findings_free(&fs);
+    moat_vex_free(v);
+    return hit;
+}
+
+/*
+ * Products are matched through moat_purl_parse (sbom/purl_parse.c), no longer
+ * by vex.c's own purl code: percent-escapes are decoded on both sides, type
+ * and qualifier keys compare in any case; a purl the parser refuses (a bad
+ * escape, a qualifier without "=") now covers nothing, where the old code
+ * kept "%zz" as text and skipped the bad qualifier.
+ */
+static void test_purl_matching(void **state)
+{
+    const char *pkg = "pkg:deb/debian/openssl@3.0.11-1?arch=amd64&distro=debian-12";
+
+    (void)state;
+    assert_true(covers("pkg:deb/debian/openssl", pkg));
+    assert_true(covers("PKG:DEB/debian/openssl@3.0.11-1", pkg));     /* scheme and type: any case */
+    assert_true(covers("pkg:deb/debian/open%73sl?ARCH=amd64", pkg)); /* %73 is 's' */
+    assert_true(covers("pkg:deb/debian/openssl@3.0.11-1#usr/lib", pkg)); /* subpath ignored */
+    assert_true(covers("pkg:deb/debian/openssl?kernel=6.1", pkg));       /* qualifier it lacks */
+    assert_false(covers("pkg:deb/debian/openssl?arch=arm64", pkg));
+    assert_false(covers("pkg:deb/debian/openssl@3.0.11-2", pkg));
+    assert_false(covers("pkg:deb/ubuntu/openssl", pkg));
+    assert_false(covers("pkg:deb/openssl", pkg));
+    assert_false(covers("pkg:rpm/debian/openssl", pkg));
+    assert_false(covers("pkg:deb/debian/OpenSSL", pkg)); /* names compare exactly */
+    /* refused by moat_purl_parse: covers nothing now */
+    assert_false(covers("pkg:deb/debian/openssl?arch", pkg));
+    assert_false(covers("pkg:deb/debian/a%zz", "pkg:deb/debian/a%zz@1.0"));
+    assert_false(covers("pkg:deb/debian/a%00b", "pkg:deb/debian/a"));
+    /* the same string is the same package, parsed or not */
+    assert_true(covers("pkg:deb/debian/a%zz", "pkg:deb/debian/a%zz"));
 }
 
 /* ---- hostile input ------------------------------------------------------------ */
@@ -337,6 +425,8 @@ int main(void)
         cmocka_unit_test(test_v001_image_subcomponents),
         cmocka_unit_test(test_image_products_and_order),
         cmocka_unit_test(test_cyclonedx_vex),
+        cmocka_unit_test(test_strict_timestamps),
+        cmocka_unit_test(test_purl_matching),
         cmocka_unit_test(test_hostile_types),
         cmocka_unit_test(test_hostile_syntax),
         cmocka_unit_test(test_hostile_deep),
