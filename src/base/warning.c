@@ -3,6 +3,8 @@
  */
 #include "warning.h"
 
+#include "array.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,15 +21,8 @@ int moat_warnings_add(struct moat_warnings *w, struct moat_err *err, const char 
         w->dropped++;
         return 0;
     }
-    if (w->n == w->cap) {
-        size_t cap = w->cap ? w->cap * 2 : 8;
-        struct moat_warning *v = realloc(w->v, cap * sizeof(*v));
-
-        if (v == NULL)
-            return moat_err_set(err, MOAT_E_NOMEM, "out of memory");
-        w->v = v;
-        w->cap = cap;
-    }
+    if (moat_array_grow((void **)&w->v, &w->cap, w->n, sizeof(*w->v)) < 0)
+        return moat_err_set(err, MOAT_E_NOMEM, "out of memory");
     va_start(ap, fmt);
     n = vasprintf(&nw.message, fmt, ap);
     va_end(ap);

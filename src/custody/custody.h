@@ -249,6 +249,17 @@ int moat_referrer_store_annotated(const char *oci_dir, const struct moat_image_m
  * does (the whole rest when it exists as a path); 0 for other transports.
  */
 int moat_custody_oci_dir(const char *ref, char **dir, struct moat_err *err);
+/*
+ * Each referrer of the image in oci_dir whose one layer has media_type: fn
+ * gets its blob (digest and size checked, at most max bytes), `where` naming
+ * it, and the layer descriptor (for its annotations). fn returns 0 or <0 to
+ * stop with that error.
+ */
+int moat_referrers_each(const char *oci_dir, const struct moat_image_meta *meta,
+                        const char *media_type, size_t max,
+                        int (*fn)(void *ctx, const char *where, const char *data, size_t len,
+                                  const json_t *layer, struct moat_err *err),
+                        void *ctx, struct moat_err *err);
 /* Load the DSSE envelopes that are referrers of the image in oci_dir. */
 int moat_referrers_load(const char *oci_dir, const struct moat_image_meta *meta,
                         struct moat_att_set *out, struct moat_err *err);

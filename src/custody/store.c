@@ -434,15 +434,17 @@ static int referrer_layer(int dfd, const char *dir, json_t *desc, const char *su
     return 1;
 }
 
-int moat_referrers_load(const char *oci_dir, const struct moat_image_meta *meta,
-                        struct moat_att_set *out, struct moat_err *err)
+int moat_referrers_each(const char *oci_dir, const struct moat_image_meta *meta,
+                        const char *media_type, size_t max,
+                        int (*fn)(void *ctx, const char *where, const char *data, size_t len,
+                                  const json_t *layer, struct moat_err *err),
+                        void *ctx, struct moat_err *err)
 {
     json_t *ix = NULL, *mans, *d;
     char *data = NULL, *where = NULL;
-    size_t len = 0, i, cap = 0;
+    size_t len = 0, i;
     int dfd, r;
 
-    memset(out, 0, sizeof(*out));
     if (meta->manifest_digest == NULL)
         return moat_err_set(err, MOAT_E_ARG, "%s: the image has no manifest digest", oci_dir);
     dfd = open(oci_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -470,10 +472,8 @@ int moat_referrers_load(const char *oci_dir, const struct moat_image_meta *meta,
     json_array_foreach(mans, i, d)
     {
         json_t *man = NULL, *layer = NULL, *ld, *ls;
-        struct moat_dsse env;
 
-        r = referrer_layer(dfd, oci_dir, d, meta->manifest_digest, MOAT_MEDIA_DSSE, &man, &layer,
-                           err);
+        r = referrer_layer(dfd, oci_dir, d, meta->manifest_digest, media_type, &man, &layer, err);
         if (r < 0)
             goto out;
         if (r == 0)
@@ -486,7 +486,7 @@ int moat_referrers_load(const char *oci_dir, const struct moat_image_meta *meta,
                              i);
             goto out;
         }
-        r = layout_read(dfd, oci_dir, json_string_value(ld), MOAT_MAX_ENVELOPE, &data, &len, err);
+        r = layout_read(dfd, oci_dir, json_string_value(ld), max, &data, &len, err);
         if (r == 0 && (json_int_t)len != json_integer_value(ls))
             r = moat_err_set(err, MOAT_E_DIGEST, "%s: %s: size differs from its descriptor",
                              oci_dir, json_string_value(ld));
@@ -495,26 +495,54 @@ int moat_referrers_load(const char *oci_dir, const struct moat_image_meta *meta,
             where = NULL;
             r = moat_err_set(err, MOAT_E_NOMEM, "out of memory");
         }
-        json_decref(man);
         if (r == 0)
-            r = moat_dsse_parse(where, data, len, &env, err);
+            r = fn(ctx, where, data, len, layer, err);
+        json_decref(man);
         free(data);
         data = NULL;
         if (r < 0)
             goto out;
-        r = set_push(out, &cap, &env, err, oci_dir);
-        if (r < 0) {
-            moat_dsse_free(&env);
-            goto out;
-        }
     }
     r = 0;
 out:
-    if (r < 0)
-        moat_att_set_free(out);
     free(where);
     json_decref(ix);
     close(dfd);
+    return r;
+}
+
+struct envelopes {
+    struct moat_att_set *out;
+    size_t cap;
+};
+
+/* One DSSE referrer into the set. */
+static int push_envelope(void *ctx, const char *where, const char *data, size_t len,
+                         const json_t *layer, struct moat_err *err)
+{
+    struct envelopes *e = ctx;
+    struct moat_dsse env;
+    int r;
+
+    (void)layer;
+    if ((r = moat_dsse_parse(where, data, len, &env, err)) < 0)
+        return r;
+    if ((r = set_push(e->out, &e->cap, &env, err, where)) < 0)
+        moat_dsse_free(&env);
+    return r;
+}
+
+int moat_referrers_load(const char *oci_dir, const struct moat_image_meta *meta,
+                        struct moat_att_set *out, struct moat_err *err)
+{
+    struct envelopes e = {out, 0};
+    int r;
+
+    memset(out, 0, sizeof(*out));
+    r = moat_referrers_each(oci_dir, meta, MOAT_MEDIA_DSSE, MOAT_MAX_ENVELOPE, push_envelope, &e,
+                            err);
+    if (r < 0)
+        moat_att_set_free(out);
     return r;
 }
 

@@ -7,52 +7,12 @@
  * envelope it chains to. Only verdicts are reasons; a reason never stops
  * the other checks, so every failure is reported at once.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/strv.h"
 #include "custody/custody.h"
-
-/* Reasons found before the chain is judged (layers, no attestations), in order. */
-struct pre {
-    char **v;
-    size_t n, cap;
-};
-
-static int pre_add(struct pre *p, struct moat_err *err, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int pre_add(struct pre *p, struct moat_err *err, const char *fmt, ...)
-{
-    char *line = NULL;
-    va_list ap;
-    int n;
-
-    if (p->n == p->cap) {
-        size_t cap = p->cap ? p->cap * 2 : 8;
-        char **v = realloc(p->v, cap * sizeof(*v));
-
-        if (v == NULL)
-            return moat_err_set(err, MOAT_E_NOMEM, "out of memory");
-        p->v = v;
-        p->cap = cap;
-    }
-    va_start(ap, fmt);
-    n = vasprintf(&line, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return moat_err_set(err, MOAT_E_NOMEM, "out of memory");
-    p->v[p->n++] = line;
-    return 0;
-}
-
-static void pre_free(struct pre *p)
-{
-    for (size_t i = 0; i < p->n; i++)
-        free(p->v[i]);
-    free(p->v);
-}
 
 int moat_custody_check_layers(struct moat_image *img, size_t *n_ok,
                               int (*reason)(void *ctx, const char *msg), void *ctx,
@@ -144,28 +104,24 @@ int moat_custody_gather(const struct moat_image_meta *meta, const struct moat_cu
 
 static int pre_reason(void *ctx, const char *msg)
 {
-    return pre_add(ctx, NULL, "%s", msg);
+    return moat_strv_push(ctx, msg);
 }
 
-/* Put the reasons found first ahead of the chain's own. */
-static int prepend(struct moat_custody_result *res, struct pre *p, struct moat_err *err)
+/* The reasons found first (pre, emptied) ahead of the chain's own in res. */
+static int prepend(struct moat_custody_result *res, struct moat_strv *pre, struct moat_err *err)
 {
-    char **v;
-
-    if (p->n == 0)
+    if (pre->n == 0)
         return 0;
-    v = malloc((p->n + res->n_reasons) * sizeof(*v));
-    if (v == NULL)
-        return moat_err_set(err, MOAT_E_NOMEM, "out of memory");
-    memcpy(v, p->v, p->n * sizeof(*v));
-    if (res->n_reasons > 0)
-        memcpy(v + p->n, res->reasons, res->n_reasons * sizeof(*v));
+    for (size_t i = 0; i < res->n_reasons; i++)
+        if (moat_strv_push(pre, res->reasons[i]) < 0)
+            return moat_err_set(err, MOAT_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < res->n_reasons; i++)
+        free(res->reasons[i]);
     free(res->reasons);
-    res->reasons = v;
-    res->n_reasons += p->n;
+    res->reasons = pre->v;
+    res->n_reasons = pre->n;
     res->ok = false;
-    free(p->v);
-    memset(p, 0, sizeof(*p));
+    memset(pre, 0, sizeof(*pre));
     return 0;
 }
 
@@ -175,7 +131,7 @@ int moat_custody_verify_image(const struct moat_custody_policy *pol, struct moat
 {
     const struct moat_image_meta *meta = moat_image_meta(img);
     struct moat_att_set atts = {0};
-    struct pre pre = {NULL, 0, 0};
+    struct moat_strv pre = MOAT_STRV_INIT;
     size_t n_ok = 0;
     int rc;
 
@@ -184,12 +140,14 @@ int moat_custody_verify_image(const struct moat_custody_policy *pol, struct moat
         (rc = moat_custody_gather(meta, src, &atts, err)) < 0)
         goto out;
     if (atts.n == 0 &&
-        (rc = pre_add(&pre, err, "no attestations found for %s (give --bundle FILE%s)",
-                      meta->name != NULL ? meta->name : meta->ref,
-                      meta->transport != NULL && strcmp(meta->transport, "oci") == 0
-                          ? ", or attest into the oci: layout"
-                          : "")) < 0)
+        moat_strv_pushf(&pre, "no attestations found for %s (give --bundle FILE%s)",
+                        meta->name != NULL ? meta->name : meta->ref,
+                        meta->transport != NULL && strcmp(meta->transport, "oci") == 0
+                            ? ", or attest into the oci: layout"
+                            : "") < 0) {
+        rc = moat_err_set(err, MOAT_E_NOMEM, "out of memory");
         goto out;
+    }
     if ((rc = moat_custody_verify(pol, meta, &atts, now, out, err)) < 0 ||
         (rc = prepend(out, &pre, err)) < 0)
         goto out;
@@ -197,7 +155,7 @@ int moat_custody_verify_image(const struct moat_custody_policy *pol, struct moat
     out->n_layers_ok = n_ok;
     out->n_attestations = atts.n;
 out:
-    pre_free(&pre);
+    moat_strv_free(&pre);
     moat_att_set_free(&atts);
     return rc;
 }
