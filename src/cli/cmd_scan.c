@@ -55,6 +55,9 @@ static void scan_usage(FILE *f)
           "      --skip-files GLOB no secret or misconfig findings in these image files\n"
           "                        (repeatable or comma-separated; \"**\" spans directories)\n"
           "      --skip-dirs GLOB  nor in files under these directories, e.g. usr/share/doc\n"
+          "      --ignorefile FILE accepted findings, one id a line (.trivyignore format:\n"
+          "                        'CVE-2024-1234 exp:2025-06-30', '#' comments); default\n"
+          "                        .moatignore in the current directory when it exists\n"
           "      --db PATH         vulnerability database (default $MOAT_DB, else\n"
           "                        ~/.cache/moat/vuln.db)\n"
           "      --platform P      os/arch[/variant] to pick from a multi-platform index\n"
@@ -158,7 +161,8 @@ int moat_cmd_scan(int argc, char **argv)
         OPT_MAX_AGE,
         OPT_SETUID_ALLOW,
         OPT_SKIP_FILES,
-        OPT_SKIP_DIRS
+        OPT_SKIP_DIRS,
+        OPT_IGNOREFILE
     };
     static const struct option longopts[] = {
         {"scanners", required_argument, NULL, OPT_SCANNERS},
@@ -176,6 +180,7 @@ int moat_cmd_scan(int argc, char **argv)
         {"setuid-allow", required_argument, NULL, OPT_SETUID_ALLOW},
         {"skip-files", required_argument, NULL, OPT_SKIP_FILES},
         {"skip-dirs", required_argument, NULL, OPT_SKIP_DIRS},
+        {"ignorefile", required_argument, NULL, OPT_IGNOREFILE},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -189,6 +194,8 @@ int moat_cmd_scan(int argc, char **argv)
 
     o->scanners = MOAT_SCANNER_VULN;
     o->allow_sbom = true;
+    o->ignorefile = ".moatignore"; /* when it exists, as Trivy reads .trivyignore */
+    o->ignorefile_optional = true;
     optind = 1;
     while ((c = getopt_long(argc, argv, "f:o:s:qh", longopts, NULL)) != -1) {
         switch (c) {
@@ -257,6 +264,10 @@ int moat_cmd_scan(int argc, char **argv)
             break;
         case OPT_UNFIXED:
             o->match.ignore_unfixed = true;
+            break;
+        case OPT_IGNOREFILE:
+            o->ignorefile = optarg;
+            o->ignorefile_optional = false;
             break;
         case OPT_SKIP_FILES:
             if (add_patterns(optarg, a.skip_files, &o->n_skip_files, "--skip-files") < 0)

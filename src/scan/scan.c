@@ -13,9 +13,11 @@
 #include <time.h>
 
 #include "base/glob.h"
+#include "base/time.h"
 #include "fs/fs.h"
 #include "vex/vex.h"
 #include "sbom/sbom_read.h"
+#include "scan/ignore.h"
 #include "scan/scan_int.h"
 
 /* Everything the one pass over the layers produces. */
@@ -196,6 +198,41 @@ static void drop_skipped(const struct moat_scan_opts *o, struct moat_scan_result
     fs->n = keep;
 }
 
+/* Drop what the ignore file accepts; say which of its entries expired but still named one. */
+static int drop_ignored(const struct moat_ignore *ig, int64_t now, struct moat_scan_result *r,
+                        struct moat_err *err)
+{
+    struct moat_findings *fs = &r->findings;
+    const struct moat_ignore_entry *last_expired = NULL;
+    size_t keep = 0;
+    int rc = 0;
+
+    for (size_t i = 0; i < fs->n; i++) {
+        struct moat_finding *f = &fs->v[i];
+        const struct moat_ignore_entry *expired;
+
+        if (moat_ignore_match(ig, f, now, &expired) != NULL) {
+            moat_finding_free(f);
+            r->ignored++;
+            continue;
+        }
+        fs->v[keep++] = *f;
+        /* findings of one id sit together once sorted; one warning an entry is enough */
+        if (rc == 0 && expired != NULL && expired != last_expired) {
+            char day[MOAT_TIME_LEN];
+
+            moat_time_format(expired->expires, day);
+            rc = moat_warnings_add(&r->warnings, err, "ignore-expired",
+                                   "%s:%u: the entry for %s expired on %.10s; its findings are "
+                                   "reported again",
+                                   ig->path, expired->line, expired->id, day);
+            last_expired = expired;
+        }
+    }
+    fs->n = keep;
+    return rc;
+}
+
 static int apply_vex(const struct moat_scan_opts *o, struct moat_findings *fs, struct moat_err *err)
 {
     if (o->n_vex > MOAT_SCAN_MAX_VEX)
@@ -216,6 +253,7 @@ static int apply_vex(const struct moat_scan_opts *o, struct moat_findings *fs, s
 int moat_scan_run(const struct moat_scan_opts *o, struct moat_scan_result *r, struct moat_err *err)
 {
     struct pass p = {NULL, NULL};
+    struct moat_ignore *ig = NULL;
     struct moat_vulndb *db = NULL;
     int64_t now = o->now != 0 ? o->now : (int64_t)time(NULL);
     int rc;
@@ -223,6 +261,12 @@ int moat_scan_run(const struct moat_scan_opts *o, struct moat_scan_result *r, st
     memset(r, 0, sizeof(*r));
     if (o->ref == NULL)
         return moat_err_set(err, MOAT_E_ARG, "scan: no target");
+    /* a bad ignore file fails before the scan, a missing default one is none */
+    if (o->ignorefile != NULL && (rc = moat_ignore_load(o->ignorefile, &ig, err)) < 0) {
+        if (!(rc == -MOAT_E_NOTFOUND && o->ignorefile_optional))
+            return rc;
+        moat_err_clear(err);
+    }
     /* the database first: a missing one fails before minutes of reading layers */
     if (has(o, MOAT_SCANNER_VULN) && (rc = scan_db_open(o, now, &db, r, err)) < 0)
         goto out;
@@ -249,10 +293,12 @@ int moat_scan_run(const struct moat_scan_opts *o, struct moat_scan_result *r, st
         goto out;
     moat_findings_filter(&r->findings, o->severity_mask, &r->dropped);
     moat_findings_sort(&r->findings);
+    rc = drop_ignored(ig, now, r, err);
 out:
     moat_secret_scanner_free(p.secret);
     moat_misconfig_sniffer_free(p.sniff);
     moat_vulndb_close(db);
+    moat_ignore_free(ig);
     return rc;
 }
 

@@ -54,6 +54,10 @@ struct moat_scan_opts {
     size_t n_skip_files;
     const char *const *skip_dirs;
     size_t n_skip_dirs;
+    /* Accepted findings (scan/ignore.h); NULL = none. With ignorefile_optional, a file
+     * that does not exist is no error (the default .moatignore). */
+    const char *ignorefile;
+    bool ignorefile_optional;
     int severity_mask; /* keep only severities 1 << MOAT_SEV_*; 0 = all */
     int64_t now;       /* unix seconds (database age); 0 = time(NULL) */
     /* Progress after each layer; may be NULL. */
@@ -73,6 +77,7 @@ struct moat_scan_result {
     struct moat_warnings warnings;
     struct moat_filter_counts dropped; /* what VEX and the severity filter left out */
     size_t skipped;                    /* findings in files --skip-files / --skip-dirs name */
+    size_t ignored;                    /* findings the ignore file accepted */
     char *db_path;                     /* the vulnerability database used, or NULL */
 };
 

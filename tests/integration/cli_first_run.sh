@@ -115,6 +115,34 @@ it_moat "$WORK/w.json" "$WORK/e" scan --db "$DB" -f json "dir:$WORK/empty" || tr
   ok "an empty directory: no OS detected, no packages (not 'clean')" ||
   not_ok "empty dir warnings: $(warn_codes "$WORK/w.json")"
 
+# --- suppressions as Trivy users write them -----------------------------------
+it_moat "$WORK/all.json" "$WORK/e" scan --db "$DB" -f json "$DEB" || true
+id=$(jq -r '[.findings[].rule_id] | first' "$WORK/all.json")
+n_all=$(jq '.findings | length' "$WORK/all.json")
+n_id=$(jq --arg id "$id" '[.findings[] | select(.rule_id == $id)] | length' "$WORK/all.json")
+mkdir -p "$WORK/proj"
+printf '# accepted until the next release\n%s\n' "$(tr 'A-Z' 'a-z' <<<"$id")" >"$WORK/proj/.moatignore"
+(cd "$WORK/proj" && "$MOAT" scan --db "$DB" -f json "$DEB") >"$WORK/ig.json" 2>"$WORK/e" || true
+[[ $n_id -ge 1 && $(jq '.findings | length' "$WORK/ig.json") == $((n_all - n_id)) &&
+   $(jq --arg id "$id" '[.findings[] | select(.rule_id == $id)] | length' "$WORK/ig.json") == 0 ]] &&
+  ok ".moatignore in the current directory drops $id ($n_id of $n_all findings), case-insensitively" ||
+  not_ok ".moatignore: $n_all -> $(jq '.findings | length' "$WORK/ig.json") $(cat "$WORK/e")"
+printf '%s exp:2020-01-01\n' "$id" >"$WORK/old.ignore"
+it_moat "$WORK/ig.json" "$WORK/e" scan --db "$DB" -f json --ignorefile "$WORK/old.ignore" "$DEB" || true
+[[ $(jq '.findings | length' "$WORK/ig.json") == "$n_all" && $(warn_codes "$WORK/ig.json") == ignore-expired ]] &&
+  grep -q "old.ignore:1: the entry for $id expired on 2020-01-01" "$WORK/e" &&
+  ok "an expired entry (exp:2020-01-01) no longer applies, and a warning says so" ||
+  not_ok "expired ignore: $(jq '.findings | length' "$WORK/ig.json") $(cat "$WORK/e")"
+printf 'CVE-1 exp:2020-02-30\n' >"$WORK/bad.ignore"
+rc=0
+it_moat "$WORK/o" "$WORK/e" scan --db "$DB" --ignorefile "$WORK/bad.ignore" "$DEB" || rc=$?
+[[ $rc == 1 && $(cat "$WORK/e") == "moat: $WORK/bad.ignore:1: exp:2020-02-30 is not a date (exp:YYYY-MM-DD)" ]] &&
+  ok "a bad date in the ignore file: one line naming FILE:LINE" || not_ok "bad ignore: rc $rc $(cat "$WORK/e")"
+rc=0
+it_moat "$WORK/o" "$WORK/e" scan --db "$DB" --ignorefile "$WORK/none.ignore" "$DEB" || rc=$?
+[[ $rc == 1 ]] && grep -q "none.ignore" "$WORK/e" && ok "a named ignore file that is missing is an error" ||
+  not_ok "missing --ignorefile: rc $rc"
+
 cp "$DB" "$WORK/old.db"
 python3 - "$WORK/old.db" <<'PY'
 import sqlite3, sys
