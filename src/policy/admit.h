@@ -145,19 +145,14 @@ int moat_admit_check_create(const struct moat_admit_policy *p, const json_t *bod
  */
 json_t *moat_go_field(const json_t *obj, const char *name, bool *ambiguous);
 
-/* ---- names ---- */
+/* ---- users ---- */
 
 /*
- * Docker's normalisation of an image name: "ubuntu" -> "docker.io/library/ubuntu",
- * "me/app:1" -> "docker.io/me/app:1", "index.docker.io/..." -> "docker.io/...";
- * names with a registry host (a '.' or ':' in the first component, or
- * "localhost") are kept. Caller frees; -MOAT_E_FORMAT for an empty, over-long or
- * malformed name.
+ * Whether a User string means root as the engine reads it (runc's
+ * GetExecUser): the part before the first ':' is empty, "root", or a number
+ * strconv.Atoi reads as 0 ("0", "00", "+0", "-0"). Other names are looked up
+ * in the image's /etc/passwd, which a plugin does not see.
  */
-int moat_image_name_normalize(const char *name, char **out, struct moat_err *err);
-/* Whether normalized name lies under prefix (at a '/', ':' or '@' boundary). */
-bool moat_registry_prefix_match(const char *prefix, const char *normalized);
-/* Whether a user string means root: "", "root", "0", with any ":group". */
 bool moat_user_is_root(const char *user);
 
 #endif

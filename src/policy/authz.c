@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "../base/json.h"
+#include "../source/docker_name.h"
 #include "../source/image.h"
 #include "cache.h"
 #include "engine.h"
@@ -258,7 +259,7 @@ static bool ref_names_image(const char *ref, json_t *facts)
     json_t *v;
     const char *lists[] = {"tags", "digests"};
 
-    if (moat_image_name_normalize(ref, &want, NULL) < 0)
+    if (moat_docker_name_normalize(ref, &want, NULL) < 0)
         return false;
     want_t = with_tag(want);
     for (size_t l = 0; l < 2 && !found && want_t != NULL; l++)
@@ -266,7 +267,7 @@ static bool ref_names_image(const char *ref, json_t *facts)
         {
             char *have = NULL, *have_t = NULL;
 
-            if (moat_image_name_normalize(json_string_value(v), &have, NULL) == 0 &&
+            if (moat_docker_name_normalize(json_string_value(v), &have, NULL) == 0 &&
                 (have_t = with_tag(have)) != NULL && strcmp(have_t, want_t) == 0)
                 found = true;
             free(have);

@@ -12,6 +12,7 @@
 
 #include "base/json.h"
 #include "policy/admit.h"
+#include "source/docker_name.h"
 
 static struct moat_admit_policy *parse(const char *yaml)
 {
@@ -99,40 +100,80 @@ static void test_parse_errors(void **state)
 
 static void test_names(void **state)
 {
+    /* expected values: what distribution/reference ParseNormalizedNamed gives, plus the Hub's
+     * API host registry-1.docker.io read as docker.io and the domain lower-cased */
     static const char *const cases[][2] = {
         {"ubuntu", "docker.io/library/ubuntu"},
         {"ubuntu:24.04", "docker.io/library/ubuntu:24.04"},
         {"me/app:1", "docker.io/me/app:1"},
         {"index.docker.io/library/debian:12", "docker.io/library/debian:12"},
+        {"registry-1.docker.io/library/debian:12", "docker.io/library/debian:12"},
+        {"registry-1.docker.io/debian", "docker.io/library/debian"},
         {"docker.io/debian", "docker.io/library/debian"},
+        {"Registry.Example.COM/team/app", "registry.example.com/team/app"},
         {"localhost/moat-test/alpine:1", "localhost/moat-test/alpine:1"},
         {"localhost:5000/app", "localhost:5000/app"},
-        {"registry.example.com/team/app@sha256:abc", "registry.example.com/team/app@sha256:abc"},
+        {"localhost:5000", "docker.io/library/localhost:5000"},
+        {"a__b/c-d.e_f--g:Tag_1.x-", "docker.io/a__b/c-d.e_f--g:Tag_1.x-"},
+        {"registry.example.com/team/app@sha256:"
+         "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+         "registry.example.com/team/app@sha256:"
+         "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+    };
+    static const char *const bad[] = {
+        "registry.example.com/team/../evil/x",
+        "a b",
+        "",
+        "Ubuntu", /* repository names are lower case */
+        "docker.io/Library/x",
+        "x/./y",
+        "x//y",
+        "-x",
+        "x-",
+        "x...y",
+        "x___y",
+        "x:",
+        ":x",
+        "x:.tag",
+        "x@sha256:abc", /* digests are complete */
+        "x@md5:d41d8cd98f00b204e9800998ecf8427e",
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", /* an id */
+        "-bad.example.com/x",
+        "bad..example.com/x",
+        "host:port/x",
     };
     struct moat_err err = MOAT_ERR_INIT;
     char *out = NULL;
 
     (void)state;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        assert_int_equal(moat_image_name_normalize(cases[i][0], &out, &err), 0);
+        if (moat_docker_name_normalize(cases[i][0], &out, &err) != 0)
+            fail_msg("'%s': %s", cases[i][0], moat_err_msg(&err));
         assert_string_equal(out, cases[i][1]);
         free(out);
     }
-    assert_int_equal(moat_image_name_normalize("registry.example.com/team/../evil/x", &out, &err),
-                     -MOAT_E_FORMAT);
-    assert_int_equal(moat_image_name_normalize("a b", &out, &err), -MOAT_E_FORMAT);
-    assert_int_equal(moat_image_name_normalize("", &out, &err), -MOAT_E_FORMAT);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (moat_docker_name_normalize(bad[i], &out, &err) != -MOAT_E_FORMAT)
+            fail_msg("'%s' accepted", bad[i]);
     moat_err_clear(&err);
 
-    assert_true(moat_registry_prefix_match("registry.example.com/team/",
-                                           "registry.example.com/team/app:1"));
     assert_true(
-        moat_registry_prefix_match("registry.example.com/team", "registry.example.com/team/app:1"));
-    assert_false(moat_registry_prefix_match("registry.example.com/team",
-                                            "registry.example.com/teamevil/app:1"));
-    assert_false(moat_registry_prefix_match("docker.io/library/", "docker.io/libraryx/a"));
+        moat_docker_name_under("registry.example.com/team/", "registry.example.com/team/app:1"));
     assert_true(
-        moat_registry_prefix_match("docker.io/library/debian", "docker.io/library/debian:12"));
+        moat_docker_name_under("registry.example.com/team", "registry.example.com/team/app:1"));
+    assert_true(
+        moat_docker_name_under("REGISTRY.example.com/team", "registry.example.com/team/app"));
+    assert_false(
+        moat_docker_name_under("registry.example.com/team", "registry.example.com/teamevil/app:1"));
+    assert_false(moat_docker_name_under("docker.io/library/", "docker.io/libraryx/a"));
+    assert_true(moat_docker_name_under("docker.io/library/debian", "docker.io/library/debian:12"));
+    assert_true(moat_docker_name_under("index.docker.io/library/", "docker.io/library/debian"));
+    assert_true(moat_docker_name_under("registry-1.docker.io/me/", "docker.io/me/app"));
+    assert_true(moat_docker_name_under("docker.io/nginx", "docker.io/library/nginx:1.27"));
+    assert_false(moat_docker_name_under("docker.io/nginx", "docker.io/library/nginxx"));
+    assert_false(moat_docker_name_under("docker.io/team/", "docker.io/library/team"));
+    assert_true(moat_docker_name_under("docker.io", "docker.io/library/nginx"));
+    assert_false(moat_docker_name_under("docker.io", "docker.iox/x"));
 
     assert_true(moat_user_is_root(""));
     assert_true(moat_user_is_root("root"));
@@ -142,6 +183,16 @@ static void test_names(void **state)
     assert_false(moat_user_is_root("1000"));
     assert_false(moat_user_is_root("app:app"));
     assert_false(moat_user_is_root("10"));
+    /* strconv.Atoi: a sign is allowed, so these are uid 0 too */
+    assert_true(moat_user_is_root("+0"));
+    assert_true(moat_user_is_root("-0"));
+    assert_true(moat_user_is_root("+00:0"));
+    assert_true(moat_user_is_root("-000:1000"));
+    assert_false(moat_user_is_root("+"));
+    assert_false(moat_user_is_root("+-0"));
+    assert_false(moat_user_is_root(" 0"));
+    assert_false(moat_user_is_root("0x0"));
+    assert_false(moat_user_is_root("+1000"));
 }
 
 static void expect_reasons(const struct moat_decision *d, const char *const *want, size_t n)
@@ -377,8 +428,8 @@ static void test_secrets_need_secret_scanner(void **state)
     secrets_case(yaml, MOAT_SCANNER_SECRET, "fresh scan", NULL, 0);
     /* max_severity needs the vulnerability scanner: a secret-only scan is not "nothing above" */
     secrets_case("scan: {max_severity: HIGH}\n", MOAT_SCANNER_VULN, "attested scan", NULL, 0);
-    secrets_case("scan: {max_severity: HIGH}\n", MOAT_SCANNER_SECRET, "attested scan",
-                 secret_only, 1);
+    secrets_case("scan: {max_severity: HIGH}\n", MOAT_SCANNER_SECRET, "attested scan", secret_only,
+                 1);
     secrets_case("scan: {max_severity: HIGH}\n", 0, "attested scan", sev_unknown, 1);
 }
 
