@@ -16,7 +16,7 @@
 #include "../source/docker_name.h"
 #include "../source/image.h"
 #include "cache.h"
-#include "engine.h"
+#include "../engine/engine.h"
 
 struct moat_authz {
     struct moat_authz_opts o;

@@ -1,7 +1,7 @@
 /*
- * engine.c - image lookups on the container engine's API socket with
- * libcurl (CURLOPT_UNIX_SOCKET_PATH). Answers are bounded and parsed as
- * hostile JSON like everything else.
+ * engine.c - the Engine API client (see engine.h) with libcurl
+ * (CURLOPT_UNIX_SOCKET_PATH): one GET per call, HTTP only, a time limit, the
+ * answer collected into a bounded buffer and parsed as hostile JSON.
  */
 #include "engine.h"
 
@@ -38,8 +38,8 @@ static char **str_list(const json_t *arr, size_t *n)
     json_t *e;
 
     *n = 0;
-    if (cnt > 4096)
-        cnt = 4096;
+    if (cnt > MOAT_ENGINE_MAX_LIST)
+        cnt = MOAT_ENGINE_MAX_LIST;
     v = calloc(cnt + 1, sizeof *v);
     if (v == NULL)
         return NULL;
@@ -67,32 +67,20 @@ void moat_engine_image_free(struct moat_engine_image *im)
     memset(im, 0, sizeof *im);
 }
 
-int moat_engine_image_inspect(const char *socket_path, const char *ref,
-                              struct moat_engine_image *out, struct moat_err *err)
+int moat_engine_get(const char *socket_path, const char *path, json_t **out, struct moat_err *err)
 {
     struct moat_buf body = {NULL, 0, 0, MOAT_ENGINE_MAX_RESPONSE};
-    char *url = NULL, *esc = NULL;
-    json_t *doc = NULL, *id, *user;
+    char *url = NULL;
     long status = 0;
     CURLcode cc;
     CURL *h;
     int rc = 0;
 
-    memset(out, 0, sizeof *out);
+    *out = NULL;
     h = curl_easy_init();
     if (h == NULL)
         return moat_err_set(err, MOAT_E_NOMEM, "engine: cannot start libcurl");
-    /* '/' stays: the engine's router takes names with slashes; everything else is escaped */
-    esc = curl_easy_escape(h, ref, 0);
-    if (esc == NULL) {
-        rc = moat_err_set(err, MOAT_E_NOMEM, "out of memory");
-        goto out;
-    }
-    for (char *s = esc; (s = strstr(s, "%2F")) != NULL;) {
-        *s = '/';
-        memmove(s + 1, s + 3, strlen(s + 3) + 1);
-    }
-    if (asprintf(&url, "http://engine/images/%s/json", esc) < 0) {
+    if (asprintf(&url, "http://engine%s", path) < 0) {
         url = NULL;
         rc = moat_err_set(err, MOAT_E_NOMEM, "out of memory");
         goto out;
@@ -113,16 +101,74 @@ int moat_engine_image_inspect(const char *socket_path, const char *ref,
     }
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     if (status == 404) {
-        rc = moat_err_set(err, MOAT_E_NOTFOUND, "engine: no image '%.200s'", ref);
+        rc = moat_err_set(err, MOAT_E_NOTFOUND, "engine: GET %.200s: not found", path);
         goto out;
     }
     if (status != 200) {
-        rc = moat_err_set(err, MOAT_E_IO, "engine: GET /images/.../json answered %ld", status);
+        rc = moat_err_set(err, MOAT_E_IO, "engine: GET %.200s answered %ld", path, status);
         goto out;
     }
     if ((rc = moat_json_parse(body.data != NULL ? body.data : "", body.len,
-                              MOAT_ENGINE_MAX_RESPONSE, "engine image inspect", &doc, err)) < 0)
+                              MOAT_ENGINE_MAX_RESPONSE, "engine answer", out, err)) < 0)
         goto out;
+    if (!json_is_object(*out)) {
+        json_decref(*out);
+        *out = NULL;
+        rc = moat_err_set(err, MOAT_E_FORMAT, "engine: GET %.200s: not a JSON object", path);
+    }
+out:
+    free(url);
+    moat_buf_free(&body);
+    curl_easy_cleanup(h);
+    return rc;
+}
+
+int moat_engine_get_obj(const char *socket_path, const char *kind, const char *name, json_t **out,
+                        struct moat_err *err)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = strlen(name), o = 0;
+    char *path;
+    int rc;
+
+    *out = NULL;
+    if (n == 0 || n > 4096)
+        return moat_err_set(err, MOAT_E_NOTFOUND, "engine: no %s named '%.200s'", kind, name);
+    path = malloc(strlen(kind) + 3 * n + 8);
+    if (path == NULL)
+        return moat_err_set(err, MOAT_E_NOMEM, "out of memory");
+    path[o++] = '/';
+    memcpy(path + o, kind, strlen(kind));
+    o += strlen(kind);
+    path[o++] = '/';
+    for (size_t i = 0; i < n; i++) { /* unreserved bytes and '/' stay, the rest is %XX */
+        unsigned char c = (unsigned char)name[i];
+
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
+            path[o++] = (char)c;
+        } else {
+            path[o++] = '%';
+            path[o++] = hex[c >> 4];
+            path[o++] = hex[c & 15];
+        }
+    }
+    memcpy(path + o, strcmp(kind, "volumes") == 0 ? "" : "/json",
+           strcmp(kind, "volumes") == 0 ? 1 : 6);
+    rc = moat_engine_get(socket_path, path, out, err);
+    free(path);
+    return rc;
+}
+
+int moat_engine_image_inspect(const char *socket_path, const char *ref,
+                              struct moat_engine_image *out, struct moat_err *err)
+{
+    json_t *doc = NULL, *id, *user;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    if ((rc = moat_engine_get_obj(socket_path, "images", ref, &doc, err)) < 0)
+        return rc;
     id = json_object_get(doc, "Id");
     user = json_object_get(json_object_get(doc, "Config"), "User");
     if (!json_is_string(id) || strncmp(json_string_value(id), "sha256:", 7) != 0 ||
@@ -140,9 +186,5 @@ int moat_engine_image_inspect(const char *socket_path, const char *ref,
     }
 out:
     json_decref(doc);
-    curl_free(esc);
-    free(url);
-    moat_buf_free(&body);
-    curl_easy_cleanup(h);
     return rc;
 }
