@@ -1,10 +1,13 @@
 /*
  * engine.c - the Engine API client (see engine.h) with libcurl
  * (CURLOPT_UNIX_SOCKET_PATH): one GET per call, HTTP only, a time limit, the
- * answer collected into a bounded buffer and parsed as hostile JSON.
+ * answer collected into a bounded buffer and parsed as hostile JSON. Idle
+ * easy handles are kept in a small pool so their connections stay open
+ * (keep-alive): a lookup then costs the engine's answer, not a connect.
  */
 #include "engine.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,11 +18,70 @@
 #include "../base/buf.h"
 #include "../base/json.h"
 
-const char *moat_engine_socket_path(const char *url)
+#define POOL 16 /* idle handles kept */
+
+struct moat_engine {
+    char *socket_path;
+    pthread_mutex_t lock;
+    CURL *idle[POOL];
+    size_t n_idle;
+};
+
+int moat_engine_new(const char *url, struct moat_engine **out, struct moat_err *err)
 {
-    if (strncmp(url, "unix://", 7) == 0)
-        return url + 7;
-    return url;
+    struct moat_engine *e;
+
+    *out = NULL;
+    e = calloc(1, sizeof *e);
+    if (e == NULL ||
+        (e->socket_path = strdup(strncmp(url, "unix://", 7) == 0 ? url + 7 : url)) == NULL) {
+        free(e);
+        return moat_err_set(err, MOAT_E_NOMEM, "out of memory");
+    }
+    pthread_mutex_init(&e->lock, NULL);
+    *out = e;
+    return 0;
+}
+
+void moat_engine_free(struct moat_engine *e)
+{
+    if (e == NULL)
+        return;
+    for (size_t i = 0; i < e->n_idle; i++)
+        curl_easy_cleanup(e->idle[i]);
+    pthread_mutex_destroy(&e->lock);
+    free(e->socket_path);
+    free(e);
+}
+
+const char *moat_engine_socket(const struct moat_engine *e)
+{
+    return e->socket_path;
+}
+
+static CURL *take(struct moat_engine *e)
+{
+    CURL *h = NULL;
+
+    pthread_mutex_lock(&e->lock);
+    if (e->n_idle > 0)
+        h = e->idle[--e->n_idle];
+    pthread_mutex_unlock(&e->lock);
+    if (h != NULL)
+        curl_easy_reset(h); /* options cleared, the open connection kept */
+    return h != NULL ? h : curl_easy_init();
+}
+
+static void give_back(struct moat_engine *e, CURL *h)
+{
+    pthread_mutex_lock(&e->lock);
+    if (e->n_idle < POOL) {
+        e->idle[e->n_idle++] = h;
+        h = NULL;
+    }
+    pthread_mutex_unlock(&e->lock);
+    if (h != NULL)
+        curl_easy_cleanup(h);
 }
 
 static size_t on_data(char *p, size_t size, size_t n, void *arg)
@@ -67,8 +129,9 @@ void moat_engine_image_free(struct moat_engine_image *im)
     memset(im, 0, sizeof *im);
 }
 
-int moat_engine_get(const char *socket_path, const char *path, json_t **out, struct moat_err *err)
+int moat_engine_get(struct moat_engine *e, const char *path, json_t **out, struct moat_err *err)
 {
+    const char *socket_path = e->socket_path;
     struct moat_buf body = {NULL, 0, 0, MOAT_ENGINE_MAX_RESPONSE};
     char *url = NULL;
     long status = 0;
@@ -77,7 +140,7 @@ int moat_engine_get(const char *socket_path, const char *path, json_t **out, str
     int rc = 0;
 
     *out = NULL;
-    h = curl_easy_init();
+    h = take(e);
     if (h == NULL)
         return moat_err_set(err, MOAT_E_NOMEM, "engine: cannot start libcurl");
     if (asprintf(&url, "http://engine%s", path) < 0) {
@@ -119,11 +182,14 @@ int moat_engine_get(const char *socket_path, const char *path, json_t **out, str
 out:
     free(url);
     moat_buf_free(&body);
-    curl_easy_cleanup(h);
+    if (rc == 0 || rc == -MOAT_E_NOTFOUND)
+        give_back(e, h); /* a failed transfer's connection is not reused */
+    else
+        curl_easy_cleanup(h);
     return rc;
 }
 
-int moat_engine_get_obj(const char *socket_path, const char *kind, const char *name, json_t **out,
+int moat_engine_get_obj(struct moat_engine *e, const char *kind, const char *name, json_t **out,
                         struct moat_err *err)
 {
     static const char hex[] = "0123456789ABCDEF";
@@ -155,19 +221,19 @@ int moat_engine_get_obj(const char *socket_path, const char *kind, const char *n
     }
     memcpy(path + o, strcmp(kind, "volumes") == 0 ? "" : "/json",
            strcmp(kind, "volumes") == 0 ? 1 : 6);
-    rc = moat_engine_get(socket_path, path, out, err);
+    rc = moat_engine_get(e, path, out, err);
     free(path);
     return rc;
 }
 
-int moat_engine_image_inspect(const char *socket_path, const char *ref,
-                              struct moat_engine_image *out, struct moat_err *err)
+int moat_engine_image_inspect(struct moat_engine *e, const char *ref, struct moat_engine_image *out,
+                              struct moat_err *err)
 {
     json_t *doc = NULL, *id, *user;
     int rc;
 
     memset(out, 0, sizeof *out);
-    if ((rc = moat_engine_get_obj(socket_path, "images", ref, &doc, err)) < 0)
+    if ((rc = moat_engine_get_obj(e, "images", ref, &doc, err)) < 0)
         return rc;
     id = json_object_get(doc, "Id");
     user = json_object_get(json_object_get(doc, "Config"), "User");

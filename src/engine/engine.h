@@ -27,8 +27,14 @@ struct moat_engine_image {
     char *user; /* Config.User, "" when unset */
 };
 
-/* "unix:///run/podman/podman.sock" or a plain path -> the socket path (a pointer into url). */
-const char *moat_engine_socket_path(const char *url);
+/* A client of one engine. Thread-safe; keeps a few idle keep-alive connections. */
+struct moat_engine;
+
+/* url: "unix:///run/docker.sock" or a plain socket path. Free with moat_engine_free(). */
+int moat_engine_new(const char *url, struct moat_engine **out, struct moat_err *err);
+void moat_engine_free(struct moat_engine *e);
+/* The socket path, for messages. */
+const char *moat_engine_socket(const struct moat_engine *e);
 
 /*
  * GET path (its parts already escaped, e.g. by moat_engine_get_obj) and parse
@@ -37,19 +43,19 @@ const char *moat_engine_socket_path(const char *url);
  * answers another status; -MOAT_E_LIMIT over MOAT_ENGINE_MAX_RESPONSE;
  * -MOAT_E_FORMAT when the answer is not a JSON object.
  */
-int moat_engine_get(const char *socket_path, const char *path, json_t **out, struct moat_err *err);
+int moat_engine_get(struct moat_engine *e, const char *path, json_t **out, struct moat_err *err);
 
 /*
  * GET /<kind>/<name>/json for kind "images", "containers" or "volumes"
  * ("volumes" has no "/json"). name is escaped except for '/': the engine's
  * routes take names with slashes ("parent/alias" container links).
  */
-int moat_engine_get_obj(const char *socket_path, const char *kind, const char *name, json_t **out,
+int moat_engine_get_obj(struct moat_engine *e, const char *kind, const char *name, json_t **out,
                         struct moat_err *err);
 
 /* GET /images/{ref}/json, reduced to what admission needs. Errors as moat_engine_get. */
-int moat_engine_image_inspect(const char *socket_path, const char *ref,
-                              struct moat_engine_image *out, struct moat_err *err);
+int moat_engine_image_inspect(struct moat_engine *e, const char *ref, struct moat_engine_image *out,
+                              struct moat_err *err);
 void moat_engine_image_free(struct moat_engine_image *im);
 
 #endif

@@ -425,7 +425,7 @@ int admit_check_mounts(struct admit_ctx *c, const json_t *hc, const char *where)
             } else if ((n = strcspn(json_string_value(v), ":")) < sizeof name) {
                 memcpy(name, json_string_value(v), n); /* "name[:ro|rw]" */
                 name[n] = '\0';
-                rc = admit_check_other_container(c, "VolumesFrom", name, true);
+                rc = admit_check_other_container(c, "VolumesFrom ", name, true);
             }
             if (rc < 0)
                 return rc;

@@ -33,6 +33,7 @@ struct moat_authz {
     struct moat_authz_opts o;
     struct moat_admit_policy image_policy; /* without registries and non_root (judged here) */
     struct moat_cache *cache;
+    struct moat_engine *engine; /* NULL without --engine */
     uint64_t hits, misses;
 };
 
@@ -135,7 +136,10 @@ int moat_authz_new(const struct moat_authz_opts *opts, struct moat_authz **out,
     az->image_policy.non_root = false;
     az->image_policy.has_registries = false;
     if ((rc = moat_cache_new(opts->cache_size ? opts->cache_size : 1024, opts->cache_ttl_ms,
-                             &az->cache, err)) < 0) {
+                             &az->cache, err)) < 0 ||
+        (opts->engine_socket != NULL &&
+         (rc = moat_engine_new(opts->engine_socket, &az->engine, err)) < 0)) {
+        moat_cache_free(az->cache);
         free(az);
         return rc;
     }
@@ -148,6 +152,7 @@ void moat_authz_free(struct moat_authz *az)
     if (az == NULL)
         return;
     moat_cache_free(az->cache);
+    moat_engine_free(az->engine);
     free(az);
 }
 
@@ -164,12 +169,12 @@ static int engine_get(void *ctx, const char *kind, const char *name, json_t **ou
 {
     struct moat_authz *az = ctx;
 
-    return moat_engine_get_obj(moat_engine_socket_path(az->o.engine_socket), kind, name, out, err);
+    return moat_engine_get_obj(az->engine, kind, name, out, err);
 }
 
 static const struct moat_admit_lookup *lookup(struct req *r, struct moat_admit_lookup *lk)
 {
-    lk->get = r->az->o.engine_socket != NULL ? engine_get : NULL;
+    lk->get = r->az->engine != NULL ? engine_get : NULL;
     lk->ctx = r->az;
     return lk;
 }
@@ -291,7 +296,7 @@ static int check_image(struct req *r, const char *ref, char **user)
     img.now = (int64_t)time(NULL);
     if (!p->has_registries && !needs_evidence && !p->non_root)
         return 0; /* nothing about the image matters: no engine round trip */
-    if (az->o.engine_socket == NULL) {
+    if (az->engine == NULL) {
         struct moat_admit_policy names_only = az->image_policy;
 
         /* without an engine only the name can be judged: a retag defeats it (docs) */
@@ -307,8 +312,7 @@ static int check_image(struct req *r, const char *ref, char **user)
         return moat_admit_check_image(&names_only, &img, r->d, r->err);
     }
     /* asked afresh every time: the name may point at another image than a minute ago */
-    if ((rc = moat_engine_image_inspect(moat_engine_socket_path(az->o.engine_socket), ref, &im,
-                                        &e2)) < 0)
+    if ((rc = moat_engine_image_inspect(az->engine, ref, &im, &e2)) < 0)
         return engine_reason(r, rc, &e2, "image", ref);
     if ((*user = strdup(im.user)) == NULL) {
         rc = moat_err_set(r->err, MOAT_E_NOMEM, "out of memory");
@@ -505,8 +509,7 @@ static json_t *container(struct req *r, int *rc)
     struct moat_err e2 = MOAT_ERR_INIT;
     json_t *c = NULL;
 
-    *rc = moat_engine_get_obj(moat_engine_socket_path(r->az->o.engine_socket), "containers",
-                              r->m.name, &c, &e2);
+    *rc = moat_engine_get_obj(r->az->engine, "containers", r->m.name, &c, &e2);
     if (*rc < 0) {
         *rc = engine_reason(r, *rc, &e2, "container", r->m.name);
         return NULL;
@@ -542,7 +545,7 @@ static int decide_exec(struct req *r)
             rc = moat_decision_add(r->d, r->err, "exec: User is given twice or not a string");
         else if (json_is_string(u) && json_string_length(u) > 0)
             rc = check_user(r, "exec (CIS 5.23)", json_string_value(u));
-        else if (r->az->o.engine_socket != NULL) { /* the daemon uses the container's user */
+        else if (r->az->engine != NULL) { /* the daemon uses the container's user */
             if ((ctr = container(r, &rc)) != NULL) {
                 user = json_string_value(json_object_get(json_object_get(ctr, "Config"), "User"));
                 rc = check_user(r, "exec as the container's user (CIS 5.23)",
@@ -581,7 +584,7 @@ static int decide_start(struct req *r)
         if (rc < 0)
             return rc;
     }
-    if (r->az->o.engine_socket == NULL ||
+    if (r->az->engine == NULL ||
         (!moat_admit_policy_has_container_rules(p) && !p->non_root && !p->has_registries &&
          p->custody_path == NULL && !moat_admit_policy_needs_scan(p)))
         return rc; /* judged at create (docs: what a plugin cannot see) */
