@@ -139,7 +139,7 @@ int moat_go_version_cmp(const char *a, const char *b)
     return 0;
 }
 
-static int hexval(char c)
+int moat_go_hexval(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -159,9 +159,9 @@ static int query_unescape(const char *s, size_t n, char *out, size_t cap)
         char c = s[i];
 
         if (c == '%') {
-            if (i + 2 >= n || hexval(s[i + 1]) < 0 || hexval(s[i + 2]) < 0)
+            if (i + 2 >= n || moat_go_hexval(s[i + 1]) < 0 || moat_go_hexval(s[i + 2]) < 0)
                 return -1;
-            c = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+            c = (char)(moat_go_hexval(s[i + 1]) * 16 + moat_go_hexval(s[i + 2]));
             i += 2;
         } else if (c == '+') {
             c = ' ';

@@ -40,6 +40,9 @@ bool moat_go_atoi(const char *s, size_t len, long long *out);
  */
 int moat_go_version_cmp(const char *a, const char *b);
 
+/* The value of one hex digit of a %XX escape, or -1. */
+int moat_go_hexval(char c);
+
 /*
  * The first value of key in a raw query string, as Go's url.ParseQuery and
  * Request.FormValue read it: pairs split on '&', a pair holding ';' or a bad

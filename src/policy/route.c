@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "gosem.h"
+
 static const struct {
     const char *method; /* NULL: any method (the debug routes) */
     const char *pattern;
@@ -193,17 +195,6 @@ static bool match(const char *p, const char *s, char *name, size_t cap, bool *ca
     return *s == '\0';
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /*
  * The path of a request-target as Go's url.ParseRequestURI reads it: an
  * optional scheme ("http:"), then "//authority" when there is a scheme, then
@@ -238,9 +229,9 @@ static int target_path(const char *uri, char *out, size_t cap, const char **quer
         char c = p[i];
 
         if (c == '%') {
-            if (i + 2 >= n || hexval(p[i + 1]) < 0 || hexval(p[i + 2]) < 0)
+            if (i + 2 >= n || moat_go_hexval(p[i + 1]) < 0 || moat_go_hexval(p[i + 2]) < 0)
                 return -1;
-            c = (char)(hexval(p[i + 1]) * 16 + hexval(p[i + 2]));
+            c = (char)(moat_go_hexval(p[i + 1]) * 16 + moat_go_hexval(p[i + 2]));
             i += 2;
         }
         if (c == '\0' || o + 1 >= cap)
