@@ -274,5 +274,14 @@ ans=$(curl -s --unix-socket "$PSOCK" -X POST -d \
 
 say "the audit log"
 v=$("$MOAT" authz --verify-log "$WORK/audit.jsonl" 2>&1) && ok "audit chain intact: $v" || not_ok "audit log: $v"
+stop_pid "$DPID"
+DPID=
+stop_pid "$MPID"
+MPID=
+if grep -q -E "Sanitizer|runtime error" "$WORK/moat.log"; then
+  not_ok "moat authz reported: $(grep -m3 -E "Sanitizer|runtime error|SUMMARY" "$WORK/moat.log")"
+else
+  ok "moat authz stopped cleanly (no sanitizer report in its log)"
+fi
 say "through the real engine: $ALLOWED allowed, $DENIED denied"
 it_done
