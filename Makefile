@@ -45,6 +45,7 @@ bench: build
 	bench/sbom-bench.sh
 	bench/db-bench.sh $(BUILD)/moat
 	MOAT=$(BUILD)/moat bench/secret-bench.sh
+	MOAT=$(BUILD)/moat bench/authz-docker-bench.sh
 
 format:
 	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'fuzz/*.c')

@@ -7,8 +7,16 @@ plugin's unix socket and prints p50/p90/p99/max in milliseconds, as Docker's
 plugin client does it: one keep-alive connection (--mode keepalive, Go's
 http.Transport default) or a new connection per request (--mode connect).
 
+With --docker SOCK the requests go to the engine instead, through the real
+daemon and its plugin: POST /v1.41/containers/create with --body as the
+create body. A body whose HostConfig.Memory is 1 byte is refused by the daemon
+right after the plugin allowed it ("Minimum memory limit allowed is 6MB",
+400), so the time is the daemon's routing plus the plugin's decision, and no
+container is made; a 403 is the plugin's denial.
+
   authz-bench.py --socket /run/moat.sock [--n 1000] [--mode keepalive|connect]
                  [--image NAME | --body REQUEST.json --raw] [--max-p99-ms 5] [--json]
+  authz-bench.py --docker /run/docker.sock --body CREATE.json [--expect allow|deny] ...
 
 Exit 1 when --max-p99-ms is given and p99 is above it, or any answer is not
 the expected decision (--expect allow|deny).
@@ -59,7 +67,8 @@ def pct(sorted_ms, p):
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser()
-    ap.add_argument("--socket", required=True)
+    ap.add_argument("--socket")
+    ap.add_argument("--docker", help="the engine's socket: time requests through the daemon")
     ap.add_argument("--n", type=int, default=1000)
     ap.add_argument("--mode", choices=["keepalive", "connect"], default="keepalive")
     ap.add_argument("--body", default=os.path.join(here, "..", "tests", "data", "authz",
@@ -72,10 +81,18 @@ def main():
     ap.add_argument("--max-p99-ms", type=float, default=None)
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args()
+    if (a.socket is None) == (a.docker is None):
+        ap.error("give one of --socket and --docker")
 
-    req = open(a.body, "rb").read() if a.raw else plugin_request(a.body, a.image)
-    hdrs = {"Content-Type": "application/vnd.docker.plugins.v1.2+json",
-            "Accept": "application/vnd.docker.plugins.v1.2+json"}
+    if a.docker:
+        req = open(a.body, "rb").read()
+        hdrs = {"Content-Type": "application/json"}
+        path, sock = "/v1.41/containers/create", a.docker
+    else:
+        req = open(a.body, "rb").read() if a.raw else plugin_request(a.body, a.image)
+        hdrs = {"Content-Type": "application/vnd.docker.plugins.v1.2+json",
+                "Accept": "application/vnd.docker.plugins.v1.2+json"}
+        path, sock = "/AuthZPlugin.AuthZReq", a.socket
     conn = None
     times = []
     wrong = 0
@@ -84,19 +101,24 @@ def main():
         if conn is None or a.mode == "connect":
             if conn is not None:
                 conn.close()
-            conn = UnixHTTPConnection(a.socket)
-        conn.request("POST", "/AuthZPlugin.AuthZReq", body=req, headers=hdrs)
+            conn = UnixHTTPConnection(sock)
+        conn.request("POST", path, body=req, headers=hdrs)
         r = conn.getresponse()
         data = r.read()
         t1 = time.perf_counter()
-        ans = json.loads(data)
-        if ans.get("Allow") != (a.expect == "allow"):
+        if a.docker:  # 403: the plugin denied; anything else got past it
+            allowed = r.status != 403
+            if r.status not in (400, 403, 201):
+                wrong += 1
+        else:
+            allowed = json.loads(data).get("Allow") is True
+        if allowed != (a.expect == "allow"):
             wrong += 1
         if i >= a.warmup:
             times.append((t1 - t0) * 1000.0)
     conn.close()
     times.sort()
-    res = {"mode": a.mode, "n": len(times), "p50_ms": round(pct(times, 50), 3),
+    res = {"mode": a.mode + (" via dockerd" if a.docker else ""), "n": len(times), "p50_ms": round(pct(times, 50), 3),
            "p90_ms": round(pct(times, 90), 3), "p99_ms": round(pct(times, 99), 3),
            "max_ms": round(times[-1], 3), "wrong_decisions": wrong}
     if a.json:

@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         img.scan.secrets = 2;
         moat_admit_check_image(p, &img, &d, &err);
         body = json_loads(body_text, 0, NULL);
-        moat_admit_check_create(p, body, &d, &err);
+        moat_admit_check_create(p, body, NULL, &d, &err);
         json_decref(body);
         free(moat_decision_summary(&d));
         moat_decision_free(&d);

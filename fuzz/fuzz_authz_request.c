@@ -3,7 +3,8 @@
  * fuzz_authz_request.c - libFuzzer target for the AuthZ plugin's request
  * handling: the input is a plugin request body sent to /AuthZPlugin.AuthZReq
  * and /AuthZPlugin.AuthZRes under a policy with every container rule on (no
- * engine, no audit log). Also feeds it to the route classifier and the
+ * engine, no audit log). Also feeds it to the request-target router, Go's
+ * query, integer and upper-case readings, the image-name parser and the
  * base64 decoder directly.
  */
 #include <stdint.h>
@@ -13,12 +14,16 @@
 #include "base/base64.h"
 #include "policy/admit.h"
 #include "policy/authz.h"
+#include "policy/gosem.h"
+#include "policy/route.h"
+#include "source/docker_name.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char yaml[] = "registries: [docker.io/library/]\nnon_root: true\n"
                                "deny_privileged: true\ndeny_host_namespaces: true\n"
-                               "deny_socket_mounts: true\ndeny_cap_add: [SYS_ADMIN]\n";
+                               "deny_socket_mounts: true\ndeny_host_mounts: true\n"
+                               "deny_cap_add: [SYS_ADMIN]\n";
     static struct moat_admit_policy *p;
     static struct moat_authz *az;
     struct moat_err err = MOAT_ERR_INIT;
@@ -49,7 +54,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (text != NULL) {
         memcpy(text, data, size);
         text[size] = '\0';
-        moat_authz_route("POST", text);
+        struct moat_route_match m;
+        struct moat_docker_name n;
+        char out[256];
+        long long v;
+
+        moat_route_parse("POST", text, &m);
+        moat_go_query_get(text, "networkmode", out, sizeof out);
+        moat_go_upper_ascii(text, size, out, sizeof out);
+        moat_go_atoi(text, size, &v);
+        moat_go_version_cmp(text, "1.24");
+        moat_user_is_root(text);
+        moat_docker_name_parse(text, &n, NULL);
         free(text);
     }
     return 0;

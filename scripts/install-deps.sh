@@ -17,6 +17,9 @@ PKGS=(
   # real images for tests: container engine and image tools
   podman skopeo umoci runc debootstrap uidmap fuse-overlayfs slirp4netns
   ca-certificates curl
+  # a real Docker engine and a registry on loopback for the AuthZ plugin tests
+  # (their services are not used: the tests start their own dockerd and registry)
+  docker.io docker-registry
   # peer tools for comparison (Trivy comes from npm)
   nodejs npm
 )

@@ -19,6 +19,7 @@
 
 #include "base/buf.h"
 #include "base/strv.h"
+#include "source/docker_name.h"
 
 enum {
     R_TAG,
@@ -725,69 +726,37 @@ out:
 /* ---- image references ---- */
 
 struct imgref {
-    char registry[256];
-    char repo[512];
+    char name[600]; /* normalised "domain/path", "" when the reference is not a valid name */
     bool has_tag, has_digest, latest;
 };
 
+/* Names follow source/docker_name (the engine's grammar); an invalid one is never trusted. */
 static void parse_ref(const char *ref, struct imgref *r)
 {
-    const char *slash = strchr(ref, '/'), *at = strchr(ref, '@'), *rest = ref, *last_slash, *colon;
-    size_t n = at != NULL ? (size_t)(at - ref) : strlen(ref);
+    struct moat_docker_name n;
+    const char *last = strrchr(ref, '/');
 
     memset(r, 0, sizeof(*r));
-    r->has_digest = at != NULL;
-    if (slash != NULL && (size_t)(slash - ref) < n &&
-        (memchr(ref, '.', (size_t)(slash - ref)) != NULL ||
-         memchr(ref, ':', (size_t)(slash - ref)) != NULL ||
-         (slash - ref == 9 && strncmp(ref, "localhost", 9) == 0))) {
-        snprintf(r->registry, sizeof(r->registry), "%.*s", (int)(slash - ref), ref);
-        rest = slash + 1;
-        n -= (size_t)(rest - ref);
-    } else
-        snprintf(r->registry, sizeof(r->registry), "docker.io");
-    if (strcmp(r->registry, "index.docker.io") == 0 ||
-        strcmp(r->registry, "registry-1.docker.io") == 0)
-        snprintf(r->registry, sizeof(r->registry), "docker.io");
-    last_slash = memrchr(rest, '/', n);
-    colon = memrchr(last_slash != NULL ? last_slash : rest, ':',
-                    n - (size_t)((last_slash != NULL ? last_slash : rest) - rest));
-    if (colon != NULL) {
-        r->has_tag = true;
-        r->latest = (size_t)(rest + n - colon - 1) == 6 && strncmp(colon + 1, "latest", 6) == 0;
-        n = (size_t)(colon - rest);
+    if (moat_docker_name_parse(ref, &n, NULL) == 0) {
+        snprintf(r->name, sizeof(r->name), "%s/%s", n.domain, n.path);
+        r->has_tag = n.tag[0] != '\0';
+        r->has_digest = n.digest[0] != '\0';
+        r->latest = strcmp(n.tag, "latest") == 0;
+        return;
     }
-    if (strcmp(r->registry, "docker.io") == 0 && memchr(rest, '/', n) == NULL)
-        snprintf(r->repo, sizeof(r->repo), "library/%.*s", (int)n, rest);
-    else
-        snprintf(r->repo, sizeof(r->repo), "%.*s", (int)n, rest);
+    /* not a valid name: only what the text shows, for the pinning rules */
+    r->has_digest = strchr(ref, '@') != NULL;
+    last = strchr(last != NULL ? last : ref, ':');
+    r->has_tag = last != NULL;
+    r->latest =
+        last != NULL && strncmp(last + 1, "latest", 6) == 0 && (last[7] == '\0' || last[7] == '@');
 }
 
 static bool trusted(const struct ctx *c, const struct imgref *r)
 {
-    char full[800];
-
-    snprintf(full, sizeof(full), "%s/%s", r->registry, r->repo);
-    for (size_t i = 0; i < c->opts->n_trusted; i++) {
-        const char *t = c->opts->trusted[i];
-        size_t tl = strlen(t);
-
-        while (tl > 0 && t[tl - 1] == '/')
-            tl--;
-        if (tl == 0)
-            continue;
-        if (strncasecmp(full, t, tl) == 0 && (full[tl] == '/' || full[tl] == '\0'))
+    for (size_t i = 0; r->name[0] != '\0' && i < c->opts->n_trusted; i++)
+        if (moat_docker_name_under(c->opts->trusted[i], r->name))
             return true;
-        /* "docker.io/nginx" style entries for official images */
-        if (strcmp(r->registry, "docker.io") == 0 && strncmp(r->repo, "library/", 8) == 0) {
-            char short_name[800];
-
-            snprintf(short_name, sizeof(short_name), "docker.io/%s", r->repo + 8);
-            if (strncasecmp(short_name, t, tl) == 0 &&
-                (short_name[tl] == '/' || short_name[tl] == '\0'))
-                return true;
-        }
-    }
     return false;
 }
 

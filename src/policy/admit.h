@@ -47,8 +47,10 @@ struct moat_admit_policy {
     bool deny_privileged;
     bool deny_host_namespaces;
     bool deny_socket_mounts;
+    bool deny_host_mounts;
     char **deny_cap_add; /* upper case, without "CAP_"; "ALL" allowed */
     size_t n_deny_cap_add;
+    bool allow_unknown_endpoints; /* unknown_endpoints: allow (default deny) */
 };
 
 /* Parse admit.yaml (strict: unknown keys, duplicates, wrong types and aliases are errors,
@@ -125,35 +127,63 @@ int moat_admit_check_image(const struct moat_admit_policy *p, const struct moat_
                            struct moat_decision *d, struct moat_err *err);
 
 /*
- * The container checks on a parsed POST /containers/create body: privileged,
- * host namespaces, engine sockets in Binds or Mounts, CapAdd. Adds a reason
- * per failure to d; a body that is not an object is a reason, not an error.
+ * What the engine says about objects a request refers to: kind "containers"
+ * (GET /containers/{name}/json) or "volumes" (GET /volumes/{name}). 0 and
+ * *out (caller decrefs), -MOAT_E_NOTFOUND, or another error. NULL get: no
+ * engine, and a setting that needs one is denied.
+ */
+struct moat_admit_lookup {
+    int (*get)(void *ctx, const char *kind, const char *name, json_t **out, struct moat_err *err);
+    void *ctx;
+};
+
+/*
+ * The container checks on a parsed POST /containers/create body, read as the
+ * daemon reads it (runconfig.ContainerConfigWrapper: the HostConfig object, or
+ * when it is absent or null, HostConfig fields at the top level):
+ * deny_privileged (privileged mode and every setting with the same effect),
+ * deny_host_namespaces, deny_socket_mounts, deny_host_mounts, deny_cap_add,
+ * and namespaces or volumes taken from other containers (looked up through lk,
+ * judged by the same rules). Adds a reason per failure, each naming its rule;
+ * a body that is not an object is a reason, not an error. lk may be NULL.
  */
 int moat_admit_check_create(const struct moat_admit_policy *p, const json_t *body,
+                            const struct moat_admit_lookup *lk, struct moat_decision *d,
+                            struct moat_err *err);
+
+/* The same checks on a HostConfig object alone (a start body before API 1.24, an inspect). */
+int moat_admit_check_host_config(const struct moat_admit_policy *p, const json_t *hc,
+                                 const char *where, const struct moat_admit_lookup *lk,
+                                 struct moat_decision *d, struct moat_err *err);
+
+/*
+ * The same checks on a container as the engine reports it (GET
+ * /containers/{id}/json): what it will run with when started. Values the
+ * daemon filled in by default (CgroupnsMode host on cgroup v1) are not reasons.
+ */
+int moat_admit_check_container(const struct moat_admit_policy *p, const json_t *inspect,
+                               const struct moat_admit_lookup *lk, struct moat_decision *d,
+                               struct moat_err *err);
+
+/* POST /volumes/create: a local volume whose device binds a host path is a bind of that path. */
+int moat_admit_check_volume_create(const struct moat_admit_policy *p, const json_t *body,
+                                   struct moat_decision *d, struct moat_err *err);
+
+/* POST /containers/{id}/update (container.UpdateConfig) under deny_privileged. */
+int moat_admit_check_update(const struct moat_admit_policy *p, const json_t *body,
                             struct moat_decision *d, struct moat_err *err);
 
-/*
- * obj[name] as Go's encoding/json fills a struct field, which is how the
- * Docker daemon reads a request body: keys match case-insensitively (and
- * U+212A KELVIN SIGN / U+017F LONG S match k / s). NULL when absent or not an
- * object; when two keys match, NULL and *ambiguous = true (Go would take the
- * last one; a policy must not guess).
- */
-json_t *moat_go_field(const json_t *obj, const char *name, bool *ambiguous);
+/* Whether the policy has any container rule (the create, start, exec ... checks do anything). */
+bool moat_admit_policy_has_container_rules(const struct moat_admit_policy *p);
 
-/* ---- names ---- */
+/* ---- users ---- */
 
 /*
- * Docker's normalisation of an image name: "ubuntu" -> "docker.io/library/ubuntu",
- * "me/app:1" -> "docker.io/me/app:1", "index.docker.io/..." -> "docker.io/...";
- * names with a registry host (a '.' or ':' in the first component, or
- * "localhost") are kept. Caller frees; -MOAT_E_FORMAT for an empty, over-long or
- * malformed name.
+ * Whether a User string means root as the engine reads it (runc's
+ * GetExecUser): the part before the first ':' is empty, "root", or a number
+ * strconv.Atoi reads as 0 ("0", "00", "+0", "-0"). Other names are looked up
+ * in the image's /etc/passwd, which a plugin does not see.
  */
-int moat_image_name_normalize(const char *name, char **out, struct moat_err *err);
-/* Whether normalized name lies under prefix (at a '/', ':' or '@' boundary). */
-bool moat_registry_prefix_match(const char *prefix, const char *normalized);
-/* Whether a user string means root: "", "root", "0", with any ":group". */
 bool moat_user_is_root(const char *user);
 
 #endif

@@ -1,238 +1,71 @@
 /*
- * admit_create.c - the container settings of a POST /containers/create body
- * (Docker Engine API ContainerConfig + HostConfig) that the policy can deny:
- * privileged mode, host namespaces, the engine's socket mounted into the
- * container, added capabilities. Fields are looked up as the daemon's Go
- * decoder does, case-insensitively ("privileged" is Privileged). A field of the
- * wrong type, or given twice, is a reason, not a pass: a plugin must not guess.
+ * admit_create.c - the container settings of a request that the policy can
+ * deny, read as the daemon reads them (Go's encoding/json: field names match
+ * case-insensitively; strings.ToUpper for capabilities; exact strings where
+ * Go compares exactly). Each reason names its rule. A field of the wrong type,
+ * or given twice, is a reason, not a pass: a plugin must not guess. What each
+ * rule covers, with its CIS Docker Benchmark section, is in docs/admission.md.
+ * Host paths and volumes are admit_mounts.c.
  */
-#include "admit.h"
+#include "admit_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include "../base/limits.h"
+#include "gosem.h"
 
-/* Length of the key prefix at k that folds to c (1 ASCII byte, or 2-3 for KELVIN SIGN / LONG S). */
-static size_t fold_match(const unsigned char *k, size_t left, char c)
-{
-    unsigned char l = (unsigned char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-
-    if (left >= 1 && k[0] < 0x80)
-        return (unsigned char)(k[0] >= 'A' && k[0] <= 'Z' ? k[0] - 'A' + 'a' : k[0]) == l ? 1 : 0;
-    if (l == 'k' && left >= 3 && k[0] == 0xe2 && k[1] == 0x84 && k[2] == 0xaa)
-        return 3;
-    if (l == 's' && left >= 2 && k[0] == 0xc5 && k[1] == 0xbf)
-        return 2;
-    return 0;
-}
-
-static bool go_key_eq(const char *key, size_t klen, const char *name)
-{
-    const unsigned char *k = (const unsigned char *)key;
-    size_t i = 0;
-
-    for (; *name != '\0'; name++) {
-        size_t n = fold_match(k + i, klen - i, *name);
-
-        if (n == 0)
-            return false;
-        i += n;
-    }
-    return i == klen;
-}
-
-json_t *moat_go_field(const json_t *obj, const char *name, bool *ambiguous)
-{
-    json_t *found = NULL, *v;
-    const char *key;
-    size_t klen;
-
-    if (!json_is_object(obj))
-        return NULL;
-    json_object_keylen_foreach((json_t *)obj, key, klen, v)
-    {
-        if (!go_key_eq(key, klen, name))
-            continue;
-        if (found != NULL) {
-            *ambiguous = true;
-            return NULL;
-        }
-        found = v;
-    }
-    return found;
-}
-
-/* moat_go_field, with ambiguity as a reason in d (then NULL). */
-static const json_t *field(const json_t *obj, const char *where, const char *name,
-                           struct moat_decision *d, struct moat_err *err)
+const json_t *admit_field(struct admit_ctx *c, const json_t *obj, const char *where,
+                          const char *name)
 {
     bool amb = false;
     const json_t *v = moat_go_field(obj, name, &amb);
 
     if (amb)
-        moat_decision_add(d, err, "%s%s%s is given twice (keys differing only in case)", where,
-                          *where ? "." : "", name);
+        moat_decision_add(c->d, c->err, "%s%s%s is given twice (keys differing only in case)",
+                          where, *where ? "." : "", name);
     return v;
 }
 
-/* Engine API sockets; binding any of them, or a directory above them, hands over the host. */
-static const char *const engine_sockets[] = {
-    "/run/docker.sock",
-    "/run/podman/podman.sock",
-    "/run/containerd/containerd.sock",
-    "/run/crio/crio.sock",
-    "/run/docker/containerd/containerd.sock",
-};
-static const char *const socket_names[] = {"docker.sock", "podman.sock", "containerd.sock",
-                                           "crio.sock"};
-
-/*
- * Lexically clean an absolute host path into out (no "//", ".", "..", trailing
- * "/"; /var/run is read as /run, the usual symlink). 0, or -1 when not absolute
- * or too long.
- */
-static int clean_path(const char *in, size_t len, char *out, size_t cap)
+/* A string field, or NULL; wrong types are a reason (*rc). */
+static const char *str_field(struct admit_ctx *c, const json_t *obj, const char *where,
+                             const char *name, int *rc)
 {
-    size_t o = 0, i = 0;
+    const json_t *v = admit_field(c, obj, where, name);
 
-    if (len == 0 || in[0] != '/' || len >= cap)
-        return -1;
-    while (i < len) {
-        size_t start, n;
-
-        while (i < len && in[i] == '/')
-            i++;
-        start = i;
-        while (i < len && in[i] != '/')
-            i++;
-        n = i - start;
-        if (n == 0 || (n == 1 && in[start] == '.'))
-            continue;
-        if (n == 2 && in[start] == '.' && in[start + 1] == '.') {
-            while (o > 0 && out[o - 1] != '/')
-                o--;
-            if (o > 0)
-                o--;
-            continue;
-        }
-        out[o++] = '/';
-        memcpy(out + o, in + start, n);
-        o += n;
+    if (v == NULL || json_is_null(v))
+        return NULL;
+    if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v)) {
+        *rc = moat_decision_add(c->d, c->err, "%s.%s is not a string", where, name);
+        return NULL;
     }
-    if (o == 0)
-        out[o++] = '/';
-    out[o] = '\0';
-    if (strncmp(out, "/var/run", 8) == 0 && (out[8] == '/' || out[8] == '\0')) {
-        memmove(out, out + 4, o - 4 + 1);
-        if (out[0] == '\0')
-            memcpy(out, "/", 2);
-    }
-    return 0;
+    return json_string_value(v);
 }
 
-/* Whether a host path (already clean) is an engine socket or a directory holding one. */
-static const char *exposes_socket(const char *path)
+/* A list field that must be empty under deny_privileged. */
+static int deny_nonempty(struct admit_ctx *c, const json_t *hc, const char *where, const char *name,
+                         const char *what)
 {
-    const char *base = strrchr(path, '/');
-    size_t n = strlen(path);
+    const json_t *v = admit_field(c, hc, where, name);
 
-    for (size_t i = 0; i < sizeof socket_names / sizeof socket_names[0]; i++)
-        if (base != NULL && strcmp(base + 1, socket_names[i]) == 0)
-            return path;
-    for (size_t i = 0; i < sizeof engine_sockets / sizeof engine_sockets[0]; i++) {
-        const char *s = engine_sockets[i];
-
-        if (strcmp(path, "/") == 0 || (strncmp(s, path, n) == 0 && (s[n] == '\0' || s[n] == '/')))
-            return s;
-    }
-    return NULL;
-}
-
-static int check_source(struct moat_decision *d, struct moat_err *err, const char *where,
-                        const char *src, size_t len)
-{
-    char clean[MOAT_MAX_PATH_LEN + 1];
-    const char *sock;
-
-    if (len == 0 || src[0] != '/')
-        return 0; /* a named volume, not a host path */
-    if (clean_path(src, len, clean, sizeof clean) < 0)
-        return moat_decision_add(d, err, "%s: host path too long", where);
-    sock = exposes_socket(clean);
-    if (sock == NULL)
+    if (v == NULL || json_is_null(v))
         return 0;
-    if (strcmp(sock, clean) == 0)
-        return moat_decision_add(d, err, "engine socket mounted: %.*s (%s)", (int)len, src, where);
-    return moat_decision_add(d, err, "engine socket mounted: %.*s holds %s (%s)", (int)len, src,
-                             sock, where);
+    if (!json_is_array(v))
+        return moat_decision_add(c->d, c->err, "%s.%s is not a list", where, name);
+    if (json_array_size(v) == 0)
+        return 0;
+    return moat_decision_add(c->d, c->err, "deny_privileged: %s (%s.%s, CIS 5.17)", what, where,
+                             name);
 }
 
-static int check_mounts(const json_t *hc, struct moat_decision *d, struct moat_err *err)
+/* Capabilities deny_privileged refuses to add, besides the policy's deny_cap_add. */
+static const char *const power_caps[] = {"ALL",       "SYS_ADMIN",  "SYS_MODULE",
+                                         "SYS_RAWIO", "SYS_PTRACE", "DAC_READ_SEARCH",
+                                         "NET_ADMIN", "BPF",        "PERFMON"};
+
+static int check_caps(struct admit_ctx *c, const json_t *hc, const char *where)
 {
-    const json_t *binds = field(hc, "HostConfig", "Binds", d, err);
-    const json_t *mounts = field(hc, "HostConfig", "Mounts", d, err);
-    size_t i;
-    json_t *v;
-    int rc = 0;
-
-    if (binds != NULL && !json_is_null(binds)) {
-        if (!json_is_array(binds))
-            return moat_decision_add(d, err, "HostConfig.Binds is not a list");
-        json_array_foreach(binds, i, v)
-        {
-            const char *s = json_string_value(v);
-
-            if (!json_is_string(v))
-                rc = moat_decision_add(d, err, "HostConfig.Binds[%zu] is not a string", i);
-            else /* "src:dst[:opts]"; src is a host path when it starts with '/' */
-                rc = check_source(d, err, "HostConfig.Binds", s, strcspn(s, ":"));
-            if (rc < 0)
-                return rc;
-        }
-    }
-    if (mounts != NULL && !json_is_null(mounts)) {
-        if (!json_is_array(mounts))
-            return moat_decision_add(d, err, "HostConfig.Mounts is not a list");
-        json_array_foreach(mounts, i, v)
-        {
-            const json_t *src = field(v, "HostConfig.Mounts[]", "Source", d, err);
-            const json_t *vo = field(v, "HostConfig.Mounts[]", "VolumeOptions", d, err);
-            const json_t *dc =
-                field(vo, "HostConfig.Mounts[].VolumeOptions", "DriverConfig", d, err);
-            /* Options is a map: its keys are exact */
-            const json_t *dev = json_object_get(
-                field(dc, "HostConfig.Mounts[].VolumeOptions.DriverConfig", "Options", d, err),
-                "device");
-
-            if (!json_is_object(v) || (src != NULL && !json_is_string(src) && !json_is_null(src)))
-                rc = moat_decision_add(d, err, "HostConfig.Mounts[%zu] is malformed", i);
-            if (rc == 0 && json_is_string(src))
-                rc = check_source(d, err, "HostConfig.Mounts", json_string_value(src),
-                                  json_string_length(src));
-            /* a local volume can bind any host directory through its driver options */
-            if (rc == 0 && json_is_string(dev))
-                rc = check_source(d, err, "HostConfig.Mounts volume device", json_string_value(dev),
-                                  json_string_length(dev));
-            if (rc < 0)
-                return rc;
-        }
-    }
-    return 0;
-}
-
-static bool cap_eq(const char *policy_cap, const char *req)
-{
-    if (strncasecmp(req, "CAP_", 4) == 0)
-        req += 4;
-    return strcasecmp(policy_cap, req) == 0;
-}
-
-static int check_caps(const struct moat_admit_policy *p, const json_t *hc, struct moat_decision *d,
-                      struct moat_err *err)
-{
-    const json_t *caps = field(hc, "HostConfig", "CapAdd", d, err);
+    const json_t *caps = admit_field(c, hc, where, "CapAdd");
     size_t i;
     json_t *v;
     int rc = 0;
@@ -240,20 +73,33 @@ static int check_caps(const struct moat_admit_policy *p, const json_t *hc, struc
     if (caps == NULL || json_is_null(caps))
         return 0;
     if (!json_is_array(caps))
-        return moat_decision_add(d, err, "HostConfig.CapAdd is not a list");
+        return moat_decision_add(c->d, c->err, "%s.CapAdd is not a list", where);
     json_array_foreach(caps, i, v)
     {
-        const char *c = json_string_value(v);
-        bool denied = false;
+        char up[80];
+        const char *cap, *rule = NULL;
 
-        if (c == NULL) {
-            rc = moat_decision_add(d, err, "HostConfig.CapAdd[%zu] is not a string", i);
-        } else {
-            for (size_t j = 0; j < p->n_deny_cap_add && !denied; j++)
-                denied = cap_eq(p->deny_cap_add[j], c) || strcmp(p->deny_cap_add[j], "ALL") == 0 ||
-                         cap_eq("ALL", c);
-            if (denied)
-                rc = moat_decision_add(d, err, "capability added: %.64s (HostConfig.CapAdd)", c);
+        if (!json_is_string(v)) {
+            rc = moat_decision_add(c->d, c->err, "%s.CapAdd[%zu] is not a string", where, i);
+        } else if (moat_go_upper_ascii(json_string_value(v), json_string_length(v), up,
+                                       sizeof up)) {
+            /* oci/caps.NormalizeLegacyCapabilities: strings.ToUpper, then "CAP_" is optional */
+            cap = strncmp(up, "CAP_", 4) == 0 && strcmp(up, "CAP_ALL") != 0 ? up + 4 : up;
+            for (size_t j = 0; rule == NULL && j < c->p->n_deny_cap_add; j++)
+                if (strcmp(c->p->deny_cap_add[j], cap) == 0 ||
+                    strcmp(c->p->deny_cap_add[j], "ALL") == 0 || strcmp(cap, "ALL") == 0)
+                    rule = "deny_cap_add";
+            for (size_t j = 0; rule == NULL && c->p->deny_privileged &&
+                               j < sizeof power_caps / sizeof power_caps[0];
+                 j++)
+                if (strcmp(power_caps[j], cap) == 0)
+                    rule = "deny_privileged";
+            if (rule != NULL)
+                rc = moat_decision_add(
+                    c->d, c->err, "%s: capability added: %.64s%s%s (%s.CapAdd, CIS 5.3)", rule,
+                    json_string_value(v),
+                    strcmp(json_string_value(v), cap) != 0 ? ", which the daemon reads as " : "",
+                    strcmp(json_string_value(v), cap) != 0 ? cap : "", where);
         }
         if (rc < 0)
             return rc;
@@ -261,45 +107,322 @@ static int check_caps(const struct moat_admit_policy *p, const json_t *hc, struc
     return 0;
 }
 
-int moat_admit_check_create(const struct moat_admit_policy *p, const json_t *body,
-                            struct moat_decision *d, struct moat_err *err)
+/* A seccomp profile given inline (the CLI sends the file's JSON) that allows by default. */
+static bool seccomp_allows_all(const char *profile)
 {
-    static const char *const modes[] = {"NetworkMode", "PidMode", "IpcMode", "UTSMode",
-                                        "UsernsMode"};
-    const json_t *hc;
+    json_t *j = json_loads(profile, JSON_REJECT_DUPLICATES, NULL);
+    const char *act;
+    bool yes;
+
+    if (j == NULL)
+        return false; /* the daemon refuses a profile it cannot read */
+    act = json_string_value(moat_go_field(j, "defaultAction", &(bool){false}));
+    yes = act != NULL && (strcmp(act, "SCMP_ACT_ALLOW") == 0 || strcmp(act, "SCMP_ACT_LOG") == 0);
+    json_decref(j);
+    return yes;
+}
+
+/* SecurityOpt as the daemon's parseSecurityOpt reads it ("k=v", or the old "k:v"). */
+static int check_security_opts(struct admit_ctx *c, const json_t *hc, const char *where)
+{
+    const json_t *opts = admit_field(c, hc, where, "SecurityOpt");
+    size_t i;
+    json_t *v;
     int rc = 0;
 
-    if (!json_is_object(body))
-        return moat_decision_add(d, err, "create request body is not a JSON object");
-    hc = field(body, "", "HostConfig", d, err);
-    if (hc == NULL || json_is_null(hc))
-        return 0; /* all defaults: unprivileged, private namespaces, no mounts */
-    if (!json_is_object(hc))
-        return moat_decision_add(d, err, "HostConfig is not an object");
-    if (p->deny_privileged) {
-        const json_t *v = field(hc, "HostConfig", "Privileged", d, err);
+    if (opts == NULL || json_is_null(opts))
+        return 0;
+    if (!json_is_array(opts))
+        return moat_decision_add(c->d, c->err, "%s.SecurityOpt is not a list", where);
+    json_array_foreach(opts, i, v)
+    {
+        const char *o = json_string_value(v), *val, *sep, *what = NULL;
+        size_t kn;
 
-        if (v != NULL && !json_is_boolean(v) && !json_is_null(v))
-            rc = moat_decision_add(d, err, "HostConfig.Privileged is not a boolean");
-        else if (json_is_true(v))
-            rc = moat_decision_add(d, err, "privileged container (HostConfig.Privileged)");
+        if (o == NULL) {
+            rc = moat_decision_add(c->d, c->err, "%s.SecurityOpt[%zu] is not a string", where, i);
+            if (rc < 0)
+                return rc;
+            continue;
+        }
+        sep = strchr(o, '=') != NULL ? strchr(o, '=') : strchr(o, ':');
+        kn = sep != NULL ? (size_t)(sep - o) : strlen(o);
+        val = sep != NULL ? sep + 1 : "";
+        if (strcmp(o, "disable") == 0 ||
+            (kn == 5 && memcmp(o, "label", 5) == 0 &&
+             (strcmp(val, "disable") == 0 || strcmp(val, "type:spc_t") == 0 ||
+              strcmp(val, "type:unconfined_t") == 0)))
+            what = "SELinux labelling disabled (CIS 5.2)";
+        else if (kn == 8 && memcmp(o, "apparmor", 8) == 0 && strcmp(val, "unconfined") == 0)
+            what = "AppArmor unconfined (CIS 5.1)";
+        else if (kn == 7 && memcmp(o, "seccomp", 7) == 0 &&
+                 (strcmp(val, "unconfined") == 0 || seccomp_allows_all(val)))
+            what = "seccomp unconfined (CIS 5.21)";
+        else if (kn == 11 && memcmp(o, "systempaths", 11) == 0 && strcmp(val, "unconfined") == 0)
+            what = "/proc and /sys paths unmasked (systempaths=unconfined)";
+        if (what != NULL &&
+            (rc = moat_decision_add(c->d, c->err, "deny_privileged: %s (%s.SecurityOpt: %.100s)",
+                                    what, where, strlen(o) > 100 ? "<profile>" : o)) < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* MaskedPaths/ReadonlyPaths given explicitly must keep the daemon's defaults (oci/defaults.go). */
+static int check_system_paths(struct admit_ctx *c, const json_t *hc, const char *where)
+{
+    static const char *const masked[] = {
+        "/proc/asound",        "/proc/acpi",       "/proc/kcore",       "/proc/keys",
+        "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
+        "/proc/scsi",          "/sys/firmware"};
+    static const char *const ro[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
+                                     "/proc/sysrq-trigger"};
+    static const struct {
+        const char *field;
+        const char *const *want;
+        size_t n;
+    } lists[] = {{"MaskedPaths", masked, sizeof masked / sizeof masked[0]},
+                 {"ReadonlyPaths", ro, sizeof ro / sizeof ro[0]}};
+    int rc = 0;
+
+    for (size_t l = 0; l < 2; l++) {
+        const json_t *v = admit_field(c, hc, where, lists[l].field);
+
+        if (v == NULL || json_is_null(v))
+            continue; /* the daemon's defaults */
+        if (!json_is_array(v)) {
+            rc = moat_decision_add(c->d, c->err, "%s.%s is not a list", where, lists[l].field);
+        } else {
+            for (size_t k = 0; k < lists[l].n; k++) {
+                bool found = false;
+                size_t i;
+                json_t *e;
+
+                json_array_foreach(v, i, e) found |=
+                    json_is_string(e) && strcmp(json_string_value(e), lists[l].want[k]) == 0;
+                if (!found) {
+                    rc = moat_decision_add(c->d, c->err,
+                                           "deny_privileged: %s.%s leaves out %s (what "
+                                           "systempaths=unconfined does)",
+                                           where, lists[l].field, lists[l].want[k]);
+                    break;
+                }
+            }
+        }
         if (rc < 0)
             return rc;
     }
-    if (p->deny_host_namespaces)
-        for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
-            const json_t *v = field(hc, "HostConfig", modes[i], d, err);
+    return 0;
+}
 
-            if (v != NULL && !json_is_string(v) && !json_is_null(v))
-                rc = moat_decision_add(d, err, "HostConfig.%s is not a string", modes[i]);
-            else if (json_is_string(v) && strcmp(json_string_value(v), "host") == 0)
-                rc = moat_decision_add(d, err, "host namespace: HostConfig.%s is host", modes[i]);
+static int check_hc(struct admit_ctx *c, const json_t *hc, const char *where);
+
+/* "container:<name>" modes: the other container's namespaces, so its settings. */
+static int check_joins(struct admit_ctx *c, const json_t *hc, const char *where)
+{
+    static const char *const modes[] = {"NetworkMode", "PidMode", "IpcMode"};
+    int rc = 0;
+
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+        const char *m = json_string_value(moat_go_field(hc, modes[i], &(bool){false}));
+        char why[64];
+
+        if (m == NULL || strncmp(m, "container:", 10) != 0) /* types: check_hc says */
+            continue;
+        snprintf(why, sizeof why, "%s container:", modes[i]);
+        if ((rc = admit_check_other_container(c, why, m + 10, false)) < 0)
+            return rc;
+    }
+    return 0;
+}
+
+int admit_check_other_container(struct admit_ctx *c, const char *why, const char *name,
+                                bool mounts_only)
+{
+    struct moat_decision sub = {true, NULL, 0};
+    struct moat_err e2 = MOAT_ERR_INIT;
+    struct admit_ctx k = *c;
+    json_t *ctr = NULL;
+    char prefix[400];
+    int rc;
+
+    if (c->lk == NULL || c->lk->get == NULL)
+        return moat_decision_add(c->d, c->err,
+                                 "%s%.200s: no engine (--engine) to see that container's settings",
+                                 why, name);
+    if (c->hops >= ADMIT_MAX_HOPS)
+        return moat_decision_add(c->d, c->err, "%s%.200s: more than %d containers deep", why, name,
+                                 ADMIT_MAX_HOPS);
+    rc = c->lk->get(c->lk->ctx, "containers", name, &ctr, &e2);
+    if (rc < 0) {
+        rc = rc == -MOAT_E_NOMEM
+                 ? moat_err_set(c->err, MOAT_E_NOMEM, "out of memory")
+                 : moat_decision_add(c->d, c->err, "%s%.200s: %s", why, name, moat_err_msg(&e2));
+        moat_err_clear(&e2);
+        return rc;
+    }
+    k.d = &sub;
+    k.hops = c->hops + 1;
+    k.from_engine = true;
+    if (mounts_only)
+        rc = (c->p->deny_socket_mounts || c->p->deny_host_mounts)
+                 ? admit_check_mounts(&k, json_object_get(ctr, "HostConfig"), "HostConfig")
+                 : 0;
+    else
+        rc = check_hc(&k, json_object_get(ctr, "HostConfig"), "HostConfig");
+    snprintf(prefix, sizeof prefix, "%s%.200s, which the policy would refuse: ", why, name);
+    if (rc == 0)
+        rc = moat_decision_merge(c->d, prefix, sub.reasons, sub.n_reasons, c->err);
+    moat_decision_free(&sub);
+    json_decref(ctr);
+    return rc;
+}
+
+static int check_hc(struct admit_ctx *c, const json_t *hc, const char *where)
+{
+    static const char *const ns[] = {"NetworkMode", "PidMode",    "IpcMode",
+                                     "UTSMode",     "UsernsMode", "CgroupnsMode"};
+    const struct moat_admit_policy *p = c->p;
+    int rc = 0;
+
+    if (hc == NULL || json_is_null(hc))
+        return 0; /* all defaults: unprivileged, private namespaces, no mounts */
+    if (!json_is_object(hc))
+        return moat_decision_add(c->d, c->err, "%s is not an object", where);
+    if (p->deny_privileged) {
+        const json_t *v = admit_field(c, hc, where, "Privileged");
+        const char *cg;
+
+        if (v != NULL && !json_is_boolean(v) && !json_is_null(v))
+            rc = moat_decision_add(c->d, c->err, "%s.Privileged is not a boolean", where);
+        else if (json_is_true(v))
+            rc = moat_decision_add(c->d, c->err,
+                                   "deny_privileged: privileged container (%s.Privileged, CIS 5.4)",
+                                   where);
+        if (rc < 0 || (rc = deny_nonempty(c, hc, where, "Devices", "host devices added")) < 0 ||
+            (rc = deny_nonempty(c, hc, where, "DeviceCgroupRules", "device cgroup rules added")) <
+                0 ||
+            (rc = deny_nonempty(c, hc, where, "DeviceRequests", "host devices requested (GPUs)")) <
+                0 ||
+            (rc = check_security_opts(c, hc, where)) < 0 ||
+            (rc = check_system_paths(c, hc, where)) < 0)
+            return rc;
+        /* the engine fills in the daemon's default (host on cgroup v1); a request sets it */
+        cg = str_field(c, hc, where, "CgroupnsMode", &rc);
+        if (rc == 0 && cg != NULL && strcmp(cg, "host") == 0 && !c->from_engine)
+            rc = moat_decision_add(
+                c->d, c->err, "deny_privileged: host cgroup namespace (%s.CgroupnsMode is host)",
+                where);
+        if (rc < 0)
+            return rc;
+    }
+    if (p->deny_privileged || p->n_deny_cap_add > 0)
+        if ((rc = check_caps(c, hc, where)) < 0)
+            return rc;
+    if (p->deny_host_namespaces)
+        for (size_t i = 0; i < sizeof ns / sizeof ns[0] - 1; i++) {
+            const char *m = str_field(c, hc, where, ns[i], &rc);
+
+            /* NetworkMode.IsHost() and friends compare exactly */
+            if (rc == 0 && m != NULL && strcmp(m, "host") == 0)
+                rc = moat_decision_add(
+                    c->d, c->err, "deny_host_namespaces: %s.%s is host (CIS 5.%s)", where, ns[i],
+                    i == 0   ? "9"
+                    : i == 1 ? "15"
+                    : i == 2 ? "16"
+                    : i == 3 ? "20"
+                             : "30");
             if (rc < 0)
                 return rc;
         }
-    if (p->deny_socket_mounts && (rc = check_mounts(hc, d, err)) < 0)
+    if ((rc = check_joins(c, hc, where)) < 0)
         return rc;
-    if (p->n_deny_cap_add > 0 && (rc = check_caps(p, hc, d, err)) < 0)
+    if ((p->deny_socket_mounts || p->deny_host_mounts) &&
+        (rc = admit_check_mounts(c, hc, where)) < 0)
         return rc;
     return 0;
+}
+
+bool moat_admit_policy_has_container_rules(const struct moat_admit_policy *p)
+{
+    return p->deny_privileged || p->deny_host_namespaces || p->deny_socket_mounts ||
+           p->deny_host_mounts || p->n_deny_cap_add > 0;
+}
+
+int moat_admit_check_host_config(const struct moat_admit_policy *p, const json_t *hc,
+                                 const char *where, const struct moat_admit_lookup *lk,
+                                 struct moat_decision *d, struct moat_err *err)
+{
+    struct admit_ctx c = {p, lk, d, err, 0, false};
+
+    if (!moat_admit_policy_has_container_rules(p))
+        return 0;
+    return check_hc(&c, hc, where);
+}
+
+int moat_admit_check_create(const struct moat_admit_policy *p, const json_t *body,
+                            const struct moat_admit_lookup *lk, struct moat_decision *d,
+                            struct moat_err *err)
+{
+    struct admit_ctx c = {p, lk, d, err, 0, false};
+    const json_t *hc;
+
+    if (!json_is_object(body))
+        return moat_decision_add(d, err, "create request body is not a JSON object");
+    if (!moat_admit_policy_has_container_rules(p))
+        return 0;
+    hc = admit_field(&c, body, "", "HostConfig");
+    /* runconfig.ContainerConfigWrapper: without a HostConfig object the daemon takes the
+     * HostConfig fields given at the top level (the deprecated embedded struct) */
+    if (hc == NULL || json_is_null(hc))
+        return check_hc(&c, body, "(top level)");
+    return check_hc(&c, hc, "HostConfig");
+}
+
+int moat_admit_check_volume_create(const struct moat_admit_policy *p, const json_t *body,
+                                   struct moat_decision *d, struct moat_err *err)
+{
+    struct admit_ctx c = {p, NULL, d, err, 0, false};
+    const json_t *drv, *opts;
+
+    if (!json_is_object(body))
+        return moat_decision_add(d, err, "volume create body is not a JSON object");
+    drv = admit_field(&c, body, "", "Driver");
+    opts = admit_field(&c, body, "", "DriverOpts");
+    if (drv != NULL && !json_is_string(drv) && !json_is_null(drv))
+        return moat_decision_add(d, err, "Driver is not a string");
+    if (opts != NULL && !json_is_object(opts) && !json_is_null(opts))
+        return moat_decision_add(d, err, "DriverOpts is not an object");
+    return admit_check_volume_opts(&c, "volume create DriverOpts device",
+                                   json_is_string(drv) ? json_string_value(drv) : "", opts);
+}
+
+int moat_admit_check_update(const struct moat_admit_policy *p, const json_t *body,
+                            struct moat_decision *d, struct moat_err *err)
+{
+    struct admit_ctx c = {p, NULL, d, err, 0, false};
+    int rc;
+
+    if (!json_is_object(body))
+        return moat_decision_add(d, err, "update body is not a JSON object");
+    if (!p->deny_privileged)
+        return 0;
+    /* the daemon applies only resource limits and the restart policy (20.10), but a device
+     * asked for in an update is asked for */
+    if ((rc = deny_nonempty(&c, body, "update", "Devices", "host devices added")) < 0 ||
+        (rc = deny_nonempty(&c, body, "update", "DeviceCgroupRules", "device cgroup rules added")) <
+            0)
+        return rc;
+    return deny_nonempty(&c, body, "update", "DeviceRequests", "host devices requested (GPUs)");
+}
+
+int moat_admit_check_container(const struct moat_admit_policy *p, const json_t *inspect,
+                               const struct moat_admit_lookup *lk, struct moat_decision *d,
+                               struct moat_err *err)
+{
+    struct admit_ctx c = {p, lk, d, err, 1, true};
+
+    if (!moat_admit_policy_has_container_rules(p))
+        return 0;
+    return check_hc(&c, json_object_get(inspect, "HostConfig"), "HostConfig");
 }

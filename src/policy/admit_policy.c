@@ -310,6 +310,16 @@ static int top_key(struct ctx *c, const char *key, const yaml_node_t *k, const y
         return get_bool(c, key, v, &p->deny_host_namespaces);
     if (strcmp(key, "deny_socket_mounts") == 0)
         return get_bool(c, key, v, &p->deny_socket_mounts);
+    if (strcmp(key, "deny_host_mounts") == 0)
+        return get_bool(c, key, v, &p->deny_host_mounts);
+    if (strcmp(key, "unknown_endpoints") == 0) {
+        if (get_string(c, key, v, &s) < 0)
+            return -MOAT_E_FORMAT;
+        if (strcmp(s, "allow") != 0 && strcmp(s, "deny") != 0)
+            return fail(c, v, "unknown_endpoints: expected allow or deny, got '%.64s'", s);
+        p->allow_unknown_endpoints = strcmp(s, "allow") == 0;
+        return 0;
+    }
     if (strcmp(key, "deny_cap_add") == 0) {
         if ((rc = get_list(c, key, v, false, &p->deny_cap_add, &p->n_deny_cap_add)) < 0)
             return rc;
@@ -322,7 +332,7 @@ static int top_key(struct ctx *c, const char *key, const yaml_node_t *k, const y
     return fail(c, k,
                 "unknown key '%.64s' (registries, custody, attestations, scan, fresh_scan, "
                 "non_root, no_secrets, deny_privileged, deny_host_namespaces, "
-                "deny_socket_mounts, deny_cap_add)",
+                "deny_socket_mounts, deny_host_mounts, deny_cap_add, unknown_endpoints)",
                 key);
 }
 

@@ -1,9 +1,18 @@
 /*
  * authz.c - the authorization plugin's decisions (see authz.h); the HTTP
- * side is authz_server.c. Image facts are cached in two steps: the name
- * Docker was given -> the engine's answer (id, tags, user), and the image id
- * -> the verified custody and scan evidence. The decision itself is
- * recomputed on every request from those facts, the request and the clock.
+ * side is authz_server.c, the routes route.c, the container settings
+ * admit_create.c. Every request is routed as the daemon routes it; the
+ * requests that can give a container host-level power are judged, and
+ * endpoints moat does not know follow unknown_endpoints.
+ *
+ * Images are judged by what the engine resolves the name to, asked afresh for
+ * every request (a tag can move at any time); the expensive evidence about an
+ * image - custody verification, the attested scan - is cached by image id,
+ * never by name, so a retag cannot ride a cached "allow". A registry rule is
+ * met by the image's RepoDigests (the engine records them when it pulls from
+ * or pushes to a registry) or by a verified custody chain, never by the name
+ * a request uses: `docker tag`, `commit -r` and `build -t` give any image any
+ * name.
  */
 #include "authz.h"
 
@@ -14,107 +23,31 @@
 
 #include "../base/base64.h"
 #include "../base/json.h"
+#include "../engine/engine.h"
+#include "../source/docker_name.h"
 #include "../source/image.h"
 #include "cache.h"
-#include "engine.h"
+#include "gosem.h"
+#include "route.h"
 
 struct moat_authz {
     struct moat_authz_opts o;
-    struct moat_admit_policy image_policy; /* the policy without non_root (checked per request) */
+    struct moat_admit_policy image_policy; /* without registries and non_root (judged here) */
     struct moat_cache *cache;
+    struct moat_engine *engine; /* NULL without --engine */
     uint64_t hits, misses;
 };
 
-/* ---- routes ---- */
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* The path of uri as the engine's router sees it: decoded, cleaned, without query or version. */
-static int clean_uri_path(const char *uri, char *out, size_t cap)
-{
-    size_t o = 0, n = strcspn(uri, "?#");
-    char *p, *seg;
-
-    if (n == 0 || n >= cap || uri[0] != '/')
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        if (uri[i] == '%' && i + 2 < n + 1 && hexval(uri[i + 1]) >= 0 && hexval(uri[i + 2]) >= 0) {
-            out[o++] = (char)(hexval(uri[i + 1]) * 16 + hexval(uri[i + 2]));
-            i += 2;
-        } else {
-            out[o++] = uri[i];
-        }
-    }
-    out[o] = '\0';
-    if (memchr(out, '\0', o) != NULL)
-        return -1;
-    /* collapse "//", "/./" and "/x/../" */
-    p = out;
-    o = 0;
-    for (seg = p; *seg != '\0';) {
-        size_t len;
-
-        while (*seg == '/')
-            seg++;
-        len = strcspn(seg, "/");
-        if (len == 0)
-            break;
-        if (len == 1 && seg[0] == '.') {
-        } else if (len == 2 && seg[0] == '.' && seg[1] == '.') {
-            while (o > 0 && out[o - 1] != '/')
-                o--;
-            if (o > 0)
-                o--;
-        } else {
-            out[o++] = '/';
-            memmove(out + o, seg, len);
-            o += len;
-        }
-        seg += len;
-        if (seg < out + o) /* never happens: writes trail reads */
-            return -1;
-    }
-    out[o] = '\0';
-    /* the API version prefix: /v1.47, /v1 */
-    if (out[0] == '/' && out[1] == 'v' && out[2] >= '0' && out[2] <= '9') {
-        size_t i = 2;
-
-        while ((out[i] >= '0' && out[i] <= '9') || out[i] == '.')
-            i++;
-        if (out[i] == '/' || out[i] == '\0') {
-            memmove(out, out + i, strlen(out + i) + 1);
-            if (out[0] == '\0')
-                memcpy(out, "/", 2);
-        }
-    }
-    return 0;
-}
-
-enum moat_authz_route moat_authz_route(const char *method, const char *uri)
-{
-    char path[4096];
-    size_t n;
-
-    if (method == NULL || uri == NULL || strcmp(method, "POST") != 0 ||
-        clean_uri_path(uri, path, sizeof path) < 0)
-        return MOAT_AUTHZ_ROUTE_OTHER;
-    if (strcmp(path, "/containers/create") == 0)
-        return MOAT_AUTHZ_ROUTE_CREATE;
-    n = strlen(path);
-    if (strncmp(path, "/containers/", 12) == 0 && n > 17 && strcmp(path + n - 5, "/exec") == 0 &&
-        memchr(path + 12, '/', n - 17) == NULL)
-        return MOAT_AUTHZ_ROUTE_EXEC;
-    return MOAT_AUTHZ_ROUTE_OTHER;
-}
+/* One request being decided. */
+struct req {
+    struct moat_authz *az;
+    const json_t *json; /* the plugin request */
+    struct moat_route_match m;
+    const char *method, *uri;
+    struct moat_decision *d;
+    struct moat_err *err;
+    char *image; /* for the audit subject */
+};
 
 /* ---- setup ---- */
 
@@ -131,8 +64,12 @@ int moat_authz_new(const struct moat_authz_opts *opts, struct moat_authz **out,
     az->o = *opts;
     az->image_policy = *opts->policy;
     az->image_policy.non_root = false;
+    az->image_policy.has_registries = false;
     if ((rc = moat_cache_new(opts->cache_size ? opts->cache_size : 1024, opts->cache_ttl_ms,
-                             &az->cache, err)) < 0) {
+                             &az->cache, err)) < 0 ||
+        (opts->engine_socket != NULL &&
+         (rc = moat_engine_new(opts->engine_socket, &az->engine, err)) < 0)) {
+        moat_cache_free(az->cache);
         free(az);
         return rc;
     }
@@ -145,6 +82,7 @@ void moat_authz_free(struct moat_authz *az)
     if (az == NULL)
         return;
     moat_cache_free(az->cache);
+    moat_engine_free(az->engine);
     free(az);
 }
 
@@ -154,138 +92,65 @@ void moat_authz_stats(struct moat_authz *az, uint64_t *hits, uint64_t *misses)
     *misses = __atomic_load_n(&az->misses, __ATOMIC_RELAXED);
 }
 
-/* ---- image facts ---- */
+/* ---- the engine ---- */
 
-static bool looks_like_id(const char *ref)
+static int engine_get(void *ctx, const char *kind, const char *name, json_t **out,
+                      struct moat_err *err)
 {
-    size_t n = strlen(ref), i = 0;
+    struct moat_authz *az = ctx;
 
-    if (strncmp(ref, "sha256:", 7) == 0)
-        return true;
-    while (i < n && hexval(ref[i]) >= 0 && !(ref[i] >= 'A' && ref[i] <= 'F'))
-        i++;
-    return i == n && n == 64;
+    return moat_engine_get_obj(az->engine, kind, name, out, err);
 }
 
-/* "docker.io/library/x" -> "docker.io/library/x:latest" unless tagged or pinned. */
-static char *with_tag(const char *norm)
+static const struct moat_admit_lookup *lookup(struct req *r, struct moat_admit_lookup *lk)
 {
-    const char *last = strrchr(norm, '/');
-    char *s = NULL;
-
-    last = last != NULL ? last : norm;
-    if (strchr(last, ':') != NULL || strchr(norm, '@') != NULL)
-        return strdup(norm);
-    return asprintf(&s, "%s:latest", norm) < 0 ? NULL : s;
+    lk->get = r->az->engine != NULL ? engine_get : NULL;
+    lk->ctx = r->az;
+    return lk;
 }
 
-/* Whether ref (as Docker was asked) is one of the names the engine lists for the image. */
-static bool ref_names_image(const char *ref, json_t *facts)
+/* An engine failure as a reason (the request is denied), or -MOAT_E_NOMEM. */
+static int engine_reason(struct req *r, int rc, struct moat_err *e2, const char *what,
+                         const char *name)
 {
-    char *want = NULL, *want_t = NULL;
-    bool found = false;
-    size_t i;
-    json_t *v;
-    const char *lists[] = {"tags", "digests"};
-
-    if (moat_image_name_normalize(ref, &want, NULL) < 0)
-        return false;
-    want_t = with_tag(want);
-    for (size_t l = 0; l < 2 && !found && want_t != NULL; l++)
-        json_array_foreach(json_object_get(facts, lists[l]), i, v)
-        {
-            char *have = NULL, *have_t = NULL;
-
-            if (moat_image_name_normalize(json_string_value(v), &have, NULL) == 0 &&
-                (have_t = with_tag(have)) != NULL && strcmp(have_t, want_t) == 0)
-                found = true;
-            free(have);
-            free(have_t);
-            if (found)
-                break;
-        }
-    free(want);
-    free(want_t);
-    return found;
+    if (rc == -MOAT_E_NOMEM)
+        rc = moat_err_set(r->err, MOAT_E_NOMEM, "out of memory");
+    else
+        rc = moat_decision_add(r->d, r->err, "%s: cannot resolve '%.200s': %s", what, name,
+                               moat_err_msg(e2));
+    moat_err_clear(e2);
+    return rc;
 }
 
-static json_t *strs_json(char **v, size_t n)
-{
-    json_t *a = moat_json_str_array(v, n);
+/* ---- images ---- */
 
-    return a != NULL ? a : json_array();
-}
-
-/* The engine's facts about ref, cached by name. NULL and a reason in d when unknown. */
-static json_t *name_facts(struct moat_authz *az, const char *ref, struct moat_decision *d,
-                          struct moat_err *err)
-{
-    struct moat_engine_image im;
-    struct moat_err e2 = MOAT_ERR_INIT;
-    char key[MOAT_CACHE_MAX_KEY + 8];
-    json_t *f;
-    int rc;
-
-    snprintf(key, sizeof key, "name:%s", ref);
-    if ((f = moat_cache_get(az->cache, key)) != NULL) {
-        __atomic_fetch_add(&az->hits, 1, __ATOMIC_RELAXED);
-        return f;
-    }
-    __atomic_fetch_add(&az->misses, 1, __ATOMIC_RELAXED);
-    rc = moat_engine_image_inspect(moat_engine_socket_path(az->o.engine_socket), ref, &im, &e2);
-    if (rc < 0) {
-        if (rc == -MOAT_E_NOMEM)
-            moat_err_set(err, MOAT_E_NOMEM, "out of memory");
-        else
-            moat_decision_add(d, err, "image: cannot resolve '%.200s': %s", ref, moat_err_msg(&e2));
-        moat_err_clear(&e2);
-        return NULL;
-    }
-    f = json_pack("{s:s, s:s, s:o, s:o}", "id", im.id, "user", im.user, "tags",
-                  strs_json(im.tags, im.n_tags), "digests", strs_json(im.digests, im.n_digests));
-    moat_engine_image_free(&im);
-    if (f == NULL) {
-        moat_err_set(err, MOAT_E_NOMEM, "out of memory");
-        return NULL;
-    }
-    moat_cache_put(az->cache, key, f);
-    return f;
-}
-
-/* Evidence about an image id as JSON (cached by id). */
-static json_t *id_evidence(struct moat_authz *az, const char *ref, json_t *facts,
+/* Evidence about an image id as JSON (cached by id: the only image cache). */
+static json_t *id_evidence(struct moat_authz *az, const struct moat_engine_image *im,
                            struct moat_err *err)
 {
-    const char *id = json_string_value(json_object_get(facts, "id"));
     struct moat_admit_evidence ev = {0};
     struct moat_image_meta meta = {0};
-    char key[128], **tags = NULL;
-    size_t n_tags = 0, i;
-    json_t *e, *v, *scan = json_null(), *reasons;
+    char key[128];
+    json_t *e, *scan = json_null(), *reasons;
     int rc;
 
-    snprintf(key, sizeof key, "id:%s", id);
-    if ((e = moat_cache_get(az->cache, key)) != NULL)
+    snprintf(key, sizeof key, "id:%s", im->id);
+    if ((e = moat_cache_get(az->cache, key)) != NULL) {
+        __atomic_fetch_add(&az->hits, 1, __ATOMIC_RELAXED);
         return e;
+    }
+    __atomic_fetch_add(&az->misses, 1, __ATOMIC_RELAXED);
     if (az->o.evidence == NULL)
         return json_pack("{s:b, s:b, s:[s], s:n}", "checked", 1, "ok", 0, "reasons",
                          "moat authz runs without attestation support", "scan");
-    tags = calloc(json_array_size(json_object_get(facts, "tags")) + 1, sizeof *tags);
-    if (tags == NULL) {
-        moat_err_set(err, MOAT_E_NOMEM, "out of memory");
-        return NULL;
-    }
-    json_array_foreach(json_object_get(facts, "tags"), i, v) tags[n_tags++] =
-        (char *)json_string_value(v);
     meta.transport = "docker-archive"; /* the engine's id is the config digest */
-    meta.ref = (char *)ref;
-    meta.name = (char *)ref;
-    meta.config_digest = (char *)id;
-    meta.tags = tags;
-    meta.n_tags = n_tags;
-    meta.user = (char *)json_string_value(json_object_get(facts, "user"));
-    rc = az->o.evidence(&az->o.policy[0], &meta, (int64_t)time(NULL), &ev, err);
-    free(tags);
+    meta.ref = im->id;
+    meta.name = im->id;
+    meta.config_digest = im->id;
+    meta.tags = im->tags;
+    meta.n_tags = im->n_tags;
+    meta.user = im->user;
+    rc = az->o.evidence(az->o.policy, &meta, (int64_t)time(NULL), &ev, err);
     if (rc < 0) {
         moat_admit_evidence_free(&ev);
         return NULL;
@@ -308,69 +173,99 @@ static json_t *id_evidence(struct moat_authz *az, const char *ref, json_t *facts
     return e;
 }
 
-/* Reasons about the image named ref; *user gets the image's user (owned copy) when known. */
-static int check_image(struct moat_authz *az, const char *ref, struct moat_decision *d, char **user,
-                       struct moat_err *err)
+/* registries: the image's RepoDigests, or its verified custody; never the name it was asked by. */
+static int check_registry_trust(struct req *r, const char *ref, const struct moat_engine_image *im,
+                                bool custody_ok)
 {
+    const struct moat_admit_policy *p = r->az->o.policy;
+    char list[512] = "";
+    size_t o = 0;
+
+    if (!p->has_registries)
+        return 0;
+    for (size_t i = 0; i < im->n_digests; i++) {
+        char *norm = NULL;
+        bool ok = false;
+
+        if (moat_docker_name_normalize(im->digests[i], &norm, NULL) == 0)
+            for (size_t j = 0; j < p->n_registries && !ok; j++)
+                ok = moat_docker_name_under(p->registries[j], norm);
+        free(norm);
+        if (ok)
+            return 0;
+        if (o < sizeof list - 1)
+            o += (size_t)snprintf(list + o, sizeof list - o, "%s%.200s", o ? ", " : "",
+                                  im->digests[i]);
+    }
+    if (custody_ok)
+        return 0; /* a verified signature vouches for the image, wherever it came from */
+    if (o >= sizeof list)
+        memcpy(list + sizeof list - 4, "...", 4);
+    return moat_decision_add(r->d, r->err,
+                             "registry: image %.19s (asked for as '%.200s') was not pulled from a "
+                             "trusted registry (RepoDigests: %s) and has no verified custody; a "
+                             "name given by tag, commit, build or load is not trust",
+                             im->id, ref, im->n_digests ? list : "none");
+}
+
+/* The reasons about the image ref resolves to; *user gets its Config.User (owned copy). */
+static int check_image(struct req *r, const char *ref, char **user)
+{
+    struct moat_authz *az = r->az;
     const struct moat_admit_policy *p = az->o.policy;
     bool needs_evidence = p->custody_path != NULL || moat_admit_policy_needs_scan(p);
     struct moat_admit_image img = {0};
+    struct moat_engine_image im;
+    struct moat_err e2 = MOAT_ERR_INIT;
     const char *one[1] = {ref};
-    const char **names = NULL;
-    json_t *facts = NULL, *ev = NULL, *v;
+    json_t *ev = NULL, *v;
     char **reasons = NULL;
     size_t i;
-    int rc = 0;
+    int rc;
 
     img.now = (int64_t)time(NULL);
     if (!p->has_registries && !needs_evidence && !p->non_root)
         return 0; /* nothing about the image matters: no engine round trip */
-    if (az->o.engine_socket == NULL) {
-        if (!looks_like_id(ref)) {
-            img.names = one;
-            img.n_names = 1;
-        }
+    if (az->engine == NULL) {
+        struct moat_admit_policy names_only = az->image_policy;
+
+        /* without an engine only the name can be judged: a retag defeats it (docs) */
+        names_only.has_registries = p->has_registries;
+        img.names = one;
+        img.n_names = 1;
         if (needs_evidence &&
-            (rc = moat_decision_add(d, err,
+            (rc = moat_decision_add(r->d, r->err,
                                     "image: no engine (--engine) to resolve '%.200s' to an "
                                     "image id, so its attestations cannot be found",
                                     ref)) < 0)
             return rc;
-        img.custody.checked = false;
-        return moat_admit_check_image(&az->image_policy, &img, d, err);
+        return moat_admit_check_image(&names_only, &img, r->d, r->err);
     }
-    if ((facts = name_facts(az, ref, d, err)) == NULL)
-        return err->code == MOAT_E_NOMEM ? -MOAT_E_NOMEM : 0;
-    *user = strdup(json_string_value(json_object_get(facts, "user")));
-    if (ref_names_image(ref, facts)) {
-        img.names = one;
-        img.n_names = 1;
-    } else { /* run by id (or an id prefix): every name the image has must be trusted */
-        json_t *tags = json_object_get(facts, "tags");
-
-        names = calloc(json_array_size(tags) + 1, sizeof *names);
-        if (names == NULL) {
-            rc = moat_err_set(err, MOAT_E_NOMEM, "out of memory");
-            goto out;
-        }
-        json_array_foreach(tags, i, v) names[img.n_names++] = json_string_value(v);
-        img.names = names;
+    /* asked afresh every time: the name may point at another image than a minute ago */
+    if ((rc = moat_engine_image_inspect(az->engine, ref, &im, &e2)) < 0)
+        return engine_reason(r, rc, &e2, "image", ref);
+    if ((*user = strdup(im.user)) == NULL) {
+        rc = moat_err_set(r->err, MOAT_E_NOMEM, "out of memory");
+        goto out;
     }
     if (needs_evidence) {
-        if ((ev = id_evidence(az, ref, facts, err)) == NULL) {
+        json_t *rs, *s;
+
+        if ((ev = id_evidence(az, &im, r->err)) == NULL) {
             rc = -MOAT_E_NOMEM;
             goto out;
         }
-        json_t *r = json_object_get(ev, "reasons"), *s = json_object_get(ev, "scan");
-
+        rs = json_object_get(ev, "reasons");
+        s = json_object_get(ev, "scan");
         img.custody.checked = json_is_true(json_object_get(ev, "checked"));
         img.custody.ok = json_is_true(json_object_get(ev, "ok"));
-        reasons = calloc(json_array_size(r) + 1, sizeof *reasons);
+        reasons = calloc(json_array_size(rs) + 1, sizeof *reasons);
         if (reasons == NULL) {
-            rc = moat_err_set(err, MOAT_E_NOMEM, "out of memory");
+            rc = moat_err_set(r->err, MOAT_E_NOMEM, "out of memory");
             goto out;
         }
-        json_array_foreach(r, i, v) reasons[img.custody.n_reasons++] = (char *)json_string_value(v);
+        json_array_foreach(rs, i, v) reasons[img.custody.n_reasons++] =
+            (char *)json_string_value(v);
         img.custody.reasons = reasons;
         if (json_is_object(s)) {
             img.scan.present = true;
@@ -383,22 +278,44 @@ static int check_image(struct moat_authz *az, const char *ref, struct moat_decis
                     (uint64_t)json_integer_value(json_array_get(json_object_get(s, "sev"), k));
         }
     }
-    rc = moat_admit_check_image(&az->image_policy, &img, d, err);
+    if ((rc = check_registry_trust(
+             r, ref, &im, p->custody_path != NULL && img.custody.checked && img.custody.ok)) < 0)
+        goto out;
+    rc = moat_admit_check_image(&az->image_policy, &img, r->d, r->err);
 out:
     free(reasons);
-    free(names);
     json_decref(ev);
-    json_decref(facts);
+    moat_engine_image_free(&im);
     return rc;
+}
+
+/* non_root on the user a process will run as ("" = the image's, root when unset). */
+static int check_user(struct req *r, const char *what, const char *user)
+{
+    if (!r->az->o.policy->non_root)
+        return 0;
+    if (user == NULL)
+        return moat_decision_add(r->d, r->err,
+                                 "non_root: %s: the user is unknown (no User in the request and "
+                                 "no engine to read the image's)",
+                                 what);
+    if (!moat_user_is_root(user))
+        return 0;
+    if (user[0] == '\0')
+        return moat_decision_add(r->d, r->err, "non_root: %s runs as root (no USER set)", what);
+    return moat_decision_add(r->d, r->err,
+                             "non_root: %s runs as root (user '%.64s', which the daemon reads as "
+                             "uid 0)",
+                             what, user);
 }
 
 /* ---- requests ---- */
 
-/* The decoded create/exec body as JSON, or NULL and a reason in d (fail closed). */
-static json_t *request_body(const json_t *req, struct moat_decision *d, struct moat_err *err)
+/* The decoded request body as JSON, or NULL and a reason in d (fail closed). */
+static json_t *request_body(struct req *r)
 {
-    const json_t *b = json_object_get(req, "RequestBody");
-    const json_t *hdrs = json_object_get(req, "RequestHeaders");
+    const json_t *b = json_object_get(r->json, "RequestBody");
+    const json_t *hdrs = json_object_get(r->json, "RequestHeaders");
     unsigned char *raw = NULL;
     size_t raw_len = 0;
     json_t *body = NULL;
@@ -406,28 +323,28 @@ static json_t *request_body(const json_t *req, struct moat_decision *d, struct m
     int rc;
 
     if (b == NULL || json_is_null(b)) {
-        moat_decision_add(d, err,
+        moat_decision_add(r->d, r->err,
                           "request body missing (Docker forwards none when Content-Length is "
                           "0 or unknown, the body is 1 MiB or more, or it is not "
                           "application/json): denied, fail closed");
         return NULL;
     }
     if (!json_is_string(b)) {
-        moat_decision_add(d, err, "RequestBody is not a base64 string");
+        moat_decision_add(r->d, r->err, "RequestBody is not a base64 string");
         return NULL;
     }
     if (json_string_length(b) == 0) {
-        moat_decision_add(d, err, "request body is empty: denied, fail closed");
+        moat_decision_add(r->d, r->err, "request body is empty: denied, fail closed");
         return NULL;
     }
     rc = moat_base64_decode(json_string_value(b), json_string_length(b), 0, MOAT_AUTHZ_MAX_BODY,
                             &raw, &raw_len);
     if (rc == -MOAT_E_NOMEM) {
-        moat_err_set(err, MOAT_E_NOMEM, "out of memory");
+        moat_err_set(r->err, MOAT_E_NOMEM, "out of memory");
         return NULL;
     }
     if (rc < 0) {
-        moat_decision_add(d, err, "RequestBody is not valid base64 (truncated?)");
+        moat_decision_add(r->d, r->err, "RequestBody is not valid base64 (truncated?)");
         return NULL;
     }
     if (json_is_object(hdrs)) { /* a body that is not what the client declared */
@@ -438,7 +355,8 @@ static json_t *request_body(const json_t *req, struct moat_decision *d, struct m
         if (json_is_string(cl)) {
             n = strtoull(json_string_value(cl), &end, 10);
             if (*end != '\0' || n != raw_len) {
-                moat_decision_add(d, err, "request body is %zu bytes but Content-Length says %.20s",
+                moat_decision_add(r->d, r->err,
+                                  "request body is %zu bytes but Content-Length says %.20s",
                                   raw_len, json_string_value(cl));
                 free(raw);
                 return NULL;
@@ -448,7 +366,8 @@ static json_t *request_body(const json_t *req, struct moat_decision *d, struct m
     if (moat_json_parse((const char *)raw, raw_len, MOAT_AUTHZ_MAX_BODY, "request body", &body,
                         &e2) < 0 ||
         !json_is_object(body)) {
-        moat_decision_add(d, err, "request body is not a complete JSON object (truncated?): %s",
+        moat_decision_add(r->d, r->err,
+                          "request body is not a complete JSON object (truncated?): %s",
                           e2.code != 0 ? moat_err_msg(&e2) : "not an object");
         json_decref(body);
         body = NULL;
@@ -458,77 +377,272 @@ static json_t *request_body(const json_t *req, struct moat_decision *d, struct m
     return body;
 }
 
-static int decide_create(struct moat_authz *az, const json_t *req, struct moat_decision *d,
-                         char **image, struct moat_err *err)
+/* A header the daemon received (RequestHeaders holds canonical names, one value each). */
+static const char *header(struct req *r, const char *name)
 {
-    const struct moat_admit_policy *p = az->o.policy;
-    json_t *body = request_body(req, d, err), *img;
+    return json_string_value(json_object_get(json_object_get(r->json, "RequestHeaders"), name));
+}
+
+static int no_body(struct req *r)
+{
+    return r->err->code == MOAT_E_NOMEM ? -MOAT_E_NOMEM : 0;
+}
+
+static int decide_create(struct req *r)
+{
+    const struct moat_admit_policy *p = r->az->o.policy;
+    struct moat_admit_lookup lk;
+    json_t *body = request_body(r), *img, *u;
     char *image_user = NULL;
     const char *user = NULL;
     bool amb = false;
     int rc = 0;
 
     if (body == NULL)
-        return err->code == MOAT_E_NOMEM ? -MOAT_E_NOMEM : 0;
+        return no_body(r);
     img = moat_go_field(body, "Image", &amb);
     if (amb)
-        rc = moat_decision_add(d, err, "Image is given twice (keys differing only in case)");
+        rc = moat_decision_add(r->d, r->err, "Image is given twice (keys differing only in case)");
     else if (!json_is_string(img) || json_string_length(img) == 0 ||
              json_string_length(img) > MOAT_ADMIT_MAX_NAME ||
              strlen(json_string_value(img)) != json_string_length(img)) {
-        rc = moat_decision_add(d, err, "create request names no valid image (Image)");
+        rc = moat_decision_add(r->d, r->err, "create request names no valid image (Image)");
     } else {
-        *image = strdup(json_string_value(img));
-        rc = check_image(az, json_string_value(img), d, &image_user, err);
+        r->image = strdup(json_string_value(img));
+        rc = check_image(r, json_string_value(img), &image_user);
     }
     if (rc == 0 && p->non_root) {
-        json_t *u = moat_go_field(body, "User", &amb);
-
+        amb = false;
+        u = moat_go_field(body, "User", &amb);
         if (amb)
-            rc = moat_decision_add(d, err, "User is given twice (keys differing only in case)");
+            rc = moat_decision_add(r->d, r->err,
+                                   "User is given twice (keys differing only in case)");
         else if (u != NULL && !json_is_string(u) && !json_is_null(u))
-            rc = moat_decision_add(d, err, "non_root: User is not a string");
+            rc = moat_decision_add(r->d, r->err, "non_root: User is not a string");
         else if (json_is_string(u) && json_string_length(u) > 0) /* overrides the image's */
             user = json_string_value(u);
         else
             user = image_user;
-        if (rc == 0 && user == NULL)
-            rc = moat_decision_add(d, err,
-                                   "non_root: the user is unknown (no User in the request and "
-                                   "no engine to read the image's)");
-        else if (rc == 0 && moat_user_is_root(user))
-            rc = user[0] == '\0'
-                     ? moat_decision_add(d, err, "non_root: runs as root (no USER set)")
-                     : moat_decision_add(d, err, "non_root: runs as root (user '%.64s')", user);
+        if (rc == 0)
+            rc = check_user(r, "the container", user);
     }
     if (rc == 0)
-        rc = moat_admit_check_create(p, body, d, err);
+        rc = moat_admit_check_create(p, body, lookup(r, &lk), r->d, r->err);
     free(image_user);
     json_decref(body);
     return rc;
 }
 
-static int decide_exec(struct moat_authz *az, const json_t *req, struct moat_decision *d,
-                       struct moat_err *err)
+/* The container a request names, as the engine reports it; NULL with a reason (or no engine). */
+static json_t *container(struct req *r, int *rc)
 {
-    json_t *body, *priv;
+    struct moat_err e2 = MOAT_ERR_INIT;
+    json_t *c = NULL;
+
+    *rc = moat_engine_get_obj(r->az->engine, "containers", r->m.name, &c, &e2);
+    if (*rc < 0) {
+        *rc = engine_reason(r, *rc, &e2, "container", r->m.name);
+        return NULL;
+    }
+    return c;
+}
+
+static int decide_exec(struct req *r)
+{
+    const struct moat_admit_policy *p = r->az->o.policy;
+    json_t *body, *priv, *u, *ctr;
+    const char *user = NULL;
     bool amb = false;
     int rc = 0;
 
-    if (!az->o.policy->deny_privileged)
+    if (!p->deny_privileged && !p->non_root)
         return 0;
-    if ((body = request_body(req, d, err)) == NULL)
-        return err->code == MOAT_E_NOMEM ? -MOAT_E_NOMEM : 0;
+    if ((body = request_body(r)) == NULL)
+        return no_body(r);
     priv = moat_go_field(body, "Privileged", &amb);
     if (amb)
-        rc = moat_decision_add(d, err,
+        rc = moat_decision_add(r->d, r->err,
                                "exec: Privileged is given twice (keys differing only in case)");
     else if (priv != NULL && !json_is_boolean(priv) && !json_is_null(priv))
-        rc = moat_decision_add(d, err, "exec: Privileged is not a boolean");
-    else if (json_is_true(priv))
-        rc = moat_decision_add(d, err, "privileged exec (Privileged)");
+        rc = moat_decision_add(r->d, r->err, "exec: Privileged is not a boolean");
+    else if (p->deny_privileged && json_is_true(priv))
+        rc = moat_decision_add(r->d, r->err,
+                               "deny_privileged: privileged exec (Privileged, CIS 5.22)");
+    if (rc == 0 && p->non_root) {
+        amb = false;
+        u = moat_go_field(body, "User", &amb);
+        if (amb || (u != NULL && !json_is_string(u) && !json_is_null(u)))
+            rc = moat_decision_add(r->d, r->err, "exec: User is given twice or not a string");
+        else if (json_is_string(u) && json_string_length(u) > 0)
+            rc = check_user(r, "exec (CIS 5.23)", json_string_value(u));
+        else if (r->az->engine != NULL) { /* the daemon uses the container's user */
+            if ((ctr = container(r, &rc)) != NULL) {
+                user = json_string_value(json_object_get(json_object_get(ctr, "Config"), "User"));
+                rc = check_user(r, "exec as the container's user (CIS 5.23)",
+                                user != NULL ? user : "");
+                json_decref(ctr);
+            }
+        } else {
+            rc = check_user(r, "exec", NULL);
+        }
+    }
     json_decref(body);
     return rc;
+}
+
+/* start, restart: what the container was created with, as the engine stored it. */
+static int decide_start(struct req *r)
+{
+    const struct moat_admit_policy *p = r->az->o.policy;
+    struct moat_admit_lookup lk;
+    const char *cl = header(r, "Content-Length");
+    json_t *ctr, *body;
+    char *image_user = NULL;
+    const char *image, *user;
+    int rc = 0;
+
+    /* before API 1.24 a start body is a HostConfig the daemon applies (postContainersStart) */
+    if (r->m.route == MOAT_ROUTE_START && r->m.version[0] != '\0' &&
+        moat_go_version_cmp(r->m.version, "1.24") < 0 &&
+        (json_object_get(r->json, "RequestBody") != NULL || cl == NULL ||
+         strtoull(cl, NULL, 10) > 7)) {
+        if ((body = request_body(r)) == NULL)
+            return no_body(r);
+        rc = moat_admit_check_host_config(p, body, "start HostConfig (API < 1.24)", lookup(r, &lk),
+                                          r->d, r->err);
+        json_decref(body);
+        if (rc < 0)
+            return rc;
+    }
+    if (r->az->engine == NULL ||
+        (!moat_admit_policy_has_container_rules(p) && !p->non_root && !p->has_registries &&
+         p->custody_path == NULL && !moat_admit_policy_needs_scan(p)))
+        return rc; /* judged at create (docs: what a plugin cannot see) */
+    if ((ctr = container(r, &rc)) == NULL)
+        return rc;
+    image = json_string_value(json_object_get(ctr, "Image"));
+    r->image = image != NULL ? strdup(image) : NULL;
+    if (image == NULL)
+        rc = moat_decision_add(r->d, r->err, "container %.200s: the engine names no image",
+                               r->m.name);
+    else
+        rc = check_image(r, image, &image_user);
+    if (rc == 0 && p->non_root) {
+        user = json_string_value(json_object_get(json_object_get(ctr, "Config"), "User"));
+        rc = check_user(r, "the container", user != NULL && user[0] != '\0' ? user : image_user);
+    }
+    if (rc == 0)
+        rc = moat_admit_check_container(p, ctr, lookup(r, &lk), r->d, r->err);
+    free(image_user);
+    json_decref(ctr);
+    return rc;
+}
+
+static int decide_body(struct req *r, int (*check)(const struct moat_admit_policy *, const json_t *,
+                                                   struct moat_decision *, struct moat_err *))
+{
+    json_t *body;
+    int rc;
+
+    if ((body = request_body(r)) == NULL)
+        return no_body(r);
+    rc = check(r->az->o.policy, body, r->d, r->err);
+    json_decref(body);
+    return rc;
+}
+
+/* A form body the daemon would read query values from (Request.FormValue), unseen by plugins. */
+static bool form_body(struct req *r)
+{
+    const char *ct = header(r, "Content-Type");
+    size_t n = ct != NULL ? strcspn(ct, "; \t") : 0;
+
+    return ct != NULL &&
+           ((n == 33 && strncasecmp(ct, "application/x-www-form-urlencoded", n) == 0) ||
+            (n == 19 && strncasecmp(ct, "multipart/form-data", n) == 0));
+}
+
+static int decide_build(struct req *r)
+{
+    const struct moat_admit_policy *p = r->az->o.policy;
+    struct moat_admit_lookup lk;
+    char mode[512];
+    int found;
+
+    if (!p->deny_host_namespaces && !moat_admit_policy_has_container_rules(p))
+        return 0;
+    if (form_body(r))
+        return moat_decision_add(r->d, r->err,
+                                 "build: a form body (%.60s) carries build options the plugin "
+                                 "cannot see: denied, fail closed",
+                                 header(r, "Content-Type"));
+    found = moat_go_query_get(r->m.query, "networkmode", mode, sizeof mode);
+    if (found < 0)
+        return moat_decision_add(r->d, r->err, "build: networkmode is too long");
+    if (found == 0)
+        return 0;
+    if (strcmp(mode, "host") == 0 && p->deny_host_namespaces)
+        return moat_decision_add(r->d, r->err,
+                                 "deny_host_namespaces: build with networkmode=host (CIS 5.9)");
+    if (strncmp(mode, "container:", 10) == 0) {
+        json_t *hc = json_pack("{s:s}", "NetworkMode", mode);
+        int rc;
+
+        if (hc == NULL)
+            return moat_err_set(r->err, MOAT_E_NOMEM, "out of memory");
+        rc = moat_admit_check_host_config(p, hc, "build networkmode", lookup(r, &lk), r->d, r->err);
+        json_decref(hc);
+        return rc;
+    }
+    return 0;
+}
+
+static int decide(struct req *r)
+{
+    const struct moat_admit_policy *p = r->az->o.policy;
+
+    switch (r->m.route) {
+    case MOAT_ROUTE_CREATE:
+        return decide_create(r);
+    case MOAT_ROUTE_EXEC:
+        return decide_exec(r);
+    case MOAT_ROUTE_START:
+    case MOAT_ROUTE_RESTART:
+        return decide_start(r);
+    case MOAT_ROUTE_UPDATE:
+        return p->deny_privileged ? decide_body(r, moat_admit_check_update) : 0;
+    case MOAT_ROUTE_VOLUME_CREATE:
+        return p->deny_socket_mounts || p->deny_host_mounts
+                   ? decide_body(r, moat_admit_check_volume_create)
+                   : 0;
+    case MOAT_ROUTE_BUILD:
+        return decide_build(r);
+    case MOAT_ROUTE_PLUGIN_INSTALL:
+    case MOAT_ROUTE_PLUGIN_SET:
+        return p->deny_privileged
+                   ? moat_decision_add(r->d, r->err,
+                                       "deny_privileged: %s (%s %.200s): a managed plugin runs "
+                                       "with the host privileges it asks for",
+                                       moat_route_name(r->m.route), r->method, r->m.path)
+                   : 0;
+    case MOAT_ROUTE_SERVICE:
+        return p->deny_privileged
+                   ? moat_decision_add(r->d, r->err,
+                                       "deny_privileged: swarm service (%s %.200s): its containers "
+                                       "are created by the swarm executor, which never asks the "
+                                       "authorization plugin",
+                                       r->method, r->m.path)
+                   : 0;
+    case MOAT_ROUTE_OTHER:
+        return 0;
+    default:
+        return p->allow_unknown_endpoints
+                   ? 0
+                   : moat_decision_add(r->d, r->err,
+                                       "unknown_endpoints: %.16s %.300s is not an endpoint this "
+                                       "moat knows (unknown_endpoints: deny)",
+                                       r->method, r->m.path);
+    }
 }
 
 static const char *opt_str(const json_t *o, const char *key, bool *bad)
@@ -566,8 +680,9 @@ int moat_authz_handle(struct moat_authz *az, const char *endpoint, const char *b
     struct moat_err err = MOAT_ERR_INIT, e2 = MOAT_ERR_INIT;
     struct moat_decision d = {true, NULL, 0};
     struct moat_event ev = {0};
-    const char *method = NULL, *uri = NULL, *user = NULL;
-    char *subject = NULL, *image = NULL;
+    struct req *r = NULL;
+    const char *user = NULL;
+    char *subject = NULL;
     bool is_req, bad = false;
     json_t *req = NULL;
     int rc = 0;
@@ -584,6 +699,13 @@ int moat_authz_handle(struct moat_authz *az, const char *endpoint, const char *b
         *resp = strdup("{\"Allow\":false,\"Msg\":\"\",\"Err\":\"unknown plugin endpoint\"}");
         return *resp != NULL ? 0 : -MOAT_E_NOMEM;
     }
+    if ((r = calloc(1, sizeof *r)) == NULL) {
+        rc = -MOAT_E_NOMEM;
+        goto out;
+    }
+    r->az = az;
+    r->d = &d;
+    r->err = &err;
     if (moat_json_parse(body != NULL ? body : "", len, MOAT_AUTHZ_MAX_REQUEST, "plugin request",
                         &req, &e2) < 0 ||
         !json_is_object(req)) {
@@ -591,10 +713,11 @@ int moat_authz_handle(struct moat_authz *az, const char *endpoint, const char *b
                                e2.code != 0 ? moat_err_msg(&e2) : "not a JSON object");
         goto decided;
     }
-    method = opt_str(req, "RequestMethod", &bad);
-    uri = opt_str(req, "RequestUri", &bad);
+    r->json = req;
+    r->method = opt_str(req, "RequestMethod", &bad);
+    r->uri = opt_str(req, "RequestUri", &bad);
     user = opt_str(req, "User", &bad);
-    if (bad || method == NULL || uri == NULL || *method == '\0' || *uri == '\0') {
+    if (bad || r->method == NULL || r->uri == NULL || *r->method == '\0' || *r->uri == '\0') {
         rc = moat_decision_add(&d, &err,
                                "malformed plugin request: RequestMethod and RequestUri must be "
                                "non-empty strings");
@@ -602,16 +725,14 @@ int moat_authz_handle(struct moat_authz *az, const char *endpoint, const char *b
     }
     if (!is_req)
         goto decided; /* responses pass: moat decides before the daemon acts */
-    switch (moat_authz_route(method, uri)) {
-    case MOAT_AUTHZ_ROUTE_CREATE:
-        rc = decide_create(az, req, &d, &image, &err);
-        break;
-    case MOAT_AUTHZ_ROUTE_EXEC:
-        rc = decide_exec(az, req, &d, &err);
-        break;
-    default:
-        break;
+    if (moat_route_parse(r->method, r->uri, &r->m) < 0) {
+        rc = moat_decision_add(&d, &err,
+                               "RequestUri '%.300s' is not a request-target the daemon would "
+                               "route: denied, fail closed",
+                               r->uri);
+        goto decided;
     }
+    rc = decide(r);
 decided:
     moat_err_clear(&e2);
     if (rc < 0) { /* out of memory while deciding: deny, and still try to record it */
@@ -620,9 +741,11 @@ decided:
         moat_decision_add(&d, &err, "moat: out of memory while deciding");
         rc = 0;
     }
-    if (asprintf(&subject, "%.16s %.2048s%s%.1024s", method != NULL ? method : "?",
-                 uri != NULL ? uri : "?", image != NULL ? " image=" : "",
-                 image != NULL ? image : "") < 0) {
+    if (asprintf(&subject, "%.16s %.2048s%s%.1024s",
+                 r != NULL && r->method != NULL ? r->method : "?",
+                 r != NULL && r->uri != NULL ? r->uri : "?",
+                 r != NULL && r->image != NULL ? " image=" : "",
+                 r != NULL && r->image != NULL ? r->image : "") < 0) {
         subject = NULL;
         rc = -MOAT_E_NOMEM;
         goto out;
@@ -647,7 +770,9 @@ out:
     if (rc < 0 && *resp == NULL) /* out of memory: still answer, and deny */
         *resp = strdup("{\"Allow\":false,\"Msg\":\"moat: out of memory\",\"Err\":\"\"}");
     free(subject);
-    free(image);
+    if (r != NULL)
+        free(r->image);
+    free(r);
     json_decref(req);
     moat_decision_free(&d);
     moat_err_clear(&err);

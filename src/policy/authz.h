@@ -6,12 +6,15 @@
  * (base64), ResponseStatusCode, ResponseHeaders, ResponseBody - and answers
  * are {"Allow":bool,"Msg":"...","Err":""}.
  *
- * POST /containers/create (any /vX.Y prefix, any query) is decided against
- * the admission policy; it fails closed: a body that is missing (Docker
- * forwards none when Content-Length is 0 or absent, 1 MiB and above, or the
- * Content-Type is not application/json - CVE-2024-41110), empty, not base64,
- * not JSON or truncated is denied. Malformed plugin requests are denied. Every
- * decision is appended to the audit log before it is answered.
+ * Requests are routed as the daemon routes them (route.h); container create,
+ * start and restart, exec, update, volume create, build, plugin installs and
+ * swarm services are decided against the admission policy, endpoints moat
+ * does not know follow its unknown_endpoints. Bodies fail closed: a body that
+ * is missing (Docker forwards none when Content-Length is 0 or absent, 1 MiB
+ * and above, or the Content-Type is not application/json - CVE-2024-41110),
+ * empty, not base64, not JSON or truncated is denied. Malformed plugin
+ * requests are denied. Every decision is appended to the audit log before it
+ * is answered.
  */
 #ifndef MOAT_POLICY_AUTHZ_H
 #define MOAT_POLICY_AUTHZ_H
@@ -27,18 +30,10 @@
 #define MOAT_AUTHZ_MAX_REQUEST (4u << 20) /* bytes of one plugin request */
 #define MOAT_AUTHZ_MAX_BODY (1u << 20)    /* decoded RequestBody: Docker forwards less */
 
-enum moat_authz_route {
-    MOAT_AUTHZ_ROUTE_OTHER = 0,
-    MOAT_AUTHZ_ROUTE_CREATE, /* POST /containers/create */
-    MOAT_AUTHZ_ROUTE_EXEC,   /* POST /containers/{id}/exec */
-};
-
-/* Classify a request: strips the /vX.Y prefix and query, decodes %XX, cleans the path. */
-enum moat_authz_route moat_authz_route(const char *method, const char *uri);
 
 struct moat_authz_opts {
     const struct moat_admit_policy *policy;
-    const char *engine_socket;       /* NULL: names are not resolved to image ids */
+    const char *engine_socket;       /* NULL: images, containers and volumes are not looked up */
     moat_admit_evidence_fn evidence; /* NULL: custody and scan cannot be satisfied */
     struct moat_audit *audit;        /* NULL: no audit log */
     size_t cache_size;               /* entries; 0 = 1024 */
@@ -60,7 +55,7 @@ void moat_authz_free(struct moat_authz *az);
 int moat_authz_handle(struct moat_authz *az, const char *endpoint, const char *body, size_t len,
                       char **resp, unsigned *status);
 
-/* Cache hits and misses so far (for tests and the benchmark). */
+/* Image evidence cache hits and misses so far (for tests and the benchmark). */
 void moat_authz_stats(struct moat_authz *az, uint64_t *hits, uint64_t *misses);
 
 /* ---- the server (authz_server.c) ---- */

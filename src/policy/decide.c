@@ -9,6 +9,8 @@
 #include "base/time.h"
 #include "evidence.h"
 
+#include "../source/docker_name.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,75 +171,20 @@ void moat_scan_summary_from_findings(const struct moat_findings *fs, int64_t now
 
 /* ---- names and users ---- */
 
-static bool name_char_ok(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-           c == '_' || c == '-' || c == '/' || c == ':' || c == '@';
-}
-
-int moat_image_name_normalize(const char *name, char **out, struct moat_err *err)
-{
-    size_t len = strnlen(name, MOAT_ADMIT_MAX_NAME + 1), host;
-    const char *slash;
-    int n;
-
-    *out = NULL;
-    if (len == 0 || len > MOAT_ADMIT_MAX_NAME)
-        return moat_err_set(err, MOAT_E_FORMAT, "image name is empty or too long");
-    for (size_t i = 0; i < len; i++)
-        if (!name_char_ok(name[i]))
-            return moat_err_set(err, MOAT_E_FORMAT,
-                                "image name holds a character not allowed "
-                                "in a reference");
-    /* no empty, "." or ".." path components, which could fool a prefix match */
-    for (const char *c = name; c != NULL; c = strchr(c, '/') ? strchr(c, '/') + 1 : NULL) {
-        size_t clen = strcspn(c, "/");
-
-        if (clen == 0 || (clen == 1 && c[0] == '.') || (clen == 2 && c[0] == '.' && c[1] == '.'))
-            return moat_err_set(err, MOAT_E_FORMAT,
-                                "image name has an empty, '.' or '..' "
-                                "component");
-    }
-    slash = strchr(name, '/');
-    host = slash != NULL ? (size_t)(slash - name) : 0;
-    if (slash == NULL)
-        n = asprintf(out, "docker.io/library/%s", name);
-    else if (memchr(name, '.', host) == NULL && memchr(name, ':', host) == NULL &&
-             !(host == 9 && memcmp(name, "localhost", 9) == 0))
-        n = asprintf(out, "docker.io/%s", name);
-    else if (host == 15 && memcmp(name, "index.docker.io", 15) == 0)
-        n = strchr(slash + 1, '/') == NULL ? asprintf(out, "docker.io/library/%s", slash + 1)
-                                           : asprintf(out, "docker.io/%s", slash + 1);
-    else if (host == 9 && memcmp(name, "docker.io", 9) == 0 && strchr(slash + 1, '/') == NULL)
-        n = asprintf(out, "docker.io/library/%s", slash + 1);
-    else
-        n = (*out = strdup(name)) != NULL ? 0 : -1;
-    if (n < 0) {
-        *out = NULL;
-        return moat_err_set(err, MOAT_E_NOMEM, "out of memory");
-    }
-    return 0;
-}
-
-bool moat_registry_prefix_match(const char *prefix, const char *normalized)
-{
-    size_t n = strlen(prefix);
-
-    if (n == 0 || strncmp(prefix, normalized, n) != 0)
-        return false;
-    return prefix[n - 1] == '/' || normalized[n] == '\0' || normalized[n] == '/' ||
-           normalized[n] == ':' || normalized[n] == '@';
-}
-
 bool moat_user_is_root(const char *user)
 {
     size_t n = strcspn(user, ":"), i = 0;
 
     if (n == 0 || (n == 4 && memcmp(user, "root", 4) == 0))
         return true;
+    /* runc's user lookup reads the uid with Go's strconv.Atoi: one optional sign, digits */
+    if (user[0] == '+' || user[0] == '-')
+        i++;
+    if (i == n)
+        return false;
     while (i < n && user[i] == '0')
         i++;
-    return i == n; /* "0", "00": uid 0 */
+    return i == n; /* "0", "00", "+0", "-0": uid 0 */
 }
 
 /* ---- image checks ---- */
@@ -257,7 +204,7 @@ static int check_registries(const struct moat_admit_policy *p, const struct moat
         bool ok = false;
         int rc;
 
-        if (moat_image_name_normalize(img->names[i], &norm, &e2) < 0) {
+        if (moat_docker_name_normalize(img->names[i], &norm, &e2) < 0) {
             rc = e2.code == MOAT_E_NOMEM ? moat_err_set(err, MOAT_E_NOMEM, "out of memory")
                                          : moat_decision_add(d, err, "registry: '%.200s': %s",
                                                              img->names[i], moat_err_msg(&e2));
@@ -267,7 +214,7 @@ static int check_registries(const struct moat_admit_policy *p, const struct moat
             continue;
         }
         for (size_t j = 0; j < p->n_registries && !ok; j++)
-            ok = moat_registry_prefix_match(p->registries[j], norm);
+            ok = moat_docker_name_under(p->registries[j], norm);
         rc = ok ? 0
                 : moat_decision_add(d, err, "registry: %s is not under a trusted registry prefix",
                                     norm);

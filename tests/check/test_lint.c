@@ -188,6 +188,37 @@ static void test_suppressions(void **state)
     moat_findings_free(&fs);
 }
 
+/* MDL026 reads names with source/docker_name, the same rules as admission's registries. */
+static void test_trusted_registry_names(void **state)
+{
+    static const struct {
+        const char *from;
+        bool trusted;
+    } names[] = {
+        {"registry-1.docker.io/library/nginx:1.27", true}, /* the Hub's API host is docker.io */
+        {"index.docker.io/nginx:1.27", true},
+        {"GHCR.io/acme/base:1", true}, /* the domain is case-insensitive */
+        {"ghcr.io/acme/sub/base:1", true},
+        {"ghcr.io/Acme/base:1", false}, /* an upper-case repository is not a name */
+        {"ghcr.io/acme/../evil/base:1", false},
+        {"ghcr.io/acmeevil/base:1", false},
+        {"docker.io.evil.example/x:1", false},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        char text[300];
+        struct moat_findings fs;
+
+        snprintf(text, sizeof(text), "FROM %s\n", names[i].from);
+        lint_text(text, NULL, 0, &fs);
+        if ((find(&fs, "MDL026") == NULL) != names[i].trusted)
+            fail_msg("FROM %s: expected %s", names[i].from,
+                     names[i].trusted ? "trusted" : "MDL026");
+        moat_findings_free(&fs);
+    }
+}
+
 static void test_secrets_are_redacted(void **state)
 {
     struct moat_findings fs;
@@ -238,8 +269,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_rule_has_a_case), cmocka_unit_test(test_positive_and_negative),
-        cmocka_unit_test(test_suppressions),          cmocka_unit_test(test_secrets_are_redacted),
-        cmocka_unit_test(test_clean_file_is_quiet),
+        cmocka_unit_test(test_suppressions),          cmocka_unit_test(test_trusted_registry_names),
+        cmocka_unit_test(test_secrets_are_redacted),  cmocka_unit_test(test_clean_file_is_quiet),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,7 +11,8 @@
 # its own script, admit.sh). With
 # `podman system service` (Docker-compatible API) the image name is resolved
 # to its id, attestations made with `moat attest` are found by that id and
-# verified, and 1000 cached create decisions are timed.
+# verified, and 1000 cached create decisions are timed (the budget itself is
+# measured through dockerd: bench/authz-docker-bench.sh, tests/integration/authz_docker.sh).
 source "$(dirname "$0")/common.sh"
 
 it_fixtures alpine
@@ -55,6 +56,10 @@ else:
 json.dump(req, open(out, "w"))
 PY
 mkreq() { python3 "$WORK/mkreq.py" "$1" "$2" "${3:-/v1.47/containers/create?name=web}" "${4:-ok}"; }
+# The documented body adds NET_ADMIN (deny_privileged refuses it) and takes volumes from
+# containers named parent and other (which exist only on the documentation's engine).
+PLAIN='b["HostConfig"]["CapAdd"]=None; b["HostConfig"]["VolumesFrom"]=None'
+mkplain() { python3 "$WORK/mkreq.py" "$1" "$2" "${3:-/v1.47/containers/create?name=web}" "edit:$PLAIN${4:+; $4}"; }
 
 DECISIONS=0
 # call SOCK ENDPOINT FILE -> the JSON answer on stdout
@@ -105,21 +110,21 @@ act=$(curl -s --unix-socket "$SOCK" -X POST http://plugin/Plugin.Activate)
 [[ $act == '{"Implements":["authz"]}' ]] && ok "Plugin.Activate: $act" || not_ok "Plugin.Activate: $act"
 
 D=$DATA/create-v1.24-docs.json
-mkreq "$WORK/r.json" "$D"
-expect "$SOCK" "documented create body (ubuntu, /tmp bind, NET_ADMIN)" "$WORK/r.json" allow
-mkreq "$WORK/r.json" "$D" "/containers/create"
+mkplain "$WORK/r.json" "$D"
+expect "$SOCK" "documented create body without NET_ADMIN and VolumesFrom (ubuntu, /tmp bind)" "$WORK/r.json" allow
+mkplain "$WORK/r.json" "$D" "/containers/create"
 expect "$SOCK" "documented body, no API version prefix" "$WORK/r.json" allow
-mkreq "$WORK/r.json" "$D" /v1.47/containers/create edit:'b["HostConfig"]["Privileged"]=True'
+mkplain "$WORK/r.json" "$D" /v1.47/containers/create 'b["HostConfig"]["Privileged"]=True'
 expect "$SOCK" "--privileged" "$WORK/r.json" deny "privileged container"
 mkreq "$WORK/r.json" "$D" /v1.47/containers/create \
   edit:'b["HostConfig"].pop("Privileged"); b["HostConfig"]["privileged"]=True'
 expect "$SOCK" "\"privileged\": Go's decoder ignores key case, so does moat" "$WORK/r.json" deny "privileged container"
-mkreq "$WORK/r.json" "$D" /v1.47/containers/create edit:'b["HostConfig"]["PRIVILEGED"]=True'
+mkplain "$WORK/r.json" "$D" /v1.47/containers/create 'b["HostConfig"]["PRIVILEGED"]=True'
 expect "$SOCK" "Privileged false and PRIVILEGED true in one body" "$WORK/r.json" deny \
   "HostConfig.Privileged is given twice"
-mkreq "$WORK/r.json" "$D" /v1.47/containers/create edit:'b["HostConfig"]["NetworkMode"]="host"'
+mkplain "$WORK/r.json" "$D" /v1.47/containers/create 'b["HostConfig"]["NetworkMode"]="host"'
 expect "$SOCK" "--network host" "$WORK/r.json" deny "HostConfig.NetworkMode is host"
-mkreq "$WORK/r.json" "$D" /v1.47/containers/create edit:'b["HostConfig"]["PidMode"]="host"'
+mkplain "$WORK/r.json" "$D" /v1.47/containers/create 'b["HostConfig"]["PidMode"]="host"'
 expect "$SOCK" "--pid host" "$WORK/r.json" deny "HostConfig.PidMode is host"
 mkreq "$WORK/r.json" "$D" /v1.47/containers/create \
   edit:'b["HostConfig"]["Binds"]=["/var/run/docker.sock:/var/run/docker.sock"]'
@@ -128,13 +133,17 @@ expect "$SOCK" "-v /var/run/docker.sock:/var/run/docker.sock" "$WORK/r.json" den
 mkreq "$WORK/r.json" "$D" /v1.47/containers/create \
   edit:'b["HostConfig"]["Mounts"]=[{"Type":"bind","Source":"/run//./","Target":"/h"}]'
 expect "$SOCK" "--mount type=bind,src=/run (holds the sockets)" "$WORK/r.json" deny "holds /run/docker.sock"
-mkreq "$WORK/r.json" "$D" /v1.47/containers/create edit:'b["HostConfig"]["CapAdd"]=["CAP_SYS_ADMIN"]'
+mkplain "$WORK/r.json" "$D" /v1.47/containers/create 'b["HostConfig"]["CapAdd"]=["CAP_SYS_ADMIN"]'
 expect "$SOCK" "--cap-add SYS_ADMIN" "$WORK/r.json" deny "capability added: CAP_SYS_ADMIN"
-mkreq "$WORK/r.json" "$D" "/v1.41/containers/%63reate?name=x" edit:'b["HostConfig"]["Privileged"]=True'
+mkplain "$WORK/r.json" "$D" "/v1.41/containers/%63reate?name=x" 'b["HostConfig"]["Privileged"]=True'
 expect "$SOCK" "percent-encoded path with a query" "$WORK/r.json" deny "privileged container"
-mkreq "$WORK/r.json" "$D" /v1.47/containers/create edit:'b["Image"]="evil.example.com/miner:1"'
+mkplain "$WORK/r.json" "$D" /v1.47/containers/create 'b["Image"]="evil.example.com/miner:1"'
 expect "$SOCK" "image from an untrusted registry" "$WORK/r.json" deny \
   "registry: evil.example.com/miner:1 is not under a trusted registry prefix"
+
+mkreq "$WORK/r.json" "$D"
+expect "$SOCK" "documented create body: NET_ADMIN is privileged in effect" "$WORK/r.json" deny \
+  "deny_privileged: capability added: NET_ADMIN"
 
 say "fail closed (CVE-2024-41110 and friends)"
 mkreq "$WORK/r.json" "$D" /v1.47/containers/create cl0
@@ -191,7 +200,7 @@ else
 fi
 v=$("$MOAT" authz --verify-log "$AUDIT" 2>&1) && [[ $v == *"$DECISIONS lines, chain intact, last line sha256 ${out#* }"* ]] &&
   ok "moat authz --verify-log: $v" || not_ok "moat authz --verify-log: $v"
-grep -q '"decision":"deny","reasons":\["privileged container (HostConfig.Privileged)"\],"actor":"alice"' "$AUDIT" &&
+grep -q '"decision":"deny","reasons":\["deny_privileged: privileged container (HostConfig.Privileged, CIS 5.4)"\],"actor":"alice"' "$AUDIT" &&
   ok "audit log: the --privileged denial with its reason and actor" ||
   not_ok "audit log: no line for the --privileged denial"
 sed '3s/"deny"/"allow"/' "$AUDIT" >"$WORK/edited.jsonl"
@@ -260,17 +269,17 @@ YAML
   if ! wait_sock "$ESOCK" "${PIDS[-1]}"; then
     not_ok "moat authz --engine did not start: $(head -c 300 "$WORK/authz2.err")"
   else
-    mkreq "$WORK/r.json" "$D" /v1.47/containers/create \
-      edit:'b["Image"]="localhost/moat-test/alpine:1"; b["User"]="1000"; b["HostConfig"]["Binds"]=[]'
+    mkplain "$WORK/r.json" "$D" /v1.47/containers/create \
+      'b["Image"]="localhost/moat-test/alpine:1"; b["User"]="1000"; b["HostConfig"]["Binds"]=[]'
     expect "$ESOCK" "engine: attested image by name, User 1000 -> custody verified by image id" "$WORK/r.json" allow
     cp "$WORK/r.json" "$WORK/bench.json"
-    mkreq "$WORK/r.json" "$D" /v1.47/containers/create \
-      edit:'b["Image"]="'"$want_id"'"; b["User"]="1000"; b["HostConfig"]["Binds"]=[]'
+    mkplain "$WORK/r.json" "$D" /v1.47/containers/create \
+      'b["Image"]="'"$want_id"'"; b["User"]="1000"; b["HostConfig"]["Binds"]=[]'
     expect "$ESOCK" "engine: the same image by id (names from its RepoTags)" "$WORK/r.json" allow
-    mkreq "$WORK/r.json" "$D" /v1.47/containers/create \
-      edit:'b["Image"]="localhost/moat-test/alpine:1"; b["HostConfig"]["Binds"]=[]'
+    mkplain "$WORK/r.json" "$D" /v1.47/containers/create \
+      'b["Image"]="localhost/moat-test/alpine:1"; b["HostConfig"]["Binds"]=[]'
     expect "$ESOCK" "engine: no User in the request -> the image's (root) from the engine" "$WORK/r.json" deny \
-      "non_root: runs as root (no USER set)"
+      "non_root: the container runs as root (no USER set)"
     mkreq "$WORK/r.json" "$D" /v1.47/containers/create \
       edit:'b["Image"]="localhost/moat-test/nothere:1"; b["User"]="1000"; b["HostConfig"]["Binds"]=[]'
     expect "$ESOCK" "engine: an image the engine does not have" "$WORK/r.json" deny "cannot resolve"
@@ -285,14 +294,16 @@ for i in json.load(sys.stdin):
       expect "$ESOCK" "engine: another image ($other), no attestation names its id" "$WORK/r.json" deny "custody:"
     fi
 
-    say "latency: 1000 create requests for the same cached image"
-    # keepalive is what dockerd does (Go's http.Transport); connect opens one connection per request
+    say "latency: 1000 create requests for the same cached image (podman: a sanity bound)"
+    # every decision asks the engine what the name is now (a tag can move), and podman's
+    # image inspect takes a few ms; the 5 ms p99 budget is measured through dockerd by
+    # bench/authz-docker-bench.sh. keepalive is what dockerd does (Go's http.Transport).
     for mode in keepalive connect; do
       if res=$(python3 "$MOAT_SRC/bench/authz-bench.py" --socket "$ESOCK" --n 1000 --mode "$mode" \
-        --body "$WORK/bench.json" --raw --expect allow --max-p99-ms 25 2>&1); then
+        --body "$WORK/bench.json" --raw --expect allow --max-p99-ms 150 2>&1); then
         ok "latency ($mode): $res"
       else
-        not_ok "latency ($mode): $res (budget 5 ms p99, test margin 25 ms)"
+        not_ok "latency ($mode): $res (sanity bound 150 ms p99)"
       fi
     done
   fi

@@ -12,6 +12,7 @@
 
 #include "base/json.h"
 #include "policy/admit.h"
+#include "source/docker_name.h"
 
 static struct moat_admit_policy *parse(const char *yaml)
 {
@@ -99,40 +100,80 @@ static void test_parse_errors(void **state)
 
 static void test_names(void **state)
 {
+    /* expected values: what distribution/reference ParseNormalizedNamed gives, plus the Hub's
+     * API host registry-1.docker.io read as docker.io and the domain lower-cased */
     static const char *const cases[][2] = {
         {"ubuntu", "docker.io/library/ubuntu"},
         {"ubuntu:24.04", "docker.io/library/ubuntu:24.04"},
         {"me/app:1", "docker.io/me/app:1"},
         {"index.docker.io/library/debian:12", "docker.io/library/debian:12"},
+        {"registry-1.docker.io/library/debian:12", "docker.io/library/debian:12"},
+        {"registry-1.docker.io/debian", "docker.io/library/debian"},
         {"docker.io/debian", "docker.io/library/debian"},
+        {"Registry.Example.COM/team/app", "registry.example.com/team/app"},
         {"localhost/moat-test/alpine:1", "localhost/moat-test/alpine:1"},
         {"localhost:5000/app", "localhost:5000/app"},
-        {"registry.example.com/team/app@sha256:abc", "registry.example.com/team/app@sha256:abc"},
+        {"localhost:5000", "docker.io/library/localhost:5000"},
+        {"a__b/c-d.e_f--g:Tag_1.x-", "docker.io/a__b/c-d.e_f--g:Tag_1.x-"},
+        {"registry.example.com/team/app@sha256:"
+         "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+         "registry.example.com/team/app@sha256:"
+         "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+    };
+    static const char *const bad[] = {
+        "registry.example.com/team/../evil/x",
+        "a b",
+        "",
+        "Ubuntu", /* repository names are lower case */
+        "docker.io/Library/x",
+        "x/./y",
+        "x//y",
+        "-x",
+        "x-",
+        "x...y",
+        "x___y",
+        "x:",
+        ":x",
+        "x:.tag",
+        "x@sha256:abc", /* digests are complete */
+        "x@md5:d41d8cd98f00b204e9800998ecf8427e",
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", /* an id */
+        "-bad.example.com/x",
+        "bad..example.com/x",
+        "host:port/x",
     };
     struct moat_err err = MOAT_ERR_INIT;
     char *out = NULL;
 
     (void)state;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        assert_int_equal(moat_image_name_normalize(cases[i][0], &out, &err), 0);
+        if (moat_docker_name_normalize(cases[i][0], &out, &err) != 0)
+            fail_msg("'%s': %s", cases[i][0], moat_err_msg(&err));
         assert_string_equal(out, cases[i][1]);
         free(out);
     }
-    assert_int_equal(moat_image_name_normalize("registry.example.com/team/../evil/x", &out, &err),
-                     -MOAT_E_FORMAT);
-    assert_int_equal(moat_image_name_normalize("a b", &out, &err), -MOAT_E_FORMAT);
-    assert_int_equal(moat_image_name_normalize("", &out, &err), -MOAT_E_FORMAT);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (moat_docker_name_normalize(bad[i], &out, &err) != -MOAT_E_FORMAT)
+            fail_msg("'%s' accepted", bad[i]);
     moat_err_clear(&err);
 
-    assert_true(moat_registry_prefix_match("registry.example.com/team/",
-                                           "registry.example.com/team/app:1"));
     assert_true(
-        moat_registry_prefix_match("registry.example.com/team", "registry.example.com/team/app:1"));
-    assert_false(moat_registry_prefix_match("registry.example.com/team",
-                                            "registry.example.com/teamevil/app:1"));
-    assert_false(moat_registry_prefix_match("docker.io/library/", "docker.io/libraryx/a"));
+        moat_docker_name_under("registry.example.com/team/", "registry.example.com/team/app:1"));
     assert_true(
-        moat_registry_prefix_match("docker.io/library/debian", "docker.io/library/debian:12"));
+        moat_docker_name_under("registry.example.com/team", "registry.example.com/team/app:1"));
+    assert_true(
+        moat_docker_name_under("REGISTRY.example.com/team", "registry.example.com/team/app"));
+    assert_false(
+        moat_docker_name_under("registry.example.com/team", "registry.example.com/teamevil/app:1"));
+    assert_false(moat_docker_name_under("docker.io/library/", "docker.io/libraryx/a"));
+    assert_true(moat_docker_name_under("docker.io/library/debian", "docker.io/library/debian:12"));
+    assert_true(moat_docker_name_under("index.docker.io/library/", "docker.io/library/debian"));
+    assert_true(moat_docker_name_under("registry-1.docker.io/me/", "docker.io/me/app"));
+    assert_true(moat_docker_name_under("docker.io/nginx", "docker.io/library/nginx:1.27"));
+    assert_false(moat_docker_name_under("docker.io/nginx", "docker.io/library/nginxx"));
+    assert_false(moat_docker_name_under("docker.io/team/", "docker.io/library/team"));
+    assert_true(moat_docker_name_under("docker.io", "docker.io/library/nginx"));
+    assert_false(moat_docker_name_under("docker.io", "docker.iox/x"));
 
     assert_true(moat_user_is_root(""));
     assert_true(moat_user_is_root("root"));
@@ -142,6 +183,16 @@ static void test_names(void **state)
     assert_false(moat_user_is_root("1000"));
     assert_false(moat_user_is_root("app:app"));
     assert_false(moat_user_is_root("10"));
+    /* strconv.Atoi: a sign is allowed, so these are uid 0 too */
+    assert_true(moat_user_is_root("+0"));
+    assert_true(moat_user_is_root("-0"));
+    assert_true(moat_user_is_root("+00:0"));
+    assert_true(moat_user_is_root("-000:1000"));
+    assert_false(moat_user_is_root("+"));
+    assert_false(moat_user_is_root("+-0"));
+    assert_false(moat_user_is_root(" 0"));
+    assert_false(moat_user_is_root("0x0"));
+    assert_false(moat_user_is_root("+1000"));
 }
 
 static void expect_reasons(const struct moat_decision *d, const char *const *want, size_t n)
@@ -380,8 +431,8 @@ static void test_secrets_need_secret_scanner(void **state)
     secrets_case(yaml, MOAT_SCANNER_SECRET, "fresh scan", NULL, 0);
     /* max_severity needs the vulnerability scanner: a secret-only scan is not "nothing above" */
     secrets_case("scan: {max_severity: HIGH}\n", MOAT_SCANNER_VULN, "attested scan", NULL, 0);
-    secrets_case("scan: {max_severity: HIGH}\n", MOAT_SCANNER_SECRET, "attested scan",
-                 secret_only, 1);
+    secrets_case("scan: {max_severity: HIGH}\n", MOAT_SCANNER_SECRET, "attested scan", secret_only,
+                 1);
     secrets_case("scan: {max_severity: HIGH}\n", 0, "attested scan", sev_unknown, 1);
 }
 
@@ -394,7 +445,7 @@ static void check_create(const struct moat_admit_policy *p, const char *body,
 
     if (moat_json_parse(body, strlen(body), 1 << 20, "body", &j, &err) < 0)
         fail_msg("%s", moat_err_msg(&err));
-    assert_int_equal(moat_admit_check_create(p, j, &d, &err), 0);
+    assert_int_equal(moat_admit_check_create(p, j, NULL, &d, &err), 0);
     expect_reasons(&d, want, n);
     moat_decision_free(&d);
     json_decref(j);
@@ -406,27 +457,37 @@ static void test_create_checks(void **state)
                                         "deny_socket_mounts: true\ndeny_cap_add: [SYS_ADMIN]\n");
     struct moat_admit_policy *all_caps = parse("deny_cap_add: [ALL]\n");
     struct moat_admit_policy *lax = parse("registries: [docker.io/library/]\n");
+    struct moat_admit_policy *hostp = parse("deny_host_mounts: true\n");
 
     (void)state;
     check_create(p, "{\"Image\":\"ubuntu\"}", NULL, 0);
     check_create(p, "{\"Image\":\"ubuntu\",\"HostConfig\":null}", NULL, 0);
     {
         static const char *const w[] = {
-            "privileged container (HostConfig.Privileged)",
-            "host namespace: HostConfig.NetworkMode is host",
-            "host namespace: HostConfig.IpcMode is host",
-            "host namespace: HostConfig.UTSMode is host",
-            "host namespace: HostConfig.UsernsMode is host",
-            "engine socket mounted: /var/run/docker.sock (HostConfig.Binds)",
-            "engine socket mounted: /run/podman/podman.sock (HostConfig.Binds)",
-            "engine socket mounted: /var/run holds /run/docker.sock (HostConfig.Binds)",
-            "engine socket mounted: /home/u/.docker/run/docker.sock (HostConfig.Binds)",
-            "engine socket mounted: /run/containerd/containerd.sock (HostConfig.Mounts)",
-            "engine socket mounted: / holds /run/docker.sock (HostConfig.Mounts)",
-            "engine socket mounted: /srv/../run holds /run/docker.sock (HostConfig.Mounts "
-            "volume device)",
-            "capability added: sys_admin (HostConfig.CapAdd)",
-            "capability added: ALL (HostConfig.CapAdd)",
+            "deny_privileged: privileged container (HostConfig.Privileged, CIS 5.4)",
+            "deny_privileged: capability added: NET_ADMIN (HostConfig.CapAdd, CIS 5.3)",
+            "deny_cap_add: capability added: sys_admin, which the daemon reads as SYS_ADMIN "
+            "(HostConfig.CapAdd, CIS 5.3)",
+            "deny_cap_add: capability added: ALL (HostConfig.CapAdd, CIS 5.3)",
+            "deny_host_namespaces: HostConfig.NetworkMode is host (CIS 5.9)",
+            "deny_host_namespaces: HostConfig.IpcMode is host (CIS 5.16)",
+            "deny_host_namespaces: HostConfig.UTSMode is host (CIS 5.20)",
+            "deny_host_namespaces: HostConfig.UsernsMode is host (CIS 5.30)",
+            "PidMode container:abc: no engine (--engine) to see that container's settings",
+            "deny_socket_mounts: engine socket mounted: /var/run/docker.sock (HostConfig.Binds, "
+            "CIS 5.31)",
+            "deny_socket_mounts: engine socket mounted: /run/podman/podman.sock "
+            "(HostConfig.Binds, CIS 5.31)",
+            "deny_socket_mounts: engine socket mounted: /var/run holds /run/docker.sock "
+            "(HostConfig.Binds, CIS 5.31)",
+            "deny_socket_mounts: engine socket mounted: /home/u/.docker/run/docker.sock "
+            "(HostConfig.Binds, CIS 5.31)",
+            "deny_socket_mounts: engine socket mounted: /run/containerd/containerd.sock "
+            "(HostConfig.Mounts, CIS 5.31)",
+            "deny_socket_mounts: engine socket mounted: / holds /run/docker.sock "
+            "(HostConfig.Mounts, CIS 5.31)",
+            "deny_socket_mounts: engine socket mounted: /srv/../run holds /run/docker.sock "
+            "(HostConfig.Mounts volume device, CIS 5.31)",
         };
         check_create(
             p,
@@ -445,8 +506,8 @@ static void test_create_checks(void **state)
     }
     {
         static const char *const w[] = {
-            "HostConfig.Privileged is not a boolean", "HostConfig.NetworkMode is not a string",
-            "HostConfig.Binds is not a list", "HostConfig.CapAdd[0] is not a string"};
+            "HostConfig.Privileged is not a boolean", "HostConfig.CapAdd[0] is not a string",
+            "HostConfig.NetworkMode is not a string", "HostConfig.Binds is not a list"};
         check_create(
             p,
             "{\"HostConfig\":{\"Privileged\":\"true\",\"NetworkMode\":1,\"Binds\":\"/:/h\","
@@ -454,21 +515,131 @@ static void test_create_checks(void **state)
             w, sizeof w / sizeof w[0]);
     }
     {
-        static const char *const w[] = {"capability added: NET_RAW (HostConfig.CapAdd)"};
+        static const char *const w[] = {
+            "deny_cap_add: capability added: NET_RAW (HostConfig.CapAdd, CIS 5.3)"};
         check_create(all_caps, "{\"HostConfig\":{\"CapAdd\":[\"NET_RAW\"]}}", w, 1);
     }
     /* the daemon's Go decoder matches keys case-insensitively, Kelvin sign and long s too */
     {
         static const char *const w2[] = {
-            "privileged container (HostConfig.Privileged)",
-            "host namespace: HostConfig.NetworkMode is host",
-            "host namespace: HostConfig.UsernsMode is host",
-            "engine socket mounted: /run holds /run/docker.sock (HostConfig.Binds)"};
+            "deny_privileged: privileged container (HostConfig.Privileged, CIS 5.4)",
+            "deny_host_namespaces: HostConfig.NetworkMode is host (CIS 5.9)",
+            "deny_host_namespaces: HostConfig.UsernsMode is host (CIS 5.30)",
+            "deny_socket_mounts: engine socket mounted: /run holds /run/docker.sock "
+            "(HostConfig.Binds, CIS 5.31)"};
         check_create(p,
                      "{\"hostconfig\":{\"PRIVILEGED\":true,\"Networ\u212aMode\":\"host\","
                      "\"u\u017fernsmode\":\"host\",\"binds\":[\"/run:/r\"]},"
                      "\"Labels\":{\"a\":\"1\",\"A\":\"2\"}}",
                      w2, sizeof w2 / sizeof w2[0]);
+    }
+    /* strings.ToUpper: long s and dotless i upper-case to ASCII S and I */
+    {
+        static const char *const w[] = {
+            "deny_cap_add: capability added: \xc5\xbfys_admin, which the daemon reads as SYS_ADMIN "
+            "(HostConfig.CapAdd, CIS 5.3)",
+            "deny_cap_add: capability added: CAP_SYS_ADM\xc4\xb1N, which the daemon reads as "
+            "SYS_ADMIN (HostConfig.CapAdd, CIS 5.3)",
+            "deny_privileged: capability added: cap_\xc5\xbfys_module, which the daemon reads as "
+            "SYS_MODULE (HostConfig.CapAdd, CIS 5.3)",
+            "deny_cap_add: capability added: all, which the daemon reads as ALL "
+            "(HostConfig.CapAdd, CIS 5.3)"};
+        check_create(p,
+                     "{\"HostConfig\":{\"CapAdd\":[\"\\u017fys_admin\",\"CAP_SYS_ADM\\u0131N\","
+                     "\"cap_\\u017fys_module\",\"all\",\"CHOWN\",\"SYS_ADM\\u0130N\"]}}",
+                     w, sizeof w / sizeof w[0]);
+    }
+    /* without a HostConfig object the daemon reads HostConfig fields at the top level */
+    {
+        static const char *const w[] = {
+            "deny_privileged: privileged container ((top level).Privileged, CIS 5.4)",
+            "deny_socket_mounts: engine socket mounted: /var/run/docker.sock ((top level).Binds, "
+            "CIS 5.31)"};
+        check_create(
+            p, "{\"Image\":\"x\",\"Privileged\":true,\"Binds\":[\"/var/run/docker.sock:/s\"]}", w,
+            2);
+        check_create(p,
+                     "{\"Image\":\"x\",\"HostConfig\":null,\"Privileged\":true,"
+                     "\"Binds\":[\"/var/run/docker.sock:/s\"]}",
+                     w, 2);
+        check_create(p, "{\"Image\":\"x\",\"HostConfig\":{},\"Privileged\":true}", NULL, 0);
+    }
+    /* privileged in effect */
+    {
+        static const char *const w[] = {
+            "deny_privileged: host devices added (HostConfig.Devices, CIS 5.17)",
+            "deny_privileged: device cgroup rules added (HostConfig.DeviceCgroupRules, CIS 5.17)",
+            "deny_privileged: seccomp unconfined (CIS 5.21) (HostConfig.SecurityOpt: "
+            "seccomp=unconfined)",
+            "deny_privileged: AppArmor unconfined (CIS 5.1) (HostConfig.SecurityOpt: "
+            "apparmor:unconfined)",
+            "deny_privileged: SELinux labelling disabled (CIS 5.2) (HostConfig.SecurityOpt: "
+            "label=disable)",
+            "deny_privileged: SELinux labelling disabled (CIS 5.2) (HostConfig.SecurityOpt: "
+            "disable)",
+            "deny_privileged: /proc and /sys paths unmasked (systempaths=unconfined) "
+            "(HostConfig.SecurityOpt: systempaths=unconfined)",
+            "deny_privileged: seccomp unconfined (CIS 5.21) (HostConfig.SecurityOpt: "
+            "seccomp={\"defaultAction\":\"SCMP_ACT_ALLOW\"})",
+            "deny_privileged: HostConfig.MaskedPaths leaves out /proc/asound (what "
+            "systempaths=unconfined does)",
+            "deny_privileged: HostConfig.ReadonlyPaths leaves out /proc/fs (what "
+            "systempaths=unconfined does)",
+            "deny_privileged: host cgroup namespace (HostConfig.CgroupnsMode is host)",
+        };
+        check_create(p,
+                     "{\"HostConfig\":{\"Devices\":[{\"PathOnHost\":\"/dev/sda\"}],"
+                     "\"DeviceCgroupRules\":[\"b 8:* rmw\"],\"SecurityOpt\":["
+                     "\"seccomp=unconfined\",\"apparmor:unconfined\",\"label=disable\","
+                     "\"disable\",\"systempaths=unconfined\",\"no-new-privileges\","
+                     "\"Seccomp=unconfined\",\"apparmor=docker-default\","
+                     "\"seccomp={\\\"defaultAction\\\":\\\"SCMP_ACT_ALLOW\\\"}\","
+                     "\"seccomp={\\\"defaultAction\\\":\\\"SCMP_ACT_ERRNO\\\"}\"],"
+                     "\"MaskedPaths\":[],\"ReadonlyPaths\":[\"/proc/bus\"],"
+                     "\"CgroupnsMode\":\"host\",\"Devices \":[]}}",
+                     w, sizeof w / sizeof w[0]);
+        check_create(p,
+                     "{\"HostConfig\":{\"Devices\":[],\"MaskedPaths\":null,\"CgroupnsMode\":"
+                     "\"private\",\"NetworkMode\":\"HOST\",\"SecurityOpt\":[\"label=user:u\"]}}",
+                     NULL, 0);
+    }
+    /* Binds as moby's linuxParser splits them; /proc reaches every host file */
+    {
+        static const char *const w[] = {
+            "deny_socket_mounts: /proc/1/root is under /proc, which reaches every host file and "
+            "socket (/proc/1/root) (HostConfig.Binds)",
+            "deny_socket_mounts: /proc/self/root/run is under /proc, which reaches every host "
+            "file and socket (/proc/1/root) (HostConfig.Binds)",
+        };
+        check_create(
+            p,
+            "{\"HostConfig\":{\"Binds\":[\"/proc/1/root:/h\",\"/proc/self/root/run:/r:ro\","
+            "\"/var/run/docker.sock\",\"/run:ro\",\"/etc:/x:ro:z:extra\"]}}",
+            w, sizeof w / sizeof w[0]);
+    }
+    {
+        static const char *const w[] = {
+            "deny_host_mounts: host path / (/proc is sensitive, CIS 5.5) (HostConfig.Binds)",
+            "deny_host_mounts: host path /etc (/etc/shadow is sensitive, CIS 5.5) (HostConfig.Binds)",
+            "deny_host_mounts: writable host path /etc/cron.d (/etc is sensitive, CIS 5.5) "
+            "(HostConfig.Binds)",
+            "deny_host_mounts: host path /var/lib/docker/volumes (/var/lib/docker is sensitive, "
+            "CIS 5.5) (HostConfig.Binds)",
+            "deny_host_mounts: host path /dev (/dev is sensitive, CIS 5.5) (HostConfig.Mounts)",
+            "deny_host_mounts: host path /var (/var/lib/docker is sensitive, CIS 5.5) "
+            "(HostConfig.Mounts)",
+            "deny_host_mounts: relative device path 'var/run' in a bind: the daemon resolves it "
+            "against its own working directory (HostConfig.Mounts volume device)",
+        };
+        check_create(hostp,
+                     "{\"HostConfig\":{\"Binds\":[\"/:/h:ro\",\"/etc:/e:ro\",\"/etc/cron.d:/c\","
+                     "\"/etc/localtime:/etc/localtime:ro\",\"/var/lib/docker/volumes:/v\","
+                     "\"/srv/data:/data\"],\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/dev\","
+                     "\"Target\":\"/d\",\"ReadOnly\":true},{\"Type\":\"bind\",\"Source\":\"/var\","
+                     "\"Target\":\"/v\"},{\"Type\":\"volume\",\"Target\":\"/x\",\"VolumeOptions\":{"
+                     "\"DriverConfig\":{\"Options\":{\"type\":\"none\",\"o\":\"ro,rbind\","
+                     "\"device\":\"var/run\"}}}}]}}",
+                     w, sizeof w / sizeof w[0]);
     }
     {
         static const char *const w[] = {"HostConfig.Privileged is given twice (keys differing only "
@@ -488,6 +659,48 @@ static void test_create_checks(void **state)
     moat_admit_policy_free(p);
     moat_admit_policy_free(all_caps);
     moat_admit_policy_free(lax);
+    moat_admit_policy_free(hostp);
+}
+
+/* POST /volumes/create: a local volume bound to a host path is a bind of that path. */
+static void test_volume_create(void **state)
+{
+    struct moat_admit_policy *p = parse("deny_socket_mounts: true\ndeny_host_mounts: true\n");
+    static const struct {
+        const char *body, *want;
+    } cases[] = {
+        {"{\"Name\":\"v\",\"Driver\":\"local\",\"DriverOpts\":{\"type\":\"none\",\"o\":\"bind\","
+         "\"device\":\"/var/run\"}}",
+         "deny_socket_mounts: engine socket mounted: /var/run holds /run/docker.sock (volume "
+         "create DriverOpts device, CIS 5.31)"},
+        {"{\"name\":\"v\",\"driveropts\":{\"type\":\"none\",\"o\":\"rbind\",\"device\":\"run\"}}",
+         "deny_socket_mounts: relative device path 'run' in a bind: the daemon resolves it "
+         "against its own working directory (volume create DriverOpts device)"},
+        {"{\"DriverOpts\":{\"type\":\"ext4\",\"device\":\"/dev/sda1\"}}",
+         "deny_host_mounts: host path /dev/sda1 (/dev is sensitive, CIS 5.5) (volume create "
+         "DriverOpts device)"},
+        {"{\"DriverOpts\":{\"type\":\"none\",\"o\":\"bind\",\"device\":\"/srv/data\"}}", NULL},
+        {"{\"DriverOpts\":{\"type\":\"nfs\",\"o\":\"addr=10.0.0.1\",\"device\":\":/export\"}}",
+         NULL},
+        {"{\"Driver\":\"someplugin\",\"DriverOpts\":{\"device\":\"/\"}}", NULL},
+        {"{\"DriverOpts\":{\"Device\":\"/\",\"o\":\"bind\"}}", NULL}, /* map keys are exact */
+        {"{\"DriverOpts\":\"x\"}", "DriverOpts is not an object"},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct moat_decision d = {true, NULL, 0};
+        struct moat_err err = MOAT_ERR_INIT;
+        json_t *j = json_loads(cases[i].body, 0, NULL);
+
+        assert_non_null(j);
+        assert_int_equal(moat_admit_check_volume_create(p, j, &d, &err), 0);
+        expect_reasons(&d, cases[i].want != NULL ? &cases[i].want : NULL,
+                       cases[i].want != NULL ? 1 : 0);
+        moat_decision_free(&d);
+        json_decref(j);
+    }
+    moat_admit_policy_free(p);
 }
 
 static void test_decision_bounds(void **state)
@@ -517,11 +730,17 @@ static void test_decision_bounds(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_full),    cmocka_unit_test(test_parse_errors),
-        cmocka_unit_test(test_names),         cmocka_unit_test(test_image_checks),
-        cmocka_unit_test(test_fresh_summary), cmocka_unit_test(test_predicate_summary),
-        cmocka_unit_test(test_create_checks), cmocka_unit_test(test_decision_bounds),
-        cmocka_unit_test(test_scan_age),      cmocka_unit_test(test_secrets_need_secret_scanner),
+        cmocka_unit_test(test_parse_full),
+        cmocka_unit_test(test_parse_errors),
+        cmocka_unit_test(test_names),
+        cmocka_unit_test(test_image_checks),
+        cmocka_unit_test(test_fresh_summary),
+        cmocka_unit_test(test_predicate_summary),
+        cmocka_unit_test(test_create_checks),
+        cmocka_unit_test(test_decision_bounds),
+        cmocka_unit_test(test_volume_create),
+        cmocka_unit_test(test_scan_age),
+        cmocka_unit_test(test_secrets_need_secret_scanner),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

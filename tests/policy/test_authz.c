@@ -16,25 +16,83 @@
 #include "policy/admit.h"
 #include "policy/authz.h"
 #include "policy/cache.h"
+#include "policy/route.h"
 
+static int route(const char *method, const char *uri, const char *name)
+{
+    struct moat_route_match m;
+
+    if (moat_route_parse(method, uri, &m) < 0)
+        return -1;
+    if (name != NULL && strcmp(m.name, name) != 0)
+        fail_msg("%s %s: name '%s', want '%s'", method, uri, m.name, name);
+    return (int)m.route;
+}
+
+/* Targets as Go's net/http + gorilla/mux route them (moby api/server/server.go). */
 static void test_routes(void **state)
 {
+    struct moat_route_match m;
+
     (void)state;
-    assert_int_equal(moat_authz_route("POST", "/v1.47/containers/create"), MOAT_AUTHZ_ROUTE_CREATE);
-    assert_int_equal(moat_authz_route("POST", "/containers/create?name=web"),
-                     MOAT_AUTHZ_ROUTE_CREATE);
-    assert_int_equal(moat_authz_route("POST", "/v1/containers/create"), MOAT_AUTHZ_ROUTE_CREATE);
-    assert_int_equal(moat_authz_route("POST", "//v1.41/containers//./create"),
-                     MOAT_AUTHZ_ROUTE_CREATE);
-    assert_int_equal(moat_authz_route("POST", "/v1.41/containers/%63reate"),
-                     MOAT_AUTHZ_ROUTE_CREATE);
-    assert_int_equal(moat_authz_route("POST", "/v1.41/images/../containers/create"),
-                     MOAT_AUTHZ_ROUTE_CREATE);
-    assert_int_equal(moat_authz_route("POST", "/v1.41/containers/abc/exec"), MOAT_AUTHZ_ROUTE_EXEC);
-    assert_int_equal(moat_authz_route("GET", "/v1.47/containers/create"), MOAT_AUTHZ_ROUTE_OTHER);
-    assert_int_equal(moat_authz_route("POST", "/v1.47/containers/abc/start"),
-                     MOAT_AUTHZ_ROUTE_OTHER);
-    assert_int_equal(moat_authz_route("POST", "/v1.47/containers/created"), MOAT_AUTHZ_ROUTE_OTHER);
+    assert_int_equal(route("POST", "/v1.47/containers/create", ""), MOAT_ROUTE_CREATE);
+    assert_int_equal(route("POST", "/containers/create?name=web", ""), MOAT_ROUTE_CREATE);
+    assert_int_equal(route("POST", "/v1/containers/create", ""), MOAT_ROUTE_CREATE);
+    assert_int_equal(route("POST", "//v1.41/containers//./create", ""), MOAT_ROUTE_CREATE);
+    assert_int_equal(route("POST", "/v1.41/containers/%63reate", ""), MOAT_ROUTE_CREATE);
+    assert_int_equal(route("POST", "/v1.41/images/../containers/create", ""), MOAT_ROUTE_CREATE);
+    /* absolute form: Go routes on the path of the URL */
+    assert_int_equal(route("POST", "http://docker/v1.41/containers/create", ""), MOAT_ROUTE_CREATE);
+    assert_int_equal(route("POST", "HTTP://user@docker:2375/containers/create?x=1", ""),
+                     MOAT_ROUTE_CREATE);
+    assert_int_equal(route("POST", "unix:///v1.41/containers/create", ""), MOAT_ROUTE_CREATE);
+    assert_int_equal(route("POST", "x-y+z.1:/containers/create", ""), MOAT_ROUTE_CREATE);
+    /* the path ends at '?', not at '#' (ParseRequestURI keeps fragments in the path) */
+    assert_int_equal(route("POST", "/containers/abc#/exec", "abc#"), MOAT_ROUTE_EXEC);
+    /* names with '/' (legacy link aliases), also percent-encoded */
+    assert_int_equal(route("POST", "/v1.41/containers/abc/exec", "abc"), MOAT_ROUTE_EXEC);
+    assert_int_equal(route("POST", "/v1.41/containers/web/db/exec", "web/db"), MOAT_ROUTE_EXEC);
+    assert_int_equal(route("POST", "/containers/web%2Fdb/exec", "web/db"), MOAT_ROUTE_EXEC);
+    assert_int_equal(route("POST", "/containers/web%2fdb/start", "web/db"), MOAT_ROUTE_START);
+    assert_int_equal(route("POST", "/containers/a/exec/start", "a/exec"), MOAT_ROUTE_START);
+    assert_int_equal(route("POST", "/containers/web/db/update", "web/db"), MOAT_ROUTE_UPDATE);
+    assert_int_equal(route("POST", "/containers/x/restart", "x"), MOAT_ROUTE_RESTART);
+    assert_int_equal(route("POST", "/volumes/create", ""), MOAT_ROUTE_VOLUME_CREATE);
+    assert_int_equal(route("POST", "/v1.41/build?networkmode=host", ""), MOAT_ROUTE_BUILD);
+    assert_int_equal(route("POST", "/plugins/pull?remote=x", ""), MOAT_ROUTE_PLUGIN_INSTALL);
+    assert_int_equal(route("POST", "/plugins/vieux/sshfs:latest/set", "vieux/sshfs:latest"),
+                     MOAT_ROUTE_PLUGIN_SET);
+    assert_int_equal(route("POST", "/services/abc/update", "abc"), MOAT_ROUTE_SERVICE);
+    assert_int_equal(route("POST", "/services/a/b/update", NULL), MOAT_ROUTE_UNKNOWN);
+    /* known, no rule about them */
+    assert_int_equal(route("GET", "/v1.47/containers/create", NULL), MOAT_ROUTE_UNKNOWN);
+    assert_int_equal(route("GET", "/v1.41/containers/json?all=1", ""), MOAT_ROUTE_OTHER);
+    assert_int_equal(route("POST", "/v1.47/containers/abc/stop", "abc"), MOAT_ROUTE_OTHER);
+    assert_int_equal(route("DELETE", "/containers/web/db", "web/db"), MOAT_ROUTE_OTHER);
+    assert_int_equal(route("GET", "/_ping", ""), MOAT_ROUTE_OTHER);
+    assert_int_equal(route("PATCH", "/debug/vars", ""), MOAT_ROUTE_OTHER);
+    assert_int_equal(route("OPTIONS", "/anything/at/all", ""), MOAT_ROUTE_OTHER);
+    /* not routes */
+    assert_int_equal(route("POST", "/v1.47/containers/created", NULL), MOAT_ROUTE_UNKNOWN);
+    assert_int_equal(route("POST", "/Containers/create", NULL), MOAT_ROUTE_UNKNOWN);
+    assert_int_equal(route("POST", "/v1.41/containers/create/", NULL), MOAT_ROUTE_UNKNOWN);
+    assert_int_equal(route("POST", "/v1.41/frobnicate", NULL), MOAT_ROUTE_UNKNOWN);
+    /* targets Go refuses: never routed, so never allowed */
+    assert_int_equal(route("POST", "/containers/%zzcreate", NULL), -1);
+    assert_int_equal(route("POST", "/containers/create%", NULL), -1);
+    assert_int_equal(route("POST", "/containers/a%00b/exec", NULL), -1);
+    assert_int_equal(route("POST", "containers/create", NULL), -1);
+    assert_int_equal(route("POST", "http:containers/create", NULL), -1);
+    assert_int_equal(route("POST", "http://docker?/containers/create", NULL), -1);
+    assert_int_equal(route("POST", "/containers/create\r", NULL), -1);
+    assert_int_equal(route("POST", "", NULL), -1);
+    /* the version and the query */
+    assert_int_equal(moat_route_parse("POST", "/v1.23/containers/x/start?a=b", &m), 0);
+    assert_string_equal(m.version, "1.23");
+    assert_string_equal(m.query, "a=b");
+    assert_string_equal(m.path, "/containers/x/start");
+    assert_int_equal(moat_route_parse("POST", "/containers/x/start", &m), 0);
+    assert_string_equal(m.version, "");
 }
 
 static char dir[] = "/tmp/moat-authz-XXXXXX";
@@ -97,18 +155,18 @@ static void test_handle(void **state)
            "{\"RequestMethod\":\"POST\",\"RequestUri\":\"/v1.47/containers/create\","
            "\"RequestBody\":\"eyJJbWFnZSI6ImRlYmlhbjoxMiIsIlVzZXIiOiIxMDAwIiwiSG9zdENvbmZpZyI6eyJQ"
            "cml2aWxlZ2VkIjp0cnVlfX0=\"}",
-           "\"Msg\":\"privileged container (HostConfig.Privileged)\"");
+           "\"Msg\":\"deny_privileged: privileged container (HostConfig.Privileged, CIS 5.4)\"");
     /* {"Image":"quay.io/x/y"}: untrusted, and root without an engine to say otherwise */
     expect(az,
            "{\"RequestMethod\":\"POST\",\"RequestUri\":\"/v1.47/containers/create\","
            "\"RequestBody\":\"eyJJbWFnZSI6InF1YXkuaW8veC95In0=\"}",
-           "registry: quay.io/x/y is not under a trusted registry prefix; non_root: the user is "
-           "unknown");
+           "registry: quay.io/x/y is not under a trusted registry prefix; non_root: the container: "
+           "the user is unknown");
     /* {"Image":"debian","User":"root"} */
     expect(az,
            "{\"RequestMethod\":\"POST\",\"RequestUri\":\"/containers/create\","
            "\"RequestBody\":\"eyJJbWFnZSI6ImRlYmlhbiIsIlVzZXIiOiJyb290In0=\"}",
-           "non_root: runs as root (user 'root')");
+           "non_root: the container runs as root (user 'root', which the daemon reads as uid 0)");
     /* fail closed */
     expect(az, "{\"RequestMethod\":\"POST\",\"RequestUri\":\"/v1.47/containers/create\"}",
            "request body missing");
@@ -144,11 +202,39 @@ static void test_handle(void **state)
     expect(az,
            "{\"RequestMethod\":\"POST\",\"RequestUri\":\"/v1.47/containers/abc/exec\","
            "\"RequestBody\":\"eyJQcml2aWxlZ2VkIjp0cnVlLCJDbWQiOlsic2giXX0=\"}",
-           "privileged exec");
+           "deny_privileged: privileged exec (Privileged, CIS 5.22)");
     expect(az,
            "{\"RequestMethod\":\"POST\",\"RequestUri\":\"/v1.47/containers/abc/exec\","
-           "\"RequestBody\":\"eyJDbWQiOlsic2giXX0=\"}",
+           "\"RequestBody\":\"eyJDbWQiOlsic2giXSwiVXNlciI6IjEwMDAifQ==\"}", /* {"Cmd":["sh"],"User":"1000"}
+                                                                             */
            "\"Allow\":true");
+    /* non_root: exec as uid 0 in any spelling strconv.Atoi reads; without a User the container's
+     * user counts, which only the engine knows */
+    expect(az,
+           "{\"RequestMethod\":\"POST\",\"RequestUri\":\"/containers/web/db/exec\","
+           "\"RequestBody\":\"eyJDbWQiOlsic2giXSwiVXNlciI6IiswOjAifQ==\"}", /* {"Cmd":["sh"],"User":"+0:0"}
+                                                                             */
+           "non_root: exec (CIS 5.23) runs as root (user '+0:0', which the daemon reads as uid 0)");
+    expect(az,
+           "{\"RequestMethod\":\"POST\",\"RequestUri\":\"/containers/abc/exec\","
+           "\"RequestBody\":\"eyJDbWQiOlsic2giXX0=\"}", /* {"Cmd":["sh"]} */
+           "non_root: exec: the user is unknown");
+    /* absolute-form targets are routed on their path */
+    expect(az,
+           "{\"RequestMethod\":\"POST\",\"RequestUri\":\"http://docker/v1.41/containers/"
+           "create\",\"RequestBody\":"
+           "\"eyJJbWFnZSI6ImRlYmlhbjoxMiIsIlVzZXIiOiIxMDAwIiwiSG9zdENvbmZpZyI6eyJQ"
+           "cml2aWxlZ2VkIjp0cnVlfX0=\"}",
+           "deny_privileged: privileged container");
+    expect(az, "{\"RequestMethod\":\"POST\",\"RequestUri\":\"/v1.41/containers/%zz/start\"}",
+           "is not a request-target the daemon would route");
+    /* endpoints moat does not know: denied by default, naming the endpoint */
+    expect(az, "{\"RequestMethod\":\"POST\",\"RequestUri\":\"/v1.99/frobnicate?x=1\"}",
+           "unknown_endpoints: POST /frobnicate is not an endpoint this moat knows");
+    expect(az, "{\"RequestMethod\":\"POST\",\"RequestUri\":\"/v1.41/plugins/pull?remote=x\"}",
+           "deny_privileged: plugin install (POST /plugins/pull)");
+    expect(az, "{\"RequestMethod\":\"POST\",\"RequestUri\":\"/services/create\"}",
+           "deny_privileged: swarm service");
     /* other requests pass, responses pass */
     expect(az, "{\"RequestMethod\":\"GET\",\"RequestUri\":\"/v1.47/info\"}", "\"Allow\":true");
     resp = ask(az, "/AuthZPlugin.AuthZRes",
@@ -160,7 +246,7 @@ static void test_handle(void **state)
     moat_authz_free(az);
     moat_audit_close(audit);
     assert_int_equal(moat_audit_verify(log, &head, &err), 0);
-    assert_int_equal(head.lines, 18); /* every AuthZReq and AuthZRes, not Activate or 404 */
+    assert_int_equal(head.lines, 25); /* every AuthZReq and AuthZRes, not Activate or 404 */
     moat_admit_policy_free(p);
     unlink(log);
     rmdir(dir);
