@@ -43,18 +43,24 @@ done
 ((bad == 0)) && ok "lint ran over $n real Dockerfiles without a crash or parse failure" ||
   not_ok "$bad of $n real Dockerfiles failed"
 ((n >= 300)) && ok "found $n real Dockerfiles" || not_ok "only $n real Dockerfiles found"
-# a template is not a Dockerfile: one line naming FILE:LINE and the unknown instruction, exit 1
-tbad=0
+# a template is not a Dockerfile: where a line is no instruction ({{ }}, a shell fragment) it is
+# refused with one line naming FILE:LINE, exit 1; one whose templating sits inside arguments only
+# lints as the Dockerfile it is
+tbad=0 refused=0
 for f in "${templates[@]}"; do
   rc=0
   "$MOAT" lint --format json "$f" >"$tmp/out.json" 2>"$tmp/err" || rc=$?
-  if [[ $rc != 1 || $(wc -l <"$tmp/err") != 1 ]] || ! grep -q "^moat: $f:[0-9]*: unknown instruction" "$tmp/err"; then
+  if [[ $rc == 1 && $(wc -l <"$tmp/err") == 1 ]] && grep -q "^moat: $f:[0-9]*: unknown instruction" "$tmp/err"; then
+    refused=$((refused + 1))
+  elif [[ ($rc == 0 || $rc == 3) && ! -s $tmp/err ]] && jq -e .findings "$tmp/out.json" >/dev/null; then
+    :
+  else
     tbad=$((tbad + 1)); echo "  $f: exit $rc: $(head -c 300 "$tmp/err")"
   fi
 done
-((${#templates[@]} >= 10 && tbad == 0)) &&
-  ok "${#templates[@]} Dockerfile templates: each refused with FILE:LINE: unknown instruction" ||
-  not_ok "$tbad of ${#templates[@]} templates not refused as BuildKit refuses them"
+((refused >= 10 && tbad == 0)) &&
+  ok "${#templates[@]} Dockerfile templates: $refused refused with FILE:LINE: unknown instruction, the rest lint" ||
+  not_ok "$tbad of ${#templates[@]} templates neither refused as BuildKit refuses them nor linted"
 
 # 2. all of them at once, in each format; a per-rule summary for the log
 "$MOAT" lint --format json "${files[@]}" >"$tmp/all.json" && ok "json over all files" || not_ok "json over all files"
