@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "policy/admit.h"
 #include "policy/authz.h"
 

@@ -148,7 +148,7 @@ int moat_base64_decode(const char *in, size_t len, size_t max_out, unsigned char
     for (size_t i = 0; i < len; i += 4) {
         int v[4], pad = 0;
 
-        for (int k = 0; k < 4; k++) {
+        for (size_t k = 0; k < 4; k++) {
             unsigned char c = (unsigned char)in[i + k];
 
             if (c == '=' && i + 4 == len && k >= 2) {
@@ -448,7 +448,7 @@ static int check_image(struct moat_authz *az, const char *ref, struct moat_decis
             img.scan.time = json_integer_value(json_object_get(s, "time"));
             img.scan.secrets = (uint64_t)json_integer_value(json_object_get(s, "secrets"));
             img.scan.scanners = (unsigned)json_integer_value(json_object_get(s, "scanners"));
-            for (int k = 0; k < 5; k++)
+            for (size_t k = 0; k < 5; k++)
                 img.scan.by_severity[k] =
                     (uint64_t)json_integer_value(json_array_get(json_object_get(s, "sev"), k));
         }

@@ -420,8 +420,8 @@ static void test_create_checks(void **state)
             "engine socket mounted: /home/u/.docker/run/docker.sock (HostConfig.Binds)",
             "engine socket mounted: /run/containerd/containerd.sock (HostConfig.Mounts)",
             "engine socket mounted: / holds /run/docker.sock (HostConfig.Mounts)",
-            "engine socket mounted: /srv/../run holds /run/docker.sock (HostConfig.Mounts "
-            "volume device)",
+            ("engine socket mounted: /srv/../run holds /run/docker.sock (HostConfig.Mounts "
+             "volume device)"),
             "capability added: sys_admin (HostConfig.CapAdd)",
             "capability added: ALL (HostConfig.CapAdd)",
         };
