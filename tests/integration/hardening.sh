@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/integration/hardening.sh — what cmake/MoatHardening.cmake asks for is
-# in the ELF files, read back with readelf the way checksec does, for moat:
-# PIE (an ET_DYN executable flagged PIE), full RELRO (a GNU_RELRO
+# in the ELF files, read back with readelf the way checksec does, for moat and
+# libmoat.so: PIE (an ET_DYN executable flagged PIE), full RELRO (a GNU_RELRO
 # segment and BIND_NOW), a non-executable stack, no text relocations, the
 # stack protector (__stack_chk_fail imported) and, when the build optimises,
 # _FORTIFY_SOURCE (__*_chk imported). Sanitizer and fuzz builds are built
@@ -11,10 +11,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 cache=$MOAT_BUILD/CMakeCache.txt
 cachevar() { sed -n "s/^$1:[A-Z]*=//p" "$cache"; }
+lib=$(realpath "$MOAT_BUILD/libmoat.so")
 bt=$(cachevar CMAKE_BUILD_TYPE)
 
 if [[ $(cachevar MOAT_SANITIZE) == ON || $(cachevar MOAT_FUZZ) == ON ]]; then
-  nm -D "$MOAT" >"$WORK/syms" 2>&1 || true
+  nm -D "$MOAT" "$lib" >"$WORK/syms" 2>&1 || true
   if grep -q ' U __asan_init$' "$WORK/syms" && grep -q ' U __ubsan_handle' "$WORK/syms"; then
     ok "sanitizer build (${bt:-no build type}): instrumented with ASan/UBSan, hardening flags not applied by design"
   else
@@ -30,7 +31,7 @@ case $bt in
   *) fortify=optional ;;
 esac
 
-for f in "$MOAT"; do
+for f in "$MOAT" "$lib"; do
   name=$(basename "$f")
   readelf -hdlW --dyn-syms "$f" >"$WORK/elf" 2>&1
   type=$(awk '/^  Type:/ {print $2}' "$WORK/elf")
