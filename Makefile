@@ -5,14 +5,23 @@ BUILD ?= build
 ASAN ?= build-asan
 FUZZ ?= build-fuzz
 FUZZ_SECONDS ?= 20
+# make install [PREFIX=/usr/local] [DESTDIR=/tmp/stage]: the moat command, libmoat.so.0
+# with its headers and moat.pc, man pages and docs, in GNU directories under PREFIX.
+PREFIX ?= /usr/local
+DESTDIR ?=
 
-.PHONY: all build asan fuzz demo check unit test test-asan fuzz-smoke bench clean format
+.PHONY: all build install asan fuzz demo check unit test test-asan fuzz-smoke bench clean format
 
 all: build
 
 build:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
 	cmake --build $(BUILD) -j$(JOBS)
+
+install:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
+	cmake --build $(BUILD) -j$(JOBS)
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD)
 
 asan:
 	cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DMOAT_SANITIZE=ON >/dev/null

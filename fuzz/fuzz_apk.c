@@ -2,6 +2,7 @@
 /* fuzz_apk.c - libFuzzer target for the apk installed-db parser. */
 #include <stdint.h>
 
+#include "fuzz.h"
 #include "catalog/catalog.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/base64.h"
+#include "fuzz.h"
 #include "policy/admit.h"
 #include "policy/authz.h"
 #include "policy/gosem.h"

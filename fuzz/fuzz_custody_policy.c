@@ -3,6 +3,7 @@
  * also run through verification with no attestations (every phase missing). */
 #include <stdint.h>
 
+#include "fuzz.h"
 #include "custody/custody.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -2,6 +2,7 @@
 /* fuzz_cvss.c - libFuzzer target for CVSS vector parsing and scoring (every version). */
 #include <stdint.h>
 
+#include "fuzz.h"
 #include "vuln/cvss.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -3,6 +3,7 @@
  * CVE/list, DSA/list). */
 #include <stdint.h>
 
+#include "fuzz.h"
 #include "vuln/vulndb.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -3,6 +3,7 @@
  * parses. */
 #include <stdint.h>
 
+#include "fuzz.h"
 #include "check/dockerfile.h"
 #include "check/lint.h"
 

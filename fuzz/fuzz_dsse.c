@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "custody/custody.h"
 
 static const char p256_pem[] =

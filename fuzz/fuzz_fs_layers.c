@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "fs/fs.h"
 
 #define MAX_LAYERS 4

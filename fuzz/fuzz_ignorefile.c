@@ -2,6 +2,7 @@
 /* fuzz_ignorefile.c - libFuzzer target for the ignore file (.moatignore / .trivyignore format). */
 #include <stdint.h>
 
+#include "fuzz.h"
 #include "scan/ignore.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "check/misconfig.h"
 
 #define FZ_MAX 64 /* entries per list: the checks are linear, more adds nothing */
@@ -29,7 +30,7 @@ static void push(struct fz_list *l, const char *s, size_t n)
 static long long number(const char *s, size_t n)
 {
     long long v = 0;
-    int neg = n > 0 && s[0] == '-';
+    size_t neg = n > 0 && s[0] == '-';
 
     for (size_t i = neg; i < n && i < 18u + neg && s[i] >= '0' && s[i] <= '9';
          i++) /* no overflow */

@@ -2,6 +2,7 @@
 /* fuzz_os_release.c - libFuzzer target for os-release and the release-file fallbacks. */
 #include <stdint.h>
 
+#include "fuzz.h"
 #include "catalog/catalog.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

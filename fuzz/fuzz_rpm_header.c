@@ -2,6 +2,7 @@
 /* fuzz_rpm_header.c - libFuzzer target for one rpm header blob. */
 #include <stdint.h>
 
+#include "fuzz.h"
 #include "catalog/catalog.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -2,6 +2,7 @@
 /* fuzz_secdb.c - libFuzzer target for the Alpine secdb JSON importer. */
 #include <stdint.h>
 
+#include "fuzz.h"
 #include "vuln/vulndb.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "secret/secret.h"
 
 static void scan(struct moat_secret_engine *e, const uint8_t *d, size_t n, uint64_t seed,

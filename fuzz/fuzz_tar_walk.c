@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "fuzz.h"
 #include "source/source_internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

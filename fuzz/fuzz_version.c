@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "base/error.h"
 #include "version/version.h"
 #include "version/version_int.h"

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "vex/vex.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -5,12 +5,12 @@
 set -euo pipefail
 
 PKGS=(
-  # build
+  # build (python3, below, also writes the man pages: man/help2roff.py)
   build-essential cmake pkg-config clang libclang-rt-14-dev
   libarchive-dev libjansson-dev libssl-dev libsqlite3-dev zlib1g-dev libzstd-dev
   libcurl4-openssl-dev libhyperscan-dev libyaml-dev libmicrohttpd-dev
   # tests
-  libcmocka-dev python3 python3-jsonschema jq zstd time dpkg-dev
+  libcmocka-dev python3 python3-jsonschema jq zstd time dpkg-dev man-db
   # reference implementations the tests compare against
   rpm db5.3-util python3-rpm python3-packaging python3-junitparser libxml2-utils
   libdpkg-perl maven default-jdk-headless

@@ -42,7 +42,7 @@ static uint32_t rd32(const struct bdb *b, const unsigned char *p)
 
 static uint16_t rd16(const struct bdb *b, const unsigned char *p)
 {
-    return b->be ? (uint16_t)(p[0] << 8 | p[1]) : (uint16_t)(p[1] << 8 | p[0]);
+    return (uint16_t)(b->be ? p[0] << 8 | p[1] : p[1] << 8 | p[0]);
 }
 
 static const unsigned char *page(const struct bdb *b, uint32_t pg)

@@ -273,7 +273,7 @@ static int check_image(struct req *r, const char *ref, char **user)
             img.scan.time = json_integer_value(json_object_get(s, "time"));
             img.scan.secrets = (uint64_t)json_integer_value(json_object_get(s, "secrets"));
             img.scan.scanners = (unsigned)json_integer_value(json_object_get(s, "scanners"));
-            for (int k = 0; k < 5; k++)
+            for (size_t k = 0; k < 5; k++)
                 img.scan.by_severity[k] =
                     (uint64_t)json_integer_value(json_array_get(json_object_get(s, "sev"), k));
         }

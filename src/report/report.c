@@ -183,7 +183,7 @@ char *report_fix_text(const struct moat_finding *f)
     return strdup("");
 }
 
-int report_suppressed(const struct moat_finding *f)
+bool report_suppressed(const struct moat_finding *f)
 {
     return f->vex == MOAT_VEX_NOT_AFFECTED || f->vex == MOAT_VEX_FIXED;
 }

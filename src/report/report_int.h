@@ -6,6 +6,7 @@
 #ifndef MOAT_REPORT_REPORT_INT_H
 #define MOAT_REPORT_REPORT_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -48,7 +49,7 @@ const char *report_fix_name(enum moat_fix_status s);
 /* Human status: "fixed in X", "affected, no fix", "won't fix" or "". Caller frees. */
 char *report_fix_text(const struct moat_finding *f);
 /* 1 when a VEX statement said not_affected or fixed. */
-int report_suppressed(const struct moat_finding *f);
+bool report_suppressed(const struct moat_finding *f);
 /* The package database the finding's package came from, or NULL. */
 const char *report_pkg_db_path(const struct moat_inventory *inv, const struct moat_finding *f);
 /* One line describing the finding: "openssl 3.0.11-1: CVE-2024-1 (fixed in 3.0.13-1)". Caller

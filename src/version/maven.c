@@ -228,7 +228,7 @@ static void mvn_normalise(struct mvn *v, const char *end)
     for (size_t k = v->nlists; k-- > 0;) {
         if (v->has_sub[k] && v->nleaf[k + 1] == 0 && !v->has_sub[k + 1])
             v->has_sub[k] = 0; /* empty sub-list is null: removed */
-        while (v->nleaf[k] > 0 && item_is_null(v, v->start[k] + v->nleaf[k] - 1, end))
+        while (v->nleaf[k] > 0 && item_is_null(v, (size_t)v->start[k] + v->nleaf[k] - 1, end))
             v->nleaf[k]--;
     }
 }

@@ -805,14 +805,15 @@ static void test_scan_needs_scanner(void **state)
     json_decref(pred);
     /* a malformed list is refused, nothing is signed */
     {
-        static const char *const bad[] = {"[]",
-                                          "\"secret\"",
-                                          "[\"vuln\", \"vuln\"]",
-                                          "[\"vuln\", 3]",
-                                          "[\"Secret\"]",
-                                          "[\"\"]",
-                                          "[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\","
-                                          "\"i\",\"j\",\"k\",\"l\",\"m\",\"n\",\"o\",\"p\",\"q\"]"};
+        static const char *const bad[] = {
+            "[]",
+            "\"secret\"",
+            "[\"vuln\", \"vuln\"]",
+            "[\"vuln\", 3]",
+            "[\"Secret\"]",
+            "[\"\"]",
+            ("[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\","
+             "\"i\",\"j\",\"k\",\"l\",\"m\",\"n\",\"o\",\"p\",\"q\"]")};
 
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
             report = scan_report(bad[i], 0);

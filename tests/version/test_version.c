@@ -287,7 +287,7 @@ static void test_api_args(void **state)
     assert_int_equal(moat_version_cmp(MOAT_VER_DPKG, "1.0xyz", 3, "1.0", 3, &out), 0);
     assert_int_equal(out, 0);
     /* an embedded NUL is never valid */
-    for (int k = MOAT_VER_DPKG; k <= MOAT_VER_MAVEN; k++)
+    for (enum moat_ecosystem_kind k = MOAT_VER_DPKG; k <= MOAT_VER_MAVEN; k++)
         assert_int_equal(moat_version_valid(k, "1\0", 2), 0);
     assert_string_equal(moat_version_kind_name(MOAT_VER_PEP440), "pep440");
 }

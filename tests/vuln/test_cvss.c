@@ -285,7 +285,7 @@ static void gen_vector(struct rng *r, char *out, size_t cap)
     uint32_t k = rnd(r, sizeof(kinds) / sizeof(kinds[0]));
     const struct gen_metric *m = kinds[k].m;
     size_t n = 0, idx[40];
-    int with_optional = rnd(r, 2);
+    uint32_t with_optional = rnd(r, 2);
 
     for (size_t i = 0; m[i].name != NULL; i++)
         if (m[i].mandatory || (with_optional && rnd(r, 3) == 0))
