@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/json.h"
 #include "gosem.h"
 
 const json_t *admit_field(struct admit_ctx *c, const json_t *obj, const char *where,
@@ -110,11 +111,11 @@ static int check_caps(struct admit_ctx *c, const json_t *hc, const char *where)
 /* A seccomp profile given inline (the CLI sends the file's JSON) that allows by default. */
 static bool seccomp_allows_all(const char *profile)
 {
-    json_t *j = json_loads(profile, JSON_REJECT_DUPLICATES, NULL);
+    json_t *j = NULL;
     const char *act;
     bool yes;
 
-    if (j == NULL)
+    if (moat_json_parse(profile, strlen(profile), 1u << 20, "seccomp profile", &j, NULL) < 0)
         return false; /* the daemon refuses a profile it cannot read */
     act = json_string_value(moat_go_field(j, "defaultAction", &(bool){false}));
     yes = act != NULL && (strcmp(act, "SCMP_ACT_ALLOW") == 0 || strcmp(act, "SCMP_ACT_LOG") == 0);

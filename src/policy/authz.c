@@ -581,9 +581,10 @@ static int decide_build(struct req *r)
         return moat_decision_add(r->d, r->err, "build: networkmode is too long");
     if (found == 0)
         return 0;
-    if (strcmp(mode, "host") == 0 && p->deny_host_namespaces)
-        return moat_decision_add(r->d, r->err,
-                                 "deny_host_namespaces: build with networkmode=host (CIS 5.9)");
+    if (strcmp(mode, "host") == 0 && (p->deny_host_namespaces || p->deny_privileged))
+        return moat_decision_add(r->d, r->err, "%s: build with networkmode=host (CIS 5.9)",
+                                 p->deny_host_namespaces ? "deny_host_namespaces"
+                                                         : "deny_privileged");
     if (strncmp(mode, "container:", 10) == 0) {
         json_t *hc = json_pack("{s:s}", "NetworkMode", mode);
         int rc;

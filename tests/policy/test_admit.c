@@ -525,8 +525,8 @@ static void test_create_checks(void **state)
             "deny_privileged: privileged container (HostConfig.Privileged, CIS 5.4)",
             "deny_host_namespaces: HostConfig.NetworkMode is host (CIS 5.9)",
             "deny_host_namespaces: HostConfig.UsernsMode is host (CIS 5.30)",
-            "deny_socket_mounts: engine socket mounted: /run holds /run/docker.sock "
-            "(HostConfig.Binds, CIS 5.31)"};
+            ("deny_socket_mounts: engine socket mounted: /run holds /run/docker.sock "
+             "(HostConfig.Binds, CIS 5.31)")};
         check_create(p,
                      "{\"hostconfig\":{\"PRIVILEGED\":true,\"Networ\u212aMode\":\"host\","
                      "\"u\u017fernsmode\":\"host\",\"binds\":[\"/run:/r\"]},"
@@ -620,7 +620,8 @@ static void test_create_checks(void **state)
     {
         static const char *const w[] = {
             "deny_host_mounts: host path / (/proc is sensitive, CIS 5.5) (HostConfig.Binds)",
-            "deny_host_mounts: host path /etc (/etc/shadow is sensitive, CIS 5.5) (HostConfig.Binds)",
+            "deny_host_mounts: host path /etc (/etc/shadow is sensitive, CIS 5.5) "
+            "(HostConfig.Binds)",
             "deny_host_mounts: writable host path /etc/cron.d (/etc is sensitive, CIS 5.5) "
             "(HostConfig.Binds)",
             "deny_host_mounts: host path /var/lib/docker/volumes (/var/lib/docker is sensitive, "

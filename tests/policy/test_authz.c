@@ -203,18 +203,20 @@ static void test_handle(void **state)
            "{\"RequestMethod\":\"POST\",\"RequestUri\":\"/v1.47/containers/abc/exec\","
            "\"RequestBody\":\"eyJQcml2aWxlZ2VkIjp0cnVlLCJDbWQiOlsic2giXX0=\"}",
            "deny_privileged: privileged exec (Privileged, CIS 5.22)");
-    expect(az,
-           "{\"RequestMethod\":\"POST\",\"RequestUri\":\"/v1.47/containers/abc/exec\","
-           "\"RequestBody\":\"eyJDbWQiOlsic2giXSwiVXNlciI6IjEwMDAifQ==\"}", /* {"Cmd":["sh"],"User":"1000"}
-                                                                             */
-           "\"Allow\":true");
+    expect(
+        az,
+        "{\"RequestMethod\":\"POST\",\"RequestUri\":\"/v1.47/containers/abc/exec\","
+        "\"RequestBody\":\"eyJDbWQiOlsic2giXSwiVXNlciI6IjEwMDAifQ==\"}", /* {"Cmd":["sh"],"User":"1000"}
+                                                                          */
+        "\"Allow\":true");
     /* non_root: exec as uid 0 in any spelling strconv.Atoi reads; without a User the container's
      * user counts, which only the engine knows */
-    expect(az,
-           "{\"RequestMethod\":\"POST\",\"RequestUri\":\"/containers/web/db/exec\","
-           "\"RequestBody\":\"eyJDbWQiOlsic2giXSwiVXNlciI6IiswOjAifQ==\"}", /* {"Cmd":["sh"],"User":"+0:0"}
-                                                                             */
-           "non_root: exec (CIS 5.23) runs as root (user '+0:0', which the daemon reads as uid 0)");
+    expect(
+        az,
+        "{\"RequestMethod\":\"POST\",\"RequestUri\":\"/containers/web/db/exec\","
+        "\"RequestBody\":\"eyJDbWQiOlsic2giXSwiVXNlciI6IiswOjAifQ==\"}", /* {"Cmd":["sh"],"User":"+0:0"}
+                                                                          */
+        "non_root: exec (CIS 5.23) runs as root (user '+0:0', which the daemon reads as uid 0)");
     expect(az,
            "{\"RequestMethod\":\"POST\",\"RequestUri\":\"/containers/abc/exec\","
            "\"RequestBody\":\"eyJDbWQiOlsic2giXX0=\"}", /* {"Cmd":["sh"]} */
@@ -235,6 +237,18 @@ static void test_handle(void **state)
            "deny_privileged: plugin install (POST /plugins/pull)");
     expect(az, "{\"RequestMethod\":\"POST\",\"RequestUri\":\"/services/create\"}",
            "deny_privileged: swarm service");
+    /* build options as Go's FormValue reads them: the first value, %XX decoded, ';' pairs dropped
+     */
+    expect(az,
+           "{\"RequestMethod\":\"POST\",\"RequestUri\":\"/v1.41/build?networkmode=none;x&"
+           "networkmode=%68ost&networkmode=none\"}",
+           "deny_privileged: build with networkmode=host");
+    expect(az,
+           "{\"RequestMethod\":\"POST\",\"RequestUri\":\"/v1.41/build?t=x\",\"RequestHeaders\":"
+           "{\"Content-Type\":\"application/x-www-form-urlencoded; charset=utf-8\"}}",
+           "build: a form body");
+    expect(az, "{\"RequestMethod\":\"POST\",\"RequestUri\":\"/v1.41/build?networkmode=none\"}",
+           "\"Allow\":true");
     /* other requests pass, responses pass */
     expect(az, "{\"RequestMethod\":\"GET\",\"RequestUri\":\"/v1.47/info\"}", "\"Allow\":true");
     resp = ask(az, "/AuthZPlugin.AuthZRes",
@@ -246,7 +260,7 @@ static void test_handle(void **state)
     moat_authz_free(az);
     moat_audit_close(audit);
     assert_int_equal(moat_audit_verify(log, &head, &err), 0);
-    assert_int_equal(head.lines, 25); /* every AuthZReq and AuthZRes, not Activate or 404 */
+    assert_int_equal(head.lines, 28); /* every AuthZReq and AuthZRes, not Activate or 404 */
     moat_admit_policy_free(p);
     unlink(log);
     rmdir(dir);

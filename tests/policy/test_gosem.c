@@ -27,9 +27,8 @@ static void test_upper(void **state)
                        {"", ""},
                    };
     static const char *const not_ascii[] = {
-        "SYS_ADM\xc4\xb0N", /* U+0130 CAPITAL I WITH DOT: upper case is itself */
-        "\xe2\x84\xaa"
-        "ILL",                  /* U+212A KELVIN SIGN: upper case is itself */
+        "SYS_ADM\xc4\xb0N",     /* U+0130 CAPITAL I WITH DOT: upper case is itself */
+        "\xe2\x84\xaaILL",      /* U+212A KELVIN SIGN: upper case is itself */
         "SYS_ADMIN\xff",        /* invalid UTF-8 reads as U+FFFD */
         "\xc4",                 /* a cut sequence */
         "sys_adm\xef\xbd\x89n", /* U+FF49 fullwidth i -> U+FF29, not 'I' */
