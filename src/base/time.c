@@ -176,7 +176,7 @@ int moat_time_format(int64_t t, char out[MOAT_TIME_LEN])
 
 int moat_time_format_ms(int64_t ms, char out[MOAT_TIME_MS_LEN])
 {
-    int64_t secs = fdiv(ms, 1000);
+    int rem = (int)(ms % 1000);
 
-    return format(secs, (int)(ms - secs * 1000), out);
+    return format(fdiv(ms, 1000), rem < 0 ? rem + 1000 : rem, out);
 }

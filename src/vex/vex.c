@@ -136,16 +136,9 @@ static int add_stmt(struct ld *ld, struct vex_stmt *s)
         return moat_err_set(ld->err, MOAT_E_LIMIT, "%s: more than %u VEX statements", ld->where,
                             MOAT_VEX_MAX_STATEMENTS);
     }
-    if (v->n == v->cap) {
-        size_t cap = v->cap ? v->cap * 2 : 16;
-        struct vex_stmt *ns = realloc(v->s, cap * sizeof(*ns));
-
-        if (ns == NULL) {
-            stmt_free(s);
-            return nomem(ld);
-        }
-        v->s = ns;
-        v->cap = cap;
+    if (moat_array_grow((void **)&v->s, &v->cap, v->n, sizeof(*v->s)) < 0) {
+        stmt_free(s);
+        return nomem(ld);
     }
     v->s[v->n++] = *s;
     memset(s, 0, sizeof(*s));
