@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "base/json.h"
+#include "base/time.h"
 #include "custody/custody.h"
 #include "passphrase.h"
 #include "source/image.h"
@@ -138,13 +139,13 @@ static int build_predicate(const struct attest_args *a, const struct moat_image_
     if (a->time != NULL) {
         int64_t t;
 
-        if (moat_custody_time_parse(a->time, &t) < 0) {
+        if (moat_time_parse(a->time, &t) < 0) {
             r = moat_err_set(err, MOAT_E_ARG, "--time '%s' is not RFC 3339", a->time);
             goto out;
         }
-        moat_custody_time_format(t, now);
+        (void)moat_time_format(t, now);
     } else {
-        moat_custody_time_format((int64_t)time(NULL), now);
+        (void)moat_time_format((int64_t)time(NULL), now);
     }
     if (a->builder == NULL && (builder = default_builder()) == NULL) {
         r = moat_err_set(err, MOAT_E_NOMEM, "out of memory");

@@ -6,6 +6,8 @@
  */
 #include "cli.h"
 
+#include "base/time.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
@@ -195,11 +197,9 @@ out:
 
 static void fmt_time(int64_t t, char *buf, size_t cap)
 {
-    time_t tt = (time_t)t;
-    struct tm tm;
+    char s[MOAT_TIME_LEN];
 
-    if (t <= 0 || gmtime_r(&tt, &tm) == NULL || strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        snprintf(buf, cap, "never");
+    snprintf(buf, cap, "%s", t > 0 && moat_time_format(t, s) == 0 ? s : "never");
 }
 
 static int info_json(const char *db_path, const struct moat_vulndb_stats *s, long long size)

@@ -18,7 +18,7 @@
  */
 /*
  * Notes from the keys/DSSE/statement/storage side (additive changes only):
- * - Added: moat_custody_time_format/_parse (RFC 3339), moat_predicate_phase,
+ * - Added: moat_predicate_phase,
  *   moat_predicate_scan, moat_simplesign_payload/_check,
  *   moat_docker_repository (statement.c); moat_referrer_store_annotated,
  *   moat_custody_oci_dir (ref -> layout dir), moat_envelope_load_file,
@@ -165,19 +165,6 @@ struct moat_statement {
 int moat_statement_parse(const char *where, const unsigned char *json, size_t len,
                          struct moat_statement *out, struct moat_err *err);
 void moat_statement_free(struct moat_statement *st);
-
-/*
- * Old names of moat_time_format/_parse (base/time.h), kept while cmd_attest.c
- * still calls them; new code uses base/time.h.
- */
-static inline void moat_custody_time_format(int64_t t, char out[MOAT_TIME_LEN])
-{
-    (void)moat_time_format(t, out);
-}
-static inline int moat_custody_time_parse(const char *s, int64_t *out)
-{
-    return moat_time_parse(s, out);
-}
 
 /*
  * Build the phase predicate (previous: the 32-byte sha256 of the previous

@@ -311,7 +311,7 @@ int moat_predicate_scan(const char *where, json_t *report, const struct moat_ima
     {
         int64_t t;
 
-        if (moat_custody_time_parse(json_string_value(ts), &t) < 0)
+        if (moat_time_parse(json_string_value(ts), &t) < 0)
             return moat_err_set(err, MOAT_E_FORMAT, "%s: timestamp is not RFC 3339", where);
     }
     switch (scanners_copy(report, &scanners)) {

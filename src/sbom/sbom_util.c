@@ -6,6 +6,8 @@
  */
 #include "sbom_int.h"
 
+#include "../base/time.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
@@ -69,12 +71,12 @@ int sbom_ctx_init(struct sbom_ctx *ctx, const struct moat_sbom_opts *opts, struc
             return moat_err_set(err, MOAT_E_ARG, "sbom: timestamp too long: %s", opts->timestamp);
         snprintf(ctx->timestamp, sizeof(ctx->timestamp), "%s", opts->timestamp);
     } else {
-        time_t now = time(NULL);
-        struct tm tm;
+        char now[MOAT_TIME_LEN];
+        time_t t = time(NULL);
 
-        if (now == (time_t)-1 || gmtime_r(&now, &tm) == NULL ||
-            strftime(ctx->timestamp, sizeof(ctx->timestamp), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        if (t == (time_t)-1 || moat_time_format((int64_t)t, now) < 0)
             return moat_err_set(err, MOAT_E_IO, "sbom: cannot read the clock");
+        snprintf(ctx->timestamp, sizeof(ctx->timestamp), "%s", now);
     }
     if (opts != NULL && opts->uuid != NULL) {
         if (!uuid_ok(opts->uuid))
