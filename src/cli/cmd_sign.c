@@ -38,10 +38,15 @@ static void sign_usage(FILE *f)
           "                             application/vnd.dev.cosign.simplesigning.v1+json)\n"
           "                             Without any of these, an oci:DIR image gets the\n"
           "                             signature as an OCI 1.1 referrer inside the layout.\n"
+          "      --name REPOSITORY      the repository the image is pulled as, for the\n"
+          "                             payload's docker-reference (default: the image's\n"
+          "                             tag, when it names a repository; an oci: layout\n"
+          "                             tagged only '1' needs --name)\n"
           "      --platform P           os/arch[/variant] in a multi-platform index\n"
           "  -h, --help                 show this help\n"
           "\n"
-          "Check with openssl:\n"
+          "Check with moat: moat verify --key KEY.pub [--signature F --payload F] REF\n"
+          "or with openssl:\n"
           "  base64 -d sig > sig.der\n"
           "  openssl dgst -sha256 -verify KEY.pub -signature sig.der payload.json\n",
           f);
@@ -55,6 +60,7 @@ int moat_cmd_sign(int argc, char **argv)
         {"output-payload", required_argument, NULL, 'P'},
         {"bundle", required_argument, NULL, 'b'},
         {"platform", required_argument, NULL, 'L'},
+        {"name", required_argument, NULL, 'N'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -64,7 +70,7 @@ int moat_cmd_sign(int argc, char **argv)
     struct moat_key *key = NULL;
     const struct moat_image_meta *meta;
     const char *keyfile = NULL, *out_sig = NULL, *out_payload = NULL, *bundle = NULL, *digest;
-    const char *where = NULL;
+    const char *where = NULL, *name = NULL;
     char *repo = NULL, *payload = NULL, *b64 = NULL, *env = NULL, *pass = NULL, *dir = NULL, id[65];
     unsigned char *sig = NULL;
     size_t sig_len = 0, pass_len = 0;
@@ -87,6 +93,9 @@ int moat_cmd_sign(int argc, char **argv)
             break;
         case 'L':
             open_opts.platform = optarg;
+            break;
+        case 'N':
+            name = optarg;
             break;
         case 'h':
             sign_usage(stdout);
@@ -127,11 +136,8 @@ int moat_cmd_sign(int argc, char **argv)
             goto out;
         }
     }
-    repo = moat_docker_repository(meta->n_tags > 0 ? meta->tags[0] : meta->name);
-    if (repo == NULL) {
-        moat_err_set(&err, MOAT_E_NOMEM, "out of memory");
+    if (moat_simplesign_identity(meta, name, &repo, &err) < 0)
         goto out;
-    }
     if (moat_simplesign_payload(repo, digest, &payload, &err) < 0)
         goto out;
     if (cli_passphrase_get(keyfile, false, &pass, &pass_len, &err) < 0 ||

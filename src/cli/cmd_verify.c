@@ -23,6 +23,7 @@
 static void verify_usage(FILE *f)
 {
     fputs("Usage: moat verify --policy FILE [OPTIONS] IMAGE\n"
+          "       moat verify --key KEY.pub [--signature F --payload F] [--name REPO] IMAGE\n"
           "\n"
           "Verify an image's chain of custody: that each phase the policy requires\n"
           "(build, test, release, ...) signed an attestation of this very image, in\n"
@@ -60,8 +61,20 @@ static void verify_usage(FILE *f)
           "written by `moat attest --bundle`) and, for an oci: layout, from the\n"
           "referrers stored in it (`moat attest` without --bundle).\n"
           "\n"
+          "With --key, check the image's cosign simple signatures (moat sign, cosign\n"
+          "sign --key) instead: at least one must verify with KEY.pub, sign this image's\n"
+          "digest and name its repository (from --name, else the image's tag when it\n"
+          "names one). Signatures come from --signature/--payload files, --bundle DSSE\n"
+          "envelopes and the oci: layout's referrers; each one that fails says why.\n"
+          "\n"
           "Options:\n"
-          "  -p, --policy FILE      the custody policy (custody.yaml); required\n"
+          "  -p, --policy FILE      the custody policy (custody.yaml)\n"
+          "  -k, --key FILE         a public key (moat key generate, cosign): check simple\n"
+          "                         signatures instead of a custody chain\n"
+          "      --signature F      with --key: a base64 signature file (moat sign\n"
+          "                         --output-signature, cosign's .sig)\n"
+          "      --payload F        with --key: the payload the signature covers\n"
+          "      --name REPO        with --key: the repository the image must be signed as\n"
           "  -b, --bundle FILE      read attestations from FILE (repeatable)\n"
           "      --no-referrers     ignore the referrers of an oci: layout\n"
           "  -f, --format FORMAT    text (default) or json\n"
@@ -88,7 +101,7 @@ static void verify_usage(FILE *f)
 }
 
 struct verify_args {
-    const char *policy, *format;
+    const char *policy, *format, *key, *signature, *payload, *name;
     const char *bundles[VERIFY_MAX_BUNDLES];
     size_t n_bundles;
     bool no_referrers, quiet, json;
@@ -240,11 +253,77 @@ out:
     return rc;
 }
 
+/* `moat verify --key PUB REF`: the image's cosign simple signatures against one key. */
+static int run_verify_key(const struct verify_args *a, const char *ref)
+{
+    struct moat_err err = MOAT_ERR_INIT;
+    struct moat_key *key = NULL;
+    struct moat_image *img = NULL;
+    struct moat_simplesign_result res = {0};
+    struct moat_simplesign_sources src = {a->signature, a->payload, a->bundles, a->n_bundles,
+                                          a->no_referrers};
+    const struct moat_image_meta *meta;
+    char *repo = NULL, id[65];
+    int rc = MOAT_EXIT_FAIL;
+
+    if (moat_key_load_public(a->key, &key, &err) < 0 ||
+        moat_image_open(ref, &a->open_opts, &img, &err) < 0)
+        goto fail;
+    meta = moat_image_meta(img);
+    /* the repository is checked when the image or --name says which it is */
+    if (moat_simplesign_identity(meta, a->name, &repo, &err) < 0) {
+        if (a->name != NULL)
+            goto fail;
+        moat_err_clear(&err);
+    }
+    if (moat_simplesign_verify_image(key, meta, repo, &src, &res, &err) < 0)
+        goto fail;
+    for (size_t i = 0; i < res.n_reasons; i++)
+        cli_error("verify: %s", res.reasons[i]);
+    moat_key_id(key, id);
+    if (a->json) {
+        json_t *o = json_pack(
+            "{s:b, s:{s:s, s:s?, s:s?}, s:s?, s:s, s:I, s:I, s:o}", "verified", res.ok, "image",
+            "ref", ref, "name", meta->name, "digest", moat_custody_subject_digest(meta),
+            "repository", repo, "keyid", id, "signatures", (json_int_t)res.n_signatures, "valid",
+            (json_int_t)res.n_valid, "reasons", moat_json_str_array(res.reasons, res.n_reasons));
+
+        if (o == NULL || json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 ||
+            fputc('\n', stdout) == EOF) {
+            json_decref(o);
+            moat_err_set(&err, MOAT_E_IO, "stdout: write failed");
+            goto fail;
+        }
+        json_decref(o);
+    } else if (res.ok && !a->quiet) {
+        printf("verified: %s (%s)\n  signed by key sha256:%.16s%s%s (%zu of %zu signatures)\n",
+               meta->name != NULL ? meta->name : ref, moat_custody_subject_digest(meta), id,
+               repo != NULL ? " as " : "", repo != NULL ? repo : "", res.n_valid, res.n_signatures);
+        if (repo == NULL)
+            printf("  repository not checked: the image names none (give --name REPOSITORY)\n");
+    }
+    rc = res.ok ? MOAT_EXIT_OK : MOAT_EXIT_FAIL;
+    goto out;
+fail:
+    cli_error("verify: %s", moat_err_msg(&err));
+out:
+    moat_simplesign_result_free(&res);
+    moat_image_free(img);
+    moat_key_free(key);
+    free(repo);
+    moat_err_clear(&err);
+    return rc;
+}
+
 int moat_cmd_verify(int argc, char **argv)
 {
-    enum { OPT_NO_REFERRERS = 256, OPT_PLATFORM };
+    enum { OPT_NO_REFERRERS = 256, OPT_PLATFORM, OPT_SIGNATURE, OPT_PAYLOAD, OPT_NAME };
     static const struct option longopts[] = {
         {"policy", required_argument, NULL, 'p'},
+        {"key", required_argument, NULL, 'k'},
+        {"signature", required_argument, NULL, OPT_SIGNATURE},
+        {"payload", required_argument, NULL, OPT_PAYLOAD},
+        {"name", required_argument, NULL, OPT_NAME},
         {"bundle", required_argument, NULL, 'b'},
         {"no-referrers", no_argument, NULL, OPT_NO_REFERRERS},
         {"format", required_argument, NULL, 'f'},
@@ -257,10 +336,22 @@ int moat_cmd_verify(int argc, char **argv)
     int c;
 
     optind = 1;
-    while ((c = getopt_long(argc, argv, "p:b:f:qh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "p:k:b:f:qh", longopts, NULL)) != -1) {
         switch (c) {
         case 'p':
             a.policy = optarg;
+            break;
+        case 'k':
+            a.key = optarg;
+            break;
+        case OPT_SIGNATURE:
+            a.signature = optarg;
+            break;
+        case OPT_PAYLOAD:
+            a.payload = optarg;
+            break;
+        case OPT_NAME:
+            a.name = optarg;
             break;
         case 'b':
             if (a.n_bundles == VERIFY_MAX_BUNDLES) {
@@ -296,8 +387,15 @@ int moat_cmd_verify(int argc, char **argv)
             return MOAT_EXIT_USAGE;
         }
     }
-    if (a.policy == NULL) {
-        cli_error("verify: --policy FILE is required (see 'moat verify --help')");
+    if ((a.policy == NULL) == (a.key == NULL)) {
+        cli_error("verify: give --policy FILE (custody chain) or --key PUB (simple signatures), "
+                  "one of them (see 'moat verify --help')");
+        return MOAT_EXIT_USAGE;
+    }
+    if ((a.signature != NULL) != (a.payload != NULL) ||
+        (a.policy != NULL && (a.signature != NULL || a.name != NULL))) {
+        cli_error("verify: --signature and --payload go together, with --key; --name goes with "
+                  "--key");
         return MOAT_EXIT_USAGE;
     }
     if (argc - optind != 1) {
@@ -305,5 +403,5 @@ int moat_cmd_verify(int argc, char **argv)
                   argc - optind);
         return MOAT_EXIT_USAGE;
     }
-    return run_verify(&a, argv[optind]);
+    return a.key != NULL ? run_verify_key(&a, argv[optind]) : run_verify(&a, argv[optind]);
 }

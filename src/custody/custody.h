@@ -19,8 +19,8 @@
 /*
  * Notes from the keys/DSSE/statement/storage side (additive changes only):
  * - Added: moat_predicate_phase,
- *   moat_predicate_scan, moat_simplesign_payload/_check,
- *   moat_docker_repository (statement.c); moat_referrer_store_annotated,
+ *   moat_predicate_scan (statement.c); moat_simplesign_* (simplesign.c);
+ *   moat_referrer_store_annotated,
  *   moat_custody_oci_dir (ref -> layout dir), moat_envelope_load_file,
  *   moat_att_last_phase (store.c); MOAT_MEDIA_* / MOAT_ANNOTATION_*.
  * - Referrers: artifactType and layer mediaType MOAT_MEDIA_DSSE; the layer
@@ -187,20 +187,60 @@ int moat_predicate_scan(const char *where, json_t *report, const struct moat_ima
  * scanner, time, counts per severity and kind, max_severity, database info.
  */
 
+/* ---- cosign simple signing (simplesign.c) ---- */
+
 /*
- * cosign simple signing: the payload {"critical":{"identity":{"docker-reference":
- * NAME},"image":{"docker-manifest-digest":DIGEST},"type":"cosign container
- * image signature"},"optional":null}, signed as is (ECDSA: DER over its
- * SHA-256) - the signature cosign verifies with `cosign verify --key`.
- * docker_reference is the repository without tag or digest. Caller frees.
+ * The payload {"critical":{"identity":{"docker-reference": NAME},"image":
+ * {"docker-manifest-digest":DIGEST},"type":"cosign container image
+ * signature"},"optional":null}, signed as is (ECDSA: DER over its SHA-256) -
+ * the signature cosign verifies with `cosign verify --key`. docker_reference
+ * is the repository without tag or digest. Caller frees.
  */
 int moat_simplesign_payload(const char *docker_reference, const char *digest, char **json_out,
                             struct moat_err *err);
-/* 0 when payload is a simple-signing payload naming `digest`; -MOAT_E_VERIFY/-MOAT_E_FORMAT. */
+/*
+ * 0 when payload is a simple-signing payload naming digest and (repo non-NULL)
+ * the repository repo ("domain/path", compared as the engine normalises
+ * names); -MOAT_E_VERIFY / -MOAT_E_FORMAT, where naming the payload.
+ */
 int moat_simplesign_check(const char *where, const void *payload, size_t len, const char *digest,
-                          struct moat_err *err);
-/* "example.com/app:1.0" / "x@sha256:..." -> "example.com/app" (malloc'd; NULL on OOM). */
-char *moat_docker_repository(const char *name);
+                          const char *repo, struct moat_err *err);
+/*
+ * The repository an image is signed as, "domain/path" normalised: name when
+ * given (--name), else the first tag that names a repository (RepoTags of a
+ * docker-archive, a reference as an OCI ref name). A layout that names the
+ * image only by a tag ("1") gives no repository: -MOAT_E_ARG asking for
+ * --name. Caller frees *repo.
+ */
+int moat_simplesign_identity(const struct moat_image_meta *meta, const char *name, char **repo,
+                             struct moat_err *err);
+
+/* Where an image's simple signatures are (see moat_simplesign_verify_image). */
+struct moat_simplesign_sources {
+    const char *signature, *payload; /* base64 signature and payload files, or NULL */
+    const char *const *bundles;      /* DSSE envelopes of simple-signing payloads */
+    size_t n_bundles;
+    bool no_referrers; /* do not look among an oci: layout's referrers */
+};
+
+struct moat_simplesign_result {
+    bool ok;             /* at least one signature holds */
+    size_t n_signatures; /* signatures found */
+    size_t n_valid;      /* of which hold */
+    char **reasons;      /* when !ok: why each failed, one line each */
+    size_t n_reasons;
+};
+
+/*
+ * Check the image's simple signatures against key: each must verify, sign
+ * this image's digest and (repo non-NULL) name repo. Returns 0 with out
+ * filled (out->ok false and the reasons when none holds), or <0 for errors
+ * that are not verdicts (an unreadable file, out of memory).
+ */
+int moat_simplesign_verify_image(const struct moat_key *key, const struct moat_image_meta *meta,
+                                 const char *repo, const struct moat_simplesign_sources *src,
+                                 struct moat_simplesign_result *out, struct moat_err *err);
+void moat_simplesign_result_free(struct moat_simplesign_result *r);
 
 /* ---- storage (store.c) ---- */
 

@@ -214,48 +214,12 @@ static void test_scan_predicate(void **state)
     moat_err_clear(&err);
 }
 
-static void test_simplesign(void **state)
-{
-    struct moat_err err = MOAT_ERR_INIT;
-    char *p = NULL, *r;
-
-    (void)state;
-    assert_int_equal(moat_simplesign_payload("example.com/app", "sha256:" H64, &p, &err), 0);
-    /* byte for byte what cosign writes */
-    assert_string_equal(p, "{\"critical\":{\"identity\":{\"docker-reference\":\"example.com/app\"},"
-                           "\"image\":{\"docker-manifest-digest\":\"sha256:" H64 "\"},"
-                           "\"type\":\"cosign container image signature\"},\"optional\":null}");
-    assert_int_equal(moat_simplesign_check("p", p, strlen(p), "sha256:" H64, &err), 0);
-    assert_int_equal(moat_simplesign_check(
-                         "p", p, strlen(p),
-                         "sha256:ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
-                         &err),
-                     -MOAT_E_VERIFY);
-    assert_int_equal(moat_simplesign_check("p", "{}", 2, "sha256:" H64, &err), -MOAT_E_FORMAT);
-    free(p);
-    assert_int_equal(moat_simplesign_payload("x", "md5:00", &p, &err), -MOAT_E_ARG);
-    static const char *const cases[][2] = {
-        {"example.com/app:1.0", "example.com/app"},
-        {"localhost:5000/app:1.0", "localhost:5000/app"},
-        {"localhost:5000/app", "localhost:5000/app"},
-        {"app@sha256:" H64, "app"},
-        {"docker.io/library/debian:12@sha256:" H64, "docker.io/library/debian"},
-        {"", ""},
-    };
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        r = moat_docker_repository(cases[i][0]);
-        assert_string_equal(r, cases[i][1]);
-        free(r);
-    }
-    moat_err_clear(&err);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_subject_digest), cmocka_unit_test(test_build_parse),
         cmocka_unit_test(test_parse_rules),    cmocka_unit_test(test_phase_predicate),
-        cmocka_unit_test(test_scan_predicate), cmocka_unit_test(test_simplesign),
+        cmocka_unit_test(test_scan_predicate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -70,7 +70,7 @@ if openssl pkey -in build.key -passin pass:wrong -noout 2>/dev/null; then
   not_ok "openssl decrypts build.key with a wrong passphrase?"
 fi
 rc=0
-MOAT_PASSWORD=wrong-one "$MOAT" sign --key build.key --output-signature s --output-payload p "$OCI" >"$WORK/o" 2>"$WORK/e" || rc=$?
+MOAT_PASSWORD=wrong-one "$MOAT" sign --key build.key --name example.com/moat/alpine --output-signature s --output-payload p "$OCI" >"$WORK/o" 2>"$WORK/e" || rc=$?
 cat "$WORK/o" "$WORK/e" >>"$ALL_OUT"
 if [[ $rc == 1 && $(wc -l <"$WORK/e") == 1 && $(cat "$WORK/e") == "moat: build.key: wrong passphrase" && ! -e s ]]; then
   ok "wrong passphrase: exit 1, one line 'moat: build.key: wrong passphrase', nothing written"
@@ -462,7 +462,12 @@ else
 fi
 
 # ---- cosign simple signing ----
-if m sign --key build.key --output-signature sig.b64 --output-payload payload.json "$OCI"; then
+rc=0
+m sign --key build.key --output-signature sig.b64 --output-payload payload.json "$OCI" || rc=$?
+[[ $rc == 1 && ! -e sig.b64 ]] && grep -q "only by its tag '1'.*--name" "$WORK/m.err" &&
+  ok "moat sign on oci:DIR:1 without --name: refused, the tag '1' is no repository" ||
+  not_ok "sign without a repository: rc $rc $(cat "$WORK/m.err")"
+if m sign --key build.key --name example.com/moat/alpine:1 --output-signature sig.b64 --output-payload payload.json "$OCI"; then
   base64 -d sig.b64 >sig.der
   if openssl dgst -sha256 -verify build.pub -signature sig.der payload.json >/dev/null; then
     ok "moat sign: openssl dgst -sha256 -verify accepts the simple-signing signature"
@@ -476,18 +481,53 @@ assert list(p) == ["critical", "optional"] and p["optional"] is None
 c = p["critical"]
 assert c["type"] == "cosign container image signature"
 assert c["image"]["docker-manifest-digest"] == sys.argv[2]
-assert "docker-reference" in c["identity"]
+assert c["identity"]["docker-reference"] == "example.com/moat/alpine", c["identity"]
 EOF
+  if m verify --key build.pub --name example.com/moat/alpine:1 --signature sig.b64 --payload payload.json --no-referrers "$OCI" &&
+    grep -q "signed by key sha256:.* as example.com/moat/alpine (1 of 1 signatures)" "$WORK/m.out" &&
+    m verify --key build.pub --signature sig.b64 --payload payload.json --no-referrers "$OCI" &&
+    grep -q "repository not checked" "$WORK/m.out"; then
+    ok "moat verify --key accepts moat sign's signature files"
+  else
+    not_ok "moat verify --key refused its own signature: $(cat "$WORK/m.out" "$WORK/m.err")"
+  fi
+  rc=0
+  m verify --key test.pub --signature sig.b64 --payload payload.json --no-referrers "$OCI" || rc=$?
+  [[ $rc == 1 ]] && grep -q "^moat: verify: sig.b64: the signature does not verify with key" "$WORK/m.err" &&
+    ok "moat verify --key with another key: exit 1, the reason on one line" ||
+    not_ok "other key: rc $rc $(cat "$WORK/m.err")"
+  rc=0
+  m verify --key build.pub --name example.com/other --signature sig.b64 --payload payload.json --no-referrers "$OCI" || rc=$?
+  [[ $rc == 1 ]] && grep -q 'signs the repository "example.com/moat/alpine", not example.com/other' "$WORK/m.err" &&
+    ok "moat verify --key --name another repository: refused" || not_ok "other repo: rc $rc $(cat "$WORK/m.err")"
   printf ' ' >>payload.json
   if openssl dgst -sha256 -verify build.pub -signature sig.der payload.json >/dev/null 2>&1; then
     not_ok "openssl accepts the signature over a changed payload"
   else
     ok "changed payload: openssl refuses"
   fi
+  rc=0
+  m verify --key build.pub --signature sig.b64 --payload payload.json --no-referrers "$OCI" || rc=$?
+  [[ $rc == 1 ]] && grep -q "does not verify" "$WORK/m.err" && ok "changed payload: moat verify --key refuses" ||
+    not_ok "changed payload accepted by moat: rc $rc"
+  # the other direction: a payload built by python and signed by openssl, as cosign would
+  python3 -c 'import json, sys
+print(json.dumps({"critical": {"identity": {"docker-reference": "index.docker.io/moat/alpine"},
+                               "image": {"docker-manifest-digest": sys.argv[1]},
+                               "type": "cosign container image signature"}, "optional": None},
+                 separators=(",", ":")), end="")' "$MAN_DIGEST" >ext-payload.json
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ext.pem 2>/dev/null
+  openssl pkey -in ext.pem -pubout -out ext.pub
+  openssl dgst -sha256 -sign ext.pem ext-payload.json | base64 -w0 >ext.sig
+  if m verify --key ext.pub --name docker.io/moat/alpine --signature ext.sig --payload ext-payload.json --no-referrers "$OCI"; then
+    ok "an openssl signature of a python-built payload (index.docker.io name) verifies as docker.io/moat/alpine"
+  else
+    not_ok "external simple signature refused: $(cat "$WORK/m.err")"
+  fi
 else
   not_ok "moat sign failed: $(cat "$WORK/m.err")"
 fi
-if m sign --key build.key "$OCI" && python3 - "$WORK/oci" build.pub <<'EOF'; then
+if m sign --key build.key --name example.com/moat/alpine "$OCI" && python3 - "$WORK/oci" build.pub <<'EOF'; then
 import base64, json, subprocess, sys
 d = sys.argv[1]
 ix = json.load(open(d + "/index.json"))
@@ -504,6 +544,15 @@ EOF
 else
   not_ok "moat sign referrer wrong: $(head -c 300 "$WORK/m.err")"
 fi
+if m verify --key build.pub --name example.com/moat/alpine "$OCI" && grep -q "(1 of 1 signatures)" "$WORK/m.out"; then
+  ok "moat verify --key finds and verifies the referrer in the layout"
+else
+  not_ok "verify --key of the referrer: $(cat "$WORK/m.out" "$WORK/m.err")"
+fi
+rc=0
+m verify --key build.pub "$DARCH" || rc=$?
+[[ $rc == 1 ]] && grep -q "no simple signatures found" "$WORK/m.err" &&
+  ok "an image with no signature: exit 1, 'no simple signatures found'" || not_ok "no signatures: rc $rc"
 
 # ---- the passphrase never appears in anything moat printed ----
 if grep -qF -- "$MOAT_PASSWORD" "$ALL_OUT" "$WORK"/*.json "$WORK"/*.jsonl 2>/dev/null; then
