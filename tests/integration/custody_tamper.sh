@@ -374,7 +374,7 @@ grep -q 'not a PEM public key' "$W/err" && ok "  ... saying it is not a public k
 # ---- usage ----
 rc=0
 "$MOAT" verify "$DA" >/dev/null 2>"$W/err" || rc=$?
-((rc == 2)) && grep -q -- '--policy FILE is required' "$W/err" && ok "no --policy: usage error (exit 2)" ||
+((rc == 2)) && grep -q -- 'give --policy FILE (custody chain) or --key PUB' "$W/err" && ok "no --policy: usage error (exit 2)" ||
   not_ok "no --policy: exit $rc: $(cat "$W/err")"
 
 it_done
