@@ -8,17 +8,20 @@
  * tests, SQLite's fault simulation; tests/torture.c counts and fails the
  * allocations): each input is run once to count its allocations (N), then
  * again failing the 1st, 2nd, ... allocation in turn until a run makes fewer
- * allocations than the one due to fail. Above MOAT_TORTURE_CAP failure points
- * per input (default 200) only every k-th allocation is failed, k = ceil(N /
- * cap), and said so. A crash, a sanitizer report or a target's own invariant
- * check (which allows for injected failures: fuzz/fuzz.h) fails the test,
- * naming the input, the allocation failed and where it was called from.
- * LeakSanitizer looks for leaks after each input (a check costs tens of ms,
- * a run often less); when it finds one, the executable starts again on that
- * input alone (--torture-each FILE) and checks after every run, to name the
- * allocation whose failure leaked. MOAT_TORTURE_SECONDS
- * (default 60) bounds the time per target: inputs not reached in time are
- * named in the output and the test still passes, as the time is the bound.
+ * allocations than the one due to fail. A crash, a sanitizer report or a
+ * target's own invariant check (which allows for injected failures:
+ * fuzz/fuzz.h) fails the test, naming the input, the allocation failed and
+ * where it was called from. LeakSanitizer looks for leaks after each input
+ * (a check costs tens of ms, a run often less); when it finds one, the
+ * executable starts again on that input alone (--torture-each FILE) and
+ * checks after every run, to name the allocation whose failure leaked.
+ *
+ * Bounded in time: an input gets at most MOAT_TORTURE_CAP failure points
+ * (default 200), fewer when its runs are slow (its share of what is left of
+ * MOAT_TORTURE_SECONDS, default 60 per target, but at least 3); with P
+ * points only one allocation in k = ceil(N / P) is failed. The output says
+ * how many inputs were sampled so and with which k, and which inputs the
+ * budget did not reach (the test still passes: the time is the bound).
  * Inputs run in name order, the regression directory first as given.
  */
 #include <dirent.h>
@@ -147,7 +150,7 @@ static void say_where(void)
     if (now.path == NULL || said)
         return;
     said = true;
-    fprintf(stderr, "torture: %s: failing allocation %lu of %lu (every %lu-th)\n", now.path,
+    fprintf(stderr, "torture: %s: failing allocation %lu of %lu (one in %lu)\n", now.path,
             now.fail_at, now.total, now.step);
     say_site(stderr, torture_site());
 }
@@ -190,15 +193,21 @@ struct limits {
     unsigned long cap; /* most failure points per input */
     double share;      /* seconds the input may take (0: no limit) */
     bool each;         /* check for leaks after every run, not once at the end */
+    bool verbose;      /* name each input whose allocations were sampled */
 };
 
-/* Torture one input; returns the runs made, or -1 after a leak (reported). */
-static long torture_one(const struct input *in, const struct limits *lim)
+struct tally {
+    long runs;                /* runs with a failed allocation */
+    size_t sampled;           /* inputs of which only every k-th allocation was failed */
+    unsigned long kmin, kmax; /* their k */
+};
+
+/* Torture one input; 0, or -1 after a leak (reported). */
+static int torture_one(const struct input *in, const struct limits *lim, struct tally *tl)
 {
     unsigned long total, points = lim->cap;
     struct timespec t0;
     double dry;
-    long runs = 0;
     bool each = lim->each;
 
     now.path = in->path;
@@ -220,7 +229,7 @@ static long torture_one(const struct input *in, const struct limits *lim)
         LLVMFuzzerTestOneInput(in->data, in->size);
         if (torture_disarm() < i)
             break; /* ran to the end without reaching allocation i */
-        runs++;
+        tl->runs++;
         if (each && leaked()) {
             say_where();
             fflush(NULL);
@@ -232,11 +241,16 @@ static long torture_one(const struct input *in, const struct limits *lim)
         return -1;
     }
     now.path = NULL;
-    if (now.step > 1)
-        printf("torture: %s: %lu allocations, failed every %lu-th (%lu points: cap %lu, "
-               "%.3f s a run, a share of %.1f s)\n",
-               in->path, total, now.step, points, lim->cap, dry, lim->share);
-    return runs;
+    if (now.step > 1) {
+        tl->sampled++;
+        tl->kmin = tl->kmin == 0 || now.step < tl->kmin ? now.step : tl->kmin;
+        tl->kmax = now.step > tl->kmax ? now.step : tl->kmax;
+        if (lim->verbose)
+            printf("torture: %s: %lu allocations, one in %lu failed (%lu points: cap %lu, "
+                   "%.3f s a run, a share of %.1f s)\n",
+                   in->path, total, now.step, points, lim->cap, dry, lim->share);
+    }
+    return 0;
 }
 
 /* After a leak found at the end of an input: start again on that input alone, checking for
@@ -260,9 +274,10 @@ static int torture(const struct inputs *all, bool each)
 {
     unsigned long cap = each ? ULONG_MAX : env_ulong("MOAT_TORTURE_CAP", 200);
     unsigned long budget = each ? ULONG_MAX : env_ulong("MOAT_TORTURE_SECONDS", 60);
+    bool verbose = getenv("MOAT_TORTURE_VERBOSE") != NULL;
+    struct tally tl = {0};
     struct timespec t0;
     size_t done = 0;
-    long runs = 0;
 
     if (__lsan_do_recoverable_leak_check == NULL)
         printf("torture: built without LeakSanitizer: leaks are not checked\n");
@@ -274,29 +289,30 @@ static int torture(const struct inputs *all, bool each)
     signal(SIGABRT, on_signal);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     for (; done < all->n && seconds_since(&t0) < (double)budget; done++) {
-        struct limits lim = {
-            cap, each ? 0 : ((double)budget - seconds_since(&t0)) / (double)(all->n - done), each};
-        long r = torture_one(&all->v[done], &lim);
+        double left = (double)budget - seconds_since(&t0);
+        struct limits lim = {cap, each ? 0 : left / (double)(all->n - done), each, verbose};
 
-        if (r < 0) {
+        if (torture_one(&all->v[done], &lim, &tl) < 0) {
             if (!each)
                 find_leaking_run(all->v[done].path);
             return 1;
         }
-        runs += r;
     }
     if (each) {
         fprintf(stderr, "torture: the leak did not show again run by run\n");
         return 1;
     }
     printf("torture: %zu of %zu inputs, %ld runs with a failed allocation, %.1f s\n", done, all->n,
-           runs, seconds_since(&t0));
-    if (done < all->n) {
-        printf("torture: time budget of %lu s spent (MOAT_TORTURE_SECONDS); not reached:\n",
-               budget);
-        for (size_t i = done; i < all->n; i++)
-            printf("torture:   %s\n", all->v[i].path);
-    }
+           tl.runs, seconds_since(&t0));
+    if (tl.sampled > 0)
+        printf("torture: %zu inputs sampled: one allocation in k failed, k = %lu..%lu (at most %lu "
+               "points an input, fewer once its share of %lu s is spent; MOAT_TORTURE_VERBOSE=1 "
+               "names them)\n",
+               tl.sampled, tl.kmin, tl.kmax, cap, budget);
+    if (done < all->n)
+        printf("torture: time budget of %lu s spent (MOAT_TORTURE_SECONDS): %zu inputs not "
+               "reached, %s to %s\n",
+               budget, all->n - done, all->v[done].path, all->v[all->n - 1].path);
     return 0;
 }
 
