@@ -39,8 +39,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (source_oci_manifest_parse(text, size, "m", &man, &err) == 0)
         source_manifest_free(&man);
     img = calloc(1, sizeof(*img));
-    if (img == NULL)
+    if (img == NULL) {
+        moat_err_clear(&err);
         return 0;
+    }
     img->fd = -1;
     if (source_config_parse(text, size, "c", &img->meta, &diff_ids, &n_diff_ids, &err) == 0) {
         for (size_t i = 0; i < n_diff_ids; i++)

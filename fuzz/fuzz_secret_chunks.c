@@ -12,14 +12,15 @@
 #include "fuzz.h"
 #include "secret/secret.h"
 
-static void scan(struct moat_secret_engine *e, const uint8_t *d, size_t n, uint64_t seed,
-                 struct moat_findings *out)
+/* -1 only after an injected allocation failure (tests/replay_main.c --torture); else aborts. */
+static int scan(struct moat_secret_engine *e, const uint8_t *d, size_t n, uint64_t seed,
+                struct moat_findings *out)
 {
     struct moat_secret_scan *s = NULL;
     size_t at = 0;
 
     if (moat_secret_scan_open(e, "f", 0, &s, NULL) < 0)
-        abort();
+        goto failed;
     while (at < n) {
         size_t len = n - at;
         if (seed != 0) {
@@ -28,13 +29,20 @@ static void scan(struct moat_secret_engine *e, const uint8_t *d, size_t n, uint6
             if (len > n - at)
                 len = n - at;
         }
-        if (moat_secret_scan_feed(s, d + at, len, NULL) < 0)
-            abort();
+        if (moat_secret_scan_feed(s, d + at, len, NULL) < 0) {
+            moat_secret_scan_abort(s);
+            goto failed;
+        }
         at += len;
     }
     if (moat_secret_scan_close(s, out, NULL) < 0)
-        abort();
+        goto failed;
     moat_findings_sort(out);
+    return 0;
+failed:
+    if (!fuzz_alloc_failed())
+        abort();
+    return -1;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -51,14 +59,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     seed |= 1;
     if (!e && moat_secret_engine_new(&e, NULL) < 0)
         abort();
-    scan(e, data + 8, size - 8, 0, &one);
-    scan(e, data + 8, size - 8, seed, &many);
+    if (scan(e, data + 8, size - 8, 0, &one) < 0 || scan(e, data + 8, size - 8, seed, &many) < 0)
+        goto out;
     if (one.n != many.n)
         abort();
     for (size_t i = 0; i < one.n; i++)
         if (strcmp(one.v[i].rule_id, many.v[i].rule_id) != 0 || one.v[i].line != many.v[i].line ||
             strcmp(one.v[i].match, many.v[i].match) != 0)
             abort();
+out:
     moat_findings_free(&one);
     moat_findings_free(&many);
     return 0;

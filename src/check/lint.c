@@ -242,6 +242,7 @@ static int report(struct ctx *c, int rule, const struct moat_df_instr *in, const
     const struct moat_lint_rule *r = &rules[rule];
     struct moat_finding f = {0};
     char url[96];
+    int rc;
 
     if (suppressed(c, r, in))
         return 0;
@@ -280,7 +281,9 @@ static int report(struct ctx *c, int rule, const struct moat_df_instr *in, const
         moat_finding_free(&f);
         return moat_err_set(c->err, MOAT_E_NOMEM, "out of memory");
     }
-    return moat_findings_add(c->out, &f, c->err);
+    if ((rc = moat_findings_add(c->out, &f, c->err)) < 0)
+        moat_finding_free(&f); /* not moved on failure */
+    return rc;
 }
 
 static bool is_cmd(const struct moat_df_instr *in, const char *name)

@@ -250,7 +250,7 @@ static int add_finding(struct mc_ctx *c, enum mc_rule rule, const struct mc_wher
 {
     const struct moat_misconfig_rule *r = &rules[rule];
     struct moat_finding f = {0};
-    int bad = desc == NULL;
+    int bad = desc == NULL, rc;
 
     f.kind = MOAT_FINDING_MISCONFIG;
     f.severity = r->severity;
@@ -276,7 +276,9 @@ static int add_finding(struct mc_ctx *c, enum mc_rule rule, const struct mc_wher
         moat_finding_free(&f);
         return moat_err_set(c->err, MOAT_E_NOMEM, "out of memory");
     }
-    return moat_findings_add(c->out, &f, c->err);
+    if ((rc = moat_findings_add(c->out, &f, c->err)) < 0)
+        moat_finding_free(&f); /* not moved on failure */
+    return rc;
 }
 
 int mc_emit(struct mc_ctx *c, enum mc_rule rule, const struct mc_where *w, const char *fmt, ...)

@@ -30,6 +30,7 @@ static void test_minbase(void **state)
     struct moat_err err = MOAT_ERR_INIT;
 
     (void)state;
+    moat_need_file(MINBASE "/usr/lib/os-release");
     assert_non_null(d);
     assert_int_equal(moat_os_release_parse(d, len, &os, &err), 0);
     assert_string_equal(os.id, "debian");

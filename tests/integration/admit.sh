@@ -34,7 +34,7 @@ if fx image exists localhost/moat-test/alpine:1 || fx load -q -i "$ARCHIVE" >/de
     SECRET_TAR=
   fi
 else
-  say "podman cannot load the fixture here; secret image cases skipped"
+  it_skip "podman cannot load the fixture here: the secret image cases do not run"
   SECRET_TAR=
 fi
 

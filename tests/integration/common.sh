@@ -1,8 +1,11 @@
 # tests/integration/common.sh — helpers shared by the integration scripts
 # (sourced). Each script runs the real moat binary ($MOAT, set by ctest) on
 # real images built by tests/fixtures/build-all.sh (cached), counts checks
-# with ok/not_ok and ends with it_done, which prints "N passed, M failed"
-# and fails the script if anything failed.
+# with ok/not_ok and ends with it_done, which prints "N passed, M failed,
+# K skipped" and exits 1 if anything failed, else 77 if anything was skipped
+# (ctest's SKIP_RETURN_CODE: a skip is never reported as a pass), else 0.
+# Checks that cannot run here (a missing tool, fixture or service) are
+# counted with it_skip "why", never passed over in silence.
 set -euo pipefail
 
 # tests/CMakeLists.txt runs every integration/*.sh, this file too: run
@@ -34,6 +37,11 @@ IT_DIR=$MOAT_SRC/tests/integration
 PKGS="python3 $IT_DIR/pkgs.py"
 PASS=0
 FAIL=0
+SKIP=0
+IT_SKIPPED=77
+# the script's own stdout: SKIP lines reach the log even where a caller
+# redirects the output of the function that skips
+exec {IT_OUT}>&1
 
 if [[ ! -x $MOAT ]]; then
   echo "moat binary not found or not executable: $MOAT (set MOAT=/path/to/moat)" >&2
@@ -47,11 +55,48 @@ trap 'rm -rf "$WORK"' EXIT
 ok() { PASS=$((PASS + 1)); printf 'ok   %s\n' "$*"; }
 not_ok() { FAIL=$((FAIL + 1)); printf 'FAIL %s\n' "$*"; }
 say() { printf '# %s\n' "$*"; }
+# it_skip WHY — some checks cannot run here; the script ends as a skip.
+it_skip() { SKIP=$((SKIP + 1)); printf 'SKIP %s\n' "$*" >&"$IT_OUT"; }
+# it_skip_all WHY — nothing more can run here: end the script now.
+it_skip_all() { it_skip "$@"; it_done; }
 
-# it_fixtures NAME... — build or reuse the fixtures this script needs.
+# it_need CMD[:DEBIAN_PACKAGE]... — end the script as a skip unless each command exists.
+it_need() {
+  local spec missing=()
+  for spec in "$@"; do
+    command -v "${spec%%:*}" >/dev/null 2>&1 || missing+=("${spec%%:*} (apt-get install ${spec#*:})")
+  done
+  ((${#missing[@]} == 0)) || it_skip_all "not installed: ${missing[*]}"
+}
+
+# it_prereq_missing LOG — print what a fixture builder's stderr (LOG) says
+# is missing here (a tool: fx_need; its input data: "... not found: PATH"),
+# or return 1 if it failed for another reason.
+it_prereq_missing() {
+  local why
+  why=$(grep -m1 -E '^fixtures: ERROR: (missing tools: |.* not found: )' "$1") || return 1
+  printf '%s\n' "${why#fixtures: ERROR: }"
+}
+
+# it_fixtures NAME... — build or reuse the fixtures this script needs. A
+# builder that lacks a tool or its input data ends the script as a skip;
+# any other builder failure is returned.
 it_fixtures() {
+  local log=$WORK/fixtures.log why rc=0
   say "fixtures: $* (cache $FIXTURES)"
-  bash "$MOAT_SRC/tests/fixtures/build-all.sh" "$@"
+  { bash "$MOAT_SRC/tests/fixtures/build-all.sh" "$@" 2>&1 1>&3 3>&- | tee "$log" >&2; } 3>&1 || rc=$?
+  ((rc == 0)) && return 0
+  why=$(it_prereq_missing "$log") && it_skip_all "fixtures $*: $why"
+  return "$rc"
+}
+
+# it_trivy — set TRIVY to the reference scanner (tests/fixtures/install-trivy.sh),
+# or count a skip saying why and return 1.
+it_trivy() {
+  local log=$WORK/trivy-install.log
+  TRIVY=$(bash "$MOAT_SRC/tests/fixtures/install-trivy.sh" 2>"$log") && return 0
+  it_skip "Trivy unavailable: $(grep -m1 'ERROR' "$log" || tail -n 1 "$log")"
+  return 1
 }
 
 # it_moat OUT ERR ARGS... — run moat, stdout to OUT, stderr to ERR; returns its status.
@@ -106,6 +151,8 @@ check_count() {
 }
 
 it_done() {
-  printf '%d passed, %d failed\n' "$PASS" "$FAIL"
-  ((FAIL == 0))
+  printf '%d passed, %d failed, %d skipped\n' "$PASS" "$FAIL" "$SKIP" >&"$IT_OUT"
+  ((FAIL == 0)) || exit 1
+  ((SKIP == 0)) || exit "$IT_SKIPPED"
+  exit 0
 }

@@ -222,7 +222,7 @@ if command -v node >/dev/null && command -v npm >/dev/null &&
   [[ -d $WORK/npm/node_modules/@sigstore/core ]]; then
   NODE_OK=1
 else
-  say "SKIP @sigstore/core checks: npm could not install it (no registry?)"
+  it_skip "@sigstore/core checks: node/npm missing or npm could not install it (no registry?)"
 fi
 if ((NODE_OK)); then
   cat >"$WORK/npm/check.js" <<'EOF'
@@ -456,7 +456,7 @@ m attest --phase test --key test.key --scan-result scan.json -o - "docker-archiv
 if [[ $rc == 1 ]] && grep -q 'not of this image' "$WORK/m.err"; then
   ok "a scan result of another image is refused"
 elif [[ ! -f $FIXTURES/debian-min/docker-archive.tar ]]; then
-  say "SKIP scan-of-another-image check: no debian-min fixture"
+  it_skip "scan-of-another-image check: no debian-min fixture"
 else
   not_ok "scan of another image: exit $rc: $(head -c 300 "$WORK/m.err")"
 fi

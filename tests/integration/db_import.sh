@@ -10,6 +10,9 @@ MOAT_SRC=${MOAT_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 MOAT=${MOAT:-$MOAT_SRC/build/moat}
 SHARED=${MOAT_SHARED:-$MOAT_SRC/../shared/data}
 [[ -x $MOAT ]] || { echo "moat binary not found: $MOAT" >&2; exit 1; }
+for d in osv debian-security-tracker-subset alpine-secdb; do
+  [[ -d $SHARED/$d ]] || { echo "SKIP shared data missing: $SHARED/$d"; exit 77; }
+done
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/moat-db-it.XXXXXX")
 PIDS=()
 cleanup() {

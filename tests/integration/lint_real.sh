@@ -15,8 +15,8 @@ ok() { PASS=$((PASS + 1)); echo "ok   $*"; }
 not_ok() { FAIL=$((FAIL + 1)); echo "FAIL $*"; }
 
 if [[ ! -d $DATA ]]; then
-  echo "skip: no Dockerfiles at $DATA"
-  exit 0
+  echo "SKIP no Dockerfiles at $DATA (../shared/data)"
+  exit 77
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

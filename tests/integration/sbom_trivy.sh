@@ -8,7 +8,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 it_fixtures alpine debian-min debian-140
-TRIVY=$(bash "$MOAT_SRC/tests/fixtures/install-trivy.sh")
+it_trivy || it_done
 say "trivy: $TRIVY"
 
 for name in debian-min debian-min/ml debian-140 debian-140/ml alpine alpine/ml; do

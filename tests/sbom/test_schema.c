@@ -49,12 +49,28 @@ static void write_tmp(char *path, size_t n, enum moat_sbom_format fmt,
     moat_err_clear(&err);
 }
 
+/* python3-jsonschema (Debian) is the reference validator: without it the schema tests skip
+ * (doc, when given, is removed first). */
+static void need_validator(const char *doc)
+{
+    static int have = -1;
+
+    if (have < 0)
+        have = system("/usr/bin/python3 -c 'import jsonschema' 2>/dev/null") == 0;
+    if (have)
+        return;
+    if (doc != NULL)
+        unlink(doc);
+    moat_skip("python3-jsonschema not installed (apt-get install python3-jsonschema)");
+}
+
 /* Exit status of the validator on doc. */
 static int validate(const char *schema, const char *doc)
 {
     char cmd[1024];
     int st;
 
+    need_validator(doc);
     snprintf(cmd, sizeof(cmd), "/usr/bin/python3 '%s' '%s' '%s' '%s'", VALIDATOR, SCHEMAS, schema,
              doc);
     st = system(cmd);
@@ -65,8 +81,7 @@ static int validate(const char *schema, const char *doc)
 static void test_validator_available(void **state)
 {
     (void)state;
-    /* python3-jsonschema (Debian) is a test dependency. */
-    assert_int_equal(system("/usr/bin/python3 -c 'import jsonschema' 2>/dev/null"), 0);
+    need_validator(NULL);
 }
 
 static void test_cyclonedx_valid(void **state)

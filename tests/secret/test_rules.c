@@ -361,6 +361,7 @@ static void test_shared_corpus(void **state)
     struct moat_secret_engine *e = engine();
     struct moat_err err = MOAT_ERR_INIT;
     char path[1024];
+    size_t absent = 0;
 
     (void)state;
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
@@ -371,7 +372,8 @@ static void test_shared_corpus(void **state)
         snprintf(path, sizeof path, "%s/secrets/%s", MOAT_SHARED_DATA, files[i].file);
         buf = slurp(path, &len);
         if (!buf) {
-            print_message("skip: %s absent\n", path);
+            print_message("absent: %s\n", path);
+            absent++;
             continue;
         }
         assert_int_equal(moat_secret_scan_buffer(e, files[i].file, 0, buf, len, &fs, &err), 0);
@@ -381,6 +383,9 @@ static void test_shared_corpus(void **state)
         free(buf);
     }
     moat_secret_engine_free(e);
+    if (absent > 0)
+        moat_skip("%zu of %zu samples absent under %s/secrets", absent,
+                  sizeof files / sizeof files[0], MOAT_SHARED_DATA);
 }
 
 /* detect-secrets' file without secrets stays quiet. */
@@ -397,10 +402,12 @@ static void test_shared_clean_file(void **state)
     snprintf(path, sizeof path, "%s/secrets/detect-secrets/test_data/files/file_with_no_secrets.py",
              MOAT_SHARED_DATA);
     buf = slurp(path, &len);
-    if (buf) {
-        assert_int_equal(moat_secret_scan_buffer(e, "f", 0, buf, len, &fs, &err), 0);
-        assert_int_equal(fs.n, 0);
+    if (!buf) {
+        moat_secret_engine_free(e);
+        moat_skip("%s absent", path);
     }
+    assert_int_equal(moat_secret_scan_buffer(e, "f", 0, buf, len, &fs, &err), 0);
+    assert_int_equal(fs.n, 0);
     free(buf);
     moat_findings_free(&fs);
     moat_secret_engine_free(e);

@@ -4,7 +4,7 @@
  * with skopeo to an OCI layout; each is opened, every layer read and
  * verified, and the entry count compared with `tar tf` of the rootfs.
  * Fixtures live under $TMPDIR and are removed afterwards. Skips only when
- * podman is not installed.
+ * podman or skopeo is not installed, or the shared minirootfs is missing.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -48,16 +48,23 @@ static long count_lines(const char *cmd)
     return n;
 }
 
+/* Why the group has no fixture (setup left *state NULL). */
+static const char *no_fixture;
+
 static int setup(void **state)
 {
-    struct real *r = calloc(1, sizeof(*r));
+    struct real *r;
     char *cmd = NULL;
 
-    if (system("command -v podman >/dev/null 2>&1 && command -v skopeo >/dev/null 2>&1") != 0) {
-        free(r);
-        *state = NULL;
+    *state = NULL;
+    if (system("command -v podman >/dev/null 2>&1 && command -v skopeo >/dev/null 2>&1") != 0)
+        no_fixture = "podman or skopeo not installed (apt-get install podman skopeo)";
+    else if (access(ROOTFS, R_OK) != 0)
+        no_fixture = ROOTFS " missing (../shared/data)";
+    if (no_fixture != NULL)
         return 0;
-    }
+    r = calloc(1, sizeof(*r));
+    assert_non_null(r);
     r->dir = tmp_dir();
     if (asprintf(&r->tag, "localhost/moat-source-test:%d", (int)getpid()) < 0)
         abort();
@@ -138,7 +145,7 @@ static void check(struct real *r, const char *fmt_prefix, const char *rel, const
 static void test_podman_docker_archive(void **state)
 {
     if (*state == NULL)
-        skip();
+        moat_skip("%s", no_fixture);
     check(*state, "docker-archive:", "docker.tar", "", "docker-archive", 0);
     check(*state, "", "docker.tar", "", "docker-archive", 0);
 }
@@ -146,7 +153,7 @@ static void test_podman_docker_archive(void **state)
 static void test_podman_oci_archive(void **state)
 {
     if (*state == NULL)
-        skip();
+        moat_skip("%s", no_fixture);
     check(*state, "oci-archive:", "oci.tar", "", "oci-archive", 1);
     check(*state, "", "oci.tar", "", "oci-archive", 1);
 }
@@ -154,7 +161,7 @@ static void test_podman_oci_archive(void **state)
 static void test_skopeo_oci_layout(void **state)
 {
     if (*state == NULL)
-        skip();
+        moat_skip("%s", no_fixture);
     check(*state, "oci:", "layout", ":t1", "oci", 1);
     check(*state, "", "layout", "", "oci", 1);
     check(*state, "oci:", "zlayout", ":z", "oci", 1);
@@ -169,7 +176,7 @@ static void test_tampered_layer_blob(void **state)
     char *cmd = NULL, *ref = NULL;
 
     if (r == NULL)
-        skip();
+        moat_skip("%s", no_fixture);
     /* copy the layout and flip one byte in the middle of its (largest) layer blob */
     assert_true(asprintf(&cmd,
                          "set -e; cd '%s'; cp -r layout bad; b=bad/blobs/sha256/$(ls -S "

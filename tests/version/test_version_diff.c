@@ -47,7 +47,7 @@ static void run_diff(enum moat_ecosystem_kind k, const char *eco, const char *dr
     int n = 0, bad = 0, refcount[4] = {0};
 
     if (!refs_ready())
-        fail_msg("reference implementations missing (see install-refs.sh output above)");
+        moat_skip("%s: reference implementations missing (install-refs.sh names them above)", eco);
     snprintf(cmd, sizeof(cmd), "cd '%s' && /usr/bin/python3 gen_pairs.py %s " PAIRS " | %s", HERE, eco,
              driver);
     p = popen(cmd, "r");

@@ -356,10 +356,9 @@ static void test_differential(void **state)
     int fd;
 
     (void)state;
-    if (!have_reference()) {
-        fprintf(stderr, "differential: node or ae-cvss-calculator unavailable (tests/vuln/cvss-install-refs.sh)\n");
-        skip();
-    }
+    if (!have_reference())
+        moat_skip("differential: node or ae-cvss-calculator unavailable "
+                  "(tests/vuln/cvss-install-refs.sh)");
     vec = calloc(N_DIFF, sizeof(*vec));
     assert_non_null(vec);
     fd = mkstemp(in_path);

@@ -151,6 +151,8 @@ static void test_import_and_info(void **state)
     struct moat_import_report rep = {0};
     struct moat_vulndb_stats s;
     (void)state;
+    moat_need_file(SHARED "/osv/crates-rustsec");
+    moat_need_file(SHARED "/alpine-secdb/v3.20-main.subset.json");
 
     unlink(dbp);
     assert_int_equal(moat_vulndb_open(dbp, 1, &db, &err), 0);
@@ -237,6 +239,8 @@ static void test_update_atomic(void **state)
                                         .fetch_ctx = &f};
     size_t before_files;
     (void)state;
+    moat_need_file(SHARED "/osv/debian-bookworm-derived");
+    moat_need_file(SHARED "/alpine-secdb/v3.20-main.subset.json");
 
     snprintf(zip, sizeof(zip), "%s/../moat-test-db-debian.zip", dir);
     make_zip(zip);

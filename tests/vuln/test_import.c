@@ -157,11 +157,13 @@ static uint64_t affected_rows(struct moat_vulndb *db)
 
 static void test_dir_symlinks_and_junk(void **state)
 {
-    struct moat_vulndb *db = mem_db();
+    struct moat_vulndb *db;
     struct moat_import_report rep = {0};
     struct moat_err err = MOAT_ERR_INIT;
     char p[512], q[512];
     (void)state;
+    moat_need_file(SHARED "/osv/go-vulndb");
+    db = mem_db();
 
     snprintf(p, sizeof(p), "%s/d", tmpdir);
     mkdir(p, 0755);
@@ -196,13 +198,15 @@ static void test_dir_symlinks_and_junk(void **state)
 
 static void test_zip_good_truncated_and_not_zip(void **state)
 {
-    struct moat_vulndb *db = mem_db();
+    struct moat_vulndb *db;
     struct moat_import_report rep = {0};
     struct moat_err err = MOAT_ERR_INIT;
     char zip[512], bad[512];
     size_t n;
     char *data;
     (void)state;
+    moat_need_file(SHARED "/osv/crates-rustsec");
+    db = mem_db();
 
     snprintf(zip, sizeof(zip), "%s/crates.zip", tmpdir);
     make_zip(SHARED "/osv/crates-rustsec", zip, 100000);
@@ -245,11 +249,13 @@ static void test_zip_good_truncated_and_not_zip(void **state)
 
 static void test_secdb(void **state)
 {
-    struct moat_vulndb *db = mem_db();
+    struct moat_vulndb *db;
     struct moat_import_report rep = {0};
     struct moat_err err = MOAT_ERR_INIT;
     struct count c;
     (void)state;
+    moat_need_file(SHARED "/alpine-secdb/v3.20-main.subset.json");
+    db = mem_db();
 
     /* python3: 268 (version, CVE) entries with a fixed version, 11 under key "0" */
     assert_int_equal(
@@ -290,7 +296,7 @@ static void test_secdb(void **state)
 
 static void test_tracker_list(void **state)
 {
-    struct moat_vulndb *db = mem_db(), *osv = mem_db();
+    struct moat_vulndb *db, *osv;
     struct moat_import_report rep = {0};
     struct moat_err err = MOAT_ERR_INIT;
     static const char *const pkgs[] = {"glibc", "openssh",    "zlib",    "minizip",
@@ -298,6 +304,10 @@ static void test_tracker_list(void **state)
                                        "perl",  "python3.11", "systemd", "tar"};
     struct count c;
     (void)state;
+    moat_need_file(SHARED "/debian-security-tracker-subset");
+    moat_need_file(SHARED "/osv/debian-bookworm-derived");
+    db = mem_db();
+    osv = mem_db();
 
     assert_int_equal(
         moat_vulndb_import_path(db, SHARED "/debian-security-tracker-subset", &rep, &err), 0);

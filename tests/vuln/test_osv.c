@@ -83,6 +83,7 @@ static void test_shared_osv_counts(void **state)
         {OSV "/debian-bookworm-derived", 30, 49},
     };
     (void)state;
+    moat_need_file(OSV);
     for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
         struct moat_vulndb *db = mem_db();
         struct moat_import_report rep = {0};
@@ -100,12 +101,14 @@ static void test_shared_osv_counts(void **state)
 
 static void test_lookups_and_get(void **state)
 {
-    struct moat_vulndb *db = mem_db();
+    struct moat_vulndb *db;
     struct moat_import_report rep = {0};
     struct moat_err err = MOAT_ERR_INIT;
     struct moat_vuln_info v;
     struct collect c;
     (void)state;
+    moat_need_file(OSV);
+    db = mem_db();
 
     assert_int_equal(moat_vulndb_import_path(db, OSV "/debian-bookworm-derived", &rep, &err), 0);
     assert_int_equal(moat_vulndb_import_path(db, OSV "/ghsa-osv-api-fixtures", &rep, &err), 0);
