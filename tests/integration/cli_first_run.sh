@@ -9,9 +9,11 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
+it_need jq openssl python3
 it_fixtures alpine debian-min
 
 SHARED=${MOAT_SHARED:-$MOAT_SRC/../shared/data}
+[[ -d $SHARED/osv/debian-bookworm-derived ]] || it_skip_all "no shared OSV data at $SHARED/osv"
 DEB=docker-archive:$FIXTURES/debian-min/docker-archive.tar
 ALP=docker-archive:$FIXTURES/alpine/docker-archive.tar
 
