@@ -67,6 +67,15 @@ int cli_parse_exit_code(const char *s, int *out);
 /* One "moat: warning: MESSAGE" line on stderr per warning, unless quiet. */
 void cli_print_warnings(const struct moat_warnings *w, bool quiet);
 
+/* --color auto|always|never (NULL = auto: stdout a terminal and NO_COLOR unset or empty)
+ * into *out; -1 on another word. */
+int cli_color_parse(const char *mode, bool *out);
+/* Columns a table on stdout may use: the terminal's, else $COLUMNS, else 0 (no limit);
+ * 0 when the output goes to a file (output non-NULL and not "-"). */
+int cli_term_width(const char *output);
+/* Whether -o OUTPUT means stdout (NULL or "-"). */
+bool cli_output_is_stdout(const char *output);
+
 /* True when progress lines may be drawn (stderr is a terminal and not quiet). */
 bool cli_progress_enabled(bool quiet);
 /* A moat_fs_opts.progress callback: "reading layer i/n (x MiB)" redrawn on stderr. */

@@ -40,6 +40,7 @@ static void lint_usage(FILE *f)
           "  -f, --format FORMAT        table, json or sarif. Default: table on a terminal,\n"
           "                             json otherwise.\n"
           "  -o, --output FILE          write to FILE (replaced atomically) instead of stdout\n"
+          "      --color WHEN           colour severities in the table: auto, always, never\n"
           "  -s, --severity LIST        report only these severities, e.g. HIGH,CRITICAL\n"
           "                             (UNKNOWN, LOW, MEDIUM, HIGH, CRITICAL; default all)\n"
           "      --exit-code N          exit with N when anything is reported (default 0)\n"
@@ -62,7 +63,7 @@ static void lint_usage(FILE *f)
 }
 
 struct lint_args {
-    const char *format, *output;
+    const char *format, *output, *color;
     int severity_mask, exit_code;
     char *lists[2][LINT_MAX_LIST]; /* [0] ignore, [1] trusted: owned copies */
     size_t n_list[2];
@@ -146,6 +147,9 @@ static int run_lint(struct lint_args *a, enum moat_report_format fmt, char **fil
     ctx.tool_version = MOAT_VERSION;
     ctx.target = n == 1 ? (strcmp(files[0], "-") == 0 ? "<stdin>" : files[0]) : "Dockerfiles";
     ctx.rule_info = lint_rule_info;
+    ctx.width = cli_term_width(a->output);
+    ctx.color =
+        cli_color_parse(a->color, &ctx.color) == 0 && ctx.color && cli_output_is_stdout(a->output);
     if (cli_output_open(&out, a->output, &err) < 0)
         goto out;
     if (moat_report_write(out.f, fmt, &ctx, &findings, &err) < 0) {
@@ -175,7 +179,7 @@ static void list_rules(void)
 
 int moat_cmd_lint(int argc, char **argv)
 {
-    enum { OPT_EXIT = 256, OPT_IGNORE, OPT_TRUSTED, OPT_LIST };
+    enum { OPT_EXIT = 256, OPT_IGNORE, OPT_TRUSTED, OPT_LIST, OPT_COLOR };
     static const struct option longopts[] = {
         {"format", required_argument, NULL, 'f'},
         {"output", required_argument, NULL, 'o'},
@@ -184,6 +188,7 @@ int moat_cmd_lint(int argc, char **argv)
         {"ignore", required_argument, NULL, OPT_IGNORE},
         {"trusted-registry", required_argument, NULL, OPT_TRUSTED},
         {"list-rules", no_argument, NULL, OPT_LIST},
+        {"color", required_argument, NULL, OPT_COLOR},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -220,6 +225,14 @@ int moat_cmd_lint(int argc, char **argv)
                 cli_error("lint: too many entries in --ignore/--trusted-registry");
                 goto out;
             }
+            break;
+        case OPT_COLOR:
+            if (cli_color_parse(optarg, &(bool){false}) < 0) {
+                cli_error("lint: --color: expected auto, always or never, got '%s'", optarg);
+                rc = MOAT_EXIT_USAGE;
+                goto out;
+            }
+            a.color = optarg;
             break;
         case OPT_LIST:
             list_rules();

@@ -61,6 +61,8 @@ static void scan_usage(FILE *f)
           "      --db PATH         vulnerability database (default $MOAT_DB, else\n"
           "                        ~/.cache/moat/vuln.db)\n"
           "      --platform P      os/arch[/variant] to pick from a multi-platform index\n"
+          "      --color WHEN      colour severities in the table: auto (a terminal, unless\n"
+          "                        NO_COLOR is set), always, never\n"
           "  -q, --quiet           no progress or warnings on stderr\n"
           "  -h, --help            show this help\n"
           "\n"
@@ -76,7 +78,7 @@ static void scan_usage(FILE *f)
 }
 
 struct scan_args {
-    const char *format, *output;
+    const char *format, *output, *color;
     const char *vex[16];
     const char *setuid_allow[64];
     const char *skip_files[64], *skip_dirs[64];
@@ -114,6 +116,9 @@ static int run_scan(struct scan_args *a, enum moat_report_format fmt)
         goto out;
     cli_print_warnings(&r.warnings, a->quiet);
     moat_scan_report_ctx(&r, a->o.ref, &ctx);
+    ctx.width = cli_term_width(a->output);
+    (void)cli_color_parse(a->color, &ctx.color); /* checked with the options */
+    ctx.color = ctx.color && cli_output_is_stdout(a->output);
     if (cli_output_open(&out, a->output, &err) < 0)
         goto out;
     if (moat_report_write(out.f, fmt, &ctx, &r.findings, &err) < 0) {
@@ -162,7 +167,8 @@ int moat_cmd_scan(int argc, char **argv)
         OPT_SETUID_ALLOW,
         OPT_SKIP_FILES,
         OPT_SKIP_DIRS,
-        OPT_IGNOREFILE
+        OPT_IGNOREFILE,
+        OPT_COLOR
     };
     static const struct option longopts[] = {
         {"scanners", required_argument, NULL, OPT_SCANNERS},
@@ -181,6 +187,7 @@ int moat_cmd_scan(int argc, char **argv)
         {"skip-files", required_argument, NULL, OPT_SKIP_FILES},
         {"skip-dirs", required_argument, NULL, OPT_SKIP_DIRS},
         {"ignorefile", required_argument, NULL, OPT_IGNOREFILE},
+        {"color", required_argument, NULL, OPT_COLOR},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -188,6 +195,7 @@ int moat_cmd_scan(int argc, char **argv)
     struct scan_args a = {0};
     struct moat_scan_opts *o = &a.o;
     enum moat_report_format fmt;
+    bool color;
     unsigned long long days;
     char *end;
     int c;
@@ -265,6 +273,9 @@ int moat_cmd_scan(int argc, char **argv)
         case OPT_UNFIXED:
             o->match.ignore_unfixed = true;
             break;
+        case OPT_COLOR:
+            a.color = optarg;
+            break;
         case OPT_IGNOREFILE:
             o->ignorefile = optarg;
             o->ignorefile_optional = false;
@@ -299,6 +310,10 @@ int moat_cmd_scan(int argc, char **argv)
         default:
             return cli_usage_error(argv[0]);
         }
+    }
+    if (cli_color_parse(a.color, &color) < 0) {
+        cli_error("scan: --color: expected auto, always or never, got '%s'", a.color);
+        return MOAT_EXIT_USAGE;
     }
     if (optind != argc - 1) {
         cli_error("scan: expected exactly one image reference or SBOM file (see 'moat scan "

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -196,4 +197,41 @@ void cli_show_progress(void *ctx, size_t layer, size_t n_layers, uint64_t bytes)
     if (layer + 1 == n_layers)
         fputs("\r\033[K", stderr);
     fflush(stderr);
+}
+
+int cli_color_parse(const char *mode, bool *out)
+{
+    const char *no = getenv("NO_COLOR");
+
+    if (mode == NULL || strcmp(mode, "auto") == 0)
+        /* https://no-color.org: present and not empty turns colour off by default */
+        *out = isatty(STDOUT_FILENO) == 1 && (no == NULL || no[0] == '\0');
+    else if (strcmp(mode, "always") == 0)
+        *out = true;
+    else if (strcmp(mode, "never") == 0)
+        *out = false;
+    else
+        return -1;
+    return 0;
+}
+
+bool cli_output_is_stdout(const char *output)
+{
+    return output == NULL || strcmp(output, "-") == 0;
+}
+
+int cli_term_width(const char *output)
+{
+    struct winsize ws;
+    const char *cols = getenv("COLUMNS");
+    long n;
+    char *end;
+
+    if (!cli_output_is_stdout(output))
+        return 0; /* a file: whole lines */
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        return ws.ws_col;
+    if (cols != NULL && (n = strtol(cols, &end, 10)) > 0 && *end == '\0' && n < 10000)
+        return (int)n;
+    return 0;
 }

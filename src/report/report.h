@@ -65,6 +65,10 @@ struct moat_report_ctx {
     size_t n_scanners;
     /* What limited the answer (JSON "warnings", SARIF tool notifications); may be NULL. */
     const struct moat_warnings *warnings;
+    /* The table only: fit rows into this many columns (0 = no limit), and colour severities
+     * with ANSI escapes. cli/ sets them from the terminal, --color and NO_COLOR. */
+    int width;
+    bool color;
 };
 
 /* "table", "json", "sarif", "junit", "cyclonedx" (case-insensitive); -MOAT_E_ARG otherwise. */

@@ -1,7 +1,16 @@
 /*
- * table.c - the human table: one section per finding kind, columns sized
- * from the data (each capped, longer text cut with "…"), a count per
- * severity under each section and a total at the end.
+ * table.c - the human table. A header naming the image (name, digest, OS,
+ * packages); one section per finding kind; one total line at the end.
+ *
+ * Vulnerabilities are listed by severity, then package, then id, with
+ * where the severity came from. Misconfigurations that point into files
+ * (Dockerfile lint) are grouped by file and keep their whole FILE:LINE,
+ * with hadolint's DL id beside moat's rule where one applies.
+ *
+ * Columns are sized from the data; with a width (a terminal's), the long
+ * text columns give way first (title, then package, version and location)
+ * so a row fits on one line. With colour, the severity cell is coloured;
+ * escapes are never counted in widths.
  *
  * Image text reaches a terminal here, so every cell is made safe first:
  * invalid UTF-8 becomes U+FFFD and C0/C1 control characters become '?', so
@@ -13,28 +22,32 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NCOL_MAX 8
+#define NCOL_MAX 9
+#define TABLE_MIN_COL 8 /* a column is never cut below this (or its heading) */
 
 struct column {
     const char *head;
-    size_t max; /* display cap */
+    size_t max;      /* display cap without a width limit; 0 = none */
+    unsigned shrink; /* order in which it gives way to a width limit: 1 first, 0 never */
 };
 
-static int put_cell(FILE *f, const char *s, size_t w, size_t width, int last)
-{
-    if (fputs(s, f) == EOF)
-        return -1;
-    if (last)
-        return 0;
-    for (size_t i = w; i < width + 2; i++)
-        if (fputc(' ', f) == EOF)
-            return -1;
-    return 0;
-}
+/* One section being laid out: its cells, their widths, the columns' widths. */
+struct grid {
+    struct column cols[NCOL_MAX];
+    size_t ncol, nrow;
+    char **cell;
+    size_t *cw, width[NCOL_MAX];
+};
 
-static const char *sev(const struct moat_finding *f)
+static const char *const SEV_COLOR[] = {
+    [MOAT_SEV_UNKNOWN] = "\033[2m",     [MOAT_SEV_LOW] = "\033[34m",
+    [MOAT_SEV_MEDIUM] = "\033[33m",     [MOAT_SEV_HIGH] = "\033[31m",
+    [MOAT_SEV_CRITICAL] = "\033[1;31m",
+};
+
+static enum moat_severity sev_of(const struct moat_finding *f)
 {
-    return moat_severity_name(f->severity);
+    return f->severity <= MOAT_SEV_CRITICAL ? f->severity : MOAT_SEV_UNKNOWN;
 }
 
 /* "path:line", or the path alone when there is no line. */
@@ -50,206 +63,347 @@ static char *location(const struct moat_finding *fd)
     return strdup(fd->path != NULL ? fd->path : "");
 }
 
-/* The raw (unsanitised) text of column c for finding fd; *own is set when it must be freed. */
-static char *cell_raw(enum moat_finding_kind kind, int c, const struct moat_finding *fd,
-                      int with_vex)
+static char *vex_text(const struct moat_finding *fd)
 {
+    const char *st = moat_vex_status_name(fd->vex);
     char *s = NULL;
 
-    if (kind == MOAT_FINDING_VULN) {
-        switch (c) {
-        case 0:
-            return strdup(fd->pkg_name != NULL ? fd->pkg_name : "");
-        case 1:
-            return strdup(fd->pkg_version != NULL ? fd->pkg_version : "");
-        case 2:
-            return strdup(report_rule_id(fd));
-        case 3:
-            return strdup(sev(fd));
-        case 4:
-            return fd->fix == MOAT_FIX_AVAILABLE  ? strdup("fixed")
-                   : fd->fix == MOAT_FIX_WONT_FIX ? strdup("won't fix")
-                                                  : strdup("affected, no fix");
-        case 5:
-            return strdup(fd->fix == MOAT_FIX_AVAILABLE && fd->fixed_version != NULL
-                              ? fd->fixed_version
-                              : "");
-        case 6:
-            return strdup(fd->title != NULL ? fd->title : "");
-        default:
-            break;
-        }
-    } else if (kind == MOAT_FINDING_SECRET) {
-        switch (c) {
-        case 0:
-            return strdup(report_rule_id(fd));
-        case 1:
-            return strdup(sev(fd));
-        case 2:
-            return location(fd);
-        case 3:
-            if (fd->layer < 0)
-                return strdup("");
-            if (asprintf(&s, "%ld", (long)fd->layer) < 0)
-                return NULL;
-            return s;
-        case 4:
-            return strdup(fd->match != NULL ? fd->match : "");
-        case 5:
-            return strdup(fd->title != NULL ? fd->title : "");
-        default:
-            break;
-        }
-    } else {
-        switch (c) {
-        case 0:
-            return strdup(report_rule_id(fd));
-        case 1:
-            return strdup(sev(fd));
-        case 2:
-            return location(fd);
-        case 3:
-            return strdup(fd->cis != NULL ? fd->cis : "");
-        case 4:
-            return strdup(fd->title != NULL ? fd->title : "");
-        default:
-            break;
-        }
-    }
-    if (with_vex) {
-        const char *st = moat_vex_status_name(fd->vex);
-
-        if (st == NULL)
-            return strdup("");
-        if (fd->vex_justification != NULL && fd->vex_justification[0] != '\0') {
-            if (asprintf(&s, "%s (%s)", st, fd->vex_justification) < 0)
-                return NULL;
-            return s;
-        }
-        return strdup(st);
-    }
-    return strdup("");
+    if (st == NULL)
+        return strdup("");
+    if (fd->vex_justification != NULL && fd->vex_justification[0] != '\0')
+        return asprintf(&s, "%s (%s)", st, fd->vex_justification) < 0 ? NULL : s;
+    return strdup(st);
 }
 
-static size_t columns(enum moat_finding_kind kind, int with_vex, struct column *cols)
+/* hadolint's id among a lint finding's aliases ("DL3008"), or "". */
+static const char *dl_id(const struct moat_finding *fd)
 {
-    static const struct column vuln[] = {{"PACKAGE", 32}, {"INSTALLED", 28}, {"VULNERABILITY", 24},
-                                         {"SEVERITY", 8}, {"STATUS", 16},    {"FIXED IN", 28},
-                                         {"TITLE", 60}};
-    static const struct column secret[] = {{"RULE", 32}, {"SEVERITY", 8}, {"PATH", 48},
-                                           {"LAYER", 5}, {"MATCH", 32},   {"TITLE", 60}};
-    static const struct column other[] = {
-        {"RULE", 32}, {"SEVERITY", 8}, {"LOCATION", 48}, {"CIS", 6}, {"TITLE", 70}};
-    const struct column *src;
-    size_t n;
+    for (size_t i = 0; i < fd->n_aliases; i++)
+        if (strncmp(fd->aliases[i], "DL", 2) == 0)
+            return fd->aliases[i];
+    return "";
+}
 
-    if (kind == MOAT_FINDING_VULN)
-        src = vuln, n = sizeof(vuln) / sizeof(vuln[0]);
-    else if (kind == MOAT_FINDING_SECRET)
-        src = secret, n = sizeof(secret) / sizeof(secret[0]);
-    else
-        src = other, n = sizeof(other) / sizeof(other[0]);
-    memcpy(cols, src, n * sizeof(*cols));
-    if (with_vex) {
-        cols[n].head = "VEX";
-        cols[n].max = 48;
-        n++;
+/* What the section shows besides the fixed columns. */
+struct extras {
+    bool vex, dl, cis;
+};
+
+static size_t columns(enum moat_finding_kind kind, const struct extras *x, struct column *cols)
+{
+    size_t n = 0;
+
+#define COL(h, m, s) (cols[n++] = (struct column){h, m, s})
+    if (kind == MOAT_FINDING_VULN) {
+        COL("PACKAGE", 32, 3);
+        COL("INSTALLED", 28, 4);
+        COL("VULNERABILITY", 24, 0);
+        COL("SEVERITY", 8, 0);
+        COL("SOURCE", 16, 5);
+        COL("FIXED IN", 28, 6);
+        COL("TITLE", 60, 1);
+    } else if (kind == MOAT_FINDING_SECRET) {
+        COL("RULE", 32, 5);
+        COL("SEVERITY", 8, 0);
+        COL("PATH", 0, 3);
+        COL("LAYER", 5, 0);
+        COL("MATCH", 32, 4);
+        COL("TITLE", 60, 1);
+    } else {
+        COL("RULE", 32, 0);
+        if (x->dl)
+            COL("DL", 8, 0);
+        COL("SEVERITY", 8, 0);
+        COL("LOCATION", 0, 0); /* the whole FILE:LINE, never cut: it is what a user opens */
+        if (x->cis)
+            COL("CIS", 6, 0);
+        COL("TITLE", 70, 1);
     }
+    if (x->vex)
+        COL("VEX", 48, 2);
+#undef COL
     return n;
 }
 
-static int summary(FILE *f, const char *label, const size_t *counts, size_t total)
+/* The raw (unsanitised) text of column `head` for finding fd. Caller frees. */
+static char *cell_raw(const char *head, const struct moat_finding *fd)
 {
-    return fprintf(f, "%s: %zu (CRITICAL: %zu, HIGH: %zu, MEDIUM: %zu, LOW: %zu, UNKNOWN: %zu)\n",
-                   label, total, counts[MOAT_SEV_CRITICAL], counts[MOAT_SEV_HIGH],
-                   counts[MOAT_SEV_MEDIUM], counts[MOAT_SEV_LOW], counts[MOAT_SEV_UNKNOWN]) < 0
-               ? -1
-               : 0;
+    char *s = NULL;
+
+    if (strcmp(head, "PACKAGE") == 0)
+        return strdup(fd->pkg_name != NULL ? fd->pkg_name : "");
+    if (strcmp(head, "INSTALLED") == 0)
+        return strdup(fd->pkg_version != NULL ? fd->pkg_version : "");
+    if (strcmp(head, "VULNERABILITY") == 0 || strcmp(head, "RULE") == 0)
+        return strdup(report_rule_id(fd));
+    if (strcmp(head, "SEVERITY") == 0)
+        return strdup(moat_severity_name(sev_of(fd)));
+    if (strcmp(head, "SOURCE") == 0)
+        return strdup(fd->severity_source != NULL ? fd->severity_source : "");
+    if (strcmp(head, "FIXED IN") == 0)
+        return strdup(fd->fix == MOAT_FIX_AVAILABLE && fd->fixed_version != NULL ? fd->fixed_version
+                      : fd->fix == MOAT_FIX_WONT_FIX                             ? "(won't fix)"
+                                                                                 : "(no fix yet)");
+    if (strcmp(head, "TITLE") == 0)
+        return strdup(fd->title != NULL ? fd->title : "");
+    if (strcmp(head, "PATH") == 0 || strcmp(head, "LOCATION") == 0)
+        return location(fd);
+    if (strcmp(head, "LAYER") == 0)
+        return fd->layer < 0 ? strdup("") : (asprintf(&s, "%ld", (long)fd->layer) < 0 ? NULL : s);
+    if (strcmp(head, "MATCH") == 0)
+        return strdup(fd->match != NULL ? fd->match : "");
+    if (strcmp(head, "DL") == 0)
+        return strdup(dl_id(fd));
+    if (strcmp(head, "CIS") == 0)
+        return strdup(fd->cis != NULL ? fd->cis : "");
+    if (strcmp(head, "VEX") == 0)
+        return vex_text(fd);
+    return strdup("");
 }
 
-static int section(FILE *f, enum moat_finding_kind kind, const struct moat_findings *fs,
-                   size_t *grand)
+/* Listing order inside a section: severity, then package (vulnerabilities) or file, then id. */
+static int row_cmp(const void *a, const void *b)
 {
-    struct column cols[NCOL_MAX];
-    size_t ncol, n = 0, width[NCOL_MAX] = {0}, counts[5] = {0}, row = 0;
-    char **cell = NULL;
-    size_t *cw = NULL;
-    int with_vex = 0, r = -1;
+    const struct moat_finding *x = *(const struct moat_finding *const *)a;
+    const struct moat_finding *y = *(const struct moat_finding *const *)b;
+    int c;
 
-    for (size_t i = 0; i < fs->n; i++) {
-        if (fs->v[i].kind != kind)
-            continue;
-        n++;
-        with_vex |= fs->v[i].vex != MOAT_VEX_NONE;
+    if (x->kind == MOAT_FINDING_MISCONFIG && x->path != NULL && y->path != NULL &&
+        (c = strcmp(x->path, y->path)) != 0)
+        return c; /* grouped by file */
+    if (sev_of(x) != sev_of(y))
+        return sev_of(x) > sev_of(y) ? -1 : 1;
+    if (x->pkg_name != NULL && y->pkg_name != NULL && (c = strcmp(x->pkg_name, y->pkg_name)) != 0)
+        return c;
+    if ((c = strcmp(report_rule_id(x), report_rule_id(y))) != 0)
+        return c;
+    if (x->line != y->line)
+        return x->line < y->line ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
+/* Cut columns (highest shrink order first) until a row fits in max_width. */
+static void fit(struct grid *g, size_t max_width)
+{
+    size_t total = 0;
+
+    for (size_t c = 0; c < g->ncol; c++)
+        total += g->width[c] + (c + 1 < g->ncol ? 2 : 0);
+    for (unsigned order = 1; order <= 6 && total > max_width; order++)
+        for (size_t c = 0; c < g->ncol && total > max_width; c++) {
+            size_t floor = strlen(g->cols[c].head), give;
+
+            if (g->cols[c].shrink != order)
+                continue;
+            floor = floor > TABLE_MIN_COL ? floor : TABLE_MIN_COL;
+            if (g->width[c] <= floor)
+                continue;
+            give =
+                g->width[c] - floor < total - max_width ? g->width[c] - floor : total - max_width;
+            g->width[c] -= give;
+            total -= give;
+        }
+}
+
+/* Pad with spaces from w to width + 2 (the gap), unless last. */
+static int pad(FILE *f, size_t w, size_t width, bool last)
+{
+    for (size_t i = w; !last && i < width + 2; i++)
+        if (fputc(' ', f) == EOF)
+            return -1;
+    return 0;
+}
+
+static int put_row(FILE *f, const struct grid *g, size_t row, const struct moat_finding *fd,
+                   bool color)
+{
+    size_t last = g->ncol; /* no padding after the last non-empty cell */
+
+    while (last > 1 && g->cell[row * g->ncol + last - 1][0] == '\0')
+        last--;
+    for (size_t c = 0; c < last; c++) {
+        size_t k = row * g->ncol + c, w = g->cw[k];
+        char *cut = NULL;
+        const char *text = g->cell[k];
+        bool sev = color && strcmp(g->cols[c].head, "SEVERITY") == 0;
+        int r;
+
+        if (w > g->width[c]) { /* cut to the fitted width */
+            if ((cut = moat_text_cell(text, g->width[c], &w)) == NULL)
+                return -1;
+            text = cut;
+        }
+        r = (sev && fputs(SEV_COLOR[sev_of(fd)], f) == EOF) || fputs(text, f) == EOF ||
+                    (sev && fputs("\033[0m", f) == EOF) || pad(f, w, g->width[c], c + 1 == last) < 0
+                ? -1
+                : 0;
+        free(cut);
+        if (r < 0)
+            return -1;
     }
-    if (n == 0)
-        return 0;
-    ncol = columns(kind, with_vex, cols);
-    if (n > SIZE_MAX / sizeof(char *) / NCOL_MAX)
+    return fputc('\n', f) == EOF ? -1 : 0;
+}
+
+static int put_head(FILE *f, const struct grid *g)
+{
+    for (size_t c = 0; c < g->ncol; c++)
+        if (fputs(g->cols[c].head, f) == EOF ||
+            pad(f, strlen(g->cols[c].head), g->width[c], c + 1 == g->ncol) < 0)
+            return -1;
+    if (fputc('\n', f) == EOF)
         return -1;
-    cell = calloc(n * ncol, sizeof(*cell));
-    cw = calloc(n * ncol, sizeof(*cw));
-    if (cell == NULL || cw == NULL)
-        goto out;
-    for (size_t c = 0; c < ncol; c++)
-        width[c] = strlen(cols[c].head);
-    for (size_t i = 0; i < fs->n; i++) {
+    for (size_t c = 0; c < g->ncol; c++) {
+        for (size_t i = 0; i < g->width[c]; i++)
+            if (fputc('-', f) == EOF)
+                return -1;
+        if (c + 1 < g->ncol && fputs("  ", f) == EOF)
+            return -1;
+    }
+    return fputc('\n', f) == EOF ? -1 : 0;
+}
+
+static int section(FILE *f, const struct moat_report_ctx *ctx, enum moat_finding_kind kind,
+                   const struct moat_findings *fs)
+{
+    const struct moat_finding **rows = NULL;
+    struct extras x = {false, false, false};
+    struct grid g = {0};
+    bool groups = false;
+    int r = -1;
+
+    for (size_t i = 0; i < fs->n; i++)
+        if (fs->v[i].kind == kind)
+            g.nrow++;
+    if (g.nrow == 0)
+        return 0;
+    if ((rows = calloc(g.nrow, sizeof(*rows))) == NULL)
+        return -1;
+    for (size_t i = 0, k = 0; i < fs->n; i++) {
         const struct moat_finding *fd = &fs->v[i];
 
         if (fd->kind != kind)
             continue;
-        counts[fd->severity <= MOAT_SEV_CRITICAL ? fd->severity : MOAT_SEV_UNKNOWN]++;
-        grand[fd->severity <= MOAT_SEV_CRITICAL ? fd->severity : MOAT_SEV_UNKNOWN]++;
-        for (size_t c = 0; c < ncol; c++) {
-            char *raw =
-                cell_raw(kind, (int)c == (int)ncol - 1 && with_vex ? 99 : (int)c, fd, with_vex);
-            size_t k = row * ncol + c;
+        rows[k++] = fd;
+        x.vex |= fd->vex != MOAT_VEX_NONE;
+        x.dl |= dl_id(fd)[0] != '\0';
+        x.cis |= fd->cis != NULL;
+        /* lint findings point into files (layer -1, a line): one group per file */
+        groups |= kind == MOAT_FINDING_MISCONFIG && fd->layer < 0 && fd->line > 0;
+    }
+    qsort(rows, g.nrow, sizeof(*rows), row_cmp);
+    g.ncol = columns(kind, &x, g.cols);
+    if (g.nrow > SIZE_MAX / sizeof(char *) / NCOL_MAX)
+        goto out;
+    g.cell = calloc(g.nrow * g.ncol, sizeof(*g.cell));
+    g.cw = calloc(g.nrow * g.ncol, sizeof(*g.cw));
+    if (g.cell == NULL || g.cw == NULL)
+        goto out;
+    for (size_t c = 0; c < g.ncol; c++)
+        g.width[c] = strlen(g.cols[c].head);
+    for (size_t i = 0; i < g.nrow; i++)
+        for (size_t c = 0; c < g.ncol; c++) {
+            char *raw = cell_raw(g.cols[c].head, rows[i]);
+            size_t k = i * g.ncol + c;
 
             if (raw == NULL)
                 goto out;
-            cell[k] = moat_text_cell(raw, cols[c].max, &cw[k]);
+            g.cell[k] = moat_text_cell(raw, g.cols[c].max ? g.cols[c].max : 4096, &g.cw[k]);
             free(raw);
-            if (cell[k] == NULL)
+            if (g.cell[k] == NULL)
                 goto out;
-            if (cw[k] > width[c])
-                width[c] = cw[k];
+            if (g.cw[k] > g.width[c])
+                g.width[c] = g.cw[k];
         }
-        row++;
-    }
-    if (fprintf(f, "\n%s (%zu)\n", report_kind_title(kind), n) < 0)
+    if (ctx->width > 0)
+        fit(&g, (size_t)ctx->width);
+    if (fprintf(f, "\n%s (%zu)\n", report_kind_title(kind), g.nrow) < 0)
         goto out;
-    for (size_t c = 0; c < ncol; c++)
-        if (put_cell(f, cols[c].head, strlen(cols[c].head), width[c], c + 1 == ncol) < 0)
-            goto out;
-    if (fputc('\n', f) == EOF)
-        goto out;
-    for (size_t c = 0; c < ncol; c++) {
-        for (size_t i = 0; i < width[c]; i++)
-            if (fputc('-', f) == EOF)
-                goto out;
-        if (c + 1 < ncol && fputs("  ", f) == EOF)
-            goto out;
-    }
-    if (fputc('\n', f) == EOF)
-        goto out;
-    for (size_t i = 0; i < n; i++) {
-        size_t last = ncol; /* no padding after the last non-empty cell */
+    for (size_t i = 0; i < g.nrow; i++) {
+        if (groups && (i == 0 || strcmp(rows[i]->path, rows[i - 1]->path) != 0)) {
+            size_t w;
+            char *name = moat_text_cell(rows[i]->path, 4096, &w);
 
-        while (last > 1 && cell[i * ncol + last - 1][0] == '\0')
-            last--;
-        for (size_t c = 0; c < last; c++)
-            if (put_cell(f, cell[i * ncol + c], cw[i * ncol + c], width[c], c + 1 == last) < 0)
+            if (name == NULL || fprintf(f, "%s%s\n", i == 0 ? "" : "\n", name) < 0 ||
+                put_head(f, &g) < 0) {
+                free(name);
                 goto out;
-        if (fputc('\n', f) == EOF)
+            }
+            free(name);
+        } else if (!groups && i == 0 && put_head(f, &g) < 0) {
+            goto out;
+        }
+        if (put_row(f, &g, i, rows[i], ctx->color) < 0)
             goto out;
     }
-    r = summary(f, "Total", counts, n);
+    r = 0;
 out:
-    if (cell != NULL)
-        for (size_t i = 0; i < n * ncol; i++)
-            free(cell[i]);
-    free(cell);
-    free(cw);
+    if (g.cell != NULL)
+        for (size_t i = 0; i < g.nrow * g.ncol; i++)
+            free(g.cell[i]);
+    free(g.cell);
+    free(g.cw);
+    free(rows);
+    return r;
+}
+
+/* "Total: 12 (CRITICAL: 1, HIGH: 3, ...)", coloured like the cells. */
+static int total(FILE *f, const struct moat_findings *fs, bool color)
+{
+    size_t counts[5] = {0};
+
+    for (size_t i = 0; i < fs->n; i++)
+        counts[sev_of(&fs->v[i])]++;
+    if (fprintf(f, "\nTotal: %zu (", fs->n) < 0)
+        return -1;
+    for (int s = MOAT_SEV_CRITICAL; s >= MOAT_SEV_UNKNOWN; s--)
+        if (fprintf(f, "%s%s%s: %zu%s", color ? SEV_COLOR[s] : "",
+                    moat_severity_name((enum moat_severity)s), color ? "\033[0m" : "", counts[s],
+                    s > MOAT_SEV_UNKNOWN ? ", " : "") < 0)
+            return -1;
+    return fputs(")\n", f) == EOF ? -1 : 0;
+}
+
+/* "Target: NAME (sha256:abcdef012345) debian 12, 140 packages" and the database note. */
+static int header(FILE *f, const struct report_run *run)
+{
+    const struct moat_report_ctx *ctx = run->ctx;
+    const struct moat_image_meta *m = ctx->meta;
+    const char *digest = m == NULL                    ? NULL
+                         : m->manifest_digest != NULL ? m->manifest_digest
+                                                      : m->config_digest;
+    const char *name = m != NULL && m->name != NULL ? m->name : run->target;
+    char *raw = NULL, *line;
+    size_t w;
+    int r;
+
+    if (asprintf(&raw, "Target: %s%s%.19s%s", name, digest != NULL ? " (" : "",
+                 digest != NULL ? digest : "", digest != NULL ? ")" : "") < 0)
+        return -1;
+    line = moat_text_cell(raw, 300, &w);
+    free(raw);
+    r = line == NULL || fputs(line, f) == EOF ? -1 : 0;
+    free(line);
+    if (r == 0 && ctx->inv != NULL && ctx->inv->os.id != NULL) {
+        if (asprintf(&raw, " %s %s", ctx->inv->os.id,
+                     ctx->inv->os.version_id != NULL ? ctx->inv->os.version_id : "") < 0)
+            return -1;
+        line = moat_text_cell(raw, 80, &w);
+        free(raw);
+        r = line == NULL || fputs(line, f) == EOF ? -1 : 0;
+        free(line);
+    }
+    if (r == 0 && ctx->inv != NULL)
+        r = fprintf(f, "%s%zu packages", ctx->inv->os.id != NULL ? ", " : " ", ctx->inv->n_pkgs) < 0
+                ? -1
+                : 0;
+    if (r == 0)
+        r = fputc('\n', f) == EOF ? -1 : 0;
+    if (r == 0 && ctx->db_note != NULL) {
+        char *note = moat_text_cell(ctx->db_note, 200, &w);
+
+        r = note == NULL || fprintf(f, "%s\n", note) < 0 ? -1 : 0;
+        free(note);
+    }
     return r;
 }
 
@@ -258,39 +412,13 @@ int report_write_table(FILE *f, const struct report_run *run, const struct moat_
 {
     static const enum moat_finding_kind kinds[] = {MOAT_FINDING_VULN, MOAT_FINDING_SECRET,
                                                    MOAT_FINDING_MISCONFIG, MOAT_FINDING_POLICY};
-    const struct moat_report_ctx *ctx = run->ctx;
-    size_t grand[5] = {0}, w;
-    char *target = moat_text_cell(run->target, 200, &w), *os = NULL;
-    int r = 0;
+    int r = header(f, run);
 
-    if (target == NULL)
-        return moat_err_set(err, MOAT_E_NOMEM, "table: out of memory");
-    if (ctx->inv != NULL && ctx->inv->os.id != NULL) {
-        char *raw = NULL;
-
-        if (asprintf(&raw, "%s %s", ctx->inv->os.id,
-                     ctx->inv->os.version_id != NULL ? ctx->inv->os.version_id : "") >= 0) {
-            os = moat_text_cell(raw, 80, &w);
-            free(raw);
-        }
-    }
-    if (fprintf(f, "Target: %s", target) < 0 || (os != NULL && fprintf(f, " (%s)", os) < 0) ||
-        (ctx->inv != NULL && fprintf(f, ", %zu packages", ctx->inv->n_pkgs) < 0) ||
-        fputc('\n', f) == EOF)
-        r = -1;
-    free(target);
-    free(os);
-    if (r == 0 && ctx->db_note != NULL) {
-        char *note = moat_text_cell(ctx->db_note, 200, &w);
-
-        r = note == NULL || fprintf(f, "%s\n", note) < 0 ? -1 : 0;
-        free(note);
-    }
     for (size_t k = 0; r == 0 && k < sizeof(kinds) / sizeof(kinds[0]); k++)
-        r = section(f, kinds[k], fs, grand);
+        r = section(f, run->ctx, kinds[k], fs);
     if (r == 0)
         r = fs->n == 0 ? (fputs("\nNo findings.\n", f) == EOF ? -1 : 0)
-                       : (fputc('\n', f) == EOF ? -1 : summary(f, "All findings", grand, fs->n));
+                       : total(f, fs, run->ctx->color);
     if (r < 0 || fflush(f) == EOF || ferror(f))
         return moat_err_set(err, ferror(f) ? MOAT_E_IO : MOAT_E_NOMEM, "table: %s",
                             ferror(f) ? "write failed" : "out of memory");

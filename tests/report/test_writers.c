@@ -109,28 +109,62 @@ static void test_format_parse(void **state)
 
 /* ---- table ----------------------------------------------------------------- */
 
+/* Rows of a section: the lines between its heading rule ("---") and the next blank line. */
+static size_t section_rows(const char *out, const char *title, char rows[][200], size_t max)
+{
+    const char *p = strstr(out, title), *nl;
+    size_t n = 0;
+
+    assert_non_null(p);
+    p = strstr(p, "\n--");
+    assert_non_null(p);
+    p = strchr(p + 1, '\n') + 1;
+    while (n < max && *p != '\0' && *p != '\n' && (nl = strchr(p, '\n')) != NULL) {
+        snprintf(rows[n++], 200, "%.*s", (int)(nl - p), p);
+        p = nl + 1;
+    }
+    return n;
+}
+
 static void test_table(void **state)
 {
     struct fx x;
-    char *out;
+    char *out, rows[8][200];
+    size_t n;
 
     (void)state;
     fx_build(&x);
     out = render(MOAT_REPORT_TABLE, &x.ctx, &x.fs);
-    assert_non_null(strstr(out, "Target: example.com/team/app:1.0 (debian 12), 5 packages\n"));
+    /* the header names the image: name, digest, OS, packages */
+    assert_non_null(strstr(out, "Target: example.com/team/app:1.0 (sha256:"));
+    assert_non_null(strstr(out, ") debian 12, 5 packages\n"));
     assert_non_null(strstr(out, "vulnerability db: 2024-06-01, 2 days old\n"));
     assert_non_null(strstr(out, "Vulnerabilities (5)\nPACKAGE"));
-    assert_non_null(strstr(out, "INSTALLED"));
+    assert_non_null(strstr(out, "SOURCE"));
     assert_non_null(strstr(out, "FIXED IN"));
     assert_non_null(strstr(out, "Secrets (1)\nRULE"));
     assert_non_null(strstr(out, "Misconfigurations (1)\n"));
     assert_non_null(strstr(out, "Policy violations (1)\n"));
+    /* one total line, not one per section */
     assert_non_null(
-        strstr(out, "Total: 5 (CRITICAL: 2, HIGH: 1, MEDIUM: 1, LOW: 0, UNKNOWN: 1)\n"));
-    assert_non_null(
-        strstr(out, "All findings: 8 (CRITICAL: 2, HIGH: 2, MEDIUM: 2, LOW: 1, UNKNOWN: 1)\n"));
-    assert_non_null(strstr(out, "won't fix"));
-    assert_non_null(strstr(out, "affected, no fix"));
+        strstr(out, "\nTotal: 8 (CRITICAL: 2, HIGH: 2, MEDIUM: 2, LOW: 1, UNKNOWN: 1)\n"));
+    assert_null(strstr(out, "Total: 5"));
+    assert_null(strstr(out, "All findings"));
+    /* vulnerabilities by severity, then package */
+    n = section_rows(out, "Vulnerabilities (5)", rows, 8);
+    assert_int_equal(n, 5);
+    for (size_t i = 1; i < n; i++) {
+        static const char *const order[] = {"CRITICAL", "HIGH", "MEDIUM", "LOW", "UNKNOWN"};
+        size_t a = 0, b = 0;
+
+        while (strstr(rows[i - 1], order[a]) == NULL)
+            a++;
+        while (strstr(rows[i], order[b]) == NULL)
+            b++;
+        assert_true(a < b || (a == b && strcmp(rows[i - 1], rows[i]) <= 0));
+    }
+    assert_non_null(strstr(out, "(won't fix)"));
+    assert_non_null(strstr(out, "(no fix yet)"));
     assert_non_null(strstr(out, "3.0.13-1~deb12u1"));
     assert_non_null(strstr(out, "naïve"));
     assert_non_null(strstr(out, "\xe2\x80\xa6")); /* long text cut with … */
@@ -145,6 +179,41 @@ static void test_table(void **state)
     /* Lines of the long text are capped: no line longer than the column caps allow. */
     for (char *line = out, *nl; (nl = strchr(line, '\n')) != NULL; line = nl + 1)
         assert_true((size_t)(nl - line) < 400);
+    free(out);
+    fx_free(&x);
+}
+
+/* Colour on the severity cells only, escapes never counted; a width the rows fit into. */
+static void test_table_color_width(void **state)
+{
+    struct fx x;
+    char *out;
+
+    (void)state;
+    fx_build(&x);
+    x.ctx.color = true;
+    x.ctx.width = 100;
+    out = render(MOAT_REPORT_TABLE, &x.ctx, &x.fs);
+    assert_non_null(strstr(out, "\033[1;31mCRITICAL\033[0m"));
+    assert_non_null(strstr(out, "\033[31mHIGH\033[0m"));
+    for (char *line = out, *nl; (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
+        size_t cols = 0;
+
+        for (char *p = line; p < nl; p++) {
+            if (*p == '\033') { /* skip the escape */
+                while (p < nl && *p != 'm')
+                    p++;
+                continue;
+            }
+            cols += ((unsigned char)*p & 0xc0) != 0x80; /* code points */
+        }
+        if (strstr(line, "Target:") != line && strstr(line, "vulnerability db") != line)
+            assert_true(cols <= 100);
+    }
+    free(out);
+    x.ctx.color = false;
+    out = render(MOAT_REPORT_TABLE, &x.ctx, &x.fs);
+    assert_null(strchr(out, '\033'));
     free(out);
     fx_free(&x);
 }
@@ -818,6 +887,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_format_parse),
         cmocka_unit_test(test_table),
+        cmocka_unit_test(test_table_color_width),
         cmocka_unit_test(test_table_empty),
         cmocka_unit_test(test_json),
         cmocka_unit_test(test_json_scanners),
