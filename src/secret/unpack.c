@@ -24,21 +24,13 @@ struct moat_secret_unpack {
     unsigned char buf[MOAT_SECRET_UNPACK_CHUNK];
 };
 
-static int ends_with(const char *s, size_t n, const char *suffix)
+enum moat_secret_codec moat_secret_codec_sniff(const void *data, size_t n)
 {
-    size_t k = strlen(suffix);
-    return n > k && memcmp(s + n - k, suffix, k) == 0;
-}
+    const unsigned char *p = data;
 
-enum moat_secret_codec moat_secret_codec_of(const char *path)
-{
-    size_t n = strlen(path);
-
-    if (n < 4 || (path[n - 3] != '.' && path[n - 4] != '.'))
-        return MOAT_CODEC_NONE; /* the common case, decided in two compares */
-    if (ends_with(path, n, ".gz"))
+    if (n >= 3 && p[0] == 0x1f && p[1] == 0x8b && p[2] == 8)
         return MOAT_CODEC_GZIP;
-    if (ends_with(path, n, ".zst"))
+    if (n >= 4 && p[0] == 0x28 && p[1] == 0xb5 && p[2] == 0x2f && p[3] == 0xfd)
         return MOAT_CODEC_ZSTD;
     return MOAT_CODEC_NONE;
 }

@@ -33,8 +33,9 @@ enum moat_secret_unpack_state {
     MOAT_UNPACK_STOPPED,     /* the sink asked to stop */
 };
 
-/* By file name: "*.gz" gzip, "*.zst" zstd, anything else NONE. */
-enum moat_secret_codec moat_secret_codec_of(const char *path);
+/* By the first bytes (gzip 1f 8b 08, zstd 28 b5 2f fd); MOAT_SECRET_SNIFF of them decide. */
+#define MOAT_SECRET_SNIFF 4u
+enum moat_secret_codec moat_secret_codec_sniff(const void *data, size_t n);
 const char *moat_secret_codec_name(enum moat_secret_codec c);
 
 /* Receives decompressed bytes: return 0 to go on, 1 to stop, or a negative -MOAT_E_* error. */
