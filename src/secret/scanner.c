@@ -6,7 +6,7 @@
  * earliest layer, which is also where a later-deleted file lived).
  *
  * A gzip or zstd file (by its first bytes, whatever its name: Debian's
- * alternatives/x.7.gz are plain text) is decompressed as it streams (unpack.h) and its
+ * alternatives/x.7.gz are plain text) is decompressed as it streams (base/decomp.h) and its
  * decompressed content goes through the same binary sniff, size cap and
  * engine as a plain file; findings keep the file's own path and say in
  * their description that the match is in the decompressed content. The
@@ -19,11 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/decomp.h"
 #include "config.h"
 #include "scanner.h"
 #include "secret.h"
 #include "tar.h"
-#include "unpack.h"
 
 struct moat_secret_scanner {
     struct moat_secret_engine *engine;
@@ -33,19 +33,21 @@ struct moat_secret_scanner {
     uint64_t cur_bytes;
     struct moat_findings found;
     uint64_t skipped_large, skipped_binary;
-    struct moat_secret_unpack *unpack; /* created on the first compressed file */
-    int unpacking;                     /* the current file is compressed */
-    enum moat_secret_codec codec;      /* its compression */
-    struct moat_secret_tar *tar;       /* created on the first tar archive */
-    int tarring;                       /* the current file is a tar archive */
-    char *cur_path;                    /* its path and layer, for its members' scans */
+    struct moat_decomp *dc; /* created on the first compressed file */
+    unsigned char *unbuf;   /* its output, MOAT_SECRET_UNPACK_CHUNK bytes */
+    int unpacking;          /* the current file is compressed */
+    int unpack_stopped;     /* its content was dropped (binary, too large): stop decompressing */
+    enum moat_codec codec;  /* its compression */
+    struct moat_secret_tar *tar; /* created on the first tar archive */
+    int tarring;                 /* the current file is a tar archive */
+    char *cur_path;              /* its path and layer, for its members' scans */
     int32_t cur_layer;
     struct moat_secret_scan *member; /* the member being scanned, or NULL */
     uint64_t member_bytes;
     uint64_t unpacked_total; /* decompressed bytes, all files (MOAT_SECRET_MAX_UNPACK_TOTAL) */
     uint64_t skipped_compressed, corrupt_compressed;
     int sniffing; /* the current file's first bytes are being collected to pick its codec */
-    unsigned char sniff[MOAT_SECRET_SNIFF];
+    unsigned char sniff[MOAT_CODEC_SNIFF];
     size_t sniff_len;
     char **warn; /* "path: reason", one per file a bound or damage kept from being read whole */
     size_t n_warn;
@@ -87,7 +89,8 @@ void moat_secret_scanner_free(struct moat_secret_scanner *sc)
         return;
     moat_secret_scan_abort(sc->cur);
     moat_secret_scan_abort(sc->member);
-    moat_secret_unpack_free(sc->unpack);
+    moat_decomp_free(sc->dc);
+    free(sc->unbuf);
     moat_secret_tar_free(sc->tar);
     free(sc->cur_path);
     moat_secret_engine_free(sc->engine);
@@ -144,8 +147,6 @@ static int v_begin(void *ctx, uint32_t layer, const char *path, const struct moa
                    bool *want, struct moat_err *err)
 {
     struct moat_secret_scanner *sc = ctx;
-    int tar_codec = MOAT_CODEC_NONE;
-
     *want = false;
     if (node->type != MOAT_FT_REG || node->hardlink || node->size == 0 ||
         sc->found.n >= MOAT_SECRET_MAX_PER_IMAGE)
@@ -160,9 +161,9 @@ static int v_begin(void *ctx, uint32_t layer, const char *path, const struct moa
     sc->cur = NULL;
     drop_member(sc);
     sc->cur_bytes = 0;
-    sc->unpacking = 0;
+    sc->unpacking = sc->unpack_stopped = 0;
     sc->codec = MOAT_CODEC_NONE;
-    sc->tarring = moat_secret_tar_named(path, &tar_codec); /* the codec comes from the bytes */
+    sc->tarring = moat_secret_tar_named(path); /* its compression comes from the bytes */
     if (moat_secret_scan_open(sc->engine, path, (int32_t)layer, &sc->cur, err) < 0)
         return -err->code;
     if (moat_secret_scan_idle(sc->cur)) { /* allowed by the config: do not even read it */
@@ -191,7 +192,7 @@ static int pick_codec(struct moat_secret_scanner *sc, struct moat_err *err)
     uint64_t left = MOAT_SECRET_MAX_UNPACK_TOTAL - sc->unpacked_total;
 
     sc->sniffing = 0;
-    sc->codec = moat_secret_codec_sniff(sc->sniff, sc->sniff_len);
+    sc->codec = moat_codec_sniff(sc->sniff, sc->sniff_len);
     if (sc->codec == MOAT_CODEC_NONE)
         return 0;
     if (sc->unpacked_total >= MOAT_SECRET_MAX_UNPACK_TOTAL) {
@@ -199,14 +200,18 @@ static int pick_codec(struct moat_secret_scanner *sc, struct moat_err *err)
         warn(sc, sc->cur_path,
              "%s-compressed, not decompressed: the image's budget of %llu decompressed bytes "
              "is spent",
-             moat_secret_codec_name(sc->codec), (unsigned long long)MOAT_SECRET_MAX_UNPACK_TOTAL);
+             moat_codec_name(sc->codec), (unsigned long long)MOAT_SECRET_MAX_UNPACK_TOTAL);
         moat_secret_scan_abort(sc->cur);
         sc->cur = NULL;
         return 0;
     }
-    if ((!sc->unpack && moat_secret_unpack_new(&sc->unpack, err) < 0) ||
-        moat_secret_unpack_reset(sc->unpack, sc->codec, left < sc->max_file ? left : sc->max_file,
-                                 err) < 0 ||
+    const struct moat_decomp_limits lim = {left < sc->max_file ? left : sc->max_file,
+                                           MOAT_SECRET_UNPACK_RATIO_AFTER, MOAT_SECRET_UNPACK_RATIO,
+                                           MOAT_SECRET_ZSTD_WINDOW_LOG};
+    if (!sc->unbuf && !(sc->unbuf = malloc(MOAT_SECRET_UNPACK_CHUNK)))
+        return moat_err_set(err, MOAT_E_NOMEM, "secret scan of %s", sc->cur_path);
+    if ((!sc->dc && moat_decomp_new(&sc->dc, err) < 0) ||
+        moat_decomp_reset(sc->dc, sc->codec, &lim, err) < 0 ||
         moat_secret_scan_set_note(sc->cur,
                                   sc->codec == MOAT_CODEC_GZIP
                                       ? "in the gzip-decompressed content of the file "
@@ -296,25 +301,37 @@ static int content(void *ctx, const void *data, size_t len, struct moat_err *err
     return scan_bytes(sc, &sc->cur, &sc->cur_bytes, data, len, err);
 }
 
+/* Decompress a piece of the current file (len 0: drain what the decoder holds) into its
+ * content, until the decoder needs more input, stops, or the content was dropped. */
+static int inflate_into(struct moat_secret_scanner *sc, const void *data, size_t len,
+                        struct moat_err *err)
+{
+    const unsigned char *in = data;
+    size_t made;
+    int rc;
+
+    while (!sc->unpack_stopped &&
+           (made = moat_decomp_step(sc->dc, &in, &len, sc->unbuf, MOAT_SECRET_UNPACK_CHUNK)) > 0) {
+        sc->unpacked_total += made;
+        if ((rc = content(sc, sc->unbuf, made, err)) < 0)
+            return rc;
+        sc->unpack_stopped = rc > 0 || (!sc->tarring && !sc->cur);
+    }
+    return 0;
+}
+
 /* Bytes of the current file as stored: straight to the engine, or through the decompressor
  * and/or the tar reader. */
 static int file_bytes(struct moat_secret_scanner *sc, const void *data, size_t len,
                       struct moat_err *err)
 {
-    int rc;
-
     if (!sc->cur || len == 0)
         return 0;
     if (!sc->unpacking && !sc->tarring)
         return scan_bytes(sc, &sc->cur, &sc->cur_bytes, data, len, err) < 0 ? -err->code : 0;
     if (!sc->unpacking)
         return content(sc, data, len, err) < 0 ? -err->code : 0;
-    if (moat_secret_unpack_state(sc->unpack) != MOAT_UNPACK_RUNNING)
-        return 0;
-    uint64_t before = moat_secret_unpack_out(sc->unpack);
-    rc = moat_secret_unpack_feed(sc->unpack, data, len, content, sc, err);
-    sc->unpacked_total += moat_secret_unpack_out(sc->unpack) - before;
-    return rc < 0 ? rc : 0;
+    return inflate_into(sc, data, len, err);
 }
 
 /* After the codec is known, the bytes kept to pick it. */
@@ -332,12 +349,12 @@ static int v_chunk(void *ctx, const void *data, size_t len, struct moat_err *err
 
     if (sc->cur && sc->sniffing) {
         size_t take =
-            MOAT_SECRET_SNIFF - sc->sniff_len < len ? MOAT_SECRET_SNIFF - sc->sniff_len : len;
+            MOAT_CODEC_SNIFF - sc->sniff_len < len ? MOAT_CODEC_SNIFF - sc->sniff_len : len;
         memcpy(sc->sniff + sc->sniff_len, data, take);
         sc->sniff_len += take;
         data = (const unsigned char *)data + take;
         len -= take;
-        if (sc->sniff_len < MOAT_SECRET_SNIFF)
+        if (sc->sniff_len < MOAT_CODEC_SNIFF)
             return 0;
         if ((rc = sniffed(sc, err)) < 0)
             return rc;
@@ -349,7 +366,7 @@ static int v_end(void *ctx, struct moat_err *err)
 {
     struct moat_secret_scanner *sc = ctx;
     struct moat_secret_scan *s;
-    enum moat_secret_unpack_state us = MOAT_UNPACK_DONE;
+    enum moat_decomp_state us = MOAT_DECOMP_DONE;
     const char *codec;
     int rc = 0;
 
@@ -357,20 +374,29 @@ static int v_end(void *ctx, struct moat_err *err)
         return rc;
     s = sc->cur;
     sc->cur = NULL;
-    codec = moat_secret_codec_name(sc->codec);
-    if (sc->unpacking) {
-        us = moat_secret_unpack_state(sc->unpack);
-        if (us == MOAT_UNPACK_BOMB) { /* what was decompressed before the bound is reported */
+    codec = moat_codec_name(sc->codec);
+    if (sc->unpacking && !sc->unpack_stopped) {
+        sc->cur = s; /* drain what the decoder holds into the scan */
+        rc = inflate_into(sc, NULL, 0, err);
+        s = sc->cur;
+        sc->cur = NULL;
+        if (rc < 0) {
+            moat_secret_scan_abort(s);
+            return rc;
+        }
+        us = moat_decomp_finish(sc->dc);
+        if (us == MOAT_DECOMP_LIMIT) { /* what was decompressed before the bound is reported */
             sc->skipped_compressed++;
             warn(sc, sc->cur_path,
                  "%s decompression stopped at the size cap or the %u:1 ratio bound (a possible "
                  "bomb); what came out before was scanned",
                  codec, MOAT_SECRET_UNPACK_RATIO);
-        } else if (us == MOAT_UNPACK_RUNNING || us == MOAT_UNPACK_CORRUPT) {
+        } else if (us != MOAT_DECOMP_DONE) {
             sc->corrupt_compressed++;
             warn(sc, sc->cur_path,
-                 us == MOAT_UNPACK_RUNNING ? "truncated %s stream, scanned up to where it ends"
-                                           : "corrupt %s data, scanned up to the damage",
+                 us == MOAT_DECOMP_TRUNCATED ? "truncated %s stream, scanned up to where it ends"
+                 : us == MOAT_DECOMP_GARBAGE ? "data after the end of the %s stream, not read"
+                                             : "corrupt %s data, scanned up to the damage",
                  codec);
         }
     }
@@ -378,7 +404,7 @@ static int v_end(void *ctx, struct moat_err *err)
         const struct moat_secret_tar_cb cb = {sc, m_begin, m_data, m_end};
         enum moat_secret_tar_state ts;
         rc = moat_secret_tar_finish(sc->tar, &cb, &ts, err);
-        if (rc == 0 && ts != MOAT_TAR_DONE && us == MOAT_UNPACK_DONE) {
+        if (rc == 0 && ts != MOAT_TAR_DONE && us == MOAT_DECOMP_DONE) {
             sc->corrupt_compressed++;
             warn(sc, sc->cur_path,
                  ts == MOAT_TAR_CORRUPT
@@ -387,7 +413,7 @@ static int v_end(void *ctx, struct moat_err *err)
                      : "tar archive cut short, the members before the cut were scanned");
         }
     }
-    sc->unpacking = sc->tarring = sc->sniffing = 0;
+    sc->unpacking = sc->tarring = sc->sniffing = sc->unpack_stopped = 0;
     drop_member(sc);
     if (!s)
         return rc;

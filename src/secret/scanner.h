@@ -26,6 +26,14 @@
 #define MOAT_SECRET_MAX_PER_IMAGE 10000u          /* findings kept before files stop being read */
 #define MOAT_SECRET_MAX_UNPACK_TOTAL (1ull << 30) /* decompressed bytes, all files of an image */
 #define MOAT_SECRET_MAX_WARNINGS 1000u            /* per-file warnings kept (the rest counted) */
+/* Compressed files (base/decomp.h): decompressed in pieces of MOAT_SECRET_UNPACK_CHUNK, stopped
+ * as a bomb once more than MOAT_SECRET_UNPACK_RATIO_AFTER bytes came out at more than
+ * MOAT_SECRET_UNPACK_RATIO times the compressed bytes read; zstd windows over
+ * 2^MOAT_SECRET_ZSTD_WINDOW_LOG refused. */
+#define MOAT_SECRET_UNPACK_CHUNK (64u << 10)
+#define MOAT_SECRET_UNPACK_RATIO 250u
+#define MOAT_SECRET_UNPACK_RATIO_AFTER (1u << 20)
+#define MOAT_SECRET_ZSTD_WINDOW_LOG 23 /* 8 MiB */
 
 struct moat_secret_scanner_opts {
     uint64_t max_file_size;  /* 0 = MOAT_SECRET_DEFAULT_MAX_FILE */
