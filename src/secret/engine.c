@@ -19,6 +19,7 @@
 #include <hs.h>
 
 #include "config.h"
+#include "dbcache.h"
 #include "secret.h"
 
 #define DEFAULT_REMEDIATION "Remove the secret from the image and its history, then rotate it."
@@ -48,6 +49,7 @@ struct moat_secret_engine {
     struct block_db path, text;
     hs_scratch_t *bscratch; /* block scans run inside stream callbacks: own scratch */
     struct moat_secret_config *cfg;
+    enum moat_secret_cache cache; /* what the database cache did */
 };
 
 struct pending {
@@ -254,8 +256,8 @@ out:
     return rc;
 }
 
-int moat_secret_engine_new_config(struct moat_secret_config *cfg, struct moat_secret_engine **out,
-                                  struct moat_err *err)
+int moat_secret_engine_new_cached(struct moat_secret_config *cfg, const char *cache_dir,
+                                  struct moat_secret_engine **out, struct moat_err *err)
 {
     struct moat_secret_engine *e = calloc(1, sizeof *e);
     const char **pats = NULL;
@@ -292,9 +294,9 @@ int moat_secret_engine_new_config(struct moat_secret_config *cfg, struct moat_se
             e->expr_rule[x] = i;
         }
     }
-    if (e->n_expr > 0 && hs_compile_multi(pats, flags, ids, (unsigned)e->n_expr,
-                                          HS_MODE_STREAM | HS_MODE_SOM_HORIZON_LARGE, NULL, &e->db,
-                                          &cerr) != HS_SUCCESS) {
+    if (e->n_expr > 0 && moat_secret_db_build(pats, flags, ids, e->n_expr,
+                                              HS_MODE_STREAM | HS_MODE_SOM_HORIZON_LARGE, cache_dir,
+                                              &e->db, &cerr, &e->cache) != HS_SUCCESS) {
         int x = cerr ? cerr->expression : -1;
         size_t i = x >= 0 ? e->expr_rule[x] : 0;
         if (x >= 0 && e->user[i])
@@ -324,9 +326,20 @@ out:
     return rc;
 }
 
+int moat_secret_engine_new_config(struct moat_secret_config *cfg, struct moat_secret_engine **out,
+                                  struct moat_err *err)
+{
+    return moat_secret_engine_new_cached(cfg, NULL, out, err);
+}
+
 int moat_secret_engine_new(struct moat_secret_engine **out, struct moat_err *err)
 {
     return moat_secret_engine_new_config(NULL, out, err);
+}
+
+enum moat_secret_cache moat_secret_engine_cache(const struct moat_secret_engine *e)
+{
+    return e->cache;
 }
 
 size_t moat_secret_engine_rules(const struct moat_secret_engine *e,

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/cache.h"
 #include "../base/decomp.h"
 #include "config.h"
 #include "scanner.h"
@@ -58,6 +59,8 @@ int moat_secret_scanner_new(const struct moat_secret_scanner_opts *opts,
                             struct moat_secret_scanner **out, struct moat_err *err)
 {
     struct moat_secret_scanner *sc = calloc(1, sizeof *sc);
+    const char *cache = opts ? opts->cache_dir : NULL;
+    char dir[4096];
     int rc;
 
     *out = NULL;
@@ -65,15 +68,17 @@ int moat_secret_scanner_new(const struct moat_secret_scanner_opts *opts,
         return moat_err_set(err, MOAT_E_NOMEM, "secret scanner");
     sc->max_file = opts && opts->max_file_size ? opts->max_file_size : MOAT_SECRET_DEFAULT_MAX_FILE;
     sc->scan_binaries = opts ? opts->scan_binaries : 0;
+    if (!cache) /* the default; "" turns the cache off */
+        cache = moat_cache_dir(dir, sizeof dir) == 0 ? dir : "";
     if (opts && opts->config_path) {
         struct moat_secret_config *cfg = NULL;
         if ((rc = moat_secret_config_load(opts->config_path, &cfg, err)) < 0) {
             free(sc);
             return rc;
         }
-        rc = moat_secret_engine_new_config(cfg, &sc->engine, err);
+        rc = moat_secret_engine_new_cached(cfg, cache, &sc->engine, err);
     } else {
-        rc = moat_secret_engine_new(&sc->engine, err);
+        rc = moat_secret_engine_new_cached(NULL, cache, &sc->engine, err);
     }
     if (rc < 0) {
         free(sc);
@@ -566,6 +571,11 @@ int moat_secret_scanner_take(struct moat_secret_scanner *sc, struct moat_finding
     free(dup);
     moat_findings_free(&sc->found);
     return rc;
+}
+
+enum moat_secret_cache moat_secret_scanner_cache(const struct moat_secret_scanner *sc)
+{
+    return moat_secret_engine_cache(sc->engine);
 }
 
 uint64_t moat_secret_scanner_skipped_large(const struct moat_secret_scanner *sc)

@@ -39,6 +39,9 @@ struct moat_secret_scanner_opts {
     uint64_t max_file_size;  /* 0 = MOAT_SECRET_DEFAULT_MAX_FILE */
     int scan_binaries;       /* 1 = do not skip files with a NUL in the first 8 KiB */
     const char *config_path; /* YAML rules and allow-lists (docs/secret-rules.md), or NULL */
+    /* where the compiled rule database is cached (dbcache.h): NULL = the default directory
+     * (base/cache.h: $MOAT_CACHE, else $XDG_CACHE_HOME/moat, else ~/.cache/moat), "" = none */
+    const char *cache_dir;
 };
 
 struct moat_secret_scanner;
@@ -46,6 +49,9 @@ struct moat_secret_scanner;
 int moat_secret_scanner_new(const struct moat_secret_scanner_opts *opts,
                             struct moat_secret_scanner **out, struct moat_err *err);
 void moat_secret_scanner_free(struct moat_secret_scanner *sc);
+
+/* What the rule database cache did (secret.h). */
+enum moat_secret_cache moat_secret_scanner_cache(const struct moat_secret_scanner *sc);
 
 /* A visitor for moat_fs_opts.visitors; sc must outlive the moat_fs_build() pass. */
 struct moat_fs_visitor moat_secret_scanner_visitor(struct moat_secret_scanner *sc);

@@ -130,6 +130,27 @@ int moat_secret_engine_new(struct moat_secret_engine **out, struct moat_err *err
 int moat_secret_engine_new_config(struct moat_secret_config *cfg, struct moat_secret_engine **out,
                                   struct moat_err *err);
 
+/* What the rule database cache did for an engine (dbcache.h). */
+enum moat_secret_cache {
+    MOAT_SECRET_CACHE_OFF = 0,    /* no cache directory */
+    MOAT_SECRET_CACHE_HIT,        /* loaded from the cache, not compiled */
+    MOAT_SECRET_CACHE_STORED,     /* compiled, and stored for the next run */
+    MOAT_SECRET_CACHE_REPLACED,   /* the cache file was unusable (corrupt, foreign): compiled,
+                                     replaced */
+    MOAT_SECRET_CACHE_UNWRITABLE, /* compiled; the cache could not be written */
+};
+
+/*
+ * moat_secret_engine_new_config, with the compiled streaming database loaded from (or stored
+ * into) the cache directory cache_dir (NULL: compile, no cache). A bad cache file is never an
+ * error: the rules are compiled and the file replaced.
+ */
+int moat_secret_engine_new_cached(struct moat_secret_config *cfg, const char *cache_dir,
+                                  struct moat_secret_engine **out, struct moat_err *err);
+
+/* What the cache did when e was made. */
+enum moat_secret_cache moat_secret_engine_cache(const struct moat_secret_engine *e);
+
 /* The enabled rules (owned by the engine). */
 size_t moat_secret_engine_rules(const struct moat_secret_engine *e,
                                 const struct moat_secret_rule **out);

@@ -37,7 +37,7 @@ fx_podman build --network none -q -f "$work/Containerfile.secrets" \
 fx_podman save --format docker-archive -o "$work/img.tar" moat-test/secrets:1
 
 start=$(date +%s%N)
-"$MOAT" scan --scanners secret -f json -o "$work/out.json" "docker-archive:$work/img.tar" 2>"$work/scan.err"
+MOAT_CACHE=$work/cache "$MOAT" scan --scanners secret -f json -o "$work/out.json" "docker-archive:$work/img.tar" 2>"$work/scan.err"
 cat "$work/scan.err" >&2
 echo "secret scan of the planted image (with a 512 MiB gzip bomb): $(( ($(date +%s%N) - start) / 1000000 )) ms"
 fail=0
@@ -89,6 +89,18 @@ expect secret-github-token config:history
 expect secret-github-token app/archive/old.env.gz
 expect secret-stripe-key app/archive/billing.yml.zst
 expect secret-gitlab-token app/archive/backup.tar.gz
+# the compiled rules were cached (0600) and the cached database finds the same
+cached=("$work"/cache/secret-*.hsdb)
+if [[ ! -f ${cached[0]} || $(stat -c %a "${cached[0]}") != 600 ]]; then
+  echo "FAIL: no 0600 rule database cache in $work/cache"; fail=1
+fi
+MOAT_CACHE=$work/cache "$MOAT" scan --scanners secret -f json -o "$work/again.json" "docker-archive:$work/img.tar"
+if ! python3 - "$work/out.json" "$work/again.json" <<'PY'
+import json, sys
+a, b = (sorted(json.dumps(f, sort_keys=True) for f in json.load(open(p))["findings"]) for p in sys.argv[1:])
+sys.exit(0 if a == b else 1)
+PY
+then echo "FAIL: the cached rule database finds something else"; fail=1; fi
 # redaction: no planted secret appears in the report
 for s in PtYgjmUhBel31iEl2hpChYgCfrL1spNxnyVmihA VvVqE1SkHbn88HxjSI6bWHtP3fS2qHx6kwXo Q9mZ2xLk7RtV4nB8cW1yH6jP3sD5fG0aE2uK \
          QCyEZDz-TddJ8HyS5SUk Xk9#mQ2 Qm7#vT2p Vb8\$kN3q Rt5!hJ8m Z7VQ4XJ2MRTN6KWB Zk3Lq8Wm2Xr5Tn9Vb4Hc7 4eC39HqLyjWDarjtT1zdp7dcQ Rk7mWq2Zx9Lp4Tn8Vb3H; do
