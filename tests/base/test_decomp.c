@@ -219,8 +219,7 @@ static void test_bounds(void **state)
                      MOAT_DECOMP_LIMIT);
     print_message("bomb of %zu bytes: %zu bytes out before the stop\n", n, got_n);
     assert_true(got_n > (1u << 20) && got_n <= (1u << 20) + 4096 * 1100);
-    /* max_out cuts the output exactly (ratio 0: no ratio past a grace of 0 means... nothing
-     * after the first byte, so use a generous ratio with max_out the bound) */
+    /* max_out cuts the output exactly, at the byte */
     const struct moat_decomp_limits exact = {123457, 1u << 30, 1000, 23};
     assert_int_equal(run(MOAT_CODEC_GZIP, &exact, z, n, 4096, got, 4u << 20, &got_n),
                      MOAT_DECOMP_LIMIT);

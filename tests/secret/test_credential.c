@@ -7,7 +7,6 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/random.h>
 
 #include <cmocka.h>
 
@@ -91,15 +90,6 @@ static void test_cluster_pvalue(void **state)
     assert_non_null(strstr(r.why, "together"));
 }
 
-static uint64_t rng_state;
-static uint64_t rnd(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
 /* Random values from alphabets with at least two classes likely present: the share dropped
  * must stay within the documented bound (3 alpha, plus the structural cases, negligible for
  * these alphabets at 16 characters and more). */
@@ -112,24 +102,17 @@ static void test_random_rejection_rate(void **state)
         ALNUM "+/",
         ALNUM "!#$%&()*+,-./:;<=>?@[]^_{|}~",
     };
-    const char *env = getenv("MOAT_TEST_SEED");
-    uint64_t seed = 0;
 
     (void)state;
-    if (env && *env)
-        seed = strtoull(env, NULL, 0);
-    else if (getrandom(&seed, sizeof seed, 0) != (ssize_t)sizeof seed)
+    if (test_seed() == 0)
         fail_msg("getrandom failed");
-    print_message("seed: %llu (replay with MOAT_TEST_SEED=%llu)\n", (unsigned long long)seed,
-                  (unsigned long long)seed);
-    rng_state = seed;
     for (size_t a = 0; a < sizeof alpha / sizeof alpha[0]; a++) {
         size_t dropped = 0, runs = 20000, k = strlen(alpha[a]);
         for (size_t i = 0; i < runs; i++) {
             char v[32];
-            size_t n = 16 + rnd() % 9;
+            size_t n = 16 + test_rnd() % 9;
             for (size_t j = 0; j < n; j++)
-                v[j] = alpha[a][rnd() % k];
+                v[j] = alpha[a][test_rnd() % k];
             dropped += !moat_secret_random(v, n, NULL);
         }
         print_message("alphabet of %zu: %zu of %zu random values dropped\n", k, dropped, runs);

@@ -11,7 +11,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/random.h>
 
 #include <cmocka.h>
 
@@ -21,20 +20,9 @@
 #define MIN_LEN 12
 #define MAX_LEN 24
 
-static uint64_t rng_state;
-
-/* splitmix64: small, good enough to draw test values, and replayable from the seed. */
-static uint64_t rnd(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
 static size_t pick(size_t n)
 {
-    return (size_t)(rnd() % n);
+    return (size_t)(test_rnd() % n);
 }
 
 #define LOWER "abcdefghijklmnopqrstuvwxyz"
@@ -231,18 +219,12 @@ static void test_random_credentials(void **state)
 {
     struct moat_secret_engine *e = NULL;
     struct moat_err err = MOAT_ERR_INIT;
-    const char *env = getenv("MOAT_TEST_SEED");
-    uint64_t seed = 0;
+    uint64_t seed = test_seed();
     size_t found = 0, total = 0, f_miss[N_FORMAT] = {0}, a_miss[N_ALPHA] = {0};
 
     (void)state;
-    if (env && *env)
-        seed = strtoull(env, NULL, 0);
-    else if (getrandom(&seed, sizeof seed, 0) != (ssize_t)sizeof seed)
+    if (seed == 0)
         fail_msg("getrandom failed");
-    print_message("seed: %llu (replay with MOAT_TEST_SEED=%llu)\n", (unsigned long long)seed,
-                  (unsigned long long)seed);
-    rng_state = seed;
     assert_int_equal(moat_secret_engine_new(&e, &err), 0);
     for (int f = 0; f < N_FORMAT; f++) {
         for (int i = 0; i < PER_FORMAT; i++) {
