@@ -18,7 +18,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* rebuilt now and then: the image-wide decompression budget would run out */
     static struct moat_secret_scanner *sc;
     static unsigned uses;
-    struct moat_secret_scanner_opts opts = {.max_file_size = 4u << 20};
+    /* no rule database cache: a fuzzer writes nothing to disk */
+    struct moat_secret_scanner_opts opts = {.max_file_size = 4u << 20, .cache_dir = ""};
     struct moat_err err = MOAT_ERR_INIT;
     struct moat_findings fs = {0};
     struct moat_fs_node node = {0};

@@ -107,30 +107,21 @@ out:
     return rc;
 }
 
-/* What the secret scanner could not read to the end. */
-static int secret_warnings(const struct moat_scan_opts *o, struct moat_secret_scanner *sc,
-                           struct moat_scan_result *r, struct moat_err *err)
+/* What the secret scanner could not read to the end: one warning a file, named. */
+static int secret_warnings(struct moat_secret_scanner *sc, struct moat_scan_result *r,
+                           struct moat_err *err)
 {
-    uint64_t large = moat_secret_scanner_skipped_large(sc);
-    uint64_t bound = moat_secret_scanner_skipped_compressed(sc);
-    uint64_t corrupt = moat_secret_scanner_corrupt_compressed(sc);
-    uint64_t max = o->secret.max_file_size ? o->secret.max_file_size : MOAT_SECRET_DEFAULT_MAX_FILE;
+    uint64_t dropped = 0;
+    size_t n = 0;
+    const char *const *w = moat_secret_scanner_warnings(sc, &n, &dropped);
     int rc = 0;
 
-    if (large > 0)
-        rc = moat_warnings_add(&r->warnings, err, "secret-skipped-large",
-                               "secret scan skipped %llu files larger than %llu bytes",
-                               (unsigned long long)large, (unsigned long long)max);
-    if (rc == 0 && bound > 0)
-        rc = moat_warnings_add(&r->warnings, err, "secret-compressed-bound",
-                               "secret scan stopped in %llu compressed files at the size or ratio "
-                               "bound (what came out before it was scanned)",
-                               (unsigned long long)bound);
-    if (rc == 0 && corrupt > 0)
-        rc = moat_warnings_add(&r->warnings, err, "secret-compressed-corrupt",
-                               "secret scan found %llu truncated or corrupt compressed files "
-                               "(scanned up to the damage)",
-                               (unsigned long long)corrupt);
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = moat_warnings_add(&r->warnings, err, "secret-file-unread", "secret scan: %s", w[i]);
+    if (rc == 0 && dropped > 0)
+        rc = moat_warnings_add(&r->warnings, err, "secret-file-unread",
+                               "secret scan: %llu more files could not be read whole",
+                               (unsigned long long)dropped);
     return rc;
 }
 
@@ -284,7 +275,7 @@ int moat_scan_run(const struct moat_scan_opts *o, struct moat_scan_result *r, st
     name_scanners(r);
     if ((rc = inventory_warnings(o, r, err)) < 0)
         goto out;
-    if (p.secret != NULL && (rc = secret_warnings(o, p.secret, r, err)) < 0)
+    if (p.secret != NULL && (rc = secret_warnings(p.secret, r, err)) < 0)
         goto out;
     if (db != NULL && (rc = scan_db_match(o, db, r, err)) < 0)
         goto out;

@@ -19,6 +19,7 @@
 #include <hs.h>
 
 #include "config.h"
+#include "dbcache.h"
 #include "secret.h"
 
 #define DEFAULT_REMEDIATION "Remove the secret from the image and its history, then rotate it."
@@ -41,19 +42,23 @@ struct moat_secret_engine {
     struct moat_secret_rule *rules;
     const struct moat_secret_user_rule **user; /* per rule, NULL for a built-in */
     size_t n_rules;
+    size_t *expr_rule; /* Hyperscan expression id -> rule (a rule may have several) */
+    size_t n_expr;
     hs_database_t *db; /* NULL when every rule is disabled */
     hs_scratch_t *scratch;
     struct block_db path, text;
     hs_scratch_t *bscratch; /* block scans run inside stream callbacks: own scratch */
     struct moat_secret_config *cfg;
+    enum moat_secret_cache cache; /* what the database cache did */
 };
 
 struct pending {
     int active;
     unsigned long long start, end;
     uint32_t line;
-    size_t len;
+    size_t len, before_len;
     char text[MOAT_SECRET_MAX_MATCH];
+    char before[MOAT_SECRET_BEFORE]; /* the line before the match, for the validator */
 };
 
 struct moat_secret_scan {
@@ -67,12 +72,13 @@ struct moat_secret_scan {
     size_t tail_len;
     const unsigned char *chunk;
     size_t chunk_len;
-    struct pending *pend; /* one per rule */
+    struct pending *pend; /* one per expression */
     struct moat_findings found;
     int failed;         /* -MOAT_E_* from inside a callback */
     unsigned char *off; /* per rule: OFF_* bits from the path */
     int idle;           /* the path is allowed or no rule applies to it */
     char *note;         /* becomes the findings' description, or NULL */
+    unsigned where;     /* MOAT_SECRET_IN_* of the path */
 };
 
 #define OFF_ALLOWED 1u /* a path allow rule of this rule matched */
@@ -250,8 +256,8 @@ out:
     return rc;
 }
 
-int moat_secret_engine_new_config(struct moat_secret_config *cfg, struct moat_secret_engine **out,
-                                  struct moat_err *err)
+int moat_secret_engine_new_cached(struct moat_secret_config *cfg, const char *cache_dir,
+                                  struct moat_secret_engine **out, struct moat_err *err)
 {
     struct moat_secret_engine *e = calloc(1, sizeof *e);
     const char **pats = NULL;
@@ -267,28 +273,38 @@ int moat_secret_engine_new_config(struct moat_secret_config *cfg, struct moat_se
     e->cfg = cfg;
     if ((rc = pick_rules(e, err)) < 0)
         goto out;
-    pats = calloc(e->n_rules + 1, sizeof *pats);
-    flags = calloc(e->n_rules + 1, sizeof *flags);
-    ids = calloc(e->n_rules + 1, sizeof *ids);
-    if (!pats || !flags || !ids) {
+    for (size_t i = 0; i < e->n_rules; i++)
+        for (size_t j = 0; e->rules[i].more_patterns && e->rules[i].more_patterns[j]; j++)
+            e->n_expr++;
+    e->n_expr += e->n_rules;
+    pats = calloc(e->n_expr + 1, sizeof *pats);
+    flags = calloc(e->n_expr + 1, sizeof *flags);
+    ids = calloc(e->n_expr + 1, sizeof *ids);
+    e->expr_rule = calloc(e->n_expr + 1, sizeof *e->expr_rule);
+    if (!pats || !flags || !ids || !e->expr_rule) {
         rc = moat_err_set(err, MOAT_E_NOMEM, "secret engine");
         goto out;
     }
-    for (size_t i = 0; i < e->n_rules; i++) {
-        pats[i] = e->rules[i].pattern;
-        flags[i] = e->rules[i].hs_flags | HS_FLAG_SOM_LEFTMOST;
-        ids[i] = (unsigned)i;
+    for (size_t i = 0, x = 0; i < e->n_rules; i++) {
+        const struct moat_secret_rule *r = &e->rules[i];
+        for (size_t j = 0; j == 0 || (r->more_patterns && r->more_patterns[j - 1]); j++, x++) {
+            pats[x] = j == 0 ? r->pattern : r->more_patterns[j - 1];
+            flags[x] = r->hs_flags | HS_FLAG_SOM_LEFTMOST;
+            ids[x] = (unsigned)x;
+            e->expr_rule[x] = i;
+        }
     }
-    if (e->n_rules > 0 && hs_compile_multi(pats, flags, ids, (unsigned)e->n_rules,
-                                           HS_MODE_STREAM | HS_MODE_SOM_HORIZON_LARGE, NULL, &e->db,
-                                           &cerr) != HS_SUCCESS) {
-        int i = cerr ? cerr->expression : -1;
-        if (i >= 0 && e->user[i])
+    if (e->n_expr > 0 && moat_secret_db_build(pats, flags, ids, e->n_expr,
+                                              HS_MODE_STREAM | HS_MODE_SOM_HORIZON_LARGE, cache_dir,
+                                              &e->db, &cerr, &e->cache) != HS_SUCCESS) {
+        int x = cerr ? cerr->expression : -1;
+        size_t i = x >= 0 ? e->expr_rule[x] : 0;
+        if (x >= 0 && e->user[i])
             rc = moat_err_set(err, MOAT_E_FORMAT, "%s: line %u: rule '%s': %s", cfg->name,
                               e->user[i]->line, e->rules[i].id, cerr->message);
         else
             rc = moat_err_set(err, MOAT_E_FORMAT, "secret rule %s: %s",
-                              i >= 0 ? e->rules[i].id : "?",
+                              x >= 0 ? e->rules[i].id : "?",
                               cerr ? cerr->message : "compile failed");
         goto out;
     }
@@ -310,9 +326,20 @@ out:
     return rc;
 }
 
+int moat_secret_engine_new_config(struct moat_secret_config *cfg, struct moat_secret_engine **out,
+                                  struct moat_err *err)
+{
+    return moat_secret_engine_new_cached(cfg, NULL, out, err);
+}
+
 int moat_secret_engine_new(struct moat_secret_engine **out, struct moat_err *err)
 {
     return moat_secret_engine_new_config(NULL, out, err);
+}
+
+enum moat_secret_cache moat_secret_engine_cache(const struct moat_secret_engine *e)
+{
+    return e->cache;
 }
 
 size_t moat_secret_engine_rules(const struct moat_secret_engine *e,
@@ -335,6 +362,7 @@ void moat_secret_engine_free(struct moat_secret_engine *e)
     free(e->text.t);
     free(e->rules);
     free(e->user);
+    free(e->expr_rule);
     moat_secret_config_free(e->cfg);
     free(e);
 }
@@ -427,10 +455,11 @@ static int emit(struct moat_secret_scan *s, size_t ri, struct pending *p)
 {
     const struct moat_secret_rule *r = &s->e->rules[ri];
     struct moat_finding f = {0};
+    const struct moat_secret_context ctx = {p->before, p->before_len, s->where};
     int rc = 0;
 
-    if (!moat_secret_rule_accepts(r, p->text, p->len) || s->found.n >= MOAT_SECRET_MAX_PER_FILE ||
-        text_allowed(s->e, ri, p->text, p->len))
+    if (!moat_secret_rule_check(r, p->text, p->len, &ctx) ||
+        s->found.n >= MOAT_SECRET_MAX_PER_FILE || text_allowed(s->e, ri, p->text, p->len))
         return 0;
     f.kind = MOAT_FINDING_SECRET;
     f.severity = r->severity;
@@ -488,9 +517,10 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
 {
     struct moat_secret_scan *s = ctx;
     struct pending *p = &s->pend[id];
+    size_t rule = s->e->expr_rule[id];
     unsigned long long base = s->pos, oldest = base - s->tail_len;
 
-    if (s->off[id])
+    if (s->off[rule])
         return 0;
     if (p->active && p->start == from) {
         /* the same match, longer: append what is new if it is still in reach */
@@ -501,7 +531,7 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
         return 0;
     }
     if (p->active) {
-        int rc = emit(s, id, p);
+        int rc = emit(s, rule, p);
         if (rc < 0) {
             s->failed = rc;
             return 1;
@@ -520,6 +550,13 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
         p->line = s->lines_before + 1 -
                   count_nl(s->tail + s->tail_len - (size_t)(base - from), (size_t)(base - from));
     copy_out(s, p, from, to);
+    /* up to MOAT_SECRET_BEFORE bytes of the line before the match, if still in reach */
+    p->before_len = 0;
+    while (p->before_len < MOAT_SECRET_BEFORE && from - p->before_len > oldest &&
+           byte_at(s, from - p->before_len - 1) != '\n')
+        p->before_len++;
+    for (size_t i = 0; i < p->before_len; i++)
+        p->before[i] = byte_at(s, from - p->before_len + i);
     return 0;
 }
 
@@ -533,8 +570,9 @@ int moat_secret_scan_open(struct moat_secret_engine *e, const char *path, int32_
         return moat_err_set(err, MOAT_E_NOMEM, "secret scan");
     s->e = e;
     s->layer = layer;
+    s->where = moat_secret_path_is_code(path) ? MOAT_SECRET_IN_CODE : 0;
     s->path = strdup(path);
-    s->pend = calloc(e->n_rules + 1, sizeof *s->pend);
+    s->pend = calloc(e->n_expr + 1, sizeof *s->pend);
     s->off = calloc(e->n_rules + 1, 1);
     if (!s->path || !s->pend || !s->off) {
         moat_secret_scan_abort(s);
@@ -629,8 +667,8 @@ int moat_secret_scan_close(struct moat_secret_scan *s, struct moat_findings *out
         rc = moat_err_set(err, MOAT_E_FORMAT, "secret scan of %s: hyperscan error %d", s->path, hr);
         goto out;
     }
-    for (size_t i = 0; i < s->e->n_rules; i++) {
-        if (s->pend[i].active && (rc = emit(s, i, &s->pend[i])) < 0) {
+    for (size_t i = 0; i < s->e->n_expr; i++) {
+        if (s->pend[i].active && (rc = emit(s, s->e->expr_rule[i], &s->pend[i])) < 0) {
             rc = moat_err_set(err, -rc, "secret scan of %s", s->path);
             goto out;
         }
@@ -659,7 +697,7 @@ void moat_secret_scan_abort(struct moat_secret_scan *s)
     if (s->stream)
         hs_close_stream(s->stream, s->e->scratch, NULL, NULL);
     if (s->pend)
-        explicit_bzero(s->pend, s->e->n_rules * sizeof *s->pend);
+        explicit_bzero(s->pend, s->e->n_expr * sizeof *s->pend);
     explicit_bzero(s->tail, sizeof s->tail);
     free(s->pend);
     free(s->off);

@@ -13,6 +13,21 @@
 
 #include "secret.h"
 
+/* The generic rule's parts: a credential-like key name, and a value of 12 to 100 printable
+ * ASCII characters: inside double quotes, single quotes, an XML element, or bare (up to a
+ * space or a quote). */
+#define GENERIC_KEY                                                                                \
+    "(password|passwd|passphrase|secret|token|api[._-]?key|access[._-]?key|auth[._-]?token|"       \
+    "client[._-]?secret|secret[._-]?key)"
+#define DQ_VALUE "[!#-~]{12,100}"
+#define SQ_VALUE "[!-&(-~]{12,100}"
+#define PLAIN_VALUE "[!#-&(-_a-~]{12,100}"
+#define EL_VALUE "[!-;=-~]{12,100}" /* XML element content: up to the '<' */
+
+static const char *const generic_xml[] = {
+    GENERIC_KEY "[\"']?>[ \t]{0,4}" EL_VALUE,
+    GENERIC_KEY "[\"'][ \t]{1,20}value[ \t]{0,4}=[ \t]{0,4}(\"" DQ_VALUE "|'" SQ_VALUE ")", NULL};
+
 #define ROTATE "Revoke and rotate this credential, then remove it from the image and its history."
 
 static const struct moat_secret_rule builtin[] = {
@@ -633,17 +648,20 @@ static const struct moat_secret_rule builtin[] = {
      .severity = MOAT_SEV_HIGH,
      .title = "Hard-coded password, secret or token",
      .description =
-         "A variable or key named like a credential (password, secret, token, api_key, "
-         "client_secret, ...) assigned a literal value of 12 or more characters that looks random "
-         "(an entropy test) and is not a placeholder. A hard-coded credential can be read by "
-         "anyone who can pull the image, and is often reused on other systems.",
-     .pattern = "(password|passwd|secret|token|api_?key|access_?key|auth_?token|client_?secret|"
-                "secret_?key)"
-                "[\"']?[ \\t]{0,4}[:=][ \\t]{0,4}[\"']?[A-Za-z0-9+/_.@!#%^&*~-]{12,100}\\(?",
+         "A variable, key, XML element or attribute named like a credential (password, secret, "
+         "token, api_key, client_secret, ...) given a literal value of 12 or more characters that "
+         "looks randomly generated (a statistical test for its length and character classes) and "
+         "is not a placeholder or a reference. A hard-coded credential can be read by anyone who "
+         "can pull the image, and is often reused on other systems.",
+     /* KEY = VALUE in YAML, .env, JSON, INI, shell, properties, TOML and XML attributes;
+      * <KEY>VALUE< and key="..KEY">VALUE<, key="..KEY" value="VALUE" in more_patterns: in one
+      * start-of-match pattern they are too large for Hyperscan */
+     .pattern = GENERIC_KEY "[\"']?[ \t]{0,4}(:=|=>|[:=])[ \t]{0,4}(\"" DQ_VALUE "|'" SQ_VALUE
+                            "|" PLAIN_VALUE ")",
+     .more_patterns = generic_xml,
      .hs_flags = HS_FLAG_CASELESS,
-     .keywords = "password,secret,token,api_key",
-     .check = MOAT_SECRET_CHECK_VALUE_ENTROPY,
-     .min_entropy = 3.5,
+     .keywords = "password,passwd,passphrase,secret,token,api_key",
+     .check = MOAT_SECRET_CHECK_CREDENTIAL,
      .remediation = ROTATE,
      .generic = 1},
 };
@@ -748,39 +766,13 @@ double moat_secret_entropy(const char *s, size_t n)
     return ilog2(n) - acc / (double)n;
 }
 
-static int is_placeholder(const char *v, size_t n)
-{
-    static const char *const words[] = {"example",  "changeme", "password", "xxxx",
-                                        "your_",    "your-",    "dummy",    "placeholder",
-                                        "redacted", "sample",   "****",
-                                        "%20" /* an URL-encoded space: prose, not a key */};
-    for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
-        size_t wl = strlen(words[w]);
-        for (size_t i = 0; i + wl <= n; i++)
-            if (strncasecmp(v + i, words[w], wl) == 0)
-                return 1;
-    }
-    return 0;
-}
-
-/* A run of 6 or more consecutive characters, up or down ("123456", "abcdef", "76543210"):
- * typed by a person writing a fake token, vanishingly rare in a random one. */
-static int has_sequence(const char *v, size_t n)
-{
-    size_t up = 1, down = 1;
-
-    for (size_t i = 1; i < n; i++) {
-        int d = (unsigned char)v[i] - (unsigned char)v[i - 1];
-        int alnum = isalnum((unsigned char)v[i]) && isalnum((unsigned char)v[i - 1]);
-        up = alnum && d == 1 ? up + 1 : 1;
-        down = alnum && d == -1 ? down + 1 : 1;
-        if (up >= 6 || down >= 6)
-            return 1;
-    }
-    return 0;
-}
-
 int moat_secret_rule_accepts(const struct moat_secret_rule *r, const char *text, size_t n)
+{
+    return moat_secret_rule_check(r, text, n, NULL);
+}
+
+int moat_secret_rule_check(const struct moat_secret_rule *r, const char *text, size_t n,
+                           const struct moat_secret_context *ctx)
 {
     const char *v = text;
     size_t vn = n;
@@ -789,7 +781,7 @@ int moat_secret_rule_accepts(const struct moat_secret_rule *r, const char *text,
     case MOAT_SECRET_CHECK_NONE:
         return 1;
     case MOAT_SECRET_CHECK_ENTROPY:
-        return !is_placeholder(text, n) && !has_sequence(text, n) &&
+        return !moat_secret_placeholder(text, n) && !moat_secret_has_sequence(text, n) &&
                moat_secret_entropy(text, n) >= r->min_entropy;
     case MOAT_SECRET_CHECK_VALUE_ENTROPY:
         /* "x = some_function(" is code, not a value (the generic rule matches the '(') */
@@ -802,9 +794,11 @@ int moat_secret_rule_accepts(const struct moat_secret_rule *r, const char *text,
         while (v > text && !strchr(" \t\"':=", v[-1]))
             v--;
         vn = (size_t)(text + vn - v);
-        if (vn < 8 || is_placeholder(v, vn))
+        if (vn < 8 || moat_secret_placeholder(v, vn))
             return 0;
         return moat_secret_entropy(v, vn) >= r->min_entropy;
+    case MOAT_SECRET_CHECK_CREDENTIAL:
+        return moat_secret_credential(text, n, ctx, NULL);
     }
     return 0;
 }

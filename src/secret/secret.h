@@ -18,12 +18,14 @@
 
 #define MOAT_SECRET_MAX_MATCH 1024u   /* bytes of one match kept for validation */
 #define MOAT_SECRET_MAX_PER_FILE 100u /* findings reported for one file */
+#define MOAT_SECRET_BEFORE 64u        /* bytes of the line before a match given to validators */
 
 enum moat_secret_check {
     MOAT_SECRET_CHECK_NONE = 0,
     MOAT_SECRET_CHECK_ENTROPY,       /* Shannon entropy of the whole match >= min_entropy */
     MOAT_SECRET_CHECK_VALUE_ENTROPY, /* value after the last '=' or ':' >= min_entropy, no
                                         placeholder */
+    MOAT_SECRET_CHECK_CREDENTIAL, /* a literal value that looks random: moat_secret_credential() */
 };
 
 struct moat_secret_rule {
@@ -33,7 +35,10 @@ struct moat_secret_rule {
     /* What it detects and why that matters (the SARIF rule text). NULL for a
      * user rule: Trivy's rule format has no description. */
     const char *description;
-    const char *pattern;  /* Hyperscan syntax, bounded repeats only */
+    const char *pattern; /* Hyperscan syntax, bounded repeats only */
+    /* more patterns of the same rule (NULL-terminated, or NULL): forms that do not fit in one
+     * start-of-match pattern */
+    const char *const *more_patterns;
     unsigned hs_flags;    /* extra HS_FLAG_* (SOM_LEFTMOST is always added) */
     const char *keywords; /* comma-separated, for docs and user rules */
     enum moat_secret_check check;
@@ -55,8 +60,56 @@ int moat_secret_builtin_named(const struct moat_secret_rule *r, const char *name
 /* Shannon entropy in bits per byte of s[0..n). */
 double moat_secret_entropy(const char *s, size_t n);
 
-/* Whether a matched text passes the rule's validator. */
+/* Whether a matched text passes the rule's validator (in a file that is not source code, with
+ * nothing before it on its line). */
 int moat_secret_rule_accepts(const struct moat_secret_rule *r, const char *text, size_t n);
+
+#define MOAT_SECRET_IN_CODE 1u /* the file is source code or a man page: see path_is_code */
+
+/* Where a match was found: the bytes of its line before it, and the file (MOAT_SECRET_IN_*). */
+struct moat_secret_context {
+    const char *before;
+    size_t before_len; /* at most MOAT_SECRET_BEFORE */
+    unsigned where;
+};
+
+/* The same, with the match's context (ctx may be NULL). */
+int moat_secret_rule_check(const struct moat_secret_rule *r, const char *text, size_t n,
+                           const struct moat_secret_context *ctx);
+
+/* Whether a path names source code or roff/texinfo documentation by its extension (after
+ * .gz/.zst): there an unquoted assignment is an expression, not a literal value. */
+int moat_secret_path_is_code(const char *path);
+
+#define MOAT_SECRET_MIN_VALUE 12u     /* characters of a generic credential value */
+#define MOAT_SECRET_RANDOM_ALPHA 1e-3 /* each randomness statistic's rejection level */
+
+/* Why a value does or does not look random (moat_secret_random). */
+struct moat_secret_randomness {
+    size_t n, alphabet, distinct; /* length, implied alphabet size, distinct characters */
+    double p_distinct; /* P(this few distinct characters or fewer | random over the alphabet) */
+    double p_cluster;  /* P(this few runs of a class | its count), times the classes tested */
+    double p_case;     /* two-sided P(this split of upper and lower case letters) */
+    const char *why;   /* NULL when it looks random, else the reason in words */
+};
+
+/*
+ * Whether v[0..n) looks like a string drawn uniformly at random from the alphabet its
+ * character classes imply: enough distinct characters for its length, classes mixed as
+ * chance mixes them, upper and lower case balanced. Each test rejects a truly random
+ * value with probability at most MOAT_SECRET_RANDOM_ALPHA. why (may be NULL) says why.
+ */
+int moat_secret_random(const char *v, size_t n, struct moat_secret_randomness *why);
+
+/* The generic rule's validator: the value of the match text[0..n), which starts at the key
+ * (KEY = VALUE, KEY: "VALUE", KEY>VALUE after "<" or key=", KEY" value="VALUE"), is a literal
+ * (no reference, template, placeholder, URL or number) and looks random. ctx may be NULL. */
+int moat_secret_credential(const char *text, size_t n, const struct moat_secret_context *ctx,
+                           struct moat_secret_randomness *why);
+
+/* Placeholder words ("changeme", "example", ...) and typed runs ("123456") in a value. */
+int moat_secret_placeholder(const char *v, size_t n);
+int moat_secret_has_sequence(const char *v, size_t n);
 
 /* "AKIA****": the first 4 bytes (fewer if shorter) then "****". Caller frees; NULL on OOM. */
 char *moat_secret_redact(const char *text, size_t n);
@@ -76,6 +129,27 @@ int moat_secret_engine_new(struct moat_secret_engine **out, struct moat_err *err
  */
 int moat_secret_engine_new_config(struct moat_secret_config *cfg, struct moat_secret_engine **out,
                                   struct moat_err *err);
+
+/* What the rule database cache did for an engine (dbcache.h). */
+enum moat_secret_cache {
+    MOAT_SECRET_CACHE_OFF = 0,    /* no cache directory */
+    MOAT_SECRET_CACHE_HIT,        /* loaded from the cache, not compiled */
+    MOAT_SECRET_CACHE_STORED,     /* compiled, and stored for the next run */
+    MOAT_SECRET_CACHE_REPLACED,   /* the cache file was unusable (corrupt, foreign): compiled,
+                                     replaced */
+    MOAT_SECRET_CACHE_UNWRITABLE, /* compiled; the cache could not be written */
+};
+
+/*
+ * moat_secret_engine_new_config, with the compiled streaming database loaded from (or stored
+ * into) the cache directory cache_dir (NULL: compile, no cache). A bad cache file is never an
+ * error: the rules are compiled and the file replaced.
+ */
+int moat_secret_engine_new_cached(struct moat_secret_config *cfg, const char *cache_dir,
+                                  struct moat_secret_engine **out, struct moat_err *err);
+
+/* What the cache did when e was made. */
+enum moat_secret_cache moat_secret_engine_cache(const struct moat_secret_engine *e);
 
 /* The enabled rules (owned by the engine). */
 size_t moat_secret_engine_rules(const struct moat_secret_engine *e,

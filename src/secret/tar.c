@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "tar.h"
-#include "unpack.h"
+#include "../base/tarhdr.h"
 
 enum phase { HEADER, DATA, PAD, META };
 
@@ -49,59 +49,13 @@ static int ends_with(const char *s, size_t n, const char *suffix)
     return n > k && memcmp(s + n - k, suffix, k) == 0;
 }
 
-int moat_secret_tar_named(const char *path, int *codec)
+int moat_secret_tar_named(const char *path)
 {
     size_t n = strlen(path);
 
-    *codec = MOAT_CODEC_NONE;
-    if (ends_with(path, n, ".tar"))
-        return 1;
-    if (ends_with(path, n, ".tar.gz") || ends_with(path, n, ".tgz")) {
-        *codec = MOAT_CODEC_GZIP;
-        return 1;
-    }
-    if (ends_with(path, n, ".tar.zst") || ends_with(path, n, ".tzst")) {
-        *codec = MOAT_CODEC_ZSTD;
-        return 1;
-    }
-    return 0;
-}
-
-/* Octal (NUL/space padded) or base-256 numeric field; UINT64_MAX when invalid. */
-static uint64_t number(const unsigned char *f, size_t n)
-{
-    uint64_t v = 0;
-    size_t i = 0;
-
-    if (f[0] & 0x80) { /* base-256, big-endian, positive only */
-        if (f[0] != 0x80)
-            return UINT64_MAX;
-        for (i = 1; i < n; i++) {
-            if (v >> 56)
-                return UINT64_MAX;
-            v = v << 8 | f[i];
-        }
-        return v;
-    }
-    while (i < n && f[i] == ' ')
-        i++;
-    for (; i < n && f[i] >= '0' && f[i] <= '7'; i++) {
-        if (v >> 60)
-            return UINT64_MAX;
-        v = v << 3 | (uint64_t)(f[i] - '0');
-    }
-    if (i < n && f[i] != 0 && f[i] != ' ')
-        return UINT64_MAX;
-    return v;
-}
-
-static int checksum_ok(const unsigned char *h)
-{
-    uint64_t want = number(h + 148, 8), sum = 0;
-
-    for (size_t i = 0; i < 512; i++)
-        sum += i >= 148 && i < 156 ? ' ' : h[i];
-    return want == sum;
+    return ends_with(path, n, ".tar") || ends_with(path, n, ".tar.gz") ||
+           ends_with(path, n, ".tgz") || ends_with(path, n, ".tar.zst") ||
+           ends_with(path, n, ".tzst");
 }
 
 /* Copy a hostile name: printable ASCII only (others become '?'), bounded. */
@@ -148,8 +102,8 @@ static int on_header(struct moat_secret_tar *t, const struct moat_secret_tar_cb 
         t->state = MOAT_TAR_DONE;
         return 0;
     }
-    size = number(h + 124, 12);
-    if (!checksum_ok(h) || size == UINT64_MAX || ++t->members > MOAT_SECRET_TAR_MAX_MEMBERS) {
+    if (!moat_tar_checksum_ok(h) || moat_tar_number(h + 124, 12, &size) < 0 ||
+        ++t->members > MOAT_SECRET_TAR_MAX_MEMBERS) {
         t->state = MOAT_TAR_CORRUPT;
         return 0;
     }

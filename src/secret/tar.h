@@ -48,7 +48,8 @@ int moat_secret_tar_feed(struct moat_secret_tar *t, const void *data, size_t len
 int moat_secret_tar_finish(struct moat_secret_tar *t, const struct moat_secret_tar_cb *cb,
                            enum moat_secret_tar_state *state, struct moat_err *err);
 
-/* Whether a path names a tar archive, and with which compression ("x.tar.gz" -> 1, *codec gzip). */
-int moat_secret_tar_named(const char *path, int *codec);
+/* Whether a path names a tar archive (.tar, .tar.gz, .tgz, .tar.zst, .tzst); the compression
+ * comes from the bytes. */
+int moat_secret_tar_named(const char *path);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * decompress.c - turn a layer blob into tar bytes: gzip (every member of a
- * multi-member file, zlib inflate), zstd (ZSTD_decompressStream, all
- * frames) or nothing, chosen by the first bytes, never by the media type.
+ * multi-member file), zstd (all frames) or nothing, chosen by the first
+ * bytes, never by the media type, through the one decompressor of
+ * base/decomp.h; a damaged stream or garbage after it is an error here.
  * The output is bounded (bytes per layer, expansion ratio after a grace
  * amount) and hashed for the diff_id check. Uncompressed blobs pass through
  * without a copy and reuse the blob hash.
@@ -13,20 +14,19 @@
 #include <string.h>
 
 #include <openssl/evp.h>
-#include <zlib.h>
-#include <zstd.h>
 
+#include "../base/decomp.h"
 #include "../base/limits.h"
+
+#define SOURCE_ZSTD_WINDOW_LOG 27 /* 128 MiB: libzstd's default limit, which layers are made for   \
+                                   */
 
 struct source_decomp {
     struct source_blob *in;
     const char *label;
     struct source_limits lim;
     enum source_comp kind;
-    z_stream zs;
-    int zs_live;
-    int member_done; /* gzip member ended; look for another */
-    ZSTD_DStream *zd;
+    struct moat_decomp *dc; /* gzip and zstd: the one decompressor (base/decomp.h) */
     unsigned char *out;
     const unsigned char *in_p; /* pending input */
     size_t in_n;
@@ -45,13 +45,9 @@ void source_limits_default(struct source_limits *l)
 
 int source_limits_ok(const struct source_limits *l, uint64_t in, uint64_t out)
 {
-    if (out > l->max_out)
-        return 0;
-    if (out <= l->grace)
-        return 1;
-    if (l->ratio != 0 && in > UINT64_MAX / l->ratio)
-        return 1;
-    return out <= in * l->ratio;
+    const struct moat_decomp_limits dl = {l->max_out, l->grace, l->ratio, SOURCE_ZSTD_WINDOW_LOG};
+
+    return moat_decomp_limits_ok(&dl, in, out);
 }
 
 static int refill(struct source_decomp *d, struct moat_err *err)
@@ -71,34 +67,27 @@ static int refill(struct source_decomp *d, struct moat_err *err)
 
 static int detect(struct source_decomp *d, struct moat_err *err)
 {
-    const unsigned char *p;
     const char *other;
+    enum moat_codec c;
     int rc;
 
     rc = refill(d, err);
     if (rc < 0)
         return rc;
-    p = d->in_p;
-    if (d->in_n >= 3 && p[0] == 0x1f && p[1] == 0x8b && p[2] == 8) {
-        d->kind = SOURCE_COMP_GZIP;
-        memset(&d->zs, 0, sizeof(d->zs));
-        if (inflateInit2(&d->zs, 16 + MAX_WBITS) != Z_OK)
-            return moat_err_set(err, MOAT_E_NOMEM, "%s: cannot start gzip", d->label);
-        d->zs_live = 1;
-    } else if (d->in_n >= 4 && p[0] == 0x28 && p[1] == 0xb5 && p[2] == 0x2f && p[3] == 0xfd) {
-        d->kind = SOURCE_COMP_ZSTD;
-        d->zd = ZSTD_createDStream();
-        if (d->zd == NULL)
-            return moat_err_set(err, MOAT_E_NOMEM, "%s: cannot start zstd", d->label);
-        /* the default window cap (128 MiB) bounds memory; say so explicitly */
-        ZSTD_DCtx_setParameter(d->zd, ZSTD_d_windowLogMax, 27);
-    } else if ((other = source_compressed_magic(p, d->in_n)) != NULL) {
-        return moat_err_set(err, MOAT_E_UNSUPPORTED, "%s: %s-compressed layer is not supported",
-                            d->label, other);
-    } else {
+    c = moat_codec_sniff(d->in_p, d->in_n);
+    if (c == MOAT_CODEC_NONE) {
+        if ((other = source_compressed_magic(d->in_p, d->in_n)) != NULL)
+            return moat_err_set(err, MOAT_E_UNSUPPORTED, "%s: %s-compressed layer is not supported",
+                                d->label, other);
         d->kind = SOURCE_COMP_NONE;
         return 0;
     }
+    d->kind = c == MOAT_CODEC_GZIP ? SOURCE_COMP_GZIP : SOURCE_COMP_ZSTD;
+    /* the zstd window cap (128 MiB, libzstd's default) bounds memory; said explicitly */
+    const struct moat_decomp_limits dl = {d->lim.max_out, d->lim.grace, d->lim.ratio,
+                                          SOURCE_ZSTD_WINDOW_LOG};
+    if (moat_decomp_new(&d->dc, err) < 0 || moat_decomp_reset(d->dc, c, &dl, err) < 0)
+        return moat_err_set(err, MOAT_E_NOMEM, "%s: cannot start %s", d->label, moat_codec_name(c));
     d->out = malloc(SOURCE_IO_CHUNK);
     if (d->out == NULL)
         return moat_err_set(err, MOAT_E_NOMEM, "%s: out of memory", d->label);
@@ -138,99 +127,50 @@ out:
     return rc;
 }
 
-/* After a gzip member: another member, zero padding, or garbage (an error). */
-static int next_member(struct source_decomp *d, struct moat_err *err)
+static int limit_error(const struct source_decomp *d, uint64_t in, uint64_t out,
+                       struct moat_err *err)
 {
-    int rc;
+    return moat_err_set(err, MOAT_E_LIMIT,
+                        "%s: layer expands to more than %llu bytes or %llu times its "
+                        "compressed size (%llu bytes from %llu)",
+                        d->label, (unsigned long long)d->lim.max_out,
+                        (unsigned long long)d->lim.ratio, (unsigned long long)out,
+                        (unsigned long long)in);
+}
+
+/* Next decompressed chunk into d->out: > 0 bytes, 0 at a complete end, or an error naming
+ * the layer (a corrupt, truncated or over-expanding stream; garbage after a gzip stream). */
+static ssize_t decompress_some(struct source_decomp *d, struct moat_err *err)
+{
+    const char *codec = d->kind == SOURCE_COMP_GZIP ? "gzip" : "zstd";
 
     for (;;) {
-        rc = refill(d, err);
+        int rc = refill(d, err);
         if (rc < 0)
             return rc;
-        if (d->in_n == 0) {
+        /* with no input left, the decoder may still hold output: it is asked once more */
+        size_t n = moat_decomp_step(d->dc, &d->in_p, &d->in_n, d->out, SOURCE_IO_CHUNK);
+        switch (moat_decomp_state(d->dc)) {
+        case MOAT_DECOMP_CORRUPT:
+            return moat_err_set(err, MOAT_E_FORMAT, "%s: %s data is corrupt (%s)", d->label, codec,
+                                moat_decomp_message(d->dc));
+        case MOAT_DECOMP_GARBAGE:
+            return moat_err_set(err, MOAT_E_FORMAT, "%s: garbage after the end of the %s stream",
+                                d->label, codec);
+        case MOAT_DECOMP_LIMIT:
+            return limit_error(d, moat_decomp_in(d->dc), moat_decomp_out(d->dc), err);
+        default:
+            break;
+        }
+        if (n > 0)
+            return (ssize_t)n;
+        if (d->in_n == 0 && d->in_eof) {
+            if (moat_decomp_finish(d->dc) == MOAT_DECOMP_TRUNCATED)
+                return moat_err_set(err, MOAT_E_FORMAT, "%s: %s stream is truncated", d->label,
+                                    codec);
             d->eof = 1;
             return 0;
         }
-        if (d->in_p[0] == 0x1f) {
-            if (inflateReset(&d->zs) != Z_OK)
-                return moat_err_set(err, MOAT_E_FORMAT, "%s: gzip reset failed", d->label);
-            d->member_done = 0;
-            return 0;
-        }
-        for (size_t i = 0; i < d->in_n; i++)
-            if (d->in_p[i] != 0)
-                return moat_err_set(err, MOAT_E_FORMAT,
-                                    "%s: garbage after the end of the gzip stream", d->label);
-        d->in_n = 0; /* trailing zero padding: consume and keep looking */
-    }
-}
-
-static ssize_t inflate_some(struct source_decomp *d, struct moat_err *err)
-{
-    int rc, zr;
-
-    for (;;) {
-        if (d->member_done) {
-            rc = next_member(d, err);
-            if (rc < 0)
-                return rc;
-            if (d->eof)
-                return 0;
-        }
-        rc = refill(d, err);
-        if (rc < 0)
-            return rc;
-        /* with no input left, inflate may still hold output: ask once more */
-        d->zs.next_in = (unsigned char *)d->in_p;
-        d->zs.avail_in = (uInt)d->in_n; /* in_n <= SOURCE_IO_CHUNK */
-        d->zs.next_out = d->out;
-        d->zs.avail_out = SOURCE_IO_CHUNK;
-        zr = inflate(&d->zs, Z_NO_FLUSH);
-        d->in_p = d->zs.next_in;
-        d->in_n = d->zs.avail_in;
-        if (zr == Z_STREAM_END)
-            d->member_done = 1;
-        else if (zr != Z_OK && zr != Z_BUF_ERROR)
-            return moat_err_set(err, MOAT_E_FORMAT, "%s: gzip data is corrupt (%s)", d->label,
-                                d->zs.msg != NULL ? d->zs.msg : "inflate failed");
-        if (d->zs.avail_out < SOURCE_IO_CHUNK)
-            return (ssize_t)(SOURCE_IO_CHUNK - d->zs.avail_out);
-        if (zr != Z_STREAM_END && d->in_n == 0 && d->in_eof)
-            return moat_err_set(err, MOAT_E_FORMAT, "%s: gzip stream is truncated", d->label);
-    }
-}
-
-static ssize_t zstd_some(struct source_decomp *d, struct moat_err *err)
-{
-    int rc;
-
-    for (;;) {
-        ZSTD_inBuffer in;
-        ZSTD_outBuffer out = {d->out, SOURCE_IO_CHUNK, 0};
-        size_t zr;
-
-        rc = refill(d, err);
-        if (rc < 0)
-            return rc;
-        if (d->in_n == 0 && d->in_eof && d->member_done) {
-            d->eof = 1;
-            return 0;
-        }
-        /* with no input left, zstd may still hold output: ask once more */
-        in.src = d->in_p;
-        in.size = d->in_n;
-        in.pos = 0;
-        zr = ZSTD_decompressStream(d->zd, &out, &in);
-        if (ZSTD_isError(zr))
-            return moat_err_set(err, MOAT_E_FORMAT, "%s: zstd data is corrupt (%s)", d->label,
-                                ZSTD_getErrorName(zr));
-        d->in_p += in.pos;
-        d->in_n -= in.pos;
-        d->member_done = zr == 0; /* a frame is complete and flushed */
-        if (out.pos > 0)
-            return (ssize_t)out.pos;
-        if (!d->member_done && d->in_n == 0 && d->in_eof)
-            return moat_err_set(err, MOAT_E_FORMAT, "%s: zstd stream is truncated", d->label);
     }
 }
 
@@ -257,11 +197,8 @@ ssize_t source_decomp_read(struct source_decomp *d, const unsigned char **p, str
         }
         break;
     case SOURCE_COMP_GZIP:
-        n = inflate_some(d, err);
-        *p = d->out;
-        break;
     case SOURCE_COMP_ZSTD:
-        n = zstd_some(d, err);
+        n = decompress_some(d, err);
         *p = d->out;
         break;
     default:
@@ -272,13 +209,8 @@ ssize_t source_decomp_read(struct source_decomp *d, const unsigned char **p, str
     if ((uint64_t)n > UINT64_MAX - d->total)
         return moat_err_set(err, MOAT_E_LIMIT, "%s: layer too large", d->label);
     d->total += (uint64_t)n;
-    if (!source_limits_ok(&d->lim, d->in->pos, d->total))
-        return moat_err_set(err, MOAT_E_LIMIT,
-                            "%s: layer expands to more than %llu bytes or %llu times its "
-                            "compressed size (%llu bytes from %llu)",
-                            d->label, (unsigned long long)d->lim.max_out,
-                            (unsigned long long)d->lim.ratio, (unsigned long long)d->total,
-                            (unsigned long long)d->in->pos);
+    if (d->kind == SOURCE_COMP_NONE && d->total > d->lim.max_out) /* the decoder bounds the rest */
+        return limit_error(d, d->in->pos, d->total, err);
     if (d->md != NULL && EVP_DigestUpdate(d->md, *p, (size_t)n) != 1)
         return moat_err_set(err, MOAT_E_NOMEM, "%s: sha256 failed", d->label);
     return n;
@@ -321,9 +253,7 @@ void source_decomp_free(struct source_decomp *d)
 {
     if (d == NULL)
         return;
-    if (d->zs_live)
-        inflateEnd(&d->zs);
-    ZSTD_freeDStream(d->zd);
+    moat_decomp_free(d->dc);
     EVP_MD_CTX_free(d->md);
     free(d->out);
     free(d);

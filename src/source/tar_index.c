@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "../base/limits.h"
+#include "../base/tarhdr.h"
 
 #define BLK 512u
 
@@ -38,54 +39,6 @@ const char *source_compressed_magic(const unsigned char *p, size_t n)
         memcmp(p + 4, "\x31\x41\x59\x26\x53\x59", 6) == 0)
         return "bzip2";
     return NULL;
-}
-
-/* Octal (NUL/space terminated) or GNU base-256 number field. */
-static int parse_num(const unsigned char *f, size_t n, uint64_t *out)
-{
-    uint64_t v = 0;
-    size_t i = 0;
-
-    if (n > 0 && (f[0] & 0x80)) {
-        if (f[0] & 0x40)
-            return -1; /* negative */
-        v = f[0] & 0x3f;
-        for (i = 1; i < n; i++) {
-            if (v > (UINT64_MAX >> 8))
-                return -1;
-            v = (v << 8) | f[i];
-        }
-        *out = v;
-        return 0;
-    }
-    while (i < n && f[i] == ' ')
-        i++;
-    for (; i < n && f[i] >= '0' && f[i] <= '7'; i++) {
-        if (v > (UINT64_MAX >> 3))
-            return -1;
-        v = (v << 3) | (uint64_t)(f[i] - '0');
-    }
-    if (i < n && f[i] != '\0' && f[i] != ' ')
-        return -1;
-    *out = v;
-    return 0;
-}
-
-static int checksum_ok(const unsigned char *h)
-{
-    uint64_t want;
-    unsigned long su = 0;
-    long ss = 0;
-
-    if (parse_num(h + 148, 8, &want) < 0)
-        return 0;
-    for (size_t i = 0; i < BLK; i++) {
-        unsigned char c = (i >= 148 && i < 156) ? ' ' : h[i];
-
-        su += c;
-        ss += (signed char)c;
-    }
-    return want == su || (long)want == ss;
 }
 
 static int all_zero(const unsigned char *h)
@@ -265,12 +218,12 @@ int source_tar_index_build(const struct source_range *r, const char *label,
                               label, comp);
             goto out;
         }
-        if (!checksum_ok(h)) {
+        if (!moat_tar_checksum_ok(h)) {
             rc = moat_err_set(err, MOAT_E_FORMAT, "%s: bad tar header checksum at offset %llu",
                               label, (unsigned long long)pos);
             goto out;
         }
-        if (parse_num(h + 124, 12, &size) < 0) {
+        if (moat_tar_number(h + 124, 12, &size) < 0) {
             rc = moat_err_set(err, MOAT_E_FORMAT, "%s: bad tar size field at offset %llu", label,
                               (unsigned long long)pos);
             goto out;

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # secret_scan.sh - build an image from the Alpine minirootfs with planted secrets
 # of every rule family (files, a file a later layer deletes, ENV, a build ARG in
-# the history, gzip'ed and zstd'ed files, a .tar.gz, a truncated .gz and a gzip bomb)
-# and check that `moat scan --scanners secret` finds every one, with nothing
+# the history, gzip'ed and zstd'ed files, a .tar.gz, a truncated .gz and a gzip bomb,
+# passwords in XML elements and attributes, a plain text file named .gz as Debian ships
+# them) and check that `moat scan --scanners secret` finds every one, with nothing
 # unredacted in the output and the bomb costing little; with --secret-config,
 # a user rule fires, disable-rules and an allow path silence findings and a bad
 # config fails with its file and line; then check debian-min gives none.
@@ -24,6 +25,8 @@ printf '# old settings\nDEPLOY=ghp_Zk3Lq8Wm2Xr5Tn9Vb4Hc7Jd1Fg6Ys0Pa3Ue8\n' | gzi
 printf 'billing:\n  key: sk_live_4eC39HqLyjWDarjtT1zdp7dcQ\n' | zstd -q >"$work/image/archive/billing.yml.zst"
 { printf 'x=1\n'; head -c 30000 /dev/urandom | base64; } | gzip | head -c 2000 >"$work/image/archive/cut.log.gz"
 head -c 512M /dev/zero | gzip -9 >"$work/image/archive/bomb.gz"
+# plain text under a .gz name (Debian's var/lib/dpkg/alternatives/builtins.7.gz): no warning
+printf '/usr/share/man/man7/bash-builtins.7.gz\n' >"$work/image/archive/builtins.7.gz"
 printf 'ACME_KEY=acme-9F3B27C1D04E5A68\n' >"$work/image/acme.conf"
 # a tar.gz backup (made by tar(1)) with a secret in one member and a binary beside it
 mkdir -p "$work/tarsrc/home/ci"
@@ -37,7 +40,8 @@ fx_podman build --network none -q -f "$work/Containerfile.secrets" \
 fx_podman save --format docker-archive -o "$work/img.tar" moat-test/secrets:1
 
 start=$(date +%s%N)
-"$MOAT" scan --scanners secret -f json -o "$work/out.json" "docker-archive:$work/img.tar"
+MOAT_CACHE=$work/cache "$MOAT" scan --scanners secret -f json -o "$work/out.json" "docker-archive:$work/img.tar" 2>"$work/scan.err"
+cat "$work/scan.err" >&2
 echo "secret scan of the planted image (with a 512 MiB gzip bomb): $(( ($(date +%s%N) - start) / 1000000 )) ms"
 fail=0
 expect() { # RULE PATH
@@ -67,15 +71,43 @@ expect secret-pypi-token app/.pypirc
 expect secret-docker-config-auth app/docker-config.json
 expect secret-jwt app/session.txt
 expect secret-generic-assignment app/app.conf
+expect secret-generic-assignment app/web.config
+expect secret-generic-assignment app/settings.xml
 expect secret-aws-access-key-id app/deleted.env
 expect secret-gitlab-token config:Env
+expect secret-generic-assignment config:Env
+# an Env finding names its variable, value redacted
+if ! python3 - "$work/out.json" <<'PY'
+import json, sys
+fs = [f for f in json.load(open(sys.argv[1]))["findings"] if (f.get("location") or {}).get("path") == "config:Env"]
+want = {("secret-gitlab-token", "GITLAB_TOKEN=****"), ("secret-generic-assignment", "DB_PASSWORD=****")}
+sys.exit(0 if want <= {(f["rule_id"], f["match"]) for f in fs} else 1)
+PY
+then echo "FAIL: Env findings do not name GITLAB_TOKEN and DB_PASSWORD"; fail=1; fi
+# only the truncated .gz is a damaged compressed file, not the plain text named .gz
+if [[ $(grep -c "^moat: warning: secret scan: .*\(gzip\|zstd\)" "$work/scan.err") != 1 ]] ||
+  ! grep -q "^moat: warning: secret scan: app/archive/cut.log.gz: truncated gzip stream" "$work/scan.err"; then
+  echo "FAIL: expected exactly one truncated or corrupt compressed file: $(cat "$work/scan.err")"; fail=1
+fi
 expect secret-github-token config:history
 expect secret-github-token app/archive/old.env.gz
 expect secret-stripe-key app/archive/billing.yml.zst
 expect secret-gitlab-token app/archive/backup.tar.gz
+# the compiled rules were cached (0600) and the cached database finds the same
+cached=("$work"/cache/secret-*.hsdb)
+if [[ ! -f ${cached[0]} || $(stat -c %a "${cached[0]}") != 600 ]]; then
+  echo "FAIL: no 0600 rule database cache in $work/cache"; fail=1
+fi
+MOAT_CACHE=$work/cache "$MOAT" scan --scanners secret -f json -o "$work/again.json" "docker-archive:$work/img.tar"
+if ! python3 - "$work/out.json" "$work/again.json" <<'PY'
+import json, sys
+a, b = (sorted(json.dumps(f, sort_keys=True) for f in json.load(open(p))["findings"]) for p in sys.argv[1:])
+sys.exit(0 if a == b else 1)
+PY
+then echo "FAIL: the cached rule database finds something else"; fail=1; fi
 # redaction: no planted secret appears in the report
 for s in PtYgjmUhBel31iEl2hpChYgCfrL1spNxnyVmihA VvVqE1SkHbn88HxjSI6bWHtP3fS2qHx6kwXo Q9mZ2xLk7RtV4nB8cW1yH6jP3sD5fG0aE2uK \
-         QCyEZDz-TddJ8HyS5SUk Xk9#mQ2 Z7VQ4XJ2MRTN6KWB Zk3Lq8Wm2Xr5Tn9Vb4Hc7 4eC39HqLyjWDarjtT1zdp7dcQ Rk7mWq2Zx9Lp4Tn8Vb3H; do
+         QCyEZDz-TddJ8HyS5SUk Xk9#mQ2 Qm7#vT2p Vb8\$kN3q Rt5!hJ8m Z7VQ4XJ2MRTN6KWB Zk3Lq8Wm2Xr5Tn9Vb4Hc7 4eC39HqLyjWDarjtT1zdp7dcQ Rk7mWq2Zx9Lp4Tn8Vb3H; do
   if grep -qF -- "$s" "$work/out.json"; then echo "FAIL: secret $s not redacted"; fail=1; fi
 done
 
@@ -122,7 +154,10 @@ fi
 
 # a pristine Debian 12 image: no secret finding
 "$MOAT_SRC/tests/fixtures/build-all.sh" debian-min >/dev/null
-"$MOAT" scan --scanners secret -f json -o "$work/deb.json" "docker-archive:$FIXTURES/debian-min/docker-archive.tar"
+"$MOAT" scan --scanners secret -f json -o "$work/deb.json" "docker-archive:$FIXTURES/debian-min/docker-archive.tar" \
+  2>"$work/deb.err"
 n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["findings"]))' "$work/deb.json")
 if [[ $n != 0 ]]; then echo "FAIL: debian-min gave $n secret findings"; fail=1; fi
+# its alternatives/builtins.7.gz is plain text, not a damaged gzip file
+if [[ -s $work/deb.err ]]; then echo "FAIL: debian-min scan warned: $(cat "$work/deb.err")"; fail=1; fi
 exit $fail

@@ -1,6 +1,8 @@
 /* test_scanner.c - the fs visitor: text files are scanned, binaries and files
  * over the size cap are skipped and counted, the same secret in two layers is
- * reported once, and the image config is scanned as config:Env/Labels/history. */
+ * reported once, the files skipped are named in the per-file warnings, and the image
+ * config is scanned as config:Env/Labels/history with Env and label findings naming their
+ * variable (value redacted). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -55,6 +57,13 @@ static void test_visitor(void **state)
     assert_int_equal(fs.v[0].line, 2);
     assert_int_equal(moat_secret_scanner_skipped_binary(sc), 1);
     assert_int_equal(moat_secret_scanner_skipped_large(sc), 1);
+    size_t nw = 0;
+    uint64_t dropped = 9;
+    const char *const *w = moat_secret_scanner_warnings(sc, &nw, &dropped);
+    assert_int_equal(nw, 1);
+    assert_int_equal(dropped, 0);
+    assert_string_equal(w[0],
+                        "big: larger than the secret scan's size cap (1000 bytes), not scanned");
     moat_findings_free(&fs);
     moat_secret_scanner_free(sc);
 }
@@ -65,7 +74,9 @@ static void test_config(void **state)
     struct moat_err err = MOAT_ERR_INIT;
     struct moat_findings fs = {0};
     struct moat_image_meta meta = {0};
-    char *env[] = {"PATH=/usr/bin", "GITLAB_TOKEN=glpat-QCyEZDz-TddJ8HyS5SUk"};
+    /* a newline inside an entry (hostile) must not shift the next entries' lines */
+    char *env[] = {"PATH=/usr/bin", "GITLAB_TOKEN=glpat-QCyEZDz-TddJ8HyS5SUk", "A=\nB\r\n",
+                   "DB_PASSWORD=Xk9#mQ2!vL7pR4tZ"};
     struct moat_kv labels[] = {{"maintainer", "x"},
                                {"npm", "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"}};
     struct moat_history hist[] = {
@@ -74,7 +85,7 @@ static void test_config(void **state)
 
     (void)state;
     meta.env = env;
-    meta.n_env = 2;
+    meta.n_env = 4;
     meta.labels = labels;
     meta.n_labels = 2;
     meta.history = hist;
@@ -83,14 +94,23 @@ static void test_config(void **state)
     assert_int_equal(moat_secret_scan_config(sc, &meta, &err), 0);
     assert_int_equal(moat_secret_scanner_take(sc, &fs, &err), 0);
     moat_findings_sort(&fs);
-    assert_int_equal(fs.n, 3);
+    assert_int_equal(fs.n, 4);
     for (size_t i = 0; i < fs.n; i++) {
         assert_int_equal(fs.v[i].layer, -1);
         if (strcmp(fs.v[i].rule_id, "secret-gitlab-token") == 0) {
             assert_string_equal(fs.v[i].path, "config:Env");
             assert_int_equal(fs.v[i].line, 2);
+            assert_string_equal(fs.v[i].match, "GITLAB_TOKEN=****");
+            assert_string_equal(fs.v[i].description, "in Env GITLAB_TOKEN of the image config");
+        } else if (strcmp(fs.v[i].rule_id, "secret-generic-assignment") == 0) {
+            assert_string_equal(fs.v[i].path, "config:Env");
+            assert_int_equal(fs.v[i].line, 4);
+            assert_string_equal(fs.v[i].match, "DB_PASSWORD=****");
+            assert_string_equal(fs.v[i].description, "in Env DB_PASSWORD of the image config");
         } else if (strcmp(fs.v[i].rule_id, "secret-npm-token") == 0) {
             assert_string_equal(fs.v[i].path, "config:Labels");
+            assert_string_equal(fs.v[i].match, "npm=****");
+            assert_string_equal(fs.v[i].description, "in label npm of the image config");
         } else {
             assert_string_equal(fs.v[i].rule_id, "secret-github-token");
             assert_string_equal(fs.v[i].path, "config:history");

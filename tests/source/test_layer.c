@@ -227,10 +227,14 @@ static void test_ratio_limit(void **state)
     zeros = tar_build(big, 1);
     g = gz_build(&zeros); /* ~4 MiB of 'a' compresses > 100:1 */
     assert_true(g.n * 100 < zeros.n);
-    assert_int_equal(open_mem(&g, NULL, NULL, UINT64_MAX, &lim, &r, &err), 0);
-    assert_true(read_all(r, NULL, &err) < 0);
-    assert_int_equal(err.code, MOAT_E_LIMIT);
-    rc = moat_entry_reader_close(r, &err);
+    /* the ratio counts the compressed bytes the decoder consumed, so the bound trips as soon
+     * as the output passes the grace: at open (libarchive reads the first header) or later */
+    rc = open_mem(&g, NULL, NULL, UINT64_MAX, &lim, &r, &err);
+    if (rc == 0) {
+        assert_true(read_all(r, NULL, &err) < 0);
+        assert_int_equal(err.code, MOAT_E_LIMIT);
+        rc = moat_entry_reader_close(r, &err);
+    }
     assert_int_equal(rc, -MOAT_E_LIMIT);
     assert_non_null(strstr(moat_err_msg(&err), "times its compressed size"));
     /* the default limits allow it (within the 64 MiB grace) */
