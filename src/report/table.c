@@ -398,6 +398,11 @@ static int header(FILE *f, const struct report_run *run)
                 : 0;
     if (r == 0)
         r = fputc('\n', f) == EOF ? -1 : 0;
+    for (size_t i = 0; r == 0 && i < ctx->n_scanners; i++) /* what "no secrets" means */
+        r = fprintf(f, "%s%s%s", i == 0 ? "Scanned for: " : ", ", ctx->scanners[i],
+                    i + 1 == ctx->n_scanners ? "\n" : "") < 0
+                ? -1
+                : 0;
     if (r == 0 && ctx->db_note != NULL) {
         char *note = moat_text_cell(ctx->db_note, 200, &w);
 

@@ -68,6 +68,16 @@ ms=$((($(date +%s%N) - start) / 1000000))
   ok "-o into a missing directory: exit 1 naming the directory, before the scan (${ms} ms)" ||
   not_ok "-o missing dir: rc $rc $(cat "$WORK/e")"
 
+# --- progress on a terminal, none in a pipe -------------------------------------
+if command -v script >/dev/null; then
+  env -u CI script -qc "'$MOAT' scan --scanners secret -f json -o '$WORK/p.json' '$DEB'" /dev/null >"$WORK/tty" 2>&1 || true
+  "$MOAT" scan --scanners secret -f json -o "$WORK/p.json" "$DEB" 2>"$WORK/e" || true
+  grep -q "reading layer 1/1" "$WORK/tty" && ! grep -q "reading layer" "$WORK/e" &&
+    ok "moat scan shows layer progress on a terminal, not in a pipe" || not_ok "progress: $(cat -v "$WORK/tty" | head -c 200)"
+else
+  it_skip "script(1) not installed: no pseudo-terminal for the progress check"
+fi
+
 # --- lint: what BuildKit refuses, and a build context directory -----------------
 mkdir -p "$WORK/ctx"
 printf 'FROM debian:12\nFROOM x\n' >"$WORK/ctx/Dockerfile"
