@@ -24,36 +24,12 @@ static char *make_archive(const char *dir, const char *name, bool tamper)
 {
     const struct tentry l0e[] = {{"etc/hostname", 'f', "box\n"}};
     const struct tentry l1e[] = {{"srv/app.conf", 'f', "port = 8080\n"}};
-    struct tbuf l0 = tar_build(l0e, 1), l1 = tar_build(l1e, 1), outer;
-    char diff[2][72], cdg[72], cname[80], man[512], *cfg, *path = path_join(dir, name), *hit;
+    struct tbuf l0 = tar_build(l0e, 1), l1 = tar_build(l1e, 1);
+    char *path = path_join(dir, name);
 
-    tdigest(l0.p, l0.n, diff[0]);
-    tdigest(l1.p, l1.n, diff[1]);
-    cfg = config_build(diff, 2);
-    tdigest(cfg, strlen(cfg), cdg);
-    if (tamper) {
-        hit = memmem(l1.p, l1.n, "8080", 4);
-        assert_non_null(hit);
-        hit[0] = '9';
-    }
-    snprintf(cname, sizeof(cname), "%s.json", cdg + 7);
-    snprintf(man, sizeof(man),
-             "[{\"Config\":\"%s\",\"RepoTags\":[\"example.com/moat/custody:1\"],"
-             "\"Layers\":[\"l0.tar\",\"l1.tar\"]}]",
-             cname);
-    {
-        const struct tmember m[] = {{"l0.tar", l0.p, l0.n},
-                                    {"l1.tar", l1.p, l1.n},
-                                    {cname, cfg, strlen(cfg)},
-                                    {"manifest.json", man, strlen(man)}};
-
-        outer = outer_build(m, 4);
-    }
-    write_file(path, outer.p, outer.n);
+    docker_archive_write(path, &l0, &l1, "example.com/moat/custody:1", tamper ? "8080" : NULL);
     tb_free(&l0);
     tb_free(&l1);
-    tb_free(&outer);
-    free(cfg);
     return path;
 }
 

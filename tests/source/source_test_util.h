@@ -250,6 +250,47 @@ static __attribute__((unused)) char *config_build(char (*diff_ids)[72], size_t n
     return s;
 }
 
+/*
+ * A docker-archive at path of two layer tars (l1 may hold whiteouts) and a
+ * config from config_build(), tagged repo_tag. The digests are taken before
+ * tamper (may be NULL) changes the first occurrence of its 4 bytes in l1 to
+ * "9...", so a tampered layer no longer matches its diff_id.
+ */
+static __attribute__((unused)) void docker_archive_write(const char *path, const struct tbuf *l0,
+                                                         struct tbuf *l1, const char *repo_tag,
+                                                         const char *tamper)
+{
+    char diff[2][72], cdg[72], cname[80], man[512], *cfg;
+    struct tbuf outer;
+
+    tdigest(l0->p, l0->n, diff[0]);
+    tdigest(l1->p, l1->n, diff[1]);
+    cfg = config_build(diff, 2);
+    tdigest(cfg, strlen(cfg), cdg);
+    if (tamper != NULL) {
+        unsigned char *hit = memmem(l1->p, l1->n, tamper, 4);
+
+        if (hit == NULL)
+            abort();
+        hit[0] = '9';
+    }
+    snprintf(cname, sizeof(cname), "%s.json", cdg + 7);
+    snprintf(man, sizeof(man),
+             "[{\"Config\":\"%s\",\"RepoTags\":[\"%s\"],\"Layers\":[\"l0.tar\",\"l1.tar\"]}]",
+             cname, repo_tag);
+    {
+        const struct tmember m[] = {{"l0.tar", l0->p, l0->n},
+                                    {"l1.tar", l1->p, l1->n},
+                                    {cname, cfg, strlen(cfg)},
+                                    {"manifest.json", man, strlen(man)}};
+
+        outer = outer_build(m, 4);
+    }
+    write_file(path, outer.p, outer.n);
+    tb_free(&outer);
+    free(cfg);
+}
+
 /* Count entries of a reader, reading all content; returns entries or <0. */
 static __attribute__((unused)) long read_all(struct moat_entry_reader *r, uint64_t *bytes,
                                              struct moat_err *err)
