@@ -75,14 +75,16 @@ for img in debian-min debian-140; do
   else
     not_ok "$img: the fix above the installed version was not reported"
   fi
-  # the same image through its stored SBOM gives the same findings
-  it_moat "$WORK/sbom.cdx.json" "$WORK/err" sbom -f cyclonedx "docker-archive:$d/docker-archive.tar"
-  if it_moat "$WORK/scan2.json" "$WORK/err" scan --db "$DB" -q -f json "$WORK/sbom.cdx.json"; then
-    findings_tsv "$WORK/scan2.json" >"$WORK/actual2.tsv"
-    compare "$img via its CycloneDX SBOM" "$WORK/expected.tsv" "$WORK/actual2.tsv"
-  else
-    not_ok "$img: scanning the stored SBOM failed: $(head -c 300 "$WORK/err")"
-  fi
+  # the same image through its stored SBOM, in each of moat's three formats, gives the same findings
+  for fmt in cyclonedx spdx json; do
+    it_moat "$WORK/sbom.$fmt.json" "$WORK/err" sbom -f $fmt "docker-archive:$d/docker-archive.tar"
+    if it_moat "$WORK/scan2.json" "$WORK/err" scan --db "$DB" -q -f json "$WORK/sbom.$fmt.json"; then
+      findings_tsv "$WORK/scan2.json" >"$WORK/actual2.tsv"
+      compare "$img via its $fmt SBOM" "$WORK/expected.tsv" "$WORK/actual2.tsv"
+    else
+      not_ok "$img: scanning the stored $fmt SBOM failed: $(head -c 300 "$WORK/err")"
+    fi
+  done
 done
 
 # A CycloneDX SBOM written by Trivy for the same image gives the same findings
