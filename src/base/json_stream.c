@@ -51,6 +51,7 @@ struct js {
     char *each_key;
     json_t *each_keys;
 
+    bool started; /* the element at the handover level has been counted */
     /* the value being built, and its size */
     struct frame *st;
     size_t n_st, cap_st, size;
@@ -64,14 +65,16 @@ struct js {
 /* Where in the document the current value is, for messages. */
 static void where(const struct js *s, char *buf, size_t cap)
 {
+    size_t back = s->started ? 1 : 0; /* an element not yet counted is the next one */
+
     if (s->each && s->each_key != NULL)
         snprintf(buf, cap, "%.64s.%.64s: ", s->member, s->each_key);
     else if (s->each)
-        snprintf(buf, cap, "%.64s[%zu]: ", s->member, s->n_each - 1);
+        snprintf(buf, cap, "%.64s[%zu]: ", s->member, s->n_each - back);
     else if (s->member != NULL)
         snprintf(buf, cap, "%.64s: ", s->member);
-    else if (s->v->root == JSON_ARRAY && s->n_root > 0)
-        snprintf(buf, cap, "[%zu]: ", s->n_root - 1);
+    else if (s->v->root == JSON_ARRAY && s->depth > 0)
+        snprintf(buf, cap, "[%zu]: ", s->n_root - back);
     else
         buf[0] = '\0';
 }
@@ -100,7 +103,7 @@ static int nomem(struct js *s)
     return fail(s, MOAT_E_NOMEM, "out of memory");
 }
 
-/* A key or string: length bound, and (keys) no NUL, which jansson keys cannot hold. */
+/* A key or string: length bound, and no NUL (refused by jansson's default too). */
 static bool text_ok(struct js *s, const unsigned char *p, size_t n, bool key)
 {
     if (n > s->lim->max_string) {
@@ -108,8 +111,8 @@ static bool text_ok(struct js *s, const unsigned char *p, size_t n, bool key)
              s->lim->max_string);
         return false;
     }
-    if (key && memchr(p, '\0', n) != NULL) {
-        fail(s, MOAT_E_FORMAT, "NUL byte in object key");
+    if (memchr(p, '\0', n) != NULL) {
+        fail(s, MOAT_E_FORMAT, "NUL byte in %s", key ? "object key" : "string");
         return false;
     }
     return true;
@@ -146,6 +149,7 @@ static int handover(struct js *s, json_t *val, json_type type)
     r = s->v->item(s->v->ctx, &it, s->err);
     json_decref(val);
     s->size = 0;
+    s->started = false;
     if (s->each) {
         free(s->each_key);
         s->each_key = NULL;
@@ -234,6 +238,7 @@ static int value(struct js *s, json_t *val, json_type type, size_t bytes)
             return fail(s, MOAT_E_LIMIT, "more than %zu elements", s->lim->max_items);
         }
         s->size = 0;
+        s->started = true;
         if (fate == SKIP) {
             if (container) {
                 s->skip = 1;
@@ -245,6 +250,7 @@ static int value(struct js *s, json_t *val, json_type type, size_t bytes)
             return handover(s, NULL, type);
         }
         if (fate == OPEN_EACH) {
+            s->started = false; /* its elements are counted one by one */
             s->each = true;
             s->each_type = type;
             s->n_each = 0;

@@ -17,7 +17,7 @@
  * 48 per value, about what jansson spends on it), the
  * number of members or elements of the root and of one EACH container, and
  * the length of one string, key or number. Anything beyond them, invalid
- * JSON (including invalid UTF-8, a NUL in a key, a number out of range, a
+ * JSON (including invalid UTF-8, a NUL in a string or key, a number out of range, a
  * duplicate key in a built value or among the root's members or an EACH
  * object's members, anything after the root) and a root that is not an
  * object or array end the read with a one-line error naming the document

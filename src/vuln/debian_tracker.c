@@ -190,41 +190,43 @@ static int cve_entry(struct vdb_imp *im, const char *pkg, const char *id, json_t
     return 0;
 }
 
-int vdb_tracker_json_import(struct vdb_imp *im, const char *name, json_t *root,
-                            struct moat_err *err)
+int vdb_tracker_json_begin(struct vdb_imp *im, struct moat_err *err)
 {
-    const char *pkg, *id;
-    json_t *cves, *e;
     int r;
 
-    if (!json_is_object(root))
-        return moat_err_set(err, MOAT_E_FORMAT, "%s: expected an object of source packages", name);
     if ((r = vdb_drop_feed(im, FEED_CVE, err)) < 0 || (r = vdb_touch_feed(im, FEED_CVE, err)) < 0)
         return r;
-    json_object_foreach(root, pkg, cves)
+    return 0;
+}
+
+int vdb_tracker_json_package(struct vdb_imp *im, const char *name, const char *pkg, json_t *cves,
+                             struct moat_err *err)
+{
+    const char *id;
+    json_t *e;
+    int r;
+
+    if (!id_ok(pkg, strlen(pkg)) || !json_is_object(cves)) {
+        vdb_skip(im, FEED_CVE, "%s: %.64s: %s", name, pkg,
+                 json_is_object(cves) ? "bad package name" : "expected object");
+        return 0;
+    }
+    json_object_foreach(cves, id, e)
     {
-        if (!id_ok(pkg, strlen(pkg)) || !json_is_object(cves)) {
-            vdb_skip(im, FEED_CVE, "%s: %.64s: %s", name, pkg,
-                     json_is_object(cves) ? "bad package name" : "expected object");
+        const char *why = NULL, *where = "";
+
+        if (!id_ok(id, strlen(id))) {
+            vdb_skip(im, FEED_CVE, "%s: %s: %.64s: bad id", name, pkg, id);
             continue;
         }
-        json_object_foreach(cves, id, e)
-        {
-            const char *why = NULL, *where = "";
-
-            if (!id_ok(id, strlen(id))) {
-                vdb_skip(im, FEED_CVE, "%s: %s: %.64s: bad id", name, pkg, id);
-                continue;
-            }
-            r = cve_entry(im, pkg, id, e, false, &why, &where, err);
-            if (r == 0)
-                r = cve_entry(im, pkg, id, e, true, &why, &where, err);
-            if (r < 0)
-                return r;
-            if (r > 0)
-                vdb_skip(im, FEED_CVE, "%s: %s: %s: %s%s%s", name, pkg, id, where,
-                         *where ? ": " : "", why ? why : "malformed");
-        }
+        r = cve_entry(im, pkg, id, e, false, &why, &where, err);
+        if (r == 0)
+            r = cve_entry(im, pkg, id, e, true, &why, &where, err);
+        if (r < 0)
+            return r;
+        if (r > 0)
+            vdb_skip(im, FEED_CVE, "%s: %s: %s: %s%s%s", name, pkg, id, where, *where ? ": " : "",
+                     why ? why : "malformed");
     }
     return 0;
 }

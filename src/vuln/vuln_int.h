@@ -15,6 +15,7 @@
 #include "base/buf.h"
 #include "base/error.h"
 #include "base/json.h"
+#include "base/json_stream.h"
 #include "vuln/vulndb.h"
 
 /* Bounds for hostile databases (see base/limits.h for the image-side ones). */
@@ -27,6 +28,11 @@
 #define VDB_MAX_DIR_FILES 2000000u
 #define VDB_MAX_ZIP_ENTRIES 2000000u
 #define VDB_MAX_ITEMS 1000000u /* entries in one array (versions, events, ...) */
+/* Streamed JSON documents (import_json.c): memory follows one value, so the
+ * document may be large; one record, tracker package or feed entry may not. */
+#define VDB_MAX_STREAM_BYTES (8ull << 30)
+#define VDB_MAX_VALUE_BYTES (16u << 20)
+#define VDB_MAX_STREAM_ITEMS 4000000u
 
 #define VDB_SRC_OSV "osv"
 #define VDB_SRC_TRACKER "debian-tracker"
@@ -90,14 +96,25 @@ int vdb_put_affected(struct vdb_imp *im, int64_t vid, const char *vuln_id, const
 int vdb_drop_feed(struct vdb_imp *im, const char *feed, struct moat_err *err);
 void vdb_progress(struct vdb_imp *im);
 
-/* Format parsers. name is the file (or zip entry) for messages. They return
- * 0 (malformed records skipped through vdb_skip), or a negative error for a
- * database failure or a file that is not of the format at all. */
-int vdb_osv_import(struct vdb_imp *im, const char *name, json_t *root, const char *feed_hint,
+/* Format parsers, one record (or package) at a time; import_json.c streams
+ * the documents and hands them over. name/label is the file (or zip entry)
+ * for messages. They return 0 (malformed records skipped through vdb_skip),
+ * or a negative error for a database failure or a document that is not of
+ * the format at all. */
+int vdb_osv_record(struct vdb_imp *im, const char *label, json_t *rec, const char *feed_hint,
                    struct moat_err *err);
-int vdb_secdb_import(struct vdb_imp *im, const char *name, json_t *root, struct moat_err *err);
-int vdb_tracker_json_import(struct vdb_imp *im, const char *name, json_t *root,
-                            struct moat_err *err);
+struct vdb_secdb {
+    char eco[VDB_MAX_ID_LEN + 16], feed[VDB_MAX_ID_LEN * 2 + 32];
+};
+/* Check distroversion/reponame and replace the feed they name. */
+int vdb_secdb_begin(struct vdb_imp *im, const char *name, const char *distroversion,
+                    const char *reponame, struct vdb_secdb *sd, struct moat_err *err);
+int vdb_secdb_package(struct vdb_imp *im, const struct vdb_secdb *sd, const char *name, json_t *pkg,
+                      size_t index, struct moat_err *err);
+/* The tracker JSON dump: replace the feed, then one source package's {CVE: entry} at a time. */
+int vdb_tracker_json_begin(struct vdb_imp *im, struct moat_err *err);
+int vdb_tracker_json_package(struct vdb_imp *im, const char *name, const char *pkg, json_t *cves,
+                             struct moat_err *err);
 /* CVE/list with the DSA/list (may be NULL) for per-release fixed versions, or a DSA/list alone. */
 int vdb_tracker_list_import(struct vdb_imp *im, const char *name, const char *data, size_t len,
                             const char *dsa, size_t dsa_len, struct moat_err *err);
@@ -117,6 +134,30 @@ int vdb_pkg_key(const char *eco_key, const char *package, char *buf, size_t cap)
 bool vdb_eco_known(const char *ecosystem);
 /* Debian codename -> "12" etc., NULL when unknown. */
 const char *vdb_debian_release(const char *codename);
+
+/* Where a JSON document is read from, once per pass: a file from its start
+ * (fd >= 0; gzip data is recognised and inflated), else bytes in memory. */
+struct vdb_src {
+    int fd;
+    const void *mem;
+    size_t len;
+};
+/* Import a JSON document of any format moat reads (import_json.c). */
+int vdb_import_json(struct vdb_imp *im, const char *name, const struct vdb_src *src,
+                    const char *feed_hint, struct moat_err *err);
+/* Import one OSV zip entry (a record, an array or {"vulns": [...]}) as rd reads it. */
+int vdb_import_osv_read(struct vdb_imp *im, const char *label, moat_json_read_fn rd, void *rctx,
+                        const char *feed_hint, struct moat_err *err);
+
+/* A savepoint around one document: what it wrote is undone, and the counts
+ * it added forgotten (the skip reasons are kept), when it fails half-way. */
+struct vdb_mark {
+    struct moat_import_report rep;
+    size_t n_feeds;
+};
+int vdb_mark_begin(struct vdb_imp *im, struct vdb_mark *m, struct moat_err *err);
+int vdb_mark_release(struct vdb_imp *im, struct moat_err *err);
+void vdb_mark_rollback(struct vdb_imp *im, const struct vdb_mark *m);
 
 /* Schema */
 int vdb_schema_init(sqlite3 *db, const char *path, struct moat_err *err);

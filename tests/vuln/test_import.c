@@ -383,9 +383,131 @@ static void test_tracker_json(void **state)
     moat_vulndb_close(db);
 }
 
+/* Write one zip entry named ename holding data. */
+static void zip_one(const char *out, const char *ename, const char *data, size_t n)
+{
+    struct archive *a = archive_write_new();
+    struct archive_entry *e = archive_entry_new();
+
+    archive_write_set_format_zip(a);
+    assert_int_equal(archive_write_open_filename(a, out), ARCHIVE_OK);
+    archive_entry_set_pathname(e, ename);
+    archive_entry_set_size(e, (la_int64_t)n);
+    archive_entry_set_filetype(e, AE_IFREG);
+    archive_entry_set_perm(e, 0644);
+    assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+    assert_int_equal(archive_write_data(a, data, n), (la_ssize_t)n);
+    archive_entry_free(e);
+    archive_write_close(a);
+    archive_write_free(a);
+}
+
+static char *osv_array(size_t n, bool broken_tail)
+{
+    size_t cap = n * 1300 + 64, len = 0;
+    char *s = malloc(cap), pad[1001];
+
+    assert_non_null(s);
+    memset(pad, 'd', 1000);
+    pad[1000] = '\0';
+    s[len++] = '[';
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(s + len, cap - len,
+                                "%s{\"id\":\"S-%zu\",\"modified\":\"2026-01-01T00:00:00Z\","
+                                "\"details\":\"%s\","
+                                "\"affected\":[{\"package\":{\"ecosystem\":\"Go\",\"name\":"
+                                "\"m%zu\"},\"ranges\":[{\"type\":\"SEMVER\",\"events\":["
+                                "{\"introduced\":\"0\"}]}]}]}",
+                                i ? "," : "", i, pad, i % 7);
+    snprintf(s + len, cap - len, "%s", broken_tail ? ",{\"id\":" : "]");
+    return s;
+}
+
+/*
+ * Streamed documents: a zip entry or file much larger than one record is
+ * read whole (a 32 MiB entry used to be skipped); a document broken after
+ * some good records leaves nothing of itself (the savepoint), in a zip only
+ * that entry; a broken tracker dump keeps the feed it would have replaced;
+ * gzip-compressed JSON is read too.
+ */
+static void test_streamed_documents(void **state)
+{
+    struct moat_vulndb *db = mem_db();
+    struct moat_import_report rep = {0};
+    struct moat_err err = MOAT_ERR_INIT;
+    char path[512], cmd[1100];
+    char *good = osv_array(35000, false), *bad = osv_array(1000, true);
+    (void)state;
+
+    snprintf(path, sizeof(path), "%s/big.zip", tmpdir);
+    zip_one(path, "all.json", good, strlen(good));
+    assert_true(strlen(good) > (32u << 20));
+    assert_int_equal(moat_vulndb_import_path(db, path, &rep, &err), 0);
+    assert_int_equal(rep.records, 35000);
+    assert_int_equal(rep.skipped, 0);
+    assert_int_equal(look(db, "Go", "m3").n, 35000 / 7);
+    moat_import_report_free(&rep);
+
+    memset(&rep, 0, sizeof(rep));
+    snprintf(path, sizeof(path), "%s/broken.zip", tmpdir);
+    zip_one(path, "bad.json", bad, strlen(bad));
+    assert_int_equal(moat_vulndb_import_path(db, path, &rep, &err), 0);
+    assert_int_equal(rep.records, 0);
+    assert_int_equal(rep.skipped, 1);
+    assert_non_null(strstr(rep.reasons[0], "broken.zip:bad.json: invalid JSON at byte"));
+    moat_import_report_free(&rep);
+
+    memset(&rep, 0, sizeof(rep));
+    snprintf(path, sizeof(path), "%s/broken.json", tmpdir);
+    write_file(path, bad, strlen(bad));
+    assert_int_equal(moat_vulndb_import_path(db, path, &rep, &err), -MOAT_E_FORMAT);
+    assert_int_equal(rep.records, 0);
+    assert_int_equal(rep.refused, 1);
+    assert_non_null(strstr(moat_err_msg(&err), "broken.json: invalid JSON"));
+    moat_err_clear(&err);
+    moat_import_report_free(&rep);
+    free(good);
+    free(bad);
+
+    /* the tracker dump: a good one, then a broken one that would replace it */
+    memset(&rep, 0, sizeof(rep));
+    assert_int_equal(
+        moat_vulndb_import_path(db, MOAT_TEST_DATA "/vuln/debian-tracker-subset.json", &rep, &err),
+        0);
+    assert_int_equal(look(db, "Debian:12", "zlib").n, 1);
+    {
+        const char *t = "{\"zlib\":{\"CVE-1\":{\"releases\":{}}},\"p\":{\"CVE-2\":";
+
+        assert_int_equal(moat_vulndb_import_mem(db, "t.json", t, strlen(t), &rep, &err),
+                         -MOAT_E_FORMAT);
+        moat_err_clear(&err);
+        assert_int_equal(look(db, "Debian:12", "zlib").n, 1);
+    }
+    moat_import_report_free(&rep);
+
+    /* gzip-compressed: the same records as the plain file */
+    memset(&rep, 0, sizeof(rep));
+    snprintf(cmd, sizeof(cmd), "gzip -c '%s/osv/go-vulndb/GO-2020-0001.json' > '%s/g.json.gz'",
+             SHARED, tmpdir);
+    assert_int_equal(system(cmd), 0);
+    snprintf(path, sizeof(path), "%s/g.json.gz", tmpdir);
+    assert_int_equal(moat_vulndb_import_path(db, path, &rep, &err), 0);
+    assert_int_equal(rep.records, 1);
+    /* truncated gzip: refused */
+    snprintf(cmd, sizeof(cmd), "head -c 300 '%s/g.json.gz' > '%s/t.json.gz'", tmpdir, tmpdir);
+    assert_int_equal(system(cmd), 0);
+    snprintf(path, sizeof(path), "%s/t.json.gz", tmpdir);
+    assert_int_equal(moat_vulndb_import_path(db, path, &rep, &err), -MOAT_E_FORMAT);
+    assert_non_null(strstr(moat_err_msg(&err), "t.json.gz: "));
+    moat_err_clear(&err);
+    moat_import_report_free(&rep);
+    moat_vulndb_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_streamed_documents),
         cmocka_unit_test(test_dir_symlinks_and_junk),
         cmocka_unit_test(test_zip_good_truncated_and_not_zip),
         cmocka_unit_test(test_secdb),
