@@ -28,11 +28,15 @@ static void db_usage(FILE *f)
           "  import PATH...  read vulnerability records into the database: OSV JSON records,\n"
           "                  osv.dev API answers ({\"vulns\": [...]}), the per-ecosystem zips\n"
           "                  osv.dev publishes, the Debian Security Tracker JSON dump or its\n"
-          "                  data/CVE/list (with data/DSA/list beside it), Alpine secdb JSON,\n"
-          "                  or directories of them (recursive; symlinks are not followed).\n"
-          "                  Records replace earlier ones with the same id; a tracker or\n"
-          "                  secdb file replaces that feed. Malformed records are skipped\n"
-          "                  and counted; a damaged zip is refused whole.\n"
+          "                  list files (CVE.list, DSA.list, DLA.list or data/CVE/list,\n"
+          "                  data/DSA/list, data/DLA/list, in any order, also in separate\n"
+          "                  imports), Alpine secdb JSON, or directories of them (recursive;\n"
+          "                  symlinks are not followed). JSON is read as a stream, also\n"
+          "                  gzip-compressed. Records replace earlier ones with the same id;\n"
+          "                  a tracker or secdb file replaces that feed. Malformed records are\n"
+          "                  skipped and counted; a damaged zip is refused whole. A line on\n"
+          "                  stderr says what the database cannot know (the tracker's CVE\n"
+          "                  list without its DSA or DLA list).\n"
           "  update          download the OSV zip of each ecosystem already in the database\n"
           "                  (or those named) and swap the result in atomically: a failed\n"
           "                  or interrupted update leaves the old database working.\n"
@@ -55,6 +59,7 @@ static void db_usage(FILE *f)
           "\n"
           "Examples:\n"
           "  moat db import ~/osv/Debian.zip ~/osv/PyPI.zip\n"
+          "  moat db import CVE.list DSA.list DLA.list\n"
           "  moat db import --db ./vuln.db security-tracker.json v3.20-main.json\n"
           "  moat db update -e Debian -e Alpine\n"
           "  moat db info -f json\n",
@@ -124,6 +129,8 @@ static int do_import(const char *db_path, char **paths, int n, bool quiet)
     struct moat_import_report rep = {0};
     struct moat_vulndb *db = NULL;
     bool progress = cli_progress_enabled(quiet), refused = false;
+    char **warn = NULL;
+    size_t n_warn = 0;
     int rc = MOAT_EXIT_FAIL;
 
     if (make_parent(db_path, &err) < 0 || moat_vulndb_open(db_path, 1, &db, &err) < 0)
@@ -148,6 +155,10 @@ static int do_import(const char *db_path, char **paths, int n, bool quiet)
     }
     end_progress(progress);
     print_report("imported", db_path, &rep);
+    if (moat_vulndb_warnings(db, &warn, &n_warn, &err) < 0)
+        goto out;
+    for (size_t i = 0; i < n_warn; i++)
+        cli_error("warning: %s", warn[i]);
     rc = refused ? MOAT_EXIT_FAIL : MOAT_EXIT_OK;
     moat_vulndb_close(db);
     db = NULL;
@@ -155,6 +166,7 @@ out:
     if (db != NULL || (rc == MOAT_EXIT_FAIL && err.code != 0))
         cli_fail(&err);
     moat_vulndb_close(db);
+    moat_vulndb_warnings_free(warn, n_warn);
     moat_import_report_free(&rep);
     moat_err_clear(&err);
     return rc;

@@ -64,6 +64,9 @@ static int on_affected(void *ctx, const struct moat_affected *a)
     }
     if (!affected)
         return 0;
+    /* the tracker knows only unstable's fix: this release has none */
+    if (a->distro_status != NULL && strcmp(a->distro_status, "fixed-in-unstable") == 0)
+        fixed = NULL;
     if (h->n == h->cap) {
         size_t cap = h->cap ? h->cap * 2 : 16;
         struct hit *v = realloc(h->v, cap * sizeof(*v));

@@ -23,7 +23,6 @@
 #define VDB_MAX_STR_LEN (1u << 20)       /* summary, details, any other string */
 #define VDB_MAX_VERSION_LEN 1024u        /* one version in a range or versions list */
 #define VDB_MAX_RECORD_BYTES (32u << 20) /* one OSV JSON file or zip entry */
-#define VDB_MAX_FEED_BYTES (768u << 20)  /* tracker JSON dump, secdb file, list file */
 #define VDB_MAX_DIR_DEPTH 32u
 #define VDB_MAX_DIR_FILES 2000000u
 #define VDB_MAX_ZIP_ENTRIES 2000000u
@@ -78,6 +77,15 @@ struct vdb_imp {
     uint64_t *feed_skipped;
     size_t n_feeds;
     uint64_t last_progress;
+    uint64_t tracker_seq; /* order of the tracker list notes written */
+};
+
+/* Where a document is read from, once per pass: a file from its start (fd >=
+ * 0; gzip data is recognised and inflated for JSON), else bytes in memory. */
+struct vdb_src {
+    int fd;
+    const void *mem;
+    size_t len;
 };
 
 /* Record a skipped record: counts it and keeps the first reasons. Never fails. */
@@ -115,9 +123,10 @@ int vdb_secdb_package(struct vdb_imp *im, const struct vdb_secdb *sd, const char
 int vdb_tracker_json_begin(struct vdb_imp *im, struct moat_err *err);
 int vdb_tracker_json_package(struct vdb_imp *im, const char *name, const char *pkg, json_t *cves,
                              struct moat_err *err);
-/* CVE/list with the DSA/list (may be NULL) for per-release fixed versions, or a DSA/list alone. */
-int vdb_tracker_list_import(struct vdb_imp *im, const char *name, const char *data, size_t len,
-                            const char *dsa, size_t dsa_len, struct moat_err *err);
+/* A tracker list file (CVE, DSA or DLA list), decided per release (debian_list.c). */
+int vdb_tracker_list_import(struct vdb_imp *im, const char *name, const struct vdb_src *src,
+                            struct moat_err *err);
+/* Whether data starts like a tracker list; *is_dsa for a DSA or DLA list. */
 bool vdb_is_tracker_list(const char *data, size_t len, bool *is_dsa);
 
 /* A JSON string field: absent/null -> *out NULL and 0; not a string, too long,
@@ -125,6 +134,10 @@ bool vdb_is_tracker_list(const char *data, size_t len, bool *is_dsa);
 int vdb_json_str(json_t *o, const char *key, size_t max, bool line_safe, const char **out,
                  const char **why);
 bool vdb_line_safe(const char *s);
+/* The same for n bytes, tabs allowed. */
+bool vdb_line_safe_n(const char *s, size_t n);
+/* An id of n bytes: 1 to VDB_MAX_ID_LEN bytes, no space or control character. */
+bool vdb_id_ok(const char *s, size_t n);
 
 /* Ecosystem and package keys (see vulndb.h). buf gets the key. 0 or -1 when too long. */
 int vdb_eco_key(const char *ecosystem, char *buf, size_t cap);
@@ -135,13 +148,6 @@ bool vdb_eco_known(const char *ecosystem);
 /* Debian codename -> "12" etc., NULL when unknown. */
 const char *vdb_debian_release(const char *codename);
 
-/* Where a JSON document is read from, once per pass: a file from its start
- * (fd >= 0; gzip data is recognised and inflated), else bytes in memory. */
-struct vdb_src {
-    int fd;
-    const void *mem;
-    size_t len;
-};
 /* Import a JSON document of any format moat reads (import_json.c). */
 int vdb_import_json(struct vdb_imp *im, const char *name, const struct vdb_src *src,
                     const char *feed_hint, struct moat_err *err);

@@ -2,7 +2,7 @@
  * vulndb.c - open the SQLite vulnerability database, and the queries the
  * matcher and `moat db info` use.
  *
- * Schema (PRAGMA user_version = 1):
+ * Schema (PRAGMA user_version = 2):
  *   sources(name PK, kind, origin, imported_at, records, skipped)   one row per feed
  *   vulns(vid PK, id, source, feed, summary, details, published, modified,
  *         withdrawn, source_severity, refs, severity)  UNIQUE(id, source)
@@ -10,6 +10,11 @@
  *   affected(vid, vuln_id, source, feed, ecosystem, eco_key, package, pkg_key,
  *            purl, ranges, versions, distro_status, distro_severity)
  *            INDEX (eco_key, pkg_key), (vid), (feed, vid)
+ *   tracker_notes(cve, seq, release, package, version, state, urgency)
+ *            the Debian tracker CVE list's annotations, kept so that its
+ *            DSA/DLA lists can be imported later (debian_list.c)
+ * A schema 1 database (no tracker_notes) is upgraded when opened writable and
+ * read as it is otherwise.
  * ranges is a compact text encoding, decoded per row at query time:
  * "R<kind>\n" opens a range, then "<i|f|l|m><version>\n" per event
  * (introduced, fixed, last_affected, limit); versions is one per line.
@@ -48,6 +53,13 @@ static const char SCHEMA[] =
     "CREATE INDEX affected_feed ON affected(feed, vid);"
     "PRAGMA user_version = 1;";
 
+/* What schema 2 adds to 1. */
+static const char SCHEMA_2[] =
+    "CREATE TABLE tracker_notes(cve TEXT NOT NULL, seq INTEGER NOT NULL, release TEXT NOT NULL,"
+    " package TEXT NOT NULL, version TEXT, state TEXT, urgency TEXT, PRIMARY KEY(cve, seq))"
+    " WITHOUT ROWID;"
+    "PRAGMA user_version = 2;";
+
 int vdb_sqlerr(sqlite3 *db, const char *path, const char *what, struct moat_err *err)
 {
     int code = sqlite3_errcode(db);
@@ -69,7 +81,9 @@ int vdb_exec(sqlite3 *db, const char *path, const char *sql, struct moat_err *er
 
 int vdb_schema_init(sqlite3 *db, const char *path, struct moat_err *err)
 {
-    return vdb_exec(db, path, SCHEMA, err);
+    int r = vdb_exec(db, path, SCHEMA, err);
+
+    return r < 0 ? r : vdb_exec(db, path, SCHEMA_2, err);
 }
 
 static int user_version(sqlite3 *db, const char *path, int *out, int *n_tables,
@@ -140,6 +154,17 @@ int moat_vulndb_open(const char *path, int writable, struct moat_vulndb **out, s
             goto out;
         ver = MOAT_VULNDB_SCHEMA_VERSION;
     }
+    if (ver == 1 && writable) {
+        if ((r = vdb_exec(v->db, path, "BEGIN IMMEDIATE", err)) < 0 ||
+            (r = vdb_exec(v->db, path, SCHEMA_2, err)) < 0 ||
+            (r = vdb_exec(v->db, path, "COMMIT", err)) < 0) {
+            sqlite3_exec(v->db, "ROLLBACK", NULL, NULL, NULL);
+            goto out;
+        }
+        ver = MOAT_VULNDB_SCHEMA_VERSION;
+    }
+    if (ver == 1 && !writable)
+        ver = MOAT_VULNDB_SCHEMA_VERSION; /* read as it is: nothing read needs schema 2 */
     if (ver != MOAT_VULNDB_SCHEMA_VERSION) {
         r = moat_err_set(err, MOAT_E_FORMAT,
                          ver == 0

@@ -27,7 +27,7 @@
 
 #include "base/error.h"
 
-#define MOAT_VULNDB_SCHEMA_VERSION 1
+#define MOAT_VULNDB_SCHEMA_VERSION 2
 /* A database whose newest import is older than this deserves a warning. */
 #define MOAT_VULNDB_STALE_SECS (7 * 24 * 3600)
 
@@ -76,7 +76,9 @@ struct moat_affected {
     size_t n_ranges;
     const char *const *versions; /* explicit affected versions */
     size_t n_versions;
-    /* "no-dsa", "ignored", "postponed", "unfixed", "end-of-life", "undetermined" or NULL */
+    /* "no-dsa", "ignored", "postponed", "unfixed", "end-of-life", "undetermined",
+     * "fixed-in-unstable" (the Debian tracker knows only unstable's fix: a version below
+     * it is affected with no fix in this release), or NULL */
     const char *distro_status;
     const char *distro_severity; /* tracker urgency, ecosystem_specific severity, or NULL */
 };
@@ -140,6 +142,15 @@ struct moat_vulndb_stats {
 int moat_vulndb_info(struct moat_vulndb *db, struct moat_vulndb_stats *out, struct moat_err *err);
 void moat_vulndb_stats_free(struct moat_vulndb_stats *s);
 
+/*
+ * What limits the answers this database can give, one sentence each (the
+ * caller frees them with moat_vulndb_warnings_free): the Debian tracker's CVE
+ * list imported without its DSA list (stable releases' fixes unknown) or
+ * without its DLA list (LTS releases' fixes unknown). 0, or a negative error.
+ */
+int moat_vulndb_warnings(struct moat_vulndb *db, char ***out, size_t *n, struct moat_err *err);
+void moat_vulndb_warnings_free(char **v, size_t n);
+
 /* Lines kept about skipped records, in order of discovery. */
 #define MOAT_IMPORT_REASONS 5
 
@@ -166,11 +177,12 @@ void moat_vulndb_set_progress(struct moat_vulndb *db, moat_vulndb_progress_fn fn
  * Import path (needs a writable handle): an OSV JSON record, an osv.dev API
  * answer {"vulns":[...]}, a JSON array of records, a zip of records (as
  * osv.dev publishes per ecosystem), a Debian Security Tracker JSON dump or
- * data/CVE/list / data/DSA/list file, an Alpine secdb JSON file, or a
+ * list file (data/CVE/list, data/DSA/list, data/DLA/list, in any order, in
+ * one call or several: see debian_list.c), an Alpine secdb JSON file, or a
  * directory of any of these (recursive, at most 32 levels and 2 million
- * files; symlinks and special files are not followed). Records replace those
- * with the same id and source; a tracker or secdb file replaces what the same
- * feed imported before.
+ * files; symlinks and special files are not followed). JSON is streamed,
+ * also gzip-compressed. Records replace those with the same id and source;
+ * a tracker or secdb file replaces what the same feed imported before.
  *
  * Each top-level path is one transaction: an interrupted import leaves the
  * database as it was. Malformed records are skipped and counted in rep

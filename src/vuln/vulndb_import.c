@@ -37,6 +37,24 @@ bool vdb_line_safe(const char *s)
     return true;
 }
 
+bool vdb_line_safe_n(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (((unsigned char)s[i] < 0x20 && s[i] != '\t') || s[i] == 0x7f)
+            return false;
+    return true;
+}
+
+bool vdb_id_ok(const char *s, size_t n)
+{
+    if (n == 0 || n > VDB_MAX_ID_LEN)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] <= 0x20 || s[i] == 0x7f)
+            return false;
+    return true;
+}
+
 int vdb_json_str(json_t *o, const char *key, size_t max, bool line_safe, const char **out,
                  const char **why)
 {
@@ -367,43 +385,6 @@ out:
 
 /* ---- reading inputs ---- */
 
-static int read_fd(int fd, const char *name, size_t max, char **out, size_t *len,
-                   struct moat_err *err)
-{
-    struct moat_buf b = MOAT_BUF_INIT;
-    char chunk[65536];
-    int r = 0;
-
-    b.max = max;
-    for (;;) {
-        ssize_t n = read(fd, chunk, sizeof(chunk));
-
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            r = moat_err_set(err, MOAT_E_IO, "%s: read failed: %s", name, strerror(errno));
-            goto out;
-        }
-        if (n == 0)
-            break;
-        if ((r = moat_buf_append(&b, chunk, (size_t)n)) < 0) {
-            r = moat_err_set(err, -r,
-                             r == -MOAT_E_LIMIT ? "%s: larger than %zu bytes"
-                                                : "%s: out of memory (%zu)",
-                             name, max);
-            goto out;
-        }
-    }
-    if (b.data == NULL && (r = moat_buf_append(&b, "", 0)) < 0) {
-        r = moat_err_set(err, MOAT_E_NOMEM, "%s: out of memory", name);
-        goto out;
-    }
-    *out = moat_buf_steal(&b, len);
-out:
-    moat_buf_free(&b);
-    return r;
-}
-
 static bool ends_with(const char *s, const char *suffix)
 {
     size_t a = strlen(s), b = strlen(suffix);
@@ -438,16 +419,17 @@ void vdb_mark_rollback(struct vdb_imp *im, const struct vdb_mark *m)
         free(im->feeds[--im->n_feeds]);
 }
 
-/* A JSON document inside a savepoint: all of it is imported, or none. */
-static int import_json_doc(struct vdb_imp *im, const char *name, const struct vdb_src *src,
-                           const char *feed_hint, struct moat_err *err)
+/* A document inside a savepoint: all of it is imported, or none. list: a tracker list. */
+static int import_src_doc(struct vdb_imp *im, const char *name, const struct vdb_src *src,
+                          bool list, const char *feed_hint, struct moat_err *err)
 {
     struct vdb_mark m;
     int r;
 
     if ((r = vdb_mark_begin(im, &m, err)) < 0)
         return r;
-    r = vdb_import_json(im, name, src, feed_hint, err);
+    r = list ? vdb_tracker_list_import(im, name, src, err)
+             : vdb_import_json(im, name, src, feed_hint, err);
     if (r < 0) {
         vdb_mark_rollback(im, &m);
         return r;
@@ -466,17 +448,13 @@ static bool starts_json(const char *data, size_t len)
 
 /* Import one document held in memory (not a zip). */
 static int import_doc(struct vdb_imp *im, const char *name, const char *data, size_t len,
-                      const char *feed_hint, const char *dsa, size_t dsa_len, struct moat_err *err)
+                      struct moat_err *err)
 {
-    bool is_dsa = false;
+    struct vdb_src src = {.fd = -1, .mem = data, .len = len};
+    bool list = vdb_is_tracker_list(data, len, &(bool){false});
 
-    if (vdb_is_tracker_list(data, len, &is_dsa))
-        return vdb_tracker_list_import(im, name, data, len, is_dsa ? NULL : dsa, dsa_len, err);
-    if (starts_json(data, len)) {
-        struct vdb_src src = {.fd = -1, .mem = data, .len = len};
-
-        return import_json_doc(im, name, &src, feed_hint, err);
-    }
+    if (list || starts_json(data, len))
+        return import_src_doc(im, name, &src, list, NULL, err);
     return moat_err_set(err, MOAT_E_FORMAT, "%s: not a format moat imports", name);
 }
 
@@ -631,8 +609,6 @@ static int import_file(struct vdb_imp *im, int dirfd, const char *name, const ch
                        struct moat_err *err)
 {
     struct stat sb;
-    char *data = NULL, *dsa = NULL;
-    size_t len = 0, dsa_len = 0;
     char feed[VDB_MAX_ID_LEN];
     int fd = -1, r = 0;
 
@@ -670,49 +646,17 @@ static int import_file(struct vdb_imp *im, int dirfd, const char *name, const ch
     {
         char head[4096];
         ssize_t n = pread(fd, head, sizeof(head), 0);
+        struct vdb_src src = {.fd = fd};
+        bool gz = n >= 2 && (unsigned char)head[0] == 0x1f && (unsigned char)head[1] == 0x8b;
+        bool list = n > 0 && vdb_is_tracker_list(head, (size_t)n, &(bool){false});
 
-        if (n >= 2 && ((unsigned char)head[0] == 0x1f && (unsigned char)head[1] == 0x8b)) {
-            /* gzip: JSON only (NVD's yearly feeds) */
-            struct vdb_src src = {.fd = fd};
-
-            im->rep->files++;
-            r = import_json_doc(im, label, &src, feed[0] ? feed : NULL, err);
-            goto done;
-        }
-        if (n > 0 && !vdb_is_tracker_list(head, (size_t)n, &(bool){false}) &&
-            starts_json(head, (size_t)n)) {
-            /* JSON is streamed from the file, never read whole */
-            struct vdb_src src = {.fd = fd};
-
-            im->rep->files++;
-            r = import_json_doc(im, label, &src, feed[0] ? feed : NULL, err);
-            goto done;
-        }
+        /* streamed from the file, never read whole; gzip only for JSON (NVD's yearly feeds) */
+        im->rep->files++;
+        if (gz || list || (n > 0 && starts_json(head, (size_t)n)))
+            r = import_src_doc(im, label, &src, list, feed[0] ? feed : NULL, err);
+        else
+            r = moat_err_set(err, MOAT_E_FORMAT, "%s: not a format moat imports", label);
     }
-    if ((r = read_fd(fd, label, VDB_MAX_FEED_BYTES, &data, &len, err)) < 0) {
-        im->rep->refused++;
-        goto out;
-    }
-    im->rep->files++;
-    if (vdb_is_tracker_list(data, len, &(bool){false})) {
-        /* data/CVE/list reads data/DSA/list beside it; CVE.list reads DSA.list */
-        bool is_dsa = false;
-        int dfd;
-
-        vdb_is_tracker_list(data, len, &is_dsa);
-        dfd = is_dsa ? -1
-                     : open_rel(dirfd, strcmp(name, "list") == 0 ? "../DSA/list" : "DSA.list",
-                                O_RDONLY);
-        if (dfd >= 0) {
-            fcntl(dfd, F_SETFL, fcntl(dfd, F_GETFL) & ~O_NONBLOCK);
-            if (fstat(dfd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
-                read_fd(dfd, label, VDB_MAX_FEED_BYTES, &dsa, &dsa_len, NULL) < 0)
-                dsa = NULL;
-            close(dfd);
-        }
-    }
-    r = import_doc(im, label, data, len, feed[0] ? feed : NULL, dsa, dsa_len, err);
-done:
     if (r == -MOAT_E_FORMAT || r == -MOAT_E_LIMIT) {
         if (top) {
             im->rep->refused++;
@@ -724,8 +668,6 @@ done:
     }
     vdb_progress(im);
 out:
-    free(data);
-    free(dsa);
     if (fd >= 0)
         close(fd);
     return r;
@@ -901,7 +843,7 @@ int moat_vulndb_import_mem(struct moat_vulndb *db, const char *name, const void 
     if (is_zip_name(name, data, len))
         r = import_zip(&im, name, -1, data, len, NULL, err);
     else
-        r = import_doc(&im, name, data, len, NULL, NULL, 0, err);
+        r = import_doc(&im, name, data, len, err);
     return imp_finish(&im, r, err);
 }
 

@@ -8,10 +8,16 @@
 # exactly at the installed version is not reported, a fix one step above is.
 # Also: the same findings from a stored SBOM (moat's and Trivy's), --ignore-unfixed, --severity and
 # --exit-code gating, and that every output format is produced.
+# The Debian Security Tracker's own list files (CVE.list + DSA.list, imported together, one after
+# the other in both orders, or as the tracker's data/ layout) give, on debian-min, debian-140 and
+# debian-big, the same findings and bookworm fix versions as the OSV conversion of the same
+# entries, and as vuln_reference.py --tracker computes from the lists with the tracker's rules;
+# CVE.list alone warns that stable-release fixes cannot be known and never presents unstable's
+# fix as bookworm's.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-it_fixtures alpine debian-min debian-140
+it_fixtures alpine debian-min debian-140 debian-big
 
 SHARED=${MOAT_SHARED:-$MOAT_SRC/../shared/data}
 DB=$WORK/vuln.db
@@ -85,6 +91,87 @@ for img in debian-min debian-140; do
       not_ok "$img: scanning the stored $fmt SBOM failed: $(head -c 300 "$WORK/err")"
     fi
   done
+done
+
+# --- the Debian Security Tracker's list files, decided per release --------------------------
+TRK=$SHARED/debian-security-tracker-subset
+mkdir -p "$WORK/data/CVE" "$WORK/data/DSA"
+cp "$TRK/CVE.list" "$WORK/data/CVE/list"
+cp "$TRK/DSA.list" "$WORK/data/DSA/list"
+tdb() { # NAME ARGS... : a database from one or more `moat db import` runs (ARGS split on ';')
+  local db=$WORK/$1.db; shift
+  rm -f "$db"
+  local IFS=';'
+  for run in "$@"; do
+    IFS=' ' read -r -a files <<<"$run"
+    "$MOAT" db import --db "$db" -q "${files[@]}" >/dev/null 2>>"$WORK/$(basename "$db").err" ||
+      not_ok "db import ${files[*]} failed: $(cat "$WORK/$(basename "$db").err")"
+  done
+}
+tdb together "$TRK/CVE.list $TRK/DSA.list"
+tdb cve-then-dsa "$TRK/CVE.list" "$TRK/DSA.list"
+tdb dsa-then-cve "$TRK/DSA.list" "$TRK/CVE.list"
+tdb data-layout "$WORK/data"
+tdb cve-only "$TRK/CVE.list"
+if grep -q "imported without its DSA list" "$WORK/cve-only.db.err"; then
+  ok "CVE.list alone warns that DSA fixes cannot be known"
+else
+  not_ok "CVE.list alone did not warn: $(cat "$WORK/cve-only.db.err")"
+fi
+if grep -q "without its DSA list" "$WORK/together.db.err" "$WORK/dsa-then-cve.db.err" \
+     "$WORK/data-layout.db.err"; then
+  not_ok "a warning about the DSA list although it was imported"
+else
+  ok "no DSA warning once the DSA list is in the database"
+fi
+# debian-big keeps only its docker-archive: its dpkg database and os-release for the reference
+big_root=$WORK/big-root
+python3 - "$FIXTURES/debian-big/docker-archive.tar" "$big_root" <<'PY'
+import io, json, os, sys, tarfile
+outer = tarfile.open(sys.argv[1])
+manifest = json.load(outer.extractfile("manifest.json"))
+want = {"var/lib/dpkg/status": None, "etc/os-release": None, "usr/lib/os-release": None}
+for layer in manifest[0]["Layers"]:
+    with tarfile.open(fileobj=io.BytesIO(outer.extractfile(layer).read())) as t:
+        for m in t.getmembers():
+            name = m.name.lstrip("./")
+            if name in want and m.isfile():
+                want[name] = t.extractfile(m).read()
+want["etc/os-release"] = want["etc/os-release"] or want["usr/lib/os-release"]
+for name in ("var/lib/dpkg/status", "etc/os-release"):
+    path = os.path.join(sys.argv[2], name)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    open(path, "wb").write(want[name])
+PY
+for img in debian-min debian-140 debian-big; do
+  if [[ $img == debian-big ]]; then
+    root=$big_root ref="docker-archive:$FIXTURES/debian-big/docker-archive.tar"
+  else
+    root=$FIXTURES/$img/root ref="dir:$FIXTURES/$img/root"
+  fi
+  python3 "$MOAT_SRC/tests/integration/vuln_reference.py" "$root" \
+    "$SHARED/osv/debian-bookworm-derived" >"$WORK/osv-ref.tsv"
+  python3 "$MOAT_SRC/tests/integration/vuln_reference.py" --tracker "$root" \
+    "$TRK/CVE.list" "$TRK/DSA.list" >"$WORK/trk-ref.tsv"
+  compare "$img: the tracker rules on the lists vs the OSV conversion" "$WORK/osv-ref.tsv" \
+    "$WORK/trk-ref.tsv"
+  for db in together cve-then-dsa dsa-then-cve data-layout; do
+    if it_moat "$WORK/t.json" "$WORK/err" scan --db "$WORK/$db.db" -q -f json "$ref"; then
+      findings_tsv "$WORK/t.json" >"$WORK/t.tsv"
+      compare "$img, tracker lists ($db)" "$WORK/trk-ref.tsv" "$WORK/t.tsv"
+    else
+      not_ok "$img: moat scan with the $db database failed: $(head -c 300 "$WORK/err")"
+    fi
+  done
+  python3 "$MOAT_SRC/tests/integration/vuln_reference.py" --tracker "$root" \
+    "$TRK/CVE.list" >"$WORK/cve-ref.tsv"
+  if it_moat "$WORK/t.json" "$WORK/err" scan --db "$WORK/cve-only.db" -q -f json "$ref"; then
+    findings_tsv "$WORK/t.json" >"$WORK/t.tsv"
+    compare "$img, CVE.list alone (no unstable fix shown as bookworm's)" "$WORK/cve-ref.tsv" \
+      "$WORK/t.tsv"
+  else
+    not_ok "$img: moat scan with the CVE-only database failed: $(head -c 300 "$WORK/err")"
+  fi
 done
 
 # A CycloneDX SBOM written by Trivy for the same image gives the same findings

@@ -504,9 +504,222 @@ static void test_streamed_documents(void **state)
     moat_vulndb_close(db);
 }
 
+/* Every affected row of a feed, "vuln_id ecosystem package status ranges", sorted, one per line. */
+struct dump {
+    char **v;
+    size_t n;
+};
+
+static int dump_fn(void *ctx, const struct moat_affected *a)
+{
+    struct dump *d = ctx;
+    char line[512];
+    size_t k;
+
+    k = (size_t)snprintf(line, sizeof(line), "%s %s %s %s", a->vuln_id, a->ecosystem, a->package,
+                         a->distro_status ? a->distro_status : "-");
+    for (size_t i = 0; i < a->n_ranges; i++)
+        for (size_t j = 0; j < a->ranges[i].n_events; j++)
+            k += (size_t)snprintf(line + k, sizeof(line) - k, " %c%s",
+                                  "?iflm"[a->ranges[i].events[j].kind],
+                                  a->ranges[i].events[j].version);
+    snprintf(line + k, sizeof(line) - k, " (%s)", a->distro_severity ? a->distro_severity : "-");
+    d->v = realloc(d->v, (d->n + 1) * sizeof(char *));
+    assert_non_null(d->v);
+    d->v[d->n++] = strdup(line);
+    return 0;
+}
+
+static int cmp_line(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* All rows of package foo in Debian 11, 12 and unstable, as one string. */
+static char *rows_of_foo(struct moat_vulndb *db)
+{
+    static const char *const ecos[] = {"Debian:11", "Debian:12", "Debian:unstable"};
+    struct moat_err err = MOAT_ERR_INIT;
+    struct dump d = {0};
+    size_t len = 0;
+    char *out;
+
+    for (size_t i = 0; i < 3; i++)
+        assert_int_equal(moat_vulndb_each_affected(db, ecos[i], "foo", dump_fn, &d, &err), 0);
+    qsort(d.v, d.n, sizeof(char *), cmp_line);
+    for (size_t i = 0; i < d.n; i++)
+        len += strlen(d.v[i]) + 1;
+    out = calloc(1, len + 1);
+    assert_non_null(out);
+    len = 0;
+    for (size_t i = 0; i < d.n; i++) {
+        size_t k = strlen(d.v[i]);
+
+        memcpy(out + len, d.v[i], k);
+        out[len + k] = '\n';
+        len += k + 1;
+        free(d.v[i]);
+    }
+    free(d.v);
+    return out;
+}
+
+static bool has_row(const char *rows, const char *row)
+{
+    char want[300];
+
+    snprintf(want, sizeof(want), "%s\n", row);
+    return strstr(rows, want) != NULL;
+}
+
+static const char CVE_LIST[] =
+    "CVE-2099-0001 (fixed in unstable only)\n"
+    "\t- foo 2.0-1\n"
+    "CVE-2099-0002 (a DSA fixes bookworm)\n"
+    "\t{DSA-9001-1}\n"
+    "\t- foo 3.0-1\n"
+    "CVE-2099-0003 (no-dsa for bookworm: a DSA does not override)\n"
+    "\t- foo 3.0-1\n"
+    "\t[bookworm] - foo <no-dsa> (Minor issue)\n"
+    "CVE-2099-0004 (not-affected in bookworm: a DSA version is larger)\n"
+    "\t- foo 3.0-1\n"
+    "\t[bookworm] - foo <not-affected> (Vulnerable code not present)\n"
+    "CVE-2099-0005 (bookworm's own version below the DSA's)\n"
+    "\t- foo 3.0-1\n"
+    "\t[bookworm] - foo 1.0-1+deb12u1\n"
+    "CVE-2099-0006 (bookworm's own version above the DSA's)\n"
+    "\t- foo 3.0-1\n"
+    "\t[bookworm] - foo 1.0-1+deb12u9\n"
+    "CVE-2099-0007 (open everywhere)\n"
+    "\t- foo <unfixed> (unimportant; bug #1)\n"
+    "CVE-2099-0008 (removed from unstable)\n"
+    "\t- foo <removed>\n"
+    "CVE-2099-0009 (end of life in bullseye)\n"
+    "\t- foo 3.0-1\n"
+    "\t[bullseye] - foo <end-of-life> (EOL)\n"
+    "CVE-2099-0010 (a DLA fixes bullseye)\n"
+    "\t- foo 3.0-1\n"
+    "\t[experimental] - foo 2.9-1\n"
+    "CVE-2099-0011\n"
+    "\tRESERVED\n";
+static const char DSA_LIST[] = "[01 Jan 2099] DSA-9001-1 foo - security update\n"
+                               "\t{CVE-2099-0002 CVE-2099-0003 CVE-2099-0004 CVE-2099-0005 "
+                               "CVE-2099-0006}\n"
+                               "\t[bookworm] - foo 1.0-1+deb12u5\n";
+static const char DLA_LIST[] = "[02 Jan 2099] DLA-9002-1 foo - security update\n"
+                               "\t{CVE-2099-0010}\n"
+                               "\t[bullseye] - foo 0.9-1+deb11u1\n";
+
+static void import_text(struct moat_vulndb *db, const char *name, const char *text)
+{
+    struct moat_import_report rep = {0};
+    struct moat_err err = MOAT_ERR_INIT;
+    char path[512];
+
+    snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+    write_file(path, text, strlen(text));
+    if (moat_vulndb_import_path(db, path, &rep, &err) != 0)
+        fail_msg("%s: %s", name, moat_err_msg(&err));
+    assert_int_equal(rep.skipped, 0);
+    moat_import_report_free(&rep);
+}
+
+static size_t n_warnings(struct moat_vulndb *db)
+{
+    struct moat_err err = MOAT_ERR_INIT;
+    char **w = NULL;
+    size_t n = 0;
+
+    assert_int_equal(moat_vulndb_warnings(db, &w, &n, &err), 0);
+    moat_vulndb_warnings_free(w, n);
+    return n;
+}
+
+/*
+ * The tracker's per-release decision from its list files, whatever the
+ * order they come in: a release's own note, else the largest version of a
+ * DSA/DLA naming the release (a note without a version stays), else
+ * unstable's note, whose fix is never the release's.
+ */
+static void test_tracker_rules(void **state)
+{
+    static const char *const orders[][3] = {
+        {"CVE.list", "DSA.list", "DLA.list"},
+        {"DSA.list", "DLA.list", "CVE.list"},
+        {"DLA.list", "CVE.list", "DSA.list"},
+    };
+    static const char *const want[] = {
+        "CVE-2099-0001 Debian:12 foo fixed-in-unstable i0 f2.0-1 (-)",
+        "CVE-2099-0001 Debian:unstable foo - i0 f2.0-1 (-)",
+        "CVE-2099-0002 Debian:12 foo - i0 f1.0-1+deb12u5 (-)",
+        "CVE-2099-0003 Debian:12 foo no-dsa i0 (-)",
+        "CVE-2099-0004 Debian:12 foo - i0 f1.0-1+deb12u5 (-)",
+        "CVE-2099-0005 Debian:12 foo - i0 f1.0-1+deb12u5 (-)",
+        "CVE-2099-0006 Debian:12 foo - i0 f1.0-1+deb12u9 (-)",
+        "CVE-2099-0007 Debian:12 foo unfixed i0 (unimportant)",
+        "CVE-2099-0009 Debian:11 foo end-of-life i0 (-)",
+        "CVE-2099-0009 Debian:12 foo fixed-in-unstable i0 f3.0-1 (-)",
+        "CVE-2099-0010 Debian:11 foo - i0 f0.9-1+deb11u1 (-)",
+        "CVE-2099-0010 Debian:12 foo fixed-in-unstable i0 f3.0-1 (-)",
+        "DSA-9001-1 Debian:12 foo - i0 f1.0-1+deb12u5 (-)",
+        "DLA-9002-1 Debian:11 foo - i0 f0.9-1+deb11u1 (-)",
+    };
+    char *first = NULL;
+    (void)state;
+
+    for (size_t o = 0; o < 3; o++) {
+        struct moat_vulndb *db = mem_db();
+        char *rows;
+
+        for (size_t i = 0; i < 3; i++) {
+            const char *name = orders[o][i];
+
+            import_text(db, name,
+                        name[1] == 'V' ? CVE_LIST : name[1] == 'S' ? DSA_LIST : DLA_LIST);
+            if (strcmp(name, "CVE.list") == 0 && i < 2)
+                assert_true(n_warnings(db) >= 1); /* DSA or DLA list still missing */
+        }
+        assert_int_equal(n_warnings(db), 0);
+        rows = rows_of_foo(db);
+        for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+            if (!has_row(rows, want[i]))
+                fail_msg("order %zu: missing \"%s\" in\n%s", o, want[i], rows);
+        assert_null(strstr(rows, "CVE-2099-0008"));
+        assert_null(strstr(rows, "CVE-2099-0003 Debian:12 foo - "));
+        if (first == NULL)
+            first = rows;
+        else {
+            assert_string_equal(rows, first); /* the same rows whatever the order */
+            free(rows);
+        }
+        if (o == 2) {
+            /* a DSA list without DSA-9001-1 takes its fixes back */
+            import_text(db, "DSA.list", "[03 Jan 2099] DSA-9003-1 bar - security update\n"
+                                        "\t[bookworm] - bar 1.0-2\n");
+            rows = rows_of_foo(db);
+            assert_true(has_row(rows, "CVE-2099-0002 Debian:12 foo fixed-in-unstable i0 f3.0-1 (-)"));
+            assert_true(has_row(rows, "CVE-2099-0004 Debian:12 foo - i0 f1.0-1+deb12u5 (-)") ==
+                        false);
+            free(rows);
+        }
+        moat_vulndb_close(db);
+    }
+    free(first);
+
+    /* the CVE list alone: both warnings */
+    {
+        struct moat_vulndb *db = mem_db();
+
+        import_text(db, "CVE.list", CVE_LIST);
+        assert_int_equal(n_warnings(db), 2);
+        moat_vulndb_close(db);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_tracker_rules),
         cmocka_unit_test(test_streamed_documents),
         cmocka_unit_test(test_dir_symlinks_and_junk),
         cmocka_unit_test(test_zip_good_truncated_and_not_zip),
