@@ -1,7 +1,8 @@
 /*
  * table.c - the human table: one section per finding kind, columns sized
  * from the data (each capped, longer text cut with "…"), a count per
- * severity under each section and a total at the end.
+ * severity under each section and a total at the end. A vulnerability's
+ * severity names who rated it ("HIGH (nvd)", "LOW (debian)").
  *
  * Image text reaches a terminal here, so every cell is made safe first:
  * invalid UTF-8 becomes U+FFFD and C0/C1 control characters become '?', so
@@ -37,6 +38,18 @@ static const char *sev(const struct moat_finding *f)
     return moat_severity_name(f->severity);
 }
 
+/* A vulnerability's severity with who rated it: "HIGH (nvd)", "LOW (debian)". */
+static char *sev_with_source(const struct moat_finding *f)
+{
+    char *s = NULL;
+
+    if (f->severity_source == NULL)
+        return strdup(sev(f));
+    if (asprintf(&s, "%s (%s)", sev(f), f->severity_source) < 0)
+        return NULL;
+    return s;
+}
+
 /* "path:line", or the path alone when there is no line. */
 static char *location(const struct moat_finding *fd)
 {
@@ -65,7 +78,7 @@ static char *cell_raw(enum moat_finding_kind kind, int c, const struct moat_find
         case 2:
             return strdup(report_rule_id(fd));
         case 3:
-            return strdup(sev(fd));
+            return sev_with_source(fd);
         case 4:
             return fd->fix == MOAT_FIX_AVAILABLE  ? strdup("fixed")
                    : fd->fix == MOAT_FIX_WONT_FIX ? strdup("won't fix")
@@ -133,8 +146,8 @@ static char *cell_raw(enum moat_finding_kind kind, int c, const struct moat_find
 
 static size_t columns(enum moat_finding_kind kind, int with_vex, struct column *cols)
 {
-    static const struct column vuln[] = {{"PACKAGE", 32}, {"INSTALLED", 28}, {"VULNERABILITY", 24},
-                                         {"SEVERITY", 8}, {"STATUS", 16},    {"FIXED IN", 28},
+    static const struct column vuln[] = {{"PACKAGE", 32},  {"INSTALLED", 28}, {"VULNERABILITY", 24},
+                                         {"SEVERITY", 24}, {"STATUS", 16},    {"FIXED IN", 28},
                                          {"TITLE", 60}};
     static const struct column secret[] = {{"RULE", 32}, {"SEVERITY", 8}, {"PATH", 48},
                                            {"LAYER", 5}, {"MATCH", 32},   {"TITLE", 60}};

@@ -324,6 +324,71 @@ static int tracker_item(void *ctx, const struct moat_json_item *it, struct moat_
     return r;
 }
 
+/* ---- NVD: a "cve" object, or {"vulnerabilities": [{"cve": ...}]} ---- */
+
+struct nvd_doc {
+    struct vdb_imp *im;
+    const char *name;
+    json_t *rec; /* the members of a single record */
+    size_t rec_size;
+    bool feed;
+};
+
+static enum moat_json_pick nvd_pick(void *ctx, const char *key)
+{
+    struct nvd_doc *d = ctx;
+
+    if (!d->feed)
+        return MOAT_JSON_KEEP;
+    return strcmp(key, "vulnerabilities") == 0 ? MOAT_JSON_EACH : MOAT_JSON_SKIP;
+}
+
+static int nvd_item(void *ctx, const struct moat_json_item *it, struct moat_err *err)
+{
+    struct nvd_doc *d = ctx;
+    char label[600];
+    int r;
+
+    if (!d->feed) {
+        if (it->key == NULL || it->value == NULL)
+            return 0;
+        if (it->size > VDB_MAX_VALUE_BYTES - d->rec_size)
+            return moat_err_set(err, MOAT_E_LIMIT, "%s: record larger than %u bytes", d->name,
+                                VDB_MAX_VALUE_BYTES);
+        d->rec_size += it->size;
+        return json_object_set(d->rec, it->key, it->value) < 0
+                   ? moat_err_set(err, MOAT_E_NOMEM, "%s: out of memory", d->name)
+                   : 0;
+    }
+    if (it->parent == NULL) { /* a skipped member, or "vulnerabilities" itself */
+        if (strcmp(it->key, "vulnerabilities") == 0 && it->type != JSON_ARRAY)
+            vdb_skip(d->im, "nvd", "%s: vulnerabilities: expected array", d->name);
+        return 0;
+    }
+    if (it->key != NULL)
+        return 0; /* members of a "vulnerabilities" object: reported above */
+    snprintf(label, sizeof(label), "%s: vulnerabilities[%zu]", d->name, it->index);
+    r = vdb_nvd_record(d->im, label, json_object_get(it->value, "cve"), err);
+    vdb_progress(d->im);
+    return r;
+}
+
+static int import_nvd(struct vdb_imp *im, const char *name, const struct vdb_src *src, bool feed,
+                      struct moat_err *err)
+{
+    struct nvd_doc d = {.im = im, .name = name, .rec = json_object(), .feed = feed};
+    struct moat_json_visitor v = {.pick = nvd_pick, .item = nvd_item, .ctx = &d};
+    int r;
+
+    if (d.rec == NULL)
+        return moat_err_set(err, MOAT_E_NOMEM, "%s: out of memory", name);
+    r = stream_src(src, name, &v, err);
+    if (r == 0 && !feed)
+        r = vdb_nvd_record(im, name, d.rec, err);
+    json_decref(d.rec);
+    return r;
+}
+
 /* ---- dispatch ---- */
 
 int vdb_import_json(struct vdb_imp *im, const char *name, const struct vdb_src *src,
@@ -359,7 +424,7 @@ int vdb_import_json(struct vdb_imp *im, const char *name, const struct vdb_src *
     }
     case DOC_NVD:
     case DOC_NVD_FEED:
-        r = moat_err_set(err, MOAT_E_UNSUPPORTED, "%s: NVD records are not imported yet", name);
+        r = import_nvd(im, name, src, s.doc == DOC_NVD_FEED, err);
         break;
     default:
         r = moat_err_set(err, MOAT_E_FORMAT,

@@ -36,12 +36,14 @@
 #define VDB_SRC_OSV "osv"
 #define VDB_SRC_TRACKER "debian-tracker"
 #define VDB_SRC_SECDB "alpine-secdb"
+#define VDB_SRC_NVD "nvd"
 
 struct moat_vulndb {
     sqlite3 *db;
     char *path;
     int writable;
     sqlite3_stmt *q_affected; /* each_affected */
+    sqlite3_stmt *q_metrics;  /* moat_vulndb_metrics; NULL in a schema 1 database */
     moat_vulndb_progress_fn progress;
     void *progress_ctx;
 };
@@ -72,6 +74,7 @@ struct vdb_imp {
     const char *origin; /* path or URL, for the sources table */
     int64_t now;
     sqlite3_stmt *find_vuln, *ins_vuln, *upd_vuln, *del_aff, *del_alias, *ins_alias, *ins_aff;
+    sqlite3_stmt *del_metrics, *ins_metric; /* prepared by nvd.c when first needed */
     /* feeds touched in this transaction, with the records they were given */
     char **feeds;
     uint64_t *feed_skipped;
@@ -119,6 +122,8 @@ int vdb_secdb_begin(struct vdb_imp *im, const char *name, const char *distrovers
                     const char *reponame, struct vdb_secdb *sd, struct moat_err *err);
 int vdb_secdb_package(struct vdb_imp *im, const struct vdb_secdb *sd, const char *name, json_t *pkg,
                       size_t index, struct moat_err *err);
+/* One NVD CVE API 2.0 "cve" object (nvd.c). */
+int vdb_nvd_record(struct vdb_imp *im, const char *label, json_t *cve, struct moat_err *err);
 /* The tracker JSON dump: replace the feed, then one source package's {CVE: entry} at a time. */
 int vdb_tracker_json_begin(struct vdb_imp *im, struct moat_err *err);
 int vdb_tracker_json_package(struct vdb_imp *im, const char *name, const char *pkg, json_t *cves,

@@ -13,6 +13,9 @@
  *   tracker_notes(cve, seq, release, package, version, state, urgency)
  *            the Debian tracker CVE list's annotations, kept so that its
  *            DSA/DLA lists can be imported later (debian_list.c)
+ *   metrics(vid, rank, type, scorer, primary_, vector, score)
+ *            NVD's CVSS metrics of a record of source "nvd", in the order
+ *            a severity is taken from them (nvd.c)
  * A schema 1 database (no tracker_notes) is upgraded when opened writable and
  * read as it is otherwise.
  * ranges is a compact text encoding, decoded per row at query time:
@@ -58,6 +61,9 @@ static const char SCHEMA_2[] =
     "CREATE TABLE tracker_notes(cve TEXT NOT NULL, seq INTEGER NOT NULL, release TEXT NOT NULL,"
     " package TEXT NOT NULL, version TEXT, state TEXT, urgency TEXT, PRIMARY KEY(cve, seq))"
     " WITHOUT ROWID;"
+    "CREATE TABLE metrics(vid INTEGER NOT NULL, rank INTEGER NOT NULL, type TEXT NOT NULL,"
+    " scorer TEXT, primary_ INTEGER NOT NULL, vector TEXT NOT NULL, score REAL NOT NULL,"
+    " PRIMARY KEY(vid, rank)) WITHOUT ROWID;"
     "PRAGMA user_version = 2;";
 
 int vdb_sqlerr(sqlite3 *db, const char *path, const char *what, struct moat_err *err)
@@ -187,6 +193,13 @@ int moat_vulndb_open(const char *path, int writable, struct moat_vulndb **out, s
         r = vdb_sqlerr(v->db, path, "not a usable vulnerability database", err);
         goto out;
     }
+    /* absent in a schema 1 database read as it is: no NVD metrics then */
+    if (sqlite3_prepare_v3(v->db,
+                           "SELECT m.type, m.scorer, m.primary_, m.vector, m.score FROM vulns v"
+                           " JOIN metrics m ON m.vid = v.vid"
+                           " WHERE v.id = ?1 AND v.source = 'nvd' ORDER BY m.rank",
+                           -1, SQLITE_PREPARE_PERSISTENT, &v->q_metrics, NULL) != SQLITE_OK)
+        v->q_metrics = NULL;
     *out = v;
     v = NULL;
 out:
@@ -199,6 +212,7 @@ void moat_vulndb_close(struct moat_vulndb *db)
     if (db == NULL)
         return;
     sqlite3_finalize(db->q_affected);
+    sqlite3_finalize(db->q_metrics);
     sqlite3_close(db->db);
     free(db->path);
     free(db);
@@ -554,6 +568,40 @@ out:
     return r;
 }
 
+int moat_vulndb_metrics(struct moat_vulndb *db, const char *cve,
+                        int (*fn)(void *ctx, const struct moat_vuln_metric *m), void *ctx,
+                        struct moat_err *err)
+{
+    sqlite3_stmt *st = db->q_metrics;
+    int r = 0, s;
+
+    if (st == NULL)
+        return 0;
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, cve, -1, SQLITE_STATIC);
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        struct moat_vuln_metric m = {
+            .type = col_text(st, 0),
+            .scorer = col_text(st, 1),
+            .primary = sqlite3_column_int(st, 2) != 0,
+            .vector = col_text(st, 3),
+            .score = sqlite3_column_double(st, 4),
+        };
+
+        if (m.type == NULL || m.vector == NULL || !(m.score >= 0.0 && m.score <= 10.0)) {
+            r = moat_err_set(err, MOAT_E_FORMAT, "%s: damaged metrics of %s", db->path, cve);
+            break;
+        }
+        if ((r = fn(ctx, &m)) != 0)
+            break;
+    }
+    if (r == 0 && s != SQLITE_DONE && s != SQLITE_ROW)
+        r = vdb_sqlerr(db->db, db->path, "lookup failed", err);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return r < 0 ? r : 0;
+}
+
 static int dup_col(sqlite3_stmt *st, int i, char **out)
 {
     const char *s = col_text(st, i);
@@ -606,7 +654,7 @@ int moat_vulndb_get(struct moat_vulndb *db, const char *id, struct moat_vuln_inf
                            "SELECT vid, id, summary, details, published, modified, withdrawn,"
                            " source_severity, refs, severity, source FROM vulns WHERE id = ?1"
                            " ORDER BY CASE source WHEN 'osv' THEN 0 WHEN 'debian-tracker' THEN 1"
-                           " ELSE 2 END LIMIT 1",
+                           " WHEN 'nvd' THEN 3 ELSE 2 END LIMIT 1",
                            -1, &st, NULL) != SQLITE_OK) {
         r = vdb_sqlerr(db->db, db->path, "lookup failed", err);
         goto out;

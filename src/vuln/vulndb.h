@@ -1,7 +1,7 @@
 /*
  * vulndb.h - the local vulnerability database: OSV records, the Debian
  * Security Tracker and Alpine secdb imported into one SQLite file, indexed
- * for lookups by (ecosystem, package).
+ * for lookups by (ecosystem, package), and NVD's CVSS metrics by CVE id.
  *
  * Ownership: handles are opaque and freed with their _close/_free; every
  * pointer handed to a callback is valid only during that call; strings in a
@@ -92,6 +92,26 @@ int moat_vulndb_each_affected(struct moat_vulndb *db, const char *ecosystem, con
                               int (*fn)(void *ctx, const struct moat_affected *a), void *ctx,
                               struct moat_err *err);
 
+/* One CVSS metric NVD gives for a CVE. */
+struct moat_vuln_metric {
+    const char *type;   /* "CVSS_V4", "CVSS_V3" (3.0 or 3.1) or "CVSS_V2" */
+    const char *scorer; /* NVD's "source": nvd@nist.gov, a CNA's address or id; may be NULL */
+    int primary;        /* NVD's own ("Primary"), else a CNA's or CISA-ADP's ("Secondary") */
+    const char *vector; /* as NVD gives it: "CVSS:3.1/AV:N/..." or a v2 "AV:N/AC:L/..." */
+    double score;       /* computed from the vector (cvss.c) */
+};
+
+/*
+ * Call fn for each CVSS metric the imported NVD records give for cve, in the
+ * order a severity is taken from them: v4.0, v3.1, v3.0, v2, Primary before
+ * Secondary within a version. fn returns 0 to go on, >0 to stop, <0 to fail
+ * (returned). Nothing when NVD records were not imported. Returns 0 or a
+ * negative error.
+ */
+int moat_vulndb_metrics(struct moat_vulndb *db, const char *cve,
+                        int (*fn)(void *ctx, const struct moat_vuln_metric *m), void *ctx,
+                        struct moat_err *err);
+
 struct moat_vuln_severity {
     char *type;  /* "CVSS_V3", "CVSS_V4", "Ubuntu", ... */
     char *score; /* vector or score as the record gives it */
@@ -178,7 +198,8 @@ void moat_vulndb_set_progress(struct moat_vulndb *db, moat_vulndb_progress_fn fn
  * answer {"vulns":[...]}, a JSON array of records, a zip of records (as
  * osv.dev publishes per ecosystem), a Debian Security Tracker JSON dump or
  * list file (data/CVE/list, data/DSA/list, data/DLA/list, in any order, in
- * one call or several: see debian_list.c), an Alpine secdb JSON file, or a
+ * one call or several: see debian_list.c), an Alpine secdb JSON file, NVD
+ * CVE API 2.0 records, answers or yearly feeds (nvd.c), or a
  * directory of any of these (recursive, at most 32 levels and 2 million
  * files; symlinks and special files are not followed). JSON is streamed,
  * also gzip-compressed. Records replace those with the same id and source;

@@ -287,6 +287,8 @@ static void imp_finalize(struct vdb_imp *im)
     sqlite3_finalize(im->del_alias);
     sqlite3_finalize(im->ins_alias);
     sqlite3_finalize(im->ins_aff);
+    sqlite3_finalize(im->del_metrics);
+    sqlite3_finalize(im->ins_metric);
     for (size_t i = 0; i < im->n_feeds; i++)
         free(im->feeds[i]);
     free(im->feeds);

@@ -13,7 +13,9 @@
 # debian-big, the same findings and bookworm fix versions as the OSV conversion of the same
 # entries, and as vuln_reference.py --tracker computes from the lists with the tracker's rules;
 # CVE.list alone warns that stable-release fixes cannot be known and never presents unstable's
-# fix as bookworm's.
+# fix as bookworm's. Severities (with ../shared/data/nvd imported) are the advisory's own rating,
+# else NVD's CVSS, as severity_reference.py computes from the raw data; no finding is UNKNOWN
+# when NVD has metrics for its CVE; --severity HIGH,CRITICAL --exit-code 1 fails debian-140.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -174,6 +176,73 @@ for img in debian-min debian-140 debian-big; do
   fi
 done
 
+# --- severities: the advisory's own rating, else NVD's CVSS, else UNKNOWN ------------------
+NVD=$SHARED/nvd
+SDB=$WORK/sev.db
+"$MOAT" db import --db "$SDB" -q "$SHARED/osv/debian-bookworm-derived" "$EXTRA" \
+  "$SHARED/alpine-secdb/v3.20-main.subset.json" "$NVD" >/dev/null
+tdb sev-tracker "$TRK/CVE.list $TRK/DSA.list $NVD $SHARED/alpine-secdb/v3.20-main.subset.json"
+# ids with NVD metrics, to check that none of their findings is UNKNOWN
+python3 - "$NVD" >"$WORK/nvd-ids.txt" <<'PY'
+import glob, json, sys
+for p in glob.glob(sys.argv[1] + "/CVE-*.json"):
+    d = json.load(open(p))
+    if any(k.startswith("cvssMetric") and v for k, v in d.get("metrics", {}).items()):
+        print(d["id"])
+PY
+sev_check() { # LABEL DB REF REFERENCE-ARGS...
+  local label=$1 db=$2 ref=$3; shift 3
+  if ! it_moat "$WORK/sev.json" "$WORK/err" scan --db "$db" -q -f json "$ref"; then
+    not_ok "$label: moat scan failed: $(head -c 300 "$WORK/err")"
+    return
+  fi
+  jq -r '.findings[] | select(.kind == "vulnerability")
+         | [.package.name, .rule_id, .severity, (.severity_source // "-")] | @tsv' \
+    "$WORK/sev.json" | sort >"$WORK/sev-actual.tsv"
+  python3 "$MOAT_SRC/tests/integration/severity_reference.py" "$WORK/sev.json" "$NVD" "$@" \
+    2>/dev/null | sort >"$WORK/sev-expected.tsv"
+  compare "$label: severity and its source" "$WORK/sev-expected.tsv" "$WORK/sev-actual.tsv"
+  local unknown
+  unknown=$(jq -r --rawfile ids "$WORK/nvd-ids.txt" '($ids | split("\n")) as $n
+      | [.findings[] | select(.kind == "vulnerability" and .severity == "UNKNOWN")
+         | select(([.rule_id] + .aliases) as $a | any($a[]; . as $x | $n | index($x)))] | length' \
+    "$WORK/sev.json")
+  if [[ $unknown == 0 ]]; then
+    ok "$label: no UNKNOWN finding whose CVE has NVD metrics ($(grep -c UNKNOWN "$WORK/sev-actual.tsv" || true) UNKNOWN without)"
+  else
+    not_ok "$label: $unknown UNKNOWN findings although NVD has metrics for their CVE"
+  fi
+}
+for img in debian-min debian-140 debian-big; do
+  if [[ $img == debian-big ]]; then
+    ref="docker-archive:$FIXTURES/debian-big/docker-archive.tar"
+  else
+    ref="dir:$FIXTURES/$img/root"
+  fi
+  sev_check "$img (OSV + NVD)" "$SDB" "$ref" --osv "$SHARED/osv/debian-bookworm-derived" \
+    --osv "$EXTRA"
+  sev_check "$img (tracker lists + NVD)" "$WORK/sev-tracker.db" "$ref" --tracker "$TRK/CVE.list"
+done
+sev_check "alpine 3.20.3 (secdb + NVD)" "$SDB" "docker-archive:$FIXTURES/alpine/docker-archive.tar"
+# the gate: with NVD's severities an image with a CRITICAL finding fails; without, nothing is HIGH
+for db in "$SDB" "$DB"; do
+  rc=0
+  "$MOAT" scan --db "$db" -q -f json --severity HIGH,CRITICAL --exit-code 1 \
+    "dir:$FIXTURES/debian-140/root" >"$WORK/gate.json" 2>"$WORK/gate.err" || rc=$?
+  n=$(jq '[.findings[] | select(.kind == "vulnerability")] | length' "$WORK/gate.json")
+  if [[ $db == "$SDB" ]]; then
+    if [[ $rc == 1 && $n -gt 0 ]] && ! jq -e '.findings[] | select(.severity != "HIGH" and .severity != "CRITICAL")' "$WORK/gate.json" >/dev/null; then
+      ok "--severity HIGH,CRITICAL --exit-code 1 fails debian-140 with NVD imported ($n findings)"
+    else
+      not_ok "--severity HIGH,CRITICAL --exit-code 1 with NVD: exit $rc, $n findings"
+    fi
+  elif [[ $rc == 0 && $n == 0 ]]; then
+    ok "without NVD, the same gate passes (nothing rated HIGH: why NVD is needed)"
+  else
+    not_ok "without NVD: exit $rc, $n findings"
+  fi
+done
+
 # A CycloneDX SBOM written by Trivy for the same image gives the same findings
 # (source packages come from Trivy's aquasecurity:trivy:Src* properties).
 TRIVY=$(bash "$MOAT_SRC/tests/fixtures/install-trivy.sh")
@@ -226,15 +295,28 @@ else
   not_ok "--severity CRITICAL: $n findings but exit $rc"
 fi
 
-# Every format is produced and parses.
+# Every format is produced and parses (with NVD's severities: sources, vectors, two ratings).
 for fmt in sarif cyclonedx junit table; do
-  if it_moat "$WORK/out.$fmt" "$WORK/err" scan --db "$DB" -q -f "$fmt" "dir:$FIXTURES/debian-min/root" \
+  if it_moat "$WORK/out.$fmt" "$WORK/err" scan --db "$SDB" -q -f "$fmt" "dir:$FIXTURES/debian-140/root" \
      && [[ -s $WORK/out.$fmt ]]; then
     ok "--format $fmt writes a report"
   else
     not_ok "--format $fmt failed: $(head -c 300 "$WORK/err")"
   fi
 done
+if grep -q 'CRITICAL (nvd' "$WORK/out.table" && grep -q 'LOW (debian)' "$WORK/out.table"; then
+  ok "the table names who rated each severity"
+else
+  not_ok "the table does not name the severity's source: $(grep -m3 CVE- "$WORK/out.table")"
+fi
+if jq -e '[.vulnerabilities[].ratings[] | select(.source.name == "NVD" and .vector != null)]
+          | length > 0' "$WORK/out.cyclonedx" >/dev/null &&
+   jq -e '[.runs[0].results[].properties | select(.severitySource == "debian")] | length > 0' \
+     "$WORK/out.sarif" >/dev/null; then
+  ok "CycloneDX ratings and SARIF properties carry the severity's source"
+else
+  not_ok "CycloneDX ratings or SARIF properties lack the severity's source"
+fi
 if python3 "$MOAT_SRC/tests/sbom/validate-schema.py" "$MOAT_SRC/tests/data/schemas" \
      sarif-schema-2.1.0.json "$WORK/out.sarif" 2>"$WORK/verr"; then
   ok "the SARIF report validates against the SARIF 2.1.0 schema"
