@@ -163,6 +163,21 @@ static char *cdx_license(const json_t *comp)
     return NULL;
 }
 
+/* Add p to the inventory (moved), or free it: a name or version missing is out of memory. */
+static int keep_pkg(struct reader *r, struct moat_pkg *p)
+{
+    int rc;
+
+    if (p->name == NULL || p->version == NULL) {
+        moat_pkg_free(p);
+        return moat_err_set(r->err, MOAT_E_NOMEM, "out of memory");
+    }
+    rc = moat_inventory_add(r->inv, p, r->err);
+    if (rc < 0)
+        moat_pkg_free(p);
+    return rc;
+}
+
 /* Build a package from a purl plus what the document says about its source. */
 static int add_pkg(struct reader *r, const char *purl, char *src_name, char *src_version,
                    char *license)
@@ -170,7 +185,6 @@ static int add_pkg(struct reader *r, const char *purl, char *src_name, char *src
     struct moat_purl_parts pp;
     struct moat_pkg p = {0};
     const char *q;
-    int rc;
 
     if (moat_purl_parse(purl, &pp, NULL) < 0 || pkg_type_of(pp.type, &p.type) < 0 ||
         pp.version == NULL) {
@@ -213,14 +227,7 @@ static int add_pkg(struct reader *r, const char *purl, char *src_name, char *src
     if (r->inv->os.id == NULL && pp.namespace_ != NULL && r->distro == NULL)
         r->distro = strdup(pp.namespace_);
     moat_purl_parts_free(&pp);
-    if (p.name == NULL || p.version == NULL) {
-        moat_pkg_free(&p);
-        return moat_err_set(r->err, MOAT_E_NOMEM, "out of memory");
-    }
-    rc = moat_inventory_add(r->inv, &p, r->err);
-    if (rc < 0)
-        moat_pkg_free(&p);
-    return rc;
+    return keep_pkg(r, &p);
 }
 
 static int set_os(struct moat_os *os, const char *id, const char *version)
@@ -311,7 +318,6 @@ static int moat_package(struct reader *r, const json_t *o, size_t index)
     const char *sn = str_of(o, "source_name"), *sv = str_of(o, "source_version");
     const json_t *epoch = json_object_get(o, "epoch");
     struct moat_pkg p = {0};
-    int rc;
 
     if (type == NULL || pkg_type_of(type, &p.type) < 0)
         return 0; /* not an OS package: ignored for now */
@@ -332,14 +338,7 @@ static int moat_package(struct reader *r, const json_t *o, size_t index)
     p.license = xstrdup(str_of(o, "license"));
     p.db_path = xstrdup(str_of(o, "db_path"));
     p.layer = -1;
-    if (p.name == NULL || p.version == NULL) {
-        moat_pkg_free(&p);
-        return moat_err_set(r->err, MOAT_E_NOMEM, "out of memory");
-    }
-    rc = moat_inventory_add(r->inv, &p, r->err);
-    if (rc < 0)
-        moat_pkg_free(&p);
-    return rc;
+    return keep_pkg(r, &p);
 }
 
 /* "debian-12.4" -> id debian, version_id 12.4, when no OS component said otherwise. */

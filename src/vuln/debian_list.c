@@ -648,14 +648,67 @@ static bool cve_header(const struct line *l, struct entry *e)
     return true;
 }
 
+/* How a list's entries are recognised and stored. */
+struct list_kind {
+    const char *feed, *what;                               /* what: "entry", "advisory" */
+    bool (*header)(const struct line *l, struct entry *e); /* false: not a header line */
+    int (*store)(struct vdb_imp *im, void *ctx, const struct entry *e, struct moat_err *err);
+    void *ctx;
+};
+
+/* Read a list: a header line starts an entry, indented lines are its body; store each entry. */
+static int read_entries(struct vdb_imp *im, const char *name, struct lines *L,
+                        const struct list_kind *k, struct moat_err *err)
+{
+    struct entry cur = {0};
+    struct line l;
+    bool in_entry = false;
+    int r = 0, more;
+
+    for (;;) {
+        if ((more = next_line(L, &l, err)) < 0) {
+            r = more;
+            break;
+        }
+        if (more && (l.n == 0 || indented(&l))) {
+            if (in_entry && l.n > 0 && entry_line(&cur, &l) < 0) {
+                r = moat_err_set(err, MOAT_E_NOMEM, "%s: out of memory", name);
+                break;
+            }
+            continue;
+        }
+        /* a new entry begins (or the file ends): store the previous one */
+        if (in_entry && (r = k->store(im, k->ctx, &cur, err)) < 0)
+            break;
+        entry_clear(&cur);
+        in_entry = false;
+        vdb_progress(im);
+        if (!more)
+            break;
+        in_entry = k->header(&l, &cur);
+        if (!in_entry) {
+            /* l.p is not NUL-terminated: bound the copy by the line */
+            vdb_skip(im, k->feed, "%s: line %.*s: not an %s header", name,
+                     (int)(l.n < 40 ? l.n : 40), l.p, k->what);
+            entry_clear(&cur);
+        }
+    }
+    entry_clear(&cur);
+    return r;
+}
+
+static int store_cve_entry(struct vdb_imp *im, void *ctx, const struct entry *e,
+                           struct moat_err *err)
+{
+    return store_cve(im, ctx, e, err);
+}
+
 static int import_cve_list(struct vdb_imp *im, const char *name, struct lines *L,
                            struct moat_err *err)
 {
-    struct entry cur = {0};
     sqlite3_stmt *ins = NULL;
-    struct line l;
-    bool in_entry = false;
-    int r, more;
+    struct list_kind k = {FEED_CVE, "entry", cve_header, store_cve_entry, NULL};
+    int r;
 
     if ((r = vdb_drop_feed(im, FEED_CVE, err)) < 0 || (r = vdb_touch_feed(im, FEED_CVE, err)) < 0 ||
         (r = vdb_exec(im->vdb->db, im->vdb->path, "DELETE FROM tracker_notes", err)) < 0 ||
@@ -664,38 +717,10 @@ static int import_cve_list(struct vdb_imp *im, const char *name, struct lines *L
                   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                   &ins, err)) < 0)
         goto out;
-    for (;;) {
-        if ((more = next_line(L, &l, err)) < 0) {
-            r = more;
-            goto out;
-        }
-        if (more && (l.n == 0 || indented(&l))) {
-            if (in_entry && l.n > 0 && (r = entry_line(&cur, &l)) < 0) {
-                r = moat_err_set(err, MOAT_E_NOMEM, "%s: out of memory", name);
-                goto out;
-            }
-            continue;
-        }
-        /* a new entry begins (or the file ends): store the previous one */
-        if (in_entry && (r = store_cve(im, ins, &cur, err)) < 0)
-            goto out;
-        entry_clear(&cur);
-        in_entry = false;
-        vdb_progress(im);
-        if (!more)
-            break;
-        if (!cve_header(&l, &cur)) {
-            /* l.p is not NUL-terminated: bound the copy by the line */
-            vdb_skip(im, FEED_CVE, "%s: line %.*s: not an entry header", name,
-                     (int)(l.n < 40 ? l.n : 40), l.p);
-            entry_clear(&cur);
-            continue;
-        }
-        in_entry = true;
-    }
+    k.ctx = ins;
+    r = read_entries(im, name, L, &k, err);
 out:
     sqlite3_finalize(ins);
-    entry_clear(&cur);
     return r;
 }
 
@@ -809,14 +834,26 @@ static int rederive(struct vdb_imp *im, struct moat_err *err)
     return r;
 }
 
+struct adv_ctx {
+    const char *feed;
+    sqlite3_stmt *mark;
+};
+
+static int store_advisory_entry(struct vdb_imp *im, void *ctx, const struct entry *e,
+                                struct moat_err *err)
+{
+    struct adv_ctx *a = ctx;
+
+    return store_advisory(im, a->feed, a->mark, e, err);
+}
+
 static int import_advisory_list(struct vdb_imp *im, const char *name, struct lines *L,
                                 const char *feed, struct moat_err *err)
 {
-    struct entry cur = {0};
-    sqlite3_stmt *mark = NULL, *old = NULL;
-    struct line l;
-    bool in_entry = false;
-    int r, more;
+    struct adv_ctx a = {feed, NULL};
+    struct list_kind k = {feed, "advisory", advisory_header, store_advisory_entry, &a};
+    sqlite3_stmt *old = NULL;
+    int r;
 
     /* the CVEs the feed's previous advisories named are decided again too */
     if ((r = vdb_exec(im->vdb->db, im->vdb->path,
@@ -834,39 +871,14 @@ static int import_advisory_list(struct vdb_imp *im, const char *name, struct lin
         goto out;
     }
     if ((r = vdb_drop_feed(im, feed, err)) < 0 || (r = vdb_touch_feed(im, feed, err)) < 0 ||
-        (r = prep(im, "INSERT OR IGNORE INTO temp.moat_rederive(cve) VALUES(?1)", &mark, err)) < 0)
+        (r = prep(im, "INSERT OR IGNORE INTO temp.moat_rederive(cve) VALUES(?1)", &a.mark, err)) <
+            0 ||
+        (r = read_entries(im, name, L, &k, err)) < 0 || (r = rederive(im, err)) < 0)
         goto out;
-    for (;;) {
-        if ((more = next_line(L, &l, err)) < 0) {
-            r = more;
-            goto out;
-        }
-        if (more && (l.n == 0 || indented(&l))) {
-            if (in_entry && l.n > 0 && (r = entry_line(&cur, &l)) < 0) {
-                r = moat_err_set(err, MOAT_E_NOMEM, "%s: out of memory", name);
-                goto out;
-            }
-            continue;
-        }
-        if (in_entry && (r = store_advisory(im, feed, mark, &cur, err)) < 0)
-            goto out;
-        entry_clear(&cur);
-        in_entry = false;
-        vdb_progress(im);
-        if (!more)
-            break;
-        in_entry = advisory_header(&l, &cur);
-        if (!in_entry)
-            vdb_skip(im, feed, "%s: line %.*s: not an advisory header", name,
-                     (int)(l.n < 40 ? l.n : 40), l.p);
-    }
-    r = rederive(im, err);
-    if (r == 0)
-        r = vdb_exec(im->vdb->db, im->vdb->path, "DELETE FROM temp.moat_rederive", err);
+    r = vdb_exec(im->vdb->db, im->vdb->path, "DELETE FROM temp.moat_rederive", err);
 out:
     sqlite3_finalize(old);
-    sqlite3_finalize(mark);
-    entry_clear(&cur);
+    sqlite3_finalize(a.mark);
     return r;
 }
 
