@@ -682,8 +682,8 @@ static int cmp_str(const void *a, const void *b)
 
 static bool wanted(const char *name)
 {
-    return ends_with(name, ".json") || ends_with(name, ".zip") || ends_with(name, ".list") ||
-           strcmp(name, "list") == 0;
+    return ends_with(name, ".json") || ends_with(name, ".json.gz") || ends_with(name, ".zip") ||
+           ends_with(name, ".list") || strcmp(name, "list") == 0;
 }
 
 struct walk {

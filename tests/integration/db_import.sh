@@ -58,7 +58,9 @@ with gzip.open(sys.argv[2], "wt") as f:
                "vulnerabilities": [{"cve": r} for r in recs]}, f)
 EOF
 "$MOAT" db import --db "$WORK/nvd-dir.db" -q "$SHARED/nvd" >/dev/null
-"$MOAT" db import --db "$WORK/nvd-feed.db" -q "$WORK/nvdcve-2.0-2026.json.gz" >/dev/null
+mkdir -p "$WORK/feeds"
+mv "$WORK/nvdcve-2.0-2026.json.gz" "$WORK/feeds/"
+"$MOAT" db import --db "$WORK/nvd-feed.db" -q "$WORK/feeds" >/dev/null # a directory of feeds
 nvd_records=$("$MOAT" db info --db "$WORK/nvd-feed.db" -f json | jq '.sources[] | select(.name == "nvd") | .records')
 check "NVD yearly feed: 303 records in the nvd feed" [ "$nvd_records" = 303 ]
 metrics() { # every CVSS metric of a database, one per line
