@@ -7,7 +7,7 @@ set -euo pipefail
 PKGS=(
   # build (python3, below, also writes the man pages: man/help2roff.py)
   build-essential cmake pkg-config clang libclang-rt-14-dev
-  libarchive-dev libjansson-dev libssl-dev libsqlite3-dev zlib1g-dev libzstd-dev
+  libarchive-dev libjansson-dev libyajl-dev libssl-dev libsqlite3-dev zlib1g-dev libzstd-dev
   libcurl4-openssl-dev libhyperscan-dev libyaml-dev libmicrohttpd-dev
   # tests
   libcmocka-dev python3 python3-jsonschema jq zstd time dpkg-dev man-db

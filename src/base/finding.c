@@ -75,7 +75,9 @@ void moat_finding_free(struct moat_finding *f)
     free(f->rule_id);
     free_list(f->aliases, f->n_aliases);
     free(f->cvss_vector);
+    free(f->cvss_source);
     free(f->severity_source);
+    free(f->severity_vector);
     free(f->title);
     free(f->description);
     free(f->primary_url);

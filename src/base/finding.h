@@ -57,12 +57,16 @@ struct moat_finding {
     char **aliases; /* other ids of the same issue (DSA-, DLA-, GHSA-), sorted, unique */
     size_t n_aliases;
     enum moat_severity severity;
-    double cvss_score;     /* base score 0.0-10.0, or -1 when none */
-    char *cvss_vector;     /* "CVSS:3.1/AV:N/..." or NULL */
-    char *severity_source; /* where severity came from: "cvss", "debian", "osv", ... or NULL */
-    char *title;           /* one line; NULL if none */
-    char *description;     /* longer text; NULL if none */
-    char *primary_url;     /* NULL if none */
+    double cvss_score;      /* base score 0.0-10.0, or -1 when none */
+    char *cvss_vector;      /* "CVSS:3.1/AV:N/..." or NULL */
+    char *cvss_source;      /* who gave cvss_vector: as severity_source, or NULL */
+    char *severity_source;  /* who rated: "debian", "alpine", "ghsa", "osv", "nvd",
+                               "nvd:<CNA>" (NVD's Secondary), ... or NULL (UNKNOWN) */
+    char *severity_vector;  /* the CVSS vector the severity was computed from, NULL for a
+                               rating word (Debian's urgency) or none */
+    char *title;            /* one line; NULL if none */
+    char *description;      /* longer text; NULL if none */
+    char *primary_url;      /* NULL if none */
     char **references;
     size_t n_references;
     char *data_source;          /* "osv:Debian", "debian-security-tracker", "alpine-secdb", ... */

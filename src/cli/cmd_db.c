@@ -30,11 +30,17 @@ static void db_usage(FILE *f)
           "  import PATH...  read vulnerability records into the database: OSV JSON records,\n"
           "                  osv.dev API answers ({\"vulns\": [...]}), the per-ecosystem zips\n"
           "                  osv.dev publishes, the Debian Security Tracker JSON dump or its\n"
-          "                  data/CVE/list (with data/DSA/list beside it), Alpine secdb JSON,\n"
-          "                  or directories of them (recursive; symlinks are not followed).\n"
-          "                  Records replace earlier ones with the same id; a tracker or\n"
-          "                  secdb file replaces that feed. Malformed records are skipped\n"
-          "                  and counted; a damaged zip is refused whole.\n"
+          "                  list files (CVE.list, DSA.list, DLA.list or data/CVE/list,\n"
+          "                  data/DSA/list, data/DLA/list, in any order, also in separate\n"
+          "                  imports), Alpine secdb JSON, NVD CVE API 2.0 records, answers\n"
+          "                  and yearly feeds (nvdcve-2.0-YYYY.json.gz: CVSS severities for\n"
+          "                  findings their advisory does not rate), or directories of them\n"
+          "                  (recursive; symlinks are not followed). JSON is read as a\n"
+          "                  stream, also gzip-compressed. Records replace earlier ones with\n"
+          "                  the same id; a tracker or secdb file replaces that feed.\n"
+          "                  Malformed records are skipped and counted; a damaged zip is\n"
+          "                  refused whole. A line on stderr says what the database cannot\n"
+          "                  know (the tracker's CVE list without its DSA or DLA list).\n"
           "  update          download the OSV zip of each ecosystem already in the database\n"
           "                  (or those named) and swap the result in atomically: a failed\n"
           "                  or interrupted update leaves the old database working.\n"
@@ -57,6 +63,7 @@ static void db_usage(FILE *f)
           "\n"
           "Examples:\n"
           "  moat db import ~/osv/Debian.zip ~/osv/PyPI.zip\n"
+          "  moat db import CVE.list DSA.list DLA.list nvdcve-2.0-2024.json.gz\n"
           "  moat db import --db ./vuln.db security-tracker.json v3.20-main.json\n"
           "  moat db update -e Debian -e Alpine\n"
           "  moat db info -f json\n",
@@ -126,6 +133,8 @@ static int do_import(const char *db_path, char **paths, int n, bool quiet)
     struct moat_import_report rep = {0};
     struct moat_vulndb *db = NULL;
     bool progress = cli_progress_enabled(quiet), refused = false;
+    char **warn = NULL;
+    size_t n_warn = 0;
     int rc = MOAT_EXIT_FAIL;
 
     if (make_parent(db_path, &err) < 0 || moat_vulndb_open(db_path, 1, &db, &err) < 0)
@@ -150,6 +159,10 @@ static int do_import(const char *db_path, char **paths, int n, bool quiet)
     }
     end_progress(progress);
     print_report("imported", db_path, &rep);
+    if (moat_vulndb_warnings(db, &warn, &n_warn, &err) < 0)
+        goto out;
+    for (size_t i = 0; i < n_warn; i++)
+        cli_error("warning: %s", warn[i]);
     rc = refused ? MOAT_EXIT_FAIL : MOAT_EXIT_OK;
     moat_vulndb_close(db);
     db = NULL;
@@ -157,6 +170,7 @@ out:
     if (db != NULL || (rc == MOAT_EXIT_FAIL && err.code != 0))
         cli_fail(&err);
     moat_vulndb_close(db);
+    moat_vulndb_warnings_free(warn, n_warn);
     moat_import_report_free(&rep);
     moat_err_clear(&err);
     return rc;

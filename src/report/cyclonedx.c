@@ -9,14 +9,17 @@
  * scanning an SBOM file, is added as a component of its own).
  *
  * One entry per vulnerability id and VEX verdict: id, source {name, url},
- * references (the aliases), ratings [{severity, score, method
- * CVSSv2/CVSSv3/CVSSv31/CVSSv4, vector}], description, recommendation
+ * references (the aliases), ratings [{source, severity, score, method
+ * CVSSv2/CVSSv3/CVSSv31/CVSSv4/other, vector}: the severity's rating by
+ * whoever rated (Debian's urgency is method "other"), then the CVSS score
+ * NVD gives when the severity came from a word], description, recommendation
  * ("Upgrade X to Y"), advisories (the http(s) references), published,
  * updated, affects [{ref, versions}], and analysis {state, justification,
  * detail} when a VEX statement covered it.
  */
 #include "report_int.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -110,6 +113,38 @@ static int is_http(const char *s)
     return 1;
 }
 
+/* A rating's "source" from a severity_source: "nvd" NVD, "nvd:X" NVD (X), "debian" Debian... */
+static int add_rating_source(json_t *r, const char *s)
+{
+    static const struct {
+        const char *key, *name;
+    } NAMES[] = {{"nvd", "NVD"},     {"debian", "Debian"}, {"alpine", "Alpine"},
+                 {"ghsa", "GitHub"}, {"osv", "OSV"},       {"ubuntu", "Ubuntu"}};
+    json_t *src;
+    char *name = NULL;
+    int bad;
+
+    if (s == NULL)
+        return 0;
+    for (size_t i = 0; i < sizeof(NAMES) / sizeof(NAMES[0]) && name == NULL; i++) {
+        size_t n = strlen(NAMES[i].key);
+
+        if (strcmp(s, NAMES[i].key) == 0)
+            name = strdup(NAMES[i].name);
+        else if (strncmp(s, NAMES[i].key, n) == 0 && s[n] == ':' &&
+                 asprintf(&name, "%s (%s)", NAMES[i].name, s + n + 1) < 0)
+            return -1;
+    }
+    src = json_object();
+    bad = src == NULL || moat_json_set_str(src, "name", name != NULL ? name : s) < 0;
+    free(name);
+    if (bad) {
+        json_decref(src);
+        return -1;
+    }
+    return json_object_set_new(r, "source", src);
+}
+
 static const char *source_name(const struct moat_finding *f)
 {
     const char *ds = f->data_source;
@@ -157,15 +192,37 @@ static json_t *vuln_entry(const struct moat_finding *f)
         bad |= json_object_set_new(v, "references", refs);
     else
         json_decref(refs);
-    if (f->cvss_score >= 0.0 && f->cvss_score <= 10.0)
-        bad |= add(r, "score", json_real(f->cvss_score));
-    bad |= moat_json_set_str(r, "severity", cdx_severity(f->severity));
-    if (method != NULL)
-        bad |= moat_json_set_str(r, "method", method);
-    else if (f->cvss_score >= 0.0)
+    /*
+     * The severity's rating, by whoever rated. A rating word (Debian's
+     * urgency) is method "other", followed by the CVSS score known for the
+     * finding (NVD's) as a rating of its own.
+     */
+    bool word = f->severity_vector == NULL && f->severity_source != NULL;
+    const char *vec = f->severity_vector != NULL ? f->severity_vector : f->cvss_vector;
+
+    bad |= add_rating_source(r, f->severity_source);
+    if (!word && vec != NULL) {
+        const char *m = rating_method(vec);
+
+        if (f->cvss_score >= 0.0 && f->cvss_score <= 10.0)
+            bad |= add(r, "score", json_real(f->cvss_score));
+        bad |= moat_json_set_str(r, "method", m != NULL ? m : "other");
+        bad |= moat_json_set_str(r, "vector", vec);
+    } else if (word) {
         bad |= moat_json_set_str(r, "method", "other");
-    bad |= moat_json_set_str_opt(r, "vector", f->cvss_vector);
+    }
+    bad |= moat_json_set_str(r, "severity", cdx_severity(f->severity));
     bad |= json_array_append_new(ratings, r);
+    if (word && f->cvss_vector != NULL && f->cvss_score >= 0.0 && f->cvss_score <= 10.0) {
+        json_t *c = json_object();
+
+        bad |= c == NULL;
+        bad |= add_rating_source(c, f->cvss_source);
+        bad |= add(c, "score", json_real(f->cvss_score));
+        bad |= moat_json_set_str(c, "method", method != NULL ? method : "other");
+        bad |= moat_json_set_str(c, "vector", f->cvss_vector);
+        bad |= json_array_append_new(ratings, c);
+    }
     bad |= json_object_set_new(v, "ratings", ratings);
     bad |=
         moat_json_set_str_opt(v, "description", f->description != NULL ? f->description : f->title);

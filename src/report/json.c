@@ -79,10 +79,12 @@ static json_t *finding_json(const struct moat_finding *f)
     bad |= add(o, "aliases", moat_json_str_array(f->aliases, f->n_aliases));
     bad |= moat_json_set_str(o, "severity", moat_severity_name(f->severity));
     bad |= moat_json_set_str(o, "severity_source", f->severity_source);
+    bad |= moat_json_set_str(o, "severity_vector", f->severity_vector);
     cvss = json_object();
     bad |= cvss == NULL;
     bad |= add(cvss, "score", f->cvss_score >= 0 ? json_real(f->cvss_score) : json_null());
     bad |= moat_json_set_str(cvss, "vector", f->cvss_vector);
+    bad |= moat_json_set_str(cvss, "source", f->cvss_source);
     bad |= json_object_set_new(o, "cvss", cvss);
     bad |= moat_json_set_str(o, "title", f->title);
     bad |= moat_json_set_str(o, "description", f->description);

@@ -482,6 +482,8 @@ static json_t *result(const struct report_run *run, const struct moat_finding *f
         free(just);
     }
     bad |= moat_json_set_str(props, "severity", moat_severity_name(f->severity));
+    bad |= moat_json_set_str_opt(props, "severitySource", f->severity_source);
+    bad |= moat_json_set_str_opt(props, "severityVector", f->severity_vector);
     if (f->kind == MOAT_FINDING_VULN) {
         bad |= moat_json_set_str_opt(props, "packageName", f->pkg_name);
         bad |= moat_json_set_str_opt(props, "installedVersion", f->pkg_version);

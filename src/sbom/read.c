@@ -5,24 +5,53 @@
  * SPDX sourceInfo "built package from: NAME VERSION" (moat, Syft), or from
  * Syft's purl qualifier upstream=NAME[@VERSION]. The OS comes from the
  * operating-system component / package, else from the purls' distro=ID-VER.
+ * moat's own JSON (docs/sbom-json.md) is read field by field: type, name,
+ * version, arch, source_name/source_version, license, epoch, db_path, and
+ * the OS from "distro".
  */
 #include "sbom_read.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-#include "base/json.h"
+#include "base/json_stream.h"
 #include "base/limits.h"
 
-#define SBOM_MAX_BYTES ((size_t)256 << 20)
 #define SBOM_MAX_NESTING 16 /* nested CycloneDX components */
+
+/*
+ * Streamed: the document is read twice from the file (once to the first
+ * key that names the format, usually its first, then for the packages), one
+ * component or package at a time; memory is bounded by the largest
+ * component, never by the document. The bounds: 4 GiB of JSON, 8 MiB per
+ * component (with its nested components), 4 million components, strings of
+ * MOAT_MAX_FIELD_LEN; the inventory itself stops at MOAT_MAX_PACKAGES.
+ */
+static const struct moat_json_limits SBOM_LIMITS = {
+    .max_bytes = 4ull << 30,
+    .max_value = 8u << 20,
+    .max_items = 4000000,
+    .max_depth = MOAT_MAX_JSON_DEPTH,
+    .max_string = MOAT_MAX_FIELD_LEN,
+};
+
+enum sbom_kind { SBOM_UNKNOWN = 0, SBOM_CYCLONEDX, SBOM_SPDX, SBOM_MOAT };
 
 struct reader {
     const char *path;
     struct moat_inventory *inv;
     struct moat_err *err;
     char *distro; /* first purl distro qualifier seen */
+    enum sbom_kind kind;
+    bool have_list;      /* the package list's key was seen */
+    json_type list_type; /* and what it was */
+    char *name;          /* the described artifact */
 };
 
 static char *xstrdup(const char *s)
@@ -102,7 +131,8 @@ static const char *cdx_prop(const json_t *comp, const char *name)
 
     if (!json_is_array(props))
         return NULL;
-    json_array_foreach(props, i, p) {
+    json_array_foreach(props, i, p)
+    {
         const char *n = str_of(p, "name");
 
         if (n != NULL && strcmp(n, name) == 0)
@@ -118,7 +148,8 @@ static char *cdx_license(const json_t *comp)
 
     if (!json_is_array(lic))
         return NULL;
-    json_array_foreach(lic, i, l) {
+    json_array_foreach(lic, i, l)
+    {
         const char *s = str_of(l, "expression");
         const json_t *one = json_object_get(l, "license");
 
@@ -132,6 +163,21 @@ static char *cdx_license(const json_t *comp)
     return NULL;
 }
 
+/* Add p to the inventory (moved), or free it: a name or version missing is out of memory. */
+static int keep_pkg(struct reader *r, struct moat_pkg *p)
+{
+    int rc;
+
+    if (p->name == NULL || p->version == NULL) {
+        moat_pkg_free(p);
+        return moat_err_set(r->err, MOAT_E_NOMEM, "out of memory");
+    }
+    rc = moat_inventory_add(r->inv, p, r->err);
+    if (rc < 0)
+        moat_pkg_free(p);
+    return rc;
+}
+
 /* Build a package from a purl plus what the document says about its source. */
 static int add_pkg(struct reader *r, const char *purl, char *src_name, char *src_version,
                    char *license)
@@ -139,7 +185,6 @@ static int add_pkg(struct reader *r, const char *purl, char *src_name, char *src
     struct moat_purl_parts pp;
     struct moat_pkg p = {0};
     const char *q;
-    int rc;
 
     if (moat_purl_parse(purl, &pp, NULL) < 0 || pkg_type_of(pp.type, &p.type) < 0 ||
         pp.version == NULL) {
@@ -182,14 +227,7 @@ static int add_pkg(struct reader *r, const char *purl, char *src_name, char *src
     if (r->inv->os.id == NULL && pp.namespace_ != NULL && r->distro == NULL)
         r->distro = strdup(pp.namespace_);
     moat_purl_parts_free(&pp);
-    if (p.name == NULL || p.version == NULL) {
-        moat_pkg_free(&p);
-        return moat_err_set(r->err, MOAT_E_NOMEM, "out of memory");
-    }
-    rc = moat_inventory_add(r->inv, &p, r->err);
-    if (rc < 0)
-        moat_pkg_free(&p);
-    return rc;
+    return keep_pkg(r, &p);
 }
 
 static int set_os(struct moat_os *os, const char *id, const char *version)
@@ -206,79 +244,101 @@ static int set_os(struct moat_os *os, const char *id, const char *version)
     return 0;
 }
 
-static int cdx_components(struct reader *r, const json_t *comps, int depth)
+/* One CycloneDX component (and the components nested in it). */
+static int cdx_component(struct reader *r, const json_t *c, int depth)
 {
-    const json_t *c;
+    const char *type = str_of(c, "type"), *purl = str_of(c, "purl");
+    const json_t *sub = json_object_get(c, "components"), *e;
     size_t i;
     int rc;
 
-    if (!json_is_array(comps))
+    if (type != NULL && strcmp(type, "operating-system") == 0) {
+        if (set_os(&r->inv->os, str_of(c, "name"), str_of(c, "version")) < 0)
+            return moat_err_set(r->err, MOAT_E_NOMEM, "out of memory");
+    } else if (purl != NULL) {
+        char *sn = xstrdup(cdx_prop(c, "moat:package:source_name"));
+        char *sv = xstrdup(cdx_prop(c, "moat:package:source_version"));
+
+        if (sn == NULL)
+            sn = xstrdup(cdx_prop(c, "aquasecurity:trivy:SrcName"));
+        if (sv == NULL)
+            sv = trivy_src_version(cdx_prop(c, "aquasecurity:trivy:SrcEpoch"),
+                                   cdx_prop(c, "aquasecurity:trivy:SrcVersion"),
+                                   cdx_prop(c, "aquasecurity:trivy:SrcRelease"));
+        if ((rc = add_pkg(r, purl, sn, sv, cdx_license(c))) < 0)
+            return rc;
+    }
+    if (!json_is_array(sub))
         return 0;
-    if (depth > SBOM_MAX_NESTING)
+    if (depth >= SBOM_MAX_NESTING)
         return moat_err_set(r->err, MOAT_E_LIMIT, "%s: components nested more than %d deep",
                             r->path, SBOM_MAX_NESTING);
-    json_array_foreach(comps, i, c) {
-        const char *type = str_of(c, "type"), *purl = str_of(c, "purl");
-
-        if (type != NULL && strcmp(type, "operating-system") == 0) {
-            if (set_os(&r->inv->os, str_of(c, "name"), str_of(c, "version")) < 0)
-                return moat_err_set(r->err, MOAT_E_NOMEM, "out of memory");
-        } else if (purl != NULL) {
-            char *sn = xstrdup(cdx_prop(c, "moat:package:source_name"));
-            char *sv = xstrdup(cdx_prop(c, "moat:package:source_version"));
-
-            if (sn == NULL)
-                sn = xstrdup(cdx_prop(c, "aquasecurity:trivy:SrcName"));
-            if (sv == NULL)
-                sv = trivy_src_version(cdx_prop(c, "aquasecurity:trivy:SrcEpoch"),
-                                       cdx_prop(c, "aquasecurity:trivy:SrcVersion"),
-                                       cdx_prop(c, "aquasecurity:trivy:SrcRelease"));
-            if ((rc = add_pkg(r, purl, sn, sv, cdx_license(c))) < 0)
-                return rc;
-        }
-        if ((rc = cdx_components(r, json_object_get(c, "components"), depth + 1)) < 0)
+    json_array_foreach(sub, i, e)
+    {
+        if ((rc = cdx_component(r, e, depth + 1)) < 0)
             return rc;
     }
     return 0;
 }
 
-static int spdx_packages(struct reader *r, const json_t *pkgs)
+/* One SPDX package: the OS, or a package named by its purl external reference. */
+static int spdx_package(struct reader *r, const json_t *p)
 {
-    const json_t *p;
-    size_t i;
-    int rc;
+    const char *purpose = str_of(p, "primaryPackagePurpose");
+    const json_t *refs = json_object_get(p, "externalRefs"), *ref;
+    size_t j;
 
-    if (!json_is_array(pkgs))
-        return moat_err_set(r->err, MOAT_E_FORMAT, "%s: SPDX document has no packages array",
-                            r->path);
-    json_array_foreach(pkgs, i, p) {
-        const char *purpose = str_of(p, "primaryPackagePurpose");
-        const json_t *refs = json_object_get(p, "externalRefs"), *ref;
-        size_t j;
+    if (purpose != NULL && strcmp(purpose, "OPERATING_SYSTEM") == 0) {
+        if (set_os(&r->inv->os, str_of(p, "name"), str_of(p, "versionInfo")) < 0)
+            return moat_err_set(r->err, MOAT_E_NOMEM, "out of memory");
+        return 0;
+    }
+    if (!json_is_array(refs))
+        return 0;
+    json_array_foreach(refs, j, ref)
+    {
+        const char *rt = str_of(ref, "referenceType"), *loc = str_of(ref, "referenceLocator");
+        const char *lic = str_of(p, "licenseDeclared");
+        char *sn = NULL, *sv = NULL;
 
-        if (purpose != NULL && strcmp(purpose, "OPERATING_SYSTEM") == 0) {
-            if (set_os(&r->inv->os, str_of(p, "name"), str_of(p, "versionInfo")) < 0)
-                return moat_err_set(r->err, MOAT_E_NOMEM, "out of memory");
+        if (rt == NULL || loc == NULL || strcmp(rt, "purl") != 0)
             continue;
-        }
-        if (!json_is_array(refs))
-            continue;
-        json_array_foreach(refs, j, ref) {
-            const char *rt = str_of(ref, "referenceType"), *loc = str_of(ref, "referenceLocator");
-            const char *lic = str_of(p, "licenseDeclared");
-            char *sn = NULL, *sv = NULL;
-
-            if (rt == NULL || loc == NULL || strcmp(rt, "purl") != 0)
-                continue;
-            source_from_info(str_of(p, "sourceInfo"), &sn, &sv);
-            if (lic != NULL && (strcmp(lic, "NOASSERTION") == 0 || strcmp(lic, "NONE") == 0))
-                lic = NULL;
-            if ((rc = add_pkg(r, loc, sn, sv, xstrdup(lic))) < 0)
-                return rc;
-            break;
-        }
+        source_from_info(str_of(p, "sourceInfo"), &sn, &sv);
+        if (lic != NULL && (strcmp(lic, "NOASSERTION") == 0 || strcmp(lic, "NONE") == 0))
+            lic = NULL;
+        return add_pkg(r, loc, sn, sv, xstrdup(lic));
     }
     return 0;
+}
+
+/* One package of moat's own JSON (docs/sbom-json.md): its fields, no purl parsing. */
+static int moat_package(struct reader *r, const json_t *o, size_t index)
+{
+    const char *type = str_of(o, "type"), *name = str_of(o, "name"), *ver = str_of(o, "version");
+    const char *sn = str_of(o, "source_name"), *sv = str_of(o, "source_version");
+    const json_t *epoch = json_object_get(o, "epoch");
+    struct moat_pkg p = {0};
+
+    if (type == NULL || pkg_type_of(type, &p.type) < 0)
+        return 0; /* not an OS package: ignored for now */
+    if (name == NULL || *name == '\0' || ver == NULL || *ver == '\0' ||
+        (epoch != NULL && !json_is_null(epoch) &&
+         (!json_is_integer(epoch) || json_integer_value(epoch) < 0 ||
+          json_integer_value(epoch) > UINT32_MAX)))
+        return moat_err_set(r->err, MOAT_E_FORMAT,
+                            "%s: packages[%zu]: needs a name, a version and an epoch from 0",
+                            r->path, index);
+    p.epoch = json_is_integer(epoch) ? (uint32_t)json_integer_value(epoch) : 0;
+    p.name = strdup(name);
+    p.version = strdup(ver);
+    p.arch = xstrdup(str_of(o, "arch"));
+    /* the writer repeats name/version when the package has no distinct source */
+    p.src_name = sn != NULL && strcmp(sn, name) != 0 ? strdup(sn) : NULL;
+    p.src_version = sv != NULL && strcmp(sv, ver) != 0 ? strdup(sv) : NULL;
+    p.license = xstrdup(str_of(o, "license"));
+    p.db_path = xstrdup(str_of(o, "db_path"));
+    p.layer = -1;
+    return keep_pkg(r, &p);
 }
 
 /* "debian-12.4" -> id debian, version_id 12.4, when no OS component said otherwise. */
@@ -312,43 +372,146 @@ int moat_sbom_sniff(const char *path)
     head[n] = '\0';
     if (n == 0 || memchr(head, '\0', n) != NULL)
         return 0;
-    return strstr(head, "\"bomFormat\"") != NULL || strstr(head, "\"spdxVersion\"") != NULL;
+    return strstr(head, "\"bomFormat\"") != NULL || strstr(head, "\"spdxVersion\"") != NULL ||
+           strstr(head, "\"moat-sbom/") != NULL;
 }
 
-int moat_sbom_read(const char *path, struct moat_inventory *inv, char **name,
-                   struct moat_err *err)
+/* Pass 1: which format, from the first of bomFormat, spdxVersion and schema. */
+static enum moat_json_pick sniff_pick(void *ctx, const char *key)
 {
-    struct reader r = {path, inv, err, NULL};
-    const char *fmt, *spdx;
-    json_t *doc = NULL;
-    int rc;
+    (void)ctx;
+    return strcmp(key, "bomFormat") == 0 || strcmp(key, "spdxVersion") == 0 ||
+                   strcmp(key, "schema") == 0
+               ? MOAT_JSON_KEEP
+               : MOAT_JSON_SKIP;
+}
+
+static int sniff_item(void *ctx, const struct moat_json_item *it, struct moat_err *err)
+{
+    struct reader *r = ctx;
+    const char *s = json_string_value(it->value);
+
+    (void)err;
+    if (s == NULL || it->key == NULL)
+        return 0;
+    if (strcmp(it->key, "bomFormat") == 0 && strcmp(s, "CycloneDX") == 0)
+        r->kind = SBOM_CYCLONEDX;
+    else if (strcmp(it->key, "spdxVersion") == 0 && strncmp(s, "SPDX-2.", 7) == 0)
+        r->kind = SBOM_SPDX;
+    else if (strcmp(it->key, "schema") == 0 && strcmp(s, "moat-sbom/1") == 0)
+        r->kind = SBOM_MOAT;
+    return r->kind != SBOM_UNKNOWN ? 1 : 0;
+}
+
+/* Pass 2: the list of packages one at a time, and the few small members naming the artifact. */
+static const char *const LIST_KEY[] = {
+    [SBOM_CYCLONEDX] = "components", [SBOM_SPDX] = "packages", [SBOM_MOAT] = "packages"};
+
+static enum moat_json_pick read_pick(void *ctx, const char *key)
+{
+    struct reader *r = ctx;
+
+    if (strcmp(key, LIST_KEY[r->kind]) == 0) {
+        r->have_list = true;
+        return MOAT_JSON_EACH;
+    }
+    if ((r->kind == SBOM_CYCLONEDX && strcmp(key, "metadata") == 0) ||
+        (r->kind == SBOM_SPDX && strcmp(key, "name") == 0) ||
+        (r->kind == SBOM_MOAT && (strcmp(key, "image") == 0 || strcmp(key, "distro") == 0)))
+        return MOAT_JSON_KEEP;
+    return MOAT_JSON_SKIP;
+}
+
+static int read_item(void *ctx, const struct moat_json_item *it, struct moat_err *err)
+{
+    struct reader *r = ctx;
+    const json_t *v = it->value;
+
+    (void)err;
+    if (it->parent != NULL) {
+        if (it->key != NULL) /* the list is an object: not a document of this format */
+            return 0;
+        if (r->kind == SBOM_CYCLONEDX)
+            return cdx_component(r, v, 0);
+        if (r->kind == SBOM_SPDX)
+            return spdx_package(r, v);
+        return moat_package(r, v, it->index);
+    }
+    if (strcmp(it->key, LIST_KEY[r->kind]) == 0) {
+        r->list_type = it->type;
+        return 0;
+    }
+    if (v == NULL)
+        return 0;
+    if (r->kind == SBOM_MOAT && strcmp(it->key, "distro") == 0)
+        return set_os(&r->inv->os, str_of(v, "id"), str_of(v, "version_id")) < 0
+                   ? moat_err_set(r->err, MOAT_E_NOMEM, "out of memory")
+                   : 0;
+    free(r->name);
+    r->name = NULL;
+    if (r->kind == SBOM_CYCLONEDX)
+        r->name = xstrdup(str_of(json_object_get(v, "component"), "name"));
+    else if (r->kind == SBOM_SPDX)
+        r->name = xstrdup(json_string_value(v));
+    else
+        r->name = xstrdup(str_of(v, "name"));
+    return 0;
+}
+
+static int rewind_fd(int fd, const char *path, struct moat_err *err)
+{
+    if (lseek(fd, 0, SEEK_SET) != 0)
+        return moat_err_set(err, MOAT_E_IO, "%s: cannot seek: %s", path, strerror(errno));
+    return 0;
+}
+
+int moat_sbom_read(const char *path, struct moat_inventory *inv, char **name, struct moat_err *err)
+{
+    struct reader r = {.path = path, .inv = inv, .err = err};
+    struct moat_json_visitor v = {.pick = sniff_pick, .item = sniff_item, .ctx = &r};
+    struct stat sb;
+    int fd, rc;
 
     if (name != NULL)
         *name = NULL;
-    rc = moat_json_load_file(path, SBOM_MAX_BYTES, &doc, err);
-    if (rc < 0)
-        return rc;
-    fmt = str_of(doc, "bomFormat");
-    spdx = str_of(doc, "spdxVersion");
-    if (fmt != NULL && strcmp(fmt, "CycloneDX") == 0) {
-        const json_t *meta = json_object_get(doc, "metadata");
-
-        rc = cdx_components(&r, json_object_get(doc, "components"), 0);
-        if (rc == 0 && name != NULL)
-            *name = xstrdup(str_of(json_object_get(meta, "component"), "name"));
-    } else if (spdx != NULL && strncmp(spdx, "SPDX-2.", 7) == 0) {
-        rc = spdx_packages(&r, json_object_get(doc, "packages"));
-        if (rc == 0 && name != NULL)
-            *name = xstrdup(str_of(doc, "name"));
-    } else {
-        rc = moat_err_set(err, MOAT_E_FORMAT,
-                          "%s: neither a CycloneDX nor an SPDX 2.x JSON document", path);
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0)
+        return moat_err_set(err, errno == ENOENT ? MOAT_E_NOTFOUND : MOAT_E_IO, "%s: %s", path,
+                            strerror(errno));
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        rc = moat_err_set(err, MOAT_E_IO, "%s: not a regular file", path);
+        goto out;
     }
-    if (rc == 0 && (rc = os_from_distro(&r)) < 0)
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    if ((rc = moat_json_stream_fd(fd, path, &SBOM_LIMITS, &v, err)) < 0)
+        goto out;
+    if (r.kind == SBOM_UNKNOWN) {
+        rc = moat_err_set(err, MOAT_E_FORMAT,
+                          "%s: neither a CycloneDX, an SPDX 2.x nor a moat JSON SBOM", path);
+        goto out;
+    }
+    v.pick = read_pick;
+    v.item = read_item;
+    if ((rc = rewind_fd(fd, path, err)) < 0 ||
+        (rc = moat_json_stream_fd(fd, path, &SBOM_LIMITS, &v, err)) < 0)
+        goto out;
+    if (r.kind != SBOM_CYCLONEDX && (!r.have_list || r.list_type != JSON_ARRAY)) {
+        rc = moat_err_set(err, MOAT_E_FORMAT, "%s: %s document has no packages array", path,
+                          r.kind == SBOM_SPDX ? "SPDX" : "moat JSON");
+        goto out;
+    }
+    if ((rc = os_from_distro(&r)) < 0) {
         rc = moat_err_set(err, MOAT_E_NOMEM, "out of memory");
-    if (rc == 0)
-        moat_inventory_sort(inv);
+        goto out;
+    }
+    moat_inventory_sort(inv);
+    if (name != NULL) {
+        *name = r.name;
+        r.name = NULL;
+    }
+out:
+    close(fd);
     free(r.distro);
-    json_decref(doc);
+    free(r.name);
     return rc;
 }

@@ -12,6 +12,19 @@
 
 #define SCAN_MAX_ECOSYSTEMS 32u /* distinct ecosystems reported in one scan */
 
+/* What the database itself says limits its answers (a tracker CVE list without its DSA list). */
+static int db_limits(struct moat_vulndb *db, struct moat_scan_result *r, struct moat_err *err)
+{
+    char **v = NULL;
+    size_t n = 0;
+    int rc = moat_vulndb_warnings(db, &v, &n, err);
+
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = moat_warnings_add(&r->warnings, err, "db-incomplete", "%s: %s", r->db_path, v[i]);
+    moat_vulndb_warnings_free(v, n);
+    return rc;
+}
+
 int scan_db_open(const struct moat_scan_opts *o, int64_t now, struct moat_vulndb **db,
                  struct moat_scan_result *r, struct moat_err *err)
 {
@@ -38,7 +51,7 @@ int scan_db_open(const struct moat_scan_opts *o, int64_t now, struct moat_vulndb
                          path);
         return rc;
     }
-    if ((rc = moat_vulndb_info(*db, &st, err)) < 0)
+    if ((rc = moat_vulndb_info(*db, &st, err)) < 0 || (rc = db_limits(*db, r, err)) < 0)
         return rc;
     if (st.newest_import == 0)
         rc = moat_warnings_add(&r->warnings, err, "db-empty",

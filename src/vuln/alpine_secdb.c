@@ -111,38 +111,36 @@ static int package(struct vdb_imp *im, json_t *pkg, const char *eco, const char 
     return 0;
 }
 
-int vdb_secdb_import(struct vdb_imp *im, const char *name, json_t *root, struct moat_err *err)
+int vdb_secdb_begin(struct vdb_imp *im, const char *name, const char *dv, const char *repo,
+                    struct vdb_secdb *sd, struct moat_err *err)
 {
-    const char *dv = NULL, *repo = NULL, *why = NULL;
-    json_t *pkgs, *p;
-    char eco[VDB_MAX_ID_LEN + 16], feed[VDB_MAX_ID_LEN * 2 + 32];
-    size_t i;
     int r;
 
-    if (vdb_json_str(root, "distroversion", 64, true, &dv, &why) < 0 || dv == NULL || *dv == '\0' ||
-        strchr(dv, ':') != NULL)
-        return moat_err_set(err, MOAT_E_FORMAT, "%s: distroversion: %s", name,
-                            why ? why : "missing or malformed");
-    if (vdb_json_str(root, "reponame", 64, true, &repo, &why) < 0)
-        return moat_err_set(err, MOAT_E_FORMAT, "%s: reponame: %s", name, why);
-    pkgs = json_object_get(root, "packages");
-    if (!json_is_array(pkgs))
-        return moat_err_set(err, MOAT_E_FORMAT, "%s: packages: expected array", name);
-    snprintf(eco, sizeof(eco), "Alpine:%s%s", dv[0] == 'v' ? "" : "v", dv);
-    snprintf(feed, sizeof(feed), "alpine-secdb:%s%s/%s", dv[0] == 'v' ? "" : "v", dv,
+    if (dv == NULL || *dv == '\0' || strlen(dv) > 64 || strchr(dv, ':') != NULL ||
+        !vdb_line_safe(dv))
+        return moat_err_set(err, MOAT_E_FORMAT, "%s: distroversion: missing or malformed", name);
+    if (repo != NULL && (strlen(repo) > 64 || !vdb_line_safe(repo)))
+        return moat_err_set(err, MOAT_E_FORMAT, "%s: reponame: malformed", name);
+    snprintf(sd->eco, sizeof(sd->eco), "Alpine:%s%s", dv[0] == 'v' ? "" : "v", dv);
+    snprintf(sd->feed, sizeof(sd->feed), "alpine-secdb:%s%s/%s", dv[0] == 'v' ? "" : "v", dv,
              repo && *repo ? repo : "main");
-    if ((r = vdb_drop_feed(im, feed, err)) < 0 || (r = vdb_touch_feed(im, feed, err)) < 0)
+    if ((r = vdb_drop_feed(im, sd->feed, err)) < 0 || (r = vdb_touch_feed(im, sd->feed, err)) < 0)
         return r;
-    json_array_foreach(pkgs, i, p)
-    {
-        why = NULL;
-        r = package(im, p, eco, feed, false, &why, err);
-        if (r == 0)
-            r = package(im, p, eco, feed, true, &why, err);
-        if (r < 0)
-            return r;
-        if (r > 0)
-            vdb_skip(im, feed, "%s: packages[%zu]: %s", name, i, why ? why : "malformed");
-    }
     return 0;
+}
+
+int vdb_secdb_package(struct vdb_imp *im, const struct vdb_secdb *sd, const char *name, json_t *pkg,
+                      size_t index, struct moat_err *err)
+{
+    const char *why = NULL;
+    int r;
+
+    r = package(im, pkg, sd->eco, sd->feed, false, &why, err);
+    if (r == 0)
+        r = package(im, pkg, sd->eco, sd->feed, true, &why, err);
+    if (r > 0) {
+        vdb_skip(im, sd->feed, "%s: packages[%zu]: %s", name, index, why ? why : "malformed");
+        r = 0;
+    }
+    return r;
 }

@@ -5,11 +5,15 @@
  * package), keep those whose ranges contain its version (affects.c), then
  * merge the hits that describe the same vulnerability under different ids
  * (a DSA and its CVE, a GHSA and its CVE) into one finding named by the CVE.
- * Severity comes from a CVSS vector when a record has one (v4 before v3.x,
- * scored by cvss.c), else from the source's own rating, else UNKNOWN.
+ * Severity is the advisory's own rating where it has one: a CVSS vector of
+ * the record (v4.0, v3.x, v2, scored by cvss.c), else its rating word
+ * (Debian's urgency, a GHSA's severity); else NVD's CVSS v4.0, v3.1, v3.0
+ * then v2 for the CVE, NVD's own before a CNA's; else UNKNOWN. The finding
+ * says where it came from (severity_source) and the vector used.
  */
 #include "match.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -17,12 +21,15 @@
 #include "sbom/sbom.h"
 #include "vuln/cvss.h"
 
+#define SCORER_MAX 256 /* an NVD metric's source, as the importer bounds ids */
+
 struct hit {
     char *id;
     char *fixed; /* NULL: no fix for this version */
     char *distro_status;
     char *distro_severity;
     char *source;
+    char *ecosystem;
 };
 
 struct hits {
@@ -47,6 +54,7 @@ static void hits_clear(struct hits *h)
         free(h->v[i].distro_status);
         free(h->v[i].distro_severity);
         free(h->v[i].source);
+        free(h->v[i].ecosystem);
     }
     h->n = 0;
 }
@@ -64,6 +72,9 @@ static int on_affected(void *ctx, const struct moat_affected *a)
     }
     if (!affected)
         return 0;
+    /* the tracker knows only unstable's fix: this release has none */
+    if (a->distro_status != NULL && strcmp(a->distro_status, "fixed-in-unstable") == 0)
+        fixed = NULL;
     if (h->n == h->cap) {
         size_t cap = h->cap ? h->cap * 2 : 16;
         struct hit *v = realloc(h->v, cap * sizeof(*v));
@@ -80,6 +91,7 @@ static int on_affected(void *ctx, const struct moat_affected *a)
     x->distro_status = dup_or_null(a->distro_status);
     x->distro_severity = dup_or_null(a->distro_severity);
     x->source = dup_or_null(a->source);
+    x->ecosystem = dup_or_null(a->ecosystem);
     h->n++;
     if (x->id == NULL || (fixed != NULL && x->fixed == NULL))
         return moat_err_set(h->err, MOAT_E_NOMEM, "out of memory");
@@ -132,47 +144,188 @@ static int cmp_strp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Severity from the record: CVSS v4, then v3.x, else the source's rating. */
-static void take_severity(struct moat_finding *f, const struct moat_vuln_info *info,
-                          const struct hit *h)
+/* ---- severity ---- */
+
+static int vector_rank(enum moat_cvss_version v)
 {
-    static const char *const prefer[] = {"CVSS_V4", "CVSS_V3"};
-    enum moat_severity sev;
+    return v == MOAT_CVSS_V40 ? 0 : v == MOAT_CVSS_V31 ? 1 : v == MOAT_CVSS_V30 ? 2 : 3;
+}
 
-    for (size_t p = 0; p < 2; p++) {
-        for (size_t i = 0; i < info->n_severity; i++) {
-            enum moat_cvss_version ver;
-            double score;
+/* A base score to a rating: CVSS v2's own table for v2 (no CRITICAL), else v3.x/v4.0's. */
+static enum moat_severity rating_of(enum moat_cvss_version v, double score)
+{
+    if (v == MOAT_CVSS_V2)
+        return score >= 7.0 ? MOAT_SEV_HIGH : score >= 4.0 ? MOAT_SEV_MEDIUM : MOAT_SEV_LOW;
+    return moat_severity_from_score(score);
+}
 
-            if (info->severity[i].type == NULL || info->severity[i].score == NULL ||
-                strcmp(info->severity[i].type, prefer[p]) != 0)
-                continue;
-            if (moat_cvss_score(info->severity[i].score, strlen(info->severity[i].score), &ver,
-                                &score, NULL) < 0)
-                continue;
-            if (f->cvss_vector != NULL && score <= f->cvss_score)
-                continue;
-            free(f->cvss_vector);
-            free(f->severity_source);
-            f->cvss_vector = strdup(info->severity[i].score);
-            f->severity_source = strdup("cvss");
-            f->cvss_score = score;
-            f->severity = moat_severity_from_score(score);
-        }
-        if (f->cvss_vector != NULL)
-            return;
+/* Replace *slot with a copy of s (NULL stays NULL). */
+static int set_str(char **slot, const char *s)
+{
+    char *c = s != NULL ? strdup(s) : NULL;
+
+    if (s != NULL && c == NULL)
+        return -MOAT_E_NOMEM;
+    free(*slot);
+    *slot = c;
+    return 0;
+}
+
+/* The CVSS facts shown with a finding (cvss.score/vector/source in the reports). */
+static int set_cvss(struct moat_finding *f, const char *vector, double score, const char *source)
+{
+    f->cvss_score = score;
+    if (set_str(&f->cvss_vector, vector) < 0 || set_str(&f->cvss_source, source) < 0)
+        return -MOAT_E_NOMEM;
+    return 0;
+}
+
+/* The severity, from vector (NULL: a rating word) by source. */
+static int set_severity(struct moat_finding *f, enum moat_severity sev, const char *source,
+                        const char *vector, double score)
+{
+    f->severity = sev;
+    if (set_str(&f->severity_source, source) < 0 || set_str(&f->severity_vector, vector) < 0)
+        return -MOAT_E_NOMEM;
+    return vector != NULL ? set_cvss(f, vector, score, source) : 0;
+}
+
+/* Who rated in a record: "ghsa" for GitHub's advisories, the distribution for its tracker and
+ * secdb, else "osv"; for a rating on an affected entry, the ecosystem's name ("debian"). */
+static const char *record_source(const struct moat_vuln_info *info)
+{
+    if (strncmp(info->id, "GHSA-", 5) == 0)
+        return "ghsa";
+    if (strcmp(info->source, "debian-tracker") == 0)
+        return "debian";
+    if (strcmp(info->source, "alpine-secdb") == 0)
+        return "alpine";
+    return "osv";
+}
+
+static void eco_source(const char *ecosystem, char *buf, size_t cap)
+{
+    size_t n = 0;
+
+    for (; ecosystem != NULL && ecosystem[n] != '\0' && ecosystem[n] != ':' && n + 1 < cap; n++)
+        buf[n] =
+            (char)((ecosystem[n] >= 'A' && ecosystem[n] <= 'Z') ? ecosystem[n] + 32 : ecosystem[n]);
+    buf[n] = '\0';
+}
+
+/*
+ * The advisory's own rating, merged over the hits of one finding: a CVSS
+ * vector of the record (v4.0, then v3.x, then v2; the highest score within
+ * the first version found) wins over a rating word (the record's
+ * database_specific severity, the affected entry's urgency or severity; the
+ * most severe of them).
+ */
+static int own_severity(struct moat_finding *f, const struct moat_vuln_info *info,
+                        const struct hit *h)
+{
+    static const char *const TYPES[] = {"CVSS_V4", "CVSS_V3", "CVSS_V2"};
+    enum moat_cvss_version cur_v = MOAT_CVSS_V2;
+    double cur_score = -1;
+    char eco[64];
+    const struct {
+        const char *word, *source;
+    } words[] = {{h->distro_severity, eco}, {info->source_severity, record_source(info)}};
+
+    if (f->severity_vector != NULL &&
+        moat_cvss_score(f->severity_vector, strlen(f->severity_vector), &cur_v, &cur_score, NULL) <
+            0)
+        cur_score = -1;
+    for (size_t i = 0; i < info->n_severity; i++) {
+        const struct moat_vuln_severity *sv = &info->severity[i];
+        enum moat_cvss_version ver;
+        double score;
+        bool known = false;
+
+        for (size_t t = 0; t < 3 && sv->type != NULL; t++)
+            known |= strcmp(sv->type, TYPES[t]) == 0;
+        if (!known || sv->score == NULL ||
+            moat_cvss_score(sv->score, strlen(sv->score), &ver, &score, NULL) < 0)
+            continue;
+        if (f->severity_vector != NULL && cur_score >= 0 &&
+            (vector_rank(ver) > vector_rank(cur_v) ||
+             (vector_rank(ver) == vector_rank(cur_v) && score <= cur_score)))
+            continue;
+        if (set_severity(f, rating_of(ver, score), record_source(info), sv->score, score) < 0)
+            return -MOAT_E_NOMEM;
+        cur_v = ver;
+        cur_score = score;
     }
-    if (f->severity != MOAT_SEV_UNKNOWN)
-        return;
-    if (info->source_severity != NULL && moat_severity_parse(info->source_severity, &sev) == 0) {
-        f->severity = sev;
-        free(f->severity_source);
-        f->severity_source = dup_or_null(info->source);
-    } else if (h->distro_severity != NULL && moat_severity_parse(h->distro_severity, &sev) == 0) {
-        f->severity = sev;
-        free(f->severity_source);
-        f->severity_source = dup_or_null(h->source);
+    if (f->severity_vector != NULL)
+        return 0;
+    eco_source(h->ecosystem, eco, sizeof(eco));
+    for (size_t i = 0; i < 2; i++) {
+        enum moat_severity sev;
+
+        if (words[i].word == NULL || moat_severity_parse(words[i].word, &sev) < 0 ||
+            sev == MOAT_SEV_UNKNOWN || (f->severity_source != NULL && sev <= f->severity))
+            continue;
+        if (set_severity(f, sev, words[i].source, NULL, -1) < 0)
+            return -MOAT_E_NOMEM;
     }
+    return 0;
+}
+
+/* NVD's preferred metric over the finding's CVE ids: the first of each id, the most severe. */
+struct nvd_pick {
+    bool have;
+    enum moat_cvss_version ver;
+    double score;
+    int primary;
+    char vector[MOAT_CVSS_MAX_LEN + 1], scorer[SCORER_MAX + 1];
+};
+
+static int first_metric(void *ctx, const struct moat_vuln_metric *m)
+{
+    struct nvd_pick *p = ctx, c = {.have = true, .score = m->score, .primary = m->primary};
+
+    if (moat_cvss_score(m->vector, strlen(m->vector), &c.ver, &c.score, NULL) < 0)
+        return 0; /* the next one */
+    if (p->have &&
+        (rating_of(c.ver, c.score) < rating_of(p->ver, p->score) ||
+         (rating_of(c.ver, c.score) == rating_of(p->ver, p->score) && c.score <= p->score)))
+        return 1;
+    snprintf(c.vector, sizeof(c.vector), "%s", m->vector);
+    snprintf(c.scorer, sizeof(c.scorer), "%s", m->scorer != NULL ? m->scorer : "");
+    *p = c;
+    return 1;
+}
+
+/*
+ * Without a rating of the advisory's own, NVD's: CVSS v4.0, v3.1, v3.0 then
+ * v2, NVD's own score before a CNA's, for the finding's CVE (or each CVE it
+ * stands for, the most severe). Where the advisory rated with a word, NVD's
+ * metric still fills the CVSS facts.
+ */
+static int nvd_severity(struct moat_vulndb *db, struct moat_finding *f, struct moat_err *err)
+{
+    struct nvd_pick p = {0};
+    char source[SCORER_MAX + 8];
+    int r;
+
+    if (f->severity_vector != NULL)
+        return 0;
+    for (size_t i = 0; i <= f->n_aliases; i++) {
+        const char *id = i == 0 ? f->rule_id : f->aliases[i - 1];
+
+        if (is_cve(id) && (r = moat_vulndb_metrics(db, id, first_metric, &p, err)) < 0)
+            return r;
+    }
+    if (!p.have)
+        return 0;
+    /* CISA's ADP scores under its organisation id, which says nothing to a reader */
+    if (strcmp(p.scorer, "134c704f-9b21-4f2e-91b3-4a467353bcc0") == 0)
+        snprintf(p.scorer, sizeof(p.scorer), "cisa-adp");
+    snprintf(source, sizeof(source), "nvd%s%s", p.primary ? "" : ":", p.primary ? "" : p.scorer);
+    if (f->severity_source == NULL)
+        r = set_severity(f, rating_of(p.ver, p.score), source, p.vector, p.score);
+    else
+        r = set_cvss(f, p.vector, p.score, source);
+    return r < 0 ? moat_err_set(err, MOAT_E_NOMEM, "out of memory") : 0;
 }
 
 static enum moat_fix_status fix_status(const struct hit *h)
@@ -316,8 +469,7 @@ static int merge_hit(struct moat_vulndb *db, struct moat_findings *out, size_t f
                (f->fix == MOAT_FIX_NOT_FIXED && fix == MOAT_FIX_WONT_FIX)) {
         f->fix = fix;
     }
-    take_severity(f, &info, h);
-    if (describe(f, &info) < 0)
+    if (own_severity(f, &info, h) < 0 || describe(f, &info) < 0)
         goto nomem;
     if (f->n_aliases > 1)
         qsort(f->aliases, f->n_aliases, sizeof(*f->aliases), cmp_strp);
@@ -402,6 +554,10 @@ int moat_vuln_match(struct moat_vulndb *db, const struct moat_inventory *inv,
         if (rc < 0)
             goto out;
         fold_multi_cve(out, from);
+        for (size_t j = from; j < out->n && rc == 0; j++)
+            rc = nvd_severity(db, &out->v[j], err);
+        if (rc < 0)
+            goto out;
         if (opts != NULL && opts->ignore_unfixed) {
             for (size_t j = from; j < out->n;) {
                 if (out->v[j].fix != MOAT_FIX_AVAILABLE) {

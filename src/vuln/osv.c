@@ -1,6 +1,7 @@
 /*
- * osv.c - OSV records (https://ossf.github.io/osv-schema/) into the store:
- * a single record, the osv.dev API answer {"vulns": [...]}, or an array.
+ * osv.c - OSV records (https://ossf.github.io/osv-schema/) into the store,
+ * one record at a time (import_json.c finds them in single records, the
+ * osv.dev API answer {"vulns": [...]} and arrays).
  *
  * Every field is type-checked and bounded; a record with any malformed part
  * is skipped whole (counted, with the JSON path of the problem), never
@@ -286,9 +287,8 @@ static int join_objs(struct rec *rc, json_t *o, const char *key, const char *k1,
     return 0;
 }
 
-/* 0 imported, 1 skipped, <0 database error. */
-static int import_record(struct vdb_imp *im, const char *label, json_t *o, const char *feed_hint,
-                         struct moat_err *err)
+int vdb_osv_record(struct vdb_imp *im, const char *label, json_t *o, const char *feed_hint,
+                   struct moat_err *err)
 {
     struct rec rc = {.name = label};
     struct vdb_vuln v = {0};
@@ -405,36 +405,4 @@ out:
     moat_buf_free(&refs);
     moat_buf_free(&sev);
     return r;
-}
-
-int vdb_osv_import(struct vdb_imp *im, const char *name, json_t *root, const char *feed_hint,
-                   struct moat_err *err)
-{
-    json_t *list = NULL, *v;
-    size_t i;
-    int r;
-
-    if (json_is_array(root))
-        list = root;
-    else if (json_is_object(root) && json_object_get(root, "vulns") != NULL &&
-             json_object_get(root, "id") == NULL) {
-        list = json_object_get(root, "vulns");
-        if (!json_is_array(list)) {
-            vdb_skip(im, feed_hint, "%s: vulns: expected array", name);
-            return 0;
-        }
-    }
-    if (list == NULL) {
-        r = import_record(im, name, root, feed_hint, err);
-        return r < 0 ? r : 0;
-    }
-    json_array_foreach(list, i, v)
-    {
-        char label[600];
-
-        snprintf(label, sizeof(label), "%s: [%zu]", name, i);
-        if ((r = import_record(im, label, v, feed_hint, err)) < 0)
-            return r;
-    }
-    return 0;
 }

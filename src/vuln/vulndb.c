@@ -2,7 +2,7 @@
  * vulndb.c - open the SQLite vulnerability database, and the queries the
  * matcher and `moat db info` use.
  *
- * Schema (PRAGMA user_version = 1):
+ * Schema (PRAGMA user_version = 2):
  *   sources(name PK, kind, origin, imported_at, records, skipped)   one row per feed
  *   vulns(vid PK, id, source, feed, summary, details, published, modified,
  *         withdrawn, source_severity, refs, severity)  UNIQUE(id, source)
@@ -10,6 +10,14 @@
  *   affected(vid, vuln_id, source, feed, ecosystem, eco_key, package, pkg_key,
  *            purl, ranges, versions, distro_status, distro_severity)
  *            INDEX (eco_key, pkg_key), (vid), (feed, vid)
+ *   tracker_notes(cve, seq, release, package, version, state, urgency)
+ *            the Debian tracker CVE list's annotations, kept so that its
+ *            DSA/DLA lists can be imported later (debian_list.c)
+ *   metrics(vid, rank, type, scorer, primary_, vector, score)
+ *            NVD's CVSS metrics of a record of source "nvd", in the order
+ *            a severity is taken from them (nvd.c)
+ * A schema 1 database (no tracker_notes) is upgraded when opened writable and
+ * read as it is otherwise.
  * ranges is a compact text encoding, decoded per row at query time:
  * "R<kind>\n" opens a range, then "<i|f|l|m><version>\n" per event
  * (introduced, fixed, last_affected, limit); versions is one per line.
@@ -48,6 +56,16 @@ static const char SCHEMA[] =
     "CREATE INDEX affected_feed ON affected(feed, vid);"
     "PRAGMA user_version = 1;";
 
+/* What schema 2 adds to 1. */
+static const char SCHEMA_2[] =
+    "CREATE TABLE tracker_notes(cve TEXT NOT NULL, seq INTEGER NOT NULL, release TEXT NOT NULL,"
+    " package TEXT NOT NULL, version TEXT, state TEXT, urgency TEXT, PRIMARY KEY(cve, seq))"
+    " WITHOUT ROWID;"
+    "CREATE TABLE metrics(vid INTEGER NOT NULL, rank INTEGER NOT NULL, type TEXT NOT NULL,"
+    " scorer TEXT, primary_ INTEGER NOT NULL, vector TEXT NOT NULL, score REAL NOT NULL,"
+    " PRIMARY KEY(vid, rank)) WITHOUT ROWID;"
+    "PRAGMA user_version = 2;";
+
 int vdb_sqlerr(sqlite3 *db, const char *path, const char *what, struct moat_err *err)
 {
     int code = sqlite3_errcode(db);
@@ -69,7 +87,9 @@ int vdb_exec(sqlite3 *db, const char *path, const char *sql, struct moat_err *er
 
 int vdb_schema_init(sqlite3 *db, const char *path, struct moat_err *err)
 {
-    return vdb_exec(db, path, SCHEMA, err);
+    int r = vdb_exec(db, path, SCHEMA, err);
+
+    return r < 0 ? r : vdb_exec(db, path, SCHEMA_2, err);
 }
 
 static int user_version(sqlite3 *db, const char *path, int *out, int *n_tables,
@@ -140,6 +160,17 @@ int moat_vulndb_open(const char *path, int writable, struct moat_vulndb **out, s
             goto out;
         ver = MOAT_VULNDB_SCHEMA_VERSION;
     }
+    if (ver == 1 && writable) {
+        if ((r = vdb_exec(v->db, path, "BEGIN IMMEDIATE", err)) < 0 ||
+            (r = vdb_exec(v->db, path, SCHEMA_2, err)) < 0 ||
+            (r = vdb_exec(v->db, path, "COMMIT", err)) < 0) {
+            sqlite3_exec(v->db, "ROLLBACK", NULL, NULL, NULL);
+            goto out;
+        }
+        ver = MOAT_VULNDB_SCHEMA_VERSION;
+    }
+    if (ver == 1 && !writable)
+        ver = MOAT_VULNDB_SCHEMA_VERSION; /* read as it is: nothing read needs schema 2 */
     if (ver != MOAT_VULNDB_SCHEMA_VERSION) {
         r = moat_err_set(err, MOAT_E_FORMAT,
                          ver == 0
@@ -162,6 +193,13 @@ int moat_vulndb_open(const char *path, int writable, struct moat_vulndb **out, s
         r = vdb_sqlerr(v->db, path, "not a usable vulnerability database", err);
         goto out;
     }
+    /* absent in a schema 1 database read as it is: no NVD metrics then */
+    if (sqlite3_prepare_v3(v->db,
+                           "SELECT m.type, m.scorer, m.primary_, m.vector, m.score FROM vulns v"
+                           " JOIN metrics m ON m.vid = v.vid"
+                           " WHERE v.id = ?1 AND v.source = 'nvd' ORDER BY m.rank",
+                           -1, SQLITE_PREPARE_PERSISTENT, &v->q_metrics, NULL) != SQLITE_OK)
+        v->q_metrics = NULL;
     *out = v;
     v = NULL;
 out:
@@ -174,6 +212,7 @@ void moat_vulndb_close(struct moat_vulndb *db)
     if (db == NULL)
         return;
     sqlite3_finalize(db->q_affected);
+    sqlite3_finalize(db->q_metrics);
     sqlite3_close(db->db);
     free(db->path);
     free(db);
@@ -529,6 +568,40 @@ out:
     return r;
 }
 
+int moat_vulndb_metrics(struct moat_vulndb *db, const char *cve,
+                        int (*fn)(void *ctx, const struct moat_vuln_metric *m), void *ctx,
+                        struct moat_err *err)
+{
+    sqlite3_stmt *st = db->q_metrics;
+    int r = 0, s;
+
+    if (st == NULL)
+        return 0;
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, cve, -1, SQLITE_STATIC);
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        struct moat_vuln_metric m = {
+            .type = col_text(st, 0),
+            .scorer = col_text(st, 1),
+            .primary = sqlite3_column_int(st, 2) != 0,
+            .vector = col_text(st, 3),
+            .score = sqlite3_column_double(st, 4),
+        };
+
+        if (m.type == NULL || m.vector == NULL || !(m.score >= 0.0 && m.score <= 10.0)) {
+            r = moat_err_set(err, MOAT_E_FORMAT, "%s: damaged metrics of %s", db->path, cve);
+            break;
+        }
+        if ((r = fn(ctx, &m)) != 0)
+            break;
+    }
+    if (r == 0 && s != SQLITE_DONE && s != SQLITE_ROW)
+        r = vdb_sqlerr(db->db, db->path, "lookup failed", err);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return r < 0 ? r : 0;
+}
+
 static int dup_col(sqlite3_stmt *st, int i, char **out)
 {
     const char *s = col_text(st, i);
@@ -581,7 +654,7 @@ int moat_vulndb_get(struct moat_vulndb *db, const char *id, struct moat_vuln_inf
                            "SELECT vid, id, summary, details, published, modified, withdrawn,"
                            " source_severity, refs, severity, source FROM vulns WHERE id = ?1"
                            " ORDER BY CASE source WHEN 'osv' THEN 0 WHEN 'debian-tracker' THEN 1"
-                           " ELSE 2 END LIMIT 1",
+                           " WHEN 'nvd' THEN 3 ELSE 2 END LIMIT 1",
                            -1, &st, NULL) != SQLITE_OK) {
         r = vdb_sqlerr(db->db, db->path, "lookup failed", err);
         goto out;

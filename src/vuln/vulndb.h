@@ -1,7 +1,7 @@
 /*
  * vulndb.h - the local vulnerability database: OSV records, the Debian
  * Security Tracker and Alpine secdb imported into one SQLite file, indexed
- * for lookups by (ecosystem, package).
+ * for lookups by (ecosystem, package), and NVD's CVSS metrics by CVE id.
  *
  * Ownership: handles are opaque and freed with their _close/_free; every
  * pointer handed to a callback is valid only during that call; strings in a
@@ -28,7 +28,7 @@
 
 #include "base/error.h"
 
-#define MOAT_VULNDB_SCHEMA_VERSION 1
+#define MOAT_VULNDB_SCHEMA_VERSION 2
 /* A database whose newest import is older than this deserves a warning. */
 #define MOAT_VULNDB_STALE_SECS (7 * 24 * 3600)
 
@@ -85,7 +85,9 @@ struct moat_affected {
     size_t n_ranges;
     const char *const *versions; /* explicit affected versions */
     size_t n_versions;
-    /* "no-dsa", "ignored", "postponed", "unfixed", "end-of-life", "undetermined" or NULL */
+    /* "no-dsa", "ignored", "postponed", "unfixed", "end-of-life", "undetermined",
+     * "fixed-in-unstable" (the Debian tracker knows only unstable's fix: a version below
+     * it is affected with no fix in this release), or NULL */
     const char *distro_status;
     const char *distro_severity; /* tracker urgency, ecosystem_specific severity, or NULL */
 };
@@ -98,6 +100,26 @@ struct moat_affected {
 int moat_vulndb_each_affected(struct moat_vulndb *db, const char *ecosystem, const char *package,
                               int (*fn)(void *ctx, const struct moat_affected *a), void *ctx,
                               struct moat_err *err);
+
+/* One CVSS metric NVD gives for a CVE. */
+struct moat_vuln_metric {
+    const char *type;   /* "CVSS_V4", "CVSS_V3" (3.0 or 3.1) or "CVSS_V2" */
+    const char *scorer; /* NVD's "source": nvd@nist.gov, a CNA's address or id; may be NULL */
+    int primary;        /* NVD's own ("Primary"), else a CNA's or CISA-ADP's ("Secondary") */
+    const char *vector; /* as NVD gives it: "CVSS:3.1/AV:N/..." or a v2 "AV:N/AC:L/..." */
+    double score;       /* computed from the vector (cvss.c) */
+};
+
+/*
+ * Call fn for each CVSS metric the imported NVD records give for cve, in the
+ * order a severity is taken from them: v4.0, v3.1, v3.0, v2, Primary before
+ * Secondary within a version. fn returns 0 to go on, >0 to stop, <0 to fail
+ * (returned). Nothing when NVD records were not imported. Returns 0 or a
+ * negative error.
+ */
+int moat_vulndb_metrics(struct moat_vulndb *db, const char *cve,
+                        int (*fn)(void *ctx, const struct moat_vuln_metric *m), void *ctx,
+                        struct moat_err *err);
 
 struct moat_vuln_severity {
     char *type;  /* "CVSS_V3", "CVSS_V4", "Ubuntu", ... */
@@ -149,6 +171,15 @@ struct moat_vulndb_stats {
 int moat_vulndb_info(struct moat_vulndb *db, struct moat_vulndb_stats *out, struct moat_err *err);
 void moat_vulndb_stats_free(struct moat_vulndb_stats *s);
 
+/*
+ * What limits the answers this database can give, one sentence each (the
+ * caller frees them with moat_vulndb_warnings_free): the Debian tracker's CVE
+ * list imported without its DSA list (stable releases' fixes unknown) or
+ * without its DLA list (LTS releases' fixes unknown). 0, or a negative error.
+ */
+int moat_vulndb_warnings(struct moat_vulndb *db, char ***out, size_t *n, struct moat_err *err);
+void moat_vulndb_warnings_free(char **v, size_t n);
+
 /* Lines kept about skipped records, in order of discovery. */
 #define MOAT_IMPORT_REASONS 5
 
@@ -175,11 +206,13 @@ void moat_vulndb_set_progress(struct moat_vulndb *db, moat_vulndb_progress_fn fn
  * Import path (needs a writable handle): an OSV JSON record, an osv.dev API
  * answer {"vulns":[...]}, a JSON array of records, a zip of records (as
  * osv.dev publishes per ecosystem), a Debian Security Tracker JSON dump or
- * data/CVE/list / data/DSA/list file, an Alpine secdb JSON file, or a
+ * list file (data/CVE/list, data/DSA/list, data/DLA/list, in any order, in
+ * one call or several: see debian_list.c), an Alpine secdb JSON file, NVD
+ * CVE API 2.0 records, answers or yearly feeds (nvd.c), or a
  * directory of any of these (recursive, at most 32 levels and 2 million
- * files; symlinks and special files are not followed). Records replace those
- * with the same id and source; a tracker or secdb file replaces what the same
- * feed imported before.
+ * files; symlinks and special files are not followed). JSON is streamed,
+ * also gzip-compressed. Records replace those with the same id and source;
+ * a tracker or secdb file replaces what the same feed imported before.
  *
  * Each top-level path is one transaction: an interrupted import leaves the
  * database as it was. Malformed records are skipped and counted in rep

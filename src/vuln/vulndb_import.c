@@ -37,6 +37,24 @@ bool vdb_line_safe(const char *s)
     return true;
 }
 
+bool vdb_line_safe_n(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (((unsigned char)s[i] < 0x20 && s[i] != '\t') || s[i] == 0x7f)
+            return false;
+    return true;
+}
+
+bool vdb_id_ok(const char *s, size_t n)
+{
+    if (n == 0 || n > VDB_MAX_ID_LEN)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] <= 0x20 || s[i] == 0x7f)
+            return false;
+    return true;
+}
+
 int vdb_json_str(json_t *o, const char *key, size_t max, bool line_safe, const char **out,
                  const char **why)
 {
@@ -269,6 +287,8 @@ static void imp_finalize(struct vdb_imp *im)
     sqlite3_finalize(im->del_alias);
     sqlite3_finalize(im->ins_alias);
     sqlite3_finalize(im->ins_aff);
+    sqlite3_finalize(im->del_metrics);
+    sqlite3_finalize(im->ins_metric);
     for (size_t i = 0; i < im->n_feeds; i++)
         free(im->feeds[i]);
     free(im->feeds);
@@ -367,43 +387,6 @@ out:
 
 /* ---- reading inputs ---- */
 
-static int read_fd(int fd, const char *name, size_t max, char **out, size_t *len,
-                   struct moat_err *err)
-{
-    struct moat_buf b = MOAT_BUF_INIT;
-    char chunk[65536];
-    int r = 0;
-
-    b.max = max;
-    for (;;) {
-        ssize_t n = read(fd, chunk, sizeof(chunk));
-
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            r = moat_err_set(err, MOAT_E_IO, "%s: read failed: %s", name, strerror(errno));
-            goto out;
-        }
-        if (n == 0)
-            break;
-        if ((r = moat_buf_append(&b, chunk, (size_t)n)) < 0) {
-            r = moat_err_set(err, -r,
-                             r == -MOAT_E_LIMIT ? "%s: larger than %zu bytes"
-                                                : "%s: out of memory (%zu)",
-                             name, max);
-            goto out;
-        }
-    }
-    if (b.data == NULL && (r = moat_buf_append(&b, "", 0)) < 0) {
-        r = moat_err_set(err, MOAT_E_NOMEM, "%s: out of memory", name);
-        goto out;
-    }
-    *out = moat_buf_steal(&b, len);
-out:
-    moat_buf_free(&b);
-    return r;
-}
-
 static bool ends_with(const char *s, const char *suffix)
 {
     size_t a = strlen(s), b = strlen(suffix);
@@ -411,153 +394,152 @@ static bool ends_with(const char *s, const char *suffix)
     return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
-/* What a JSON document is. */
-static int import_json(struct vdb_imp *im, const char *name, json_t *root, const char *feed_hint,
-                       struct moat_err *err)
-{
-    if (json_is_object(root) && json_object_get(root, "packages") != NULL &&
-        json_object_get(root, "distroversion") != NULL)
-        return vdb_secdb_import(im, name, root, err);
-    if (json_is_array(root) ||
-        (json_is_object(root) &&
-         (json_object_get(root, "id") != NULL || json_object_get(root, "vulns") != NULL ||
-          json_object_get(root, "schema_version") != NULL)))
-        return vdb_osv_import(im, name, root, feed_hint, err);
-    if (json_is_object(root)) {
-        const char *k;
-        json_t *v;
+/* ---- savepoints around one document ---- */
 
-        json_object_foreach(root, k, v)
-        {
-            (void)k;
-            if (json_is_object(v))
-                return vdb_tracker_json_import(im, name, root, err);
-            break;
-        }
+int vdb_mark_begin(struct vdb_imp *im, struct vdb_mark *m, struct moat_err *err)
+{
+    m->rep = *im->rep;
+    m->n_feeds = im->n_feeds;
+    return vdb_exec(im->vdb->db, im->vdb->path, "SAVEPOINT doc", err);
+}
+
+int vdb_mark_release(struct vdb_imp *im, struct moat_err *err)
+{
+    return vdb_exec(im->vdb->db, im->vdb->path, "RELEASE doc", err);
+}
+
+void vdb_mark_rollback(struct vdb_imp *im, const struct vdb_mark *m)
+{
+    struct moat_import_report *rep = im->rep;
+
+    sqlite3_exec(im->vdb->db, "ROLLBACK TO doc; RELEASE doc", NULL, NULL, NULL);
+    rep->files = m->rep.files;
+    rep->records = m->rep.records;
+    rep->affected = m->rep.affected;
+    rep->unknown_ecosystems = m->rep.unknown_ecosystems;
+    while (im->n_feeds > m->n_feeds)
+        free(im->feeds[--im->n_feeds]);
+}
+
+/* A document inside a savepoint: all of it is imported, or none. list: a tracker list. */
+static int import_src_doc(struct vdb_imp *im, const char *name, const struct vdb_src *src,
+                          bool list, const char *feed_hint, struct moat_err *err)
+{
+    struct vdb_mark m;
+    int r;
+
+    if ((r = vdb_mark_begin(im, &m, err)) < 0)
+        return r;
+    r = list ? vdb_tracker_list_import(im, name, src, err)
+             : vdb_import_json(im, name, src, feed_hint, err);
+    if (r < 0) {
+        vdb_mark_rollback(im, &m);
+        return r;
     }
-    return moat_err_set(err, MOAT_E_FORMAT,
-                        "%s: not an OSV record, Debian tracker or Alpine secdb document", name);
+    return vdb_mark_release(im, err);
+}
+
+static bool starts_json(const char *data, size_t len)
+{
+    size_t i = 0;
+
+    while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r'))
+        i++;
+    return i < len && (data[i] == '{' || data[i] == '[');
 }
 
 /* Import one document held in memory (not a zip). */
 static int import_doc(struct vdb_imp *im, const char *name, const char *data, size_t len,
-                      const char *feed_hint, const char *dsa, size_t dsa_len, struct moat_err *err)
+                      struct moat_err *err)
 {
-    json_t *root = NULL;
-    bool is_dsa = false;
-    size_t i = 0;
-    int r;
+    struct vdb_src src = {.fd = -1, .mem = data, .len = len};
+    bool list = vdb_is_tracker_list(data, len, &(bool){false});
 
-    if (vdb_is_tracker_list(data, len, &is_dsa))
-        return vdb_tracker_list_import(im, name, data, len, is_dsa ? NULL : dsa, dsa_len, err);
-    while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r'))
-        i++;
-    if (i < len && (data[i] == '{' || data[i] == '[')) {
-        r = moat_json_parse(data, len, VDB_MAX_FEED_BYTES, name, &root, err);
-        if (r == 0)
-            r = import_json(im, name, root, feed_hint, err);
-        json_decref(root);
-        return r;
-    }
+    if (list || starts_json(data, len))
+        return import_src_doc(im, name, &src, list, NULL, err);
     return moat_err_set(err, MOAT_E_FORMAT, "%s: not a format moat imports", name);
 }
 
-/* Zip entries: regular *.json files only, each bounded; any read error refuses the zip. */
+/* A zip entry read straight from the archive, bounded in total. */
+struct entry_src {
+    struct archive *a;
+    const char *name, *ename;
+    uint64_t *total;
+    bool failed; /* the archive, not the JSON, is damaged */
+};
+
+static int entry_read(void *rctx, void *buf, size_t cap, size_t *got, struct moat_err *err)
+{
+    struct entry_src *e = rctx;
+    la_ssize_t n = archive_read_data(e->a, buf, cap);
+
+    if (n < 0) {
+        e->failed = true;
+        return moat_err_set(err, MOAT_E_FORMAT, "%s: damaged or truncated zip at %s: %s", e->name,
+                            e->ename,
+                            archive_error_string(e->a) ? archive_error_string(e->a) : "read error");
+    }
+    *e->total += (uint64_t)n;
+    if (*e->total > VDB_MAX_ZIP_TOTAL) {
+        e->failed = true;
+        return moat_err_set(err, MOAT_E_LIMIT, "%s: more than %llu bytes uncompressed", e->name,
+                            (unsigned long long)VDB_MAX_ZIP_TOTAL);
+    }
+    *got = (size_t)n;
+    return 0;
+}
+
+/* Zip entries: regular *.json files only, each streamed and all-or-nothing; any read error of
+ * the archive refuses the zip. */
 static int import_archive(struct vdb_imp *im, const char *name, struct archive *a,
                           const char *feed_hint, struct moat_err *err)
 {
     struct archive_entry *e;
-    char *buf = NULL;
     uint64_t n_entries = 0, total = 0;
     int r = 0, s;
 
     while ((s = archive_read_next_header(a, &e)) == ARCHIVE_OK || s == ARCHIVE_WARN) {
         const char *ename = archive_entry_pathname(e);
+        struct entry_src src = {a, name, ename, &total, false};
+        struct moat_err e2 = MOAT_ERR_INIT;
+        struct vdb_mark m;
         char label[512];
-        size_t len = 0;
-        bool too_big = false;
 
-        if (++n_entries > VDB_MAX_ZIP_ENTRIES) {
-            r = moat_err_set(err, MOAT_E_LIMIT, "%s: more than %u entries", name,
-                             VDB_MAX_ZIP_ENTRIES);
-            goto out;
-        }
+        if (++n_entries > VDB_MAX_ZIP_ENTRIES)
+            return moat_err_set(err, MOAT_E_LIMIT, "%s: more than %u entries", name,
+                                VDB_MAX_ZIP_ENTRIES);
         if (ename == NULL || archive_entry_filetype(e) != AE_IFREG || !ends_with(ename, ".json")) {
             im->rep->ignored++;
             continue;
         }
         snprintf(label, sizeof(label), "%s:%s", name, ename);
-        if (archive_entry_size_is_set(e) &&
-            archive_entry_size(e) > (la_int64_t)VDB_MAX_RECORD_BYTES)
-            too_big = true;
-        if (!too_big) {
-            free(buf);
-            buf = NULL;
-            struct moat_buf b = MOAT_BUF_INIT;
-            char chunk[65536];
-            la_ssize_t n;
-
-            b.max = VDB_MAX_RECORD_BYTES;
-            while ((n = archive_read_data(a, chunk, sizeof(chunk))) > 0) {
-                total += (uint64_t)n;
-                if (total > VDB_MAX_ZIP_TOTAL) {
-                    moat_buf_free(&b);
-                    r = moat_err_set(err, MOAT_E_LIMIT, "%s: more than %llu bytes uncompressed",
-                                     name, (unsigned long long)VDB_MAX_ZIP_TOTAL);
-                    goto out;
-                }
-                if (moat_buf_append(&b, chunk, (size_t)n) < 0) {
-                    too_big = true;
-                    break;
-                }
-            }
-            if (n < 0) {
-                moat_buf_free(&b);
-                r = moat_err_set(err, MOAT_E_FORMAT, "%s: damaged or truncated zip at %s: %s", name,
-                                 ename,
-                                 archive_error_string(a) ? archive_error_string(a) : "read error");
-                goto out;
-            }
-            if (!too_big && moat_buf_append(&b, "", 0) == 0)
-                buf = moat_buf_steal(&b, &len);
-            moat_buf_free(&b);
-        }
+        if ((r = vdb_mark_begin(im, &m, err)) < 0)
+            return r;
         im->rep->files++;
-        if (too_big || buf == NULL) {
-            vdb_skip(im, feed_hint, "%s: larger than %u bytes", label, VDB_MAX_RECORD_BYTES);
-            continue;
-        }
-        {
-            struct moat_err e2 = MOAT_ERR_INIT;
-            json_t *root = NULL;
-
-            if (moat_json_parse(buf, len, VDB_MAX_RECORD_BYTES, label, &root, &e2) < 0) {
-                vdb_skip(im, feed_hint, "%s", moat_err_msg(&e2));
-            } else if ((r = vdb_osv_import(im, label, root, feed_hint, &e2)) < 0) {
-                if (r == -MOAT_E_FORMAT || r == -MOAT_E_LIMIT) {
-                    vdb_skip(im, feed_hint, "%s", moat_err_msg(&e2));
-                    r = 0;
-                } else {
-                    json_decref(root);
-                    r = moat_err_set(err, -r, "%s", moat_err_msg(&e2));
-                    moat_err_clear(&e2);
-                    goto out;
-                }
+        r = vdb_import_osv_read(im, label, entry_read, &src, feed_hint, &e2);
+        if (r < 0) {
+            vdb_mark_rollback(im, &m);
+            im->rep->files++;
+            if (src.failed || (r != -MOAT_E_FORMAT && r != -MOAT_E_LIMIT)) {
+                r = moat_err_set(err, -r, "%s", moat_err_msg(&e2));
+                moat_err_clear(&e2);
+                return r;
             }
-            json_decref(root);
+            vdb_skip(im, feed_hint, "%s", moat_err_msg(&e2));
+        } else if ((r = vdb_mark_release(im, err)) < 0) {
             moat_err_clear(&e2);
+            return r;
         }
+        moat_err_clear(&e2);
         vdb_progress(im);
     }
     if (s != ARCHIVE_EOF) {
         const char *why = archive_error_string(a);
 
-        r = moat_err_set(err, MOAT_E_FORMAT, "%s: damaged or truncated zip: %s", name,
-                         why ? why : "read error");
+        return moat_err_set(err, MOAT_E_FORMAT, "%s: damaged or truncated zip: %s", name,
+                            why ? why : "read error");
     }
-out:
-    free(buf);
-    return r;
+    return 0;
 }
 
 /* Run import_archive inside a savepoint; a damaged zip is rolled back and refused. */
@@ -565,7 +547,7 @@ static int import_zip(struct vdb_imp *im, const char *name, int fd, const void *
                       const char *feed_hint, struct moat_err *err)
 {
     struct archive *a = archive_read_new();
-    sqlite3 *db = im->vdb->db;
+    struct vdb_mark m;
     int r, o;
 
     if (a == NULL)
@@ -579,25 +561,19 @@ static int import_zip(struct vdb_imp *im, const char *name, int fd, const void *
         im->rep->refused++;
         return r;
     }
-    if ((r = vdb_exec(db, im->vdb->path, "SAVEPOINT zip", err)) < 0) {
+    if ((r = vdb_mark_begin(im, &m, err)) < 0) {
         archive_read_free(a);
         return r;
     }
-    struct moat_import_report before = *im->rep;
     r = import_archive(im, name, a, feed_hint, err);
     archive_read_free(a);
     if (r < 0) {
-        struct moat_import_report *rep = im->rep;
-
-        sqlite3_exec(db, "ROLLBACK TO zip; RELEASE zip", NULL, NULL, NULL);
         /* keep the reasons, forget the counts of what was rolled back */
-        rep->files = before.files;
-        rep->records = before.records;
-        rep->affected = before.affected;
-        rep->refused++;
+        vdb_mark_rollback(im, &m);
+        im->rep->refused++;
         return r;
     }
-    return vdb_exec(db, im->vdb->path, "RELEASE zip", err);
+    return vdb_mark_release(im, err);
 }
 
 static bool is_zip_name(const char *name, const char *data, size_t len)
@@ -635,8 +611,6 @@ static int import_file(struct vdb_imp *im, int dirfd, const char *name, const ch
                        struct moat_err *err)
 {
     struct stat sb;
-    char *data = NULL, *dsa = NULL;
-    size_t len = 0, dsa_len = 0;
     char feed[VDB_MAX_ID_LEN];
     int fd = -1, r = 0;
 
@@ -671,29 +645,20 @@ static int import_file(struct vdb_imp *im, int dirfd, const char *name, const ch
             goto out;
         }
     }
-    if ((r = read_fd(fd, label, VDB_MAX_FEED_BYTES, &data, &len, err)) < 0) {
-        im->rep->refused++;
-        goto out;
-    }
-    im->rep->files++;
-    if (vdb_is_tracker_list(data, len, &(bool){false})) {
-        /* data/CVE/list reads data/DSA/list beside it; CVE.list reads DSA.list */
-        bool is_dsa = false;
-        int dfd;
+    {
+        char head[4096];
+        ssize_t n = pread(fd, head, sizeof(head), 0);
+        struct vdb_src src = {.fd = fd};
+        bool gz = n >= 2 && (unsigned char)head[0] == 0x1f && (unsigned char)head[1] == 0x8b;
+        bool list = n > 0 && vdb_is_tracker_list(head, (size_t)n, &(bool){false});
 
-        vdb_is_tracker_list(data, len, &is_dsa);
-        dfd = is_dsa ? -1
-                     : open_rel(dirfd, strcmp(name, "list") == 0 ? "../DSA/list" : "DSA.list",
-                                O_RDONLY);
-        if (dfd >= 0) {
-            fcntl(dfd, F_SETFL, fcntl(dfd, F_GETFL) & ~O_NONBLOCK);
-            if (fstat(dfd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
-                read_fd(dfd, label, VDB_MAX_FEED_BYTES, &dsa, &dsa_len, NULL) < 0)
-                dsa = NULL;
-            close(dfd);
-        }
+        /* streamed from the file, never read whole; gzip only for JSON (NVD's yearly feeds) */
+        im->rep->files++;
+        if (gz || list || (n > 0 && starts_json(head, (size_t)n)))
+            r = import_src_doc(im, label, &src, list, feed[0] ? feed : NULL, err);
+        else
+            r = moat_err_set(err, MOAT_E_FORMAT, "%s: not a format moat imports", label);
     }
-    r = import_doc(im, label, data, len, feed[0] ? feed : NULL, dsa, dsa_len, err);
     if (r == -MOAT_E_FORMAT || r == -MOAT_E_LIMIT) {
         if (top) {
             im->rep->refused++;
@@ -705,8 +670,6 @@ static int import_file(struct vdb_imp *im, int dirfd, const char *name, const ch
     }
     vdb_progress(im);
 out:
-    free(data);
-    free(dsa);
     if (fd >= 0)
         close(fd);
     return r;
@@ -719,8 +682,8 @@ static int cmp_str(const void *a, const void *b)
 
 static bool wanted(const char *name)
 {
-    return ends_with(name, ".json") || ends_with(name, ".zip") || ends_with(name, ".list") ||
-           strcmp(name, "list") == 0;
+    return ends_with(name, ".json") || ends_with(name, ".json.gz") || ends_with(name, ".zip") ||
+           ends_with(name, ".list") || strcmp(name, "list") == 0;
 }
 
 struct walk {
@@ -882,7 +845,7 @@ int moat_vulndb_import_mem(struct moat_vulndb *db, const char *name, const void 
     if (is_zip_name(name, data, len))
         r = import_zip(&im, name, -1, data, len, NULL, err);
     else
-        r = import_doc(&im, name, data, len, NULL, NULL, 0, err);
+        r = import_doc(&im, name, data, len, err);
     return imp_finish(&im, r, err);
 }
 

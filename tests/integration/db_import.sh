@@ -3,7 +3,8 @@
 # the shared OSV / tracker / secdb data, and `db update` against a local HTTP
 # server (python3 -m http.server on 127.0.0.1) serving zips built from the
 # shared OSV data: a good update, a truncated zip, a 404, and a server killed
-# in the middle of a transfer. After each failure the old database must still
+# in the middle of a transfer. NVD records import the same one by one and as
+# a gzip-compressed yearly feed. After each failure the old database must still
 # answer `db info` and lookups, and no temporary file may be left beside it.
 set -euo pipefail
 MOAT_SRC=${MOAT_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
@@ -49,6 +50,32 @@ check "secdb feed has 268 records" [ "$(jq '.sources[] | select(.name == "alpine
 check "tracker feed present" jq -e '.sources[] | select(.name == "debian-tracker")' <<<"$info" >/dev/null
 check "info table runs" "$MOAT" db info --db "$DB" >/dev/null
 check "default path from MOAT_DB" bash -c "'$MOAT' db import -q '$SHARED/osv/crates-rustsec' >/dev/null && test -s '$MOAT_DB'"
+
+# --- NVD: records one per file, and the same records as a yearly feed (gzip) ---------
+python3 - "$SHARED/nvd" "$WORK/nvdcve-2.0-2026.json.gz" <<'EOF'
+import glob, gzip, json, sys
+recs = [json.load(open(p)) for p in sorted(glob.glob(sys.argv[1] + "/CVE-*.json"))]
+with gzip.open(sys.argv[2], "wt") as f:
+    json.dump({"resultsPerPage": len(recs), "startIndex": 0, "totalResults": len(recs),
+               "format": "NVD_CVE", "version": "2.0", "timestamp": "2026-12-07T00:00:00.000",
+               "vulnerabilities": [{"cve": r} for r in recs]}, f)
+EOF
+"$MOAT" db import --db "$WORK/nvd-dir.db" -q "$SHARED/nvd" >/dev/null
+mkdir -p "$WORK/feeds"
+mv "$WORK/nvdcve-2.0-2026.json.gz" "$WORK/feeds/"
+"$MOAT" db import --db "$WORK/nvd-feed.db" -q "$WORK/feeds" >/dev/null # a directory of feeds
+nvd_records=$("$MOAT" db info --db "$WORK/nvd-feed.db" -f json | jq '.sources[] | select(.name == "nvd") | .records')
+check "NVD yearly feed: 303 records in the nvd feed" [ "$nvd_records" = 303 ]
+metrics() { # every CVSS metric of a database, one per line
+  python3 -c 'import sqlite3, sys
+for r in sqlite3.connect(sys.argv[1]).execute("SELECT v.id, m.rank, m.type, m.scorer,"
+        " m.primary_, m.vector, m.score FROM vulns v JOIN metrics m ON m.vid = v.vid ORDER BY 1, 2"):
+    print(*r)' "$1"
+}
+metrics "$WORK/nvd-dir.db" >"$WORK/m1"
+metrics "$WORK/nvd-feed.db" >"$WORK/m2"
+check "feed and records one by one: the same $(wc -l <"$WORK/m1") CVSS metrics" \
+  bash -c "[ -s '$WORK/m1' ] && cmp -s '$WORK/m1' '$WORK/m2'"
 
 # --- hostile inputs through the CLI ---------------------------------------------
 mkdir -p "$WORK/bad"

@@ -2,6 +2,16 @@
 """Independent computation of which installed Debian packages an OSV record set affects.
 
 usage: vuln_reference.py ROOTFS OSV_DIR... > expected.tsv
+       vuln_reference.py --tracker ROOTFS LIST... > expected.tsv
+
+With --tracker, the records come from the Debian Security Tracker's list
+files instead (CVE, DSA and DLA lists, any order), decided for the image's
+release as the tracker's lib/python/security_db.py does: a DSA/DLA listing
+the CVE copies its "[release] - pkg VER" note to the CVE unless the CVE has a
+note without a version for that package and release, or one with a larger
+version (<not-affected> and <removed> are version 0); the release's note
+decides; without one, unstable's note does: <unfixed> is open, a version V
+means the package is vulnerable below V with no fix in this release.
 
 Walks every OSV record (JSON) under the given directories, and for each binary
 package installed in ROOTFS (dpkg-query on its own database: source package and
@@ -87,6 +97,101 @@ def records(dirs):
                         yield json.load(fh)
 
 
+RELEASES = {"10": "buster", "11": "bullseye", "12": "bookworm", "13": "trixie", "14": "forky"}
+OPEN_STATES = {"no-dsa", "ignored", "postponed", "unfixed", "end-of-life", "undetermined"}
+
+
+def note(line):
+    """'[rel] - pkg ver (notes)' -> (rel or '', pkg, ver or '<state>') or None."""
+    t = line.strip()
+    rel = ""
+    if t.startswith("["):
+        rel, t = t[1:].split("]", 1)
+        t = t.strip()
+    parts = t.split()
+    if len(parts) < 2 or parts[0] != "-":
+        return None
+    return rel, parts[1], parts[2] if len(parts) > 2 and not parts[2].startswith("(") else ""
+
+
+def tracker_lists(paths):
+    """CVE entries {id: [notes]} and advisories [(id, cves, [notes])] from the list files."""
+    cves, advisories = {}, []
+    for path in paths:
+        cur = None
+        for line in open(path, encoding="utf-8"):
+            line = line.rstrip("\n")
+            if not line.strip():
+                continue
+            if not line[0].isspace():
+                if line.startswith("["):
+                    cur = (line.split("]", 1)[1].split()[0], set(), [])
+                    advisories.append(cur)
+                else:
+                    cur = (line.split()[0], set(), [])
+                    cves.setdefault(cur[0], (cur[1], cur[2]))
+                continue
+            if cur is None:
+                continue
+            if "{" in line:
+                cur[1].update(line.split("{", 1)[1].split("}", 1)[0].split())
+                continue
+            n = note(line)
+            if n is not None:
+                cur[2].append(n)
+    return cves, advisories
+
+
+def dpkg_max(versions):
+    return functools.reduce(lambda a, b: b if dpkg_cmp(b, a) > 0 else a, versions)
+
+
+def tracker_records(paths, rel_number):
+    """OSV-like records for Debian:<rel_number> following the tracker's rules."""
+    rel = RELEASES[rel_number]
+    eco = "Debian:" + rel_number
+    cves, advisories = tracker_lists(paths)
+    copies = {}  # (cve, pkg) -> advisory versions for this release
+    for adv, refs, notes in advisories:
+        fixes = [(p, v) for r, p, v in notes if r == rel and v and not v.startswith("<")]
+        if fixes:
+            yield {"id": adv, "upstream": sorted(refs), "affected": [
+                {"package": {"ecosystem": eco, "name": p},
+                 "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": v}]}]}
+                for p, v in fixes]}
+        for cve in refs:
+            for p, v in fixes:
+                copies.setdefault((cve, p), []).append(v)
+    for cve, (refs, notes) in cves.items():
+        affected = []
+        pkgs = [p for _, p, _ in notes] + [p for (c, p) in copies if c == cve]
+        for pkg in dict.fromkeys(pkgs):
+            own = next((v for r, p, v in notes if r == rel and p == pkg), None)
+            sid = next((v for r, p, v in notes if r == "" and p == pkg), None)
+            events, only_unstable = None, False
+            if own is not None and own.strip("<>") in OPEN_STATES and own.startswith("<"):
+                events = [{"introduced": "0"}]
+            else:
+                best = None
+                if own is not None:
+                    best = "0" if own.startswith("<") else own or None
+                for v in copies.get((cve, pkg), []):
+                    best = v if best is None else dpkg_max([best, v])
+                if best is not None:
+                    events = None if best == "0" else [{"introduced": "0"}, {"fixed": best}]
+                elif own is None and sid:
+                    if sid.startswith("<"):
+                        events = [{"introduced": "0"}] if sid.strip("<>") in OPEN_STATES else None
+                    else:
+                        events, only_unstable = [{"introduced": "0"}, {"fixed": sid}], True
+            if events is not None:
+                affected.append({"package": {"ecosystem": eco, "name": pkg},
+                                 "ranges": [{"type": "ECOSYSTEM", "events": events}],
+                                 "only_unstable": only_unstable})
+        if affected:
+            yield {"id": cve, "affected": affected}
+
+
 def canonical(rec):
     if rec["id"].startswith("CVE-"):
         return rec["id"], set()
@@ -98,7 +203,9 @@ def canonical(rec):
 
 
 def main():
-    root, dirs = sys.argv[1], sys.argv[2:]
+    tracker = sys.argv[1] == "--tracker"
+    args = sys.argv[2:] if tracker else sys.argv[1:]
+    root, dirs = args[0], args[1:]
     eco = "Debian:" + release(root)
     pkgs = installed(root)
     by_src = {}
@@ -106,7 +213,7 @@ def main():
         by_src.setdefault(src, []).append((name, srcver))
     found = {}  # (pkg, id) -> fixed or None, and multi-CVE advisories
     multi = {}
-    for rec in records(dirs):
+    for rec in tracker_records(dirs, release(root)) if tracker else records(dirs):
         if rec.get("withdrawn"):
             continue
         cid, covers = canonical(rec)
@@ -125,7 +232,7 @@ def main():
                     a, f = in_range(srcver, r["events"])
                     if a:
                         hit = True
-                        if f is None:
+                        if f is None or aff.get("only_unstable"):
                             unfixed = True
                         elif fix is None or dpkg_cmp(f, fix) > 0:
                             fix = f

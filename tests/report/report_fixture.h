@@ -73,7 +73,9 @@ static void fx_vuln(struct fx *x, const char *pkg, const char *id, enum moat_sev
     f.severity = sev;
     f.cvss_score = score;
     f.cvss_vector = fx_dup(vector);
-    f.severity_source = strdup(score >= 0 ? "cvss" : "debian");
+    f.severity_source = strdup(score >= 0 ? "nvd" : "debian");
+    f.severity_vector = score >= 0 ? fx_dup(vector) : NULL;
+    f.cvss_source = score >= 0 ? strdup("nvd") : NULL;
     f.title = fx_dup(title);
     f.description = fx_dup(desc);
     f.data_source = strdup("osv:Debian");

@@ -78,10 +78,11 @@ static void test_roundtrip_moat(void **state)
     struct moat_image_meta meta = {.transport = "dir", .ref = "dir:/x", .name = "/x"};
     struct moat_sbom_opts opts = {.tool_version = "t", .timestamp = "2026-01-01T00:00:00Z",
                                   .uuid = "3f2c1c9e-8a8b-4b7a-9c1d-2f8e5d6c7b8a"};
-    static const enum moat_sbom_format fmts[] = {MOAT_SBOM_CYCLONEDX, MOAT_SBOM_SPDX};
+    static const enum moat_sbom_format fmts[] = {MOAT_SBOM_CYCLONEDX, MOAT_SBOM_SPDX,
+                                                 MOAT_SBOM_JSON};
 
     (void)state;
-    for (size_t i = 0; i < 2; i++) {
+    for (size_t i = 0; i < 3; i++) {
         char path[] = "/tmp/moat-test-rt-XXXXXX";
         struct moat_inventory back = {0};
         struct moat_err err = MOAT_ERR_INIT;
@@ -101,6 +102,8 @@ static void test_roundtrip_moat(void **state)
         assert_string_equal(back.pkgs[0].src_version, "5.2.15-2");
         assert_string_equal(back.pkgs[1].src_name, "glibc");
         assert_string_equal(back.pkgs[1].arch, "amd64");
+        /* bash's source is named like the package: no distinct source name */
+        assert_true(back.pkgs[0].src_name == NULL || strcmp(back.pkgs[0].src_name, "bash") == 0);
         moat_inventory_free(&back);
         unlink(path);
         moat_err_clear(&err);
@@ -163,12 +166,59 @@ static void test_trivy_and_syft(void **state)
     moat_err_clear(&err);
 }
 
+static void refused(const char *text, int code, const char *part)
+{
+    struct moat_inventory inv = {0};
+    struct moat_err err = MOAT_ERR_INIT;
+    char *p = write_tmp(text);
+
+    assert_int_equal(moat_sbom_read(p, &inv, NULL, &err), -code);
+    if (strstr(moat_err_msg(&err), p) == NULL || strstr(moat_err_msg(&err), part) == NULL)
+        fail_msg("got \"%s\", want \"%s\"", moat_err_msg(&err), part);
+    assert_null(strchr(moat_err_msg(&err), '\n'));
+    moat_inventory_free(&inv);
+    moat_err_clear(&err);
+    unlink(p);
+    free(p);
+}
+
+/* Malformed and oversized documents: one line naming the file and what is wrong. */
+static void test_refused(void **state)
+{
+    size_t big = 9u << 20;
+    char *doc = malloc(big + 256), *at;
+
+    (void)state;
+    refused("{\"bomFormat\":\"CycloneDX\",\"components\":[{\"purl\":", MOAT_E_FORMAT,
+            "invalid JSON");
+    refused("{\"bomFormat\":\"CycloneDX\",\"bomFormat\":\"x\"}", MOAT_E_FORMAT,
+            "duplicate object key");
+    refused("{\"spdxVersion\":\"SPDX-2.3\",\"packages\":{}}", MOAT_E_FORMAT,
+            "no packages array");
+    refused("{\"schema\":\"moat-sbom/1\",\"packages\":[{\"type\":\"deb\",\"name\":\"a\"}]}",
+            MOAT_E_FORMAT, "packages[0]: needs a name, a version");
+    refused("[1,2]", MOAT_E_FORMAT, "neither a CycloneDX");
+    /* one component of 9 MiB (nine strings of 1 MiB): larger than a component may be */
+    assert_non_null(doc);
+    at = doc + snprintf(doc, 128, "{\"bomFormat\":\"CycloneDX\",\"components\":[{");
+    for (int i = 0; i < 9; i++) {
+        at += snprintf(at, 16, "%s\"k%d\":\"", i ? "," : "", i);
+        memset(at, 'x', (1u << 20) - 8);
+        at += (1u << 20) - 8;
+        *at++ = '"';
+    }
+    snprintf(at, 8, "}]}");
+    refused(doc, MOAT_E_LIMIT, "components[0]: value larger than");
+    free(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_purl_parse),
         cmocka_unit_test(test_roundtrip_moat),
         cmocka_unit_test(test_trivy_and_syft),
+        cmocka_unit_test(test_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

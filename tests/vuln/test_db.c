@@ -18,6 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "vuln/vulndb.h"
 
 #define SHARED MOAT_SHARED_DATA
@@ -123,6 +125,53 @@ static void test_open_errors(void **state)
     assert_int_equal(moat_vulndb_open(dir, 0, &db, &err), -MOAT_E_FORMAT);
     moat_err_clear(&err);
     assert_null(db);
+}
+
+static void sql(const char *path, const char *q)
+{
+    sqlite3 *h = NULL;
+
+    assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(h, q, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(h);
+}
+
+/* A schema 1 database (before tracker_notes): read as it is, upgraded when opened to write. */
+static void test_schema_1(void **state)
+{
+    struct moat_import_report rep = {0};
+    struct moat_vulndb *db = NULL;
+    struct moat_err err = MOAT_ERR_INIT;
+    char p[400], **w = NULL;
+    size_t n_w = 9;
+    (void)state;
+
+    snprintf(p, sizeof(p), "%s/v1.db", dir);
+    assert_int_equal(moat_vulndb_open(p, 1, &db, &err), 0);
+    assert_int_equal(moat_vulndb_import_path(db, MOAT_SHARED_DATA "/osv/debian-bookworm-derived",
+                                             &rep, &err),
+                     0);
+    moat_vulndb_close(db);
+    sql(p, "DROP TABLE tracker_notes; DROP TABLE metrics; PRAGMA user_version = 1;");
+    assert_true(lookups(p, "Debian:12", "glibc") > 0);
+    assert_int_equal(moat_vulndb_open(p, 0, &db, &err), 0);
+    assert_int_equal(moat_vulndb_warnings(db, &w, &n_w, &err), 0);
+    assert_int_equal(n_w, 0);
+    moat_vulndb_close(db);
+    assert_int_equal(moat_vulndb_open(p, 1, &db, &err), 0);
+    assert_int_equal(moat_vulndb_import_path(
+                         db, MOAT_SHARED_DATA "/debian-security-tracker-subset/CVE.list", &rep, &err),
+                     0);
+    assert_int_equal(moat_vulndb_warnings(db, &w, &n_w, &err), 0);
+    assert_int_equal(n_w, 2);
+    moat_vulndb_warnings_free(w, n_w);
+    moat_vulndb_close(db);
+    /* a newer schema than this moat reads is refused */
+    sql(p, "PRAGMA user_version = 3;");
+    assert_int_equal(moat_vulndb_open(p, 0, &db, &err), -MOAT_E_FORMAT);
+    assert_non_null(strstr(moat_err_msg(&err), "schema version 3"));
+    moat_err_clear(&err);
+    moat_import_report_free(&rep);
 }
 
 static void test_default_path(void **state)
@@ -312,6 +361,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_open_errors),
+        cmocka_unit_test(test_schema_1),
         cmocka_unit_test(test_default_path),
         cmocka_unit_test(test_import_and_info),
         cmocka_unit_test(test_update_atomic),

@@ -1,0 +1,22 @@
+/* room: vuln */
+/* fuzz_nvd.c - libFuzzer target for NVD CVE API 2.0 records and feeds (nvd.c through the
+ * streamed JSON import): single "cve" objects, {"vulnerabilities": [...]} answers. */
+#include <stdint.h>
+
+#include "fuzz.h"
+#include "vuln/vulndb.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct moat_import_report rep = {0};
+    struct moat_err err = MOAT_ERR_INIT;
+    struct moat_vulndb *db = NULL;
+
+    if (moat_vulndb_open(":memory:", 1, &db, &err) == 0) {
+        moat_vulndb_import_mem(db, "fuzz.json", data, size, &rep, &err);
+        moat_vulndb_close(db);
+    }
+    moat_import_report_free(&rep);
+    moat_err_clear(&err);
+    return 0;
+}
