@@ -308,7 +308,9 @@ for fmt in sarif cyclonedx junit table; do
     not_ok "--format $fmt failed: $(head -c 300 "$WORK/err")"
   fi
 done
-if grep -q 'CRITICAL (nvd' "$WORK/out.table" && grep -q 'LOW (debian)' "$WORK/out.table"; then
+# the SOURCE column beside SEVERITY names who rated it
+if grep -Eq ' CRITICAL +nvd' "$WORK/out.table" && grep -Eq ' LOW +debian ' "$WORK/out.table" &&
+  grep -q 'SEVERITY  SOURCE' "$WORK/out.table"; then
   ok "the table names who rated each severity"
 else
   not_ok "the table does not name the severity's source: $(grep -m3 CVE- "$WORK/out.table")"
