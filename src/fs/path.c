@@ -9,10 +9,10 @@
 
 #include "../base/limits.h"
 
+#include <stdio.h>
 #include <string.h>
 
-int fs_path_normalise(const char *in, size_t in_len, char *out, size_t *out_len,
-                      const char **why)
+int fs_path_normalise(const char *in, size_t in_len, char *out, size_t *out_len, const char **why)
 {
     size_t starts[MOAT_MAX_PATH_DEPTH];
     size_t i = 0, o = 0, depth = 0;
@@ -84,4 +84,16 @@ const char *fs_path_quote(const char *s, size_t len, char *out, size_t cap)
     }
     out[o] = '\0';
     return out;
+}
+
+const char *fs_what(struct fs_what *w)
+{
+    char q[FS_QUOTE_CAP];
+
+    if (!w->done) {
+        snprintf(w->buf, sizeof(w->buf), "layer %u: entry '%s'", w->layer,
+                 fs_path_quote(w->raw, w->raw_len, q, sizeof(q)));
+        w->done = true;
+    }
+    return w->buf;
 }
