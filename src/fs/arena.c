@@ -162,8 +162,13 @@ void fs_pool_free(struct fs_pool *p)
 
 size_t fs_mem_bytes(const struct moat_fs *fs)
 {
-    return (size_t)fs->recs.n * fs->recs.size + (size_t)fs->exts.n * fs->exts.size +
-           (size_t)fs->metas.n * fs->metas.size + fs->pool.bytes +
-           (fs->table.mask + 1 + fs->mtable.mask + 1) * sizeof(uint32_t) +
-           (fs->pubs.mask + 1) * sizeof(*fs->pubs.slots) + fs->arena.bytes;
+    size_t n = (size_t)fs->recs.n * fs->recs.size + (size_t)fs->exts.n * fs->exts.size +
+               (size_t)fs->metas.n * fs->metas.size + (size_t)fs->kids.n * fs->kids.size +
+               fs->pool.bytes + ((size_t)fs->mtable.mask + 1) * sizeof(uint32_t) +
+               (fs->pubs.mask + 1) * sizeof(*fs->pubs.slots) + fs->arena.bytes;
+
+    for (uint32_t i = 1; i < fs->kids.n; i++)
+        n += ((size_t)((const struct fs_table *)fs_vec_at(&fs->kids, i))->mask + 1) *
+             sizeof(uint32_t);
+    return n;
 }

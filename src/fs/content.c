@@ -105,7 +105,8 @@ bool fs_capture_match(const struct moat_fs *fs, const char *path, size_t len)
     for (size_t i = 0; i < fs->opts.n_capture; i++) {
         const struct fs_capture *c = &fs->capture[i];
 
-        if (c->pat == NULL || len < c->head || memcmp(path, c->pat, c->head) != 0)
+        if (c->pat == NULL || len < c->head ||
+            (c->head > 0 && (path[0] != c->pat[0] || memcmp(path, c->pat, c->head) != 0)))
             continue;
         if (c->literal ? len == c->len : fnmatch(c->pat, path, FNM_PATHNAME) == 0)
             return true;

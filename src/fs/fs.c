@@ -34,6 +34,7 @@ int moat_fs_new(size_t n_layers, const struct moat_fs_opts *opts, struct moat_fs
     fs_vec_init(&fs->recs, sizeof(struct fs_rec), 16);
     fs_vec_init(&fs->exts, sizeof(struct fs_ext), 12);
     fs_vec_init(&fs->metas, sizeof(struct fs_meta), 10);
+    fs_vec_init(&fs->kids, sizeof(struct fs_table), 10);
     fs->want = calloc(n_visitors > 0 ? n_visitors : 1, sizeof(*fs->want));
     fs->chunk = malloc(FS_CHUNK_BYTES);
     if (fs->want == NULL || fs->chunk == NULL || fs_capture_init(fs) < 0) {
@@ -61,7 +62,9 @@ void moat_fs_free(struct moat_fs *fs)
         next = b->next;
         free(b);
     }
-    fs_table_free(&fs->table);
+    for (uint32_t i = 1; i < fs->kids.n; i++)
+        fs_table_free(fs_vec_at(&fs->kids, i));
+    fs_vec_free(&fs->kids);
     fs_table_free(&fs->mtable);
     fs_vec_free(&fs->recs);
     fs_vec_free(&fs->exts);

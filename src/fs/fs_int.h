@@ -4,15 +4,17 @@
  *
  * Model: the tree is keyed by path. Every path that any layer wrote has one
  * *current* record (live, or deleted by a whiteout) reachable from the root
- * through the child lists and through the (parent, name) hash table. Older
- * versions of a path hang off ext.prev and are in no table.
+ * through the child lists, and by name in its directory: through the
+ * directory's own hash table once it has more than a few entries, by
+ * scanning its list before (FS_R_KEYED marks what a name finds). Older
+ * versions of a path hang off ext.prev and are found by no name.
  *
  * A directory record stays a directory for its whole life: rewriting a live
  * directory with a directory updates it in place (children stay attached)
  * and pushes a snapshot of the old metadata onto prev. Every other rewrite,
  * including re-creating a deleted directory, makes a new record that is
  * linked in front of the old one in its parent's list (the old one stays
- * there flagged FS_R_HIST and is skipped) and takes its slot in the table,
+ * there flagged FS_R_HIST and is skipped) and takes its place by name,
  * so hard links keep pointing at the version they named and a deleted
  * subtree stays with the version it belonged to (no rescans). Hence only
  * directories and symlinks have children (a layer may write through a
@@ -20,12 +22,15 @@
  *
  * Memory, per record (a file, directory or link; history included): a
  * 24-byte struct fs_rec in a chunked array, its name once in a string pool,
- * and a 4-byte slot in a table kept at most 3/4 full. Metadata tuples
- * (type, mode, owner, mtime, layer) are interned: images reuse a handful.
- * What only some records need (children, symlink target, hard link, history,
- * captured content, sizes >= 4 GiB) lives in a 40-byte struct fs_ext. No
- * pointer is stored per record, and nothing is ever moved: chunks of
- * records, extensions and strings stay where they were allocated.
+ * and a 4-byte slot in its directory's table, kept at most 7/8 full (about
+ * 48 bytes in all for a million files). Metadata tuples (type, mode, owner,
+ * mtime, layer) are interned: images reuse a handful. What only some
+ * records need (children and their table, symlink target, hard link,
+ * history, captured content, sizes >= 4 GiB) lives in a 48-byte struct
+ * fs_ext. No pointer is stored per record, and nothing is ever moved:
+ * chunks of records, extensions and strings stay where they were allocated.
+ * Per-directory tables keep the probes of a directory's entries, which
+ * layers list together, in a few cache lines.
  *
  * Public nodes (struct moat_fs_node) are made on demand, after lookup and
  * friends ask for one, and kept (one per record) so the same path gives the
@@ -59,7 +64,7 @@ _Static_assert(MOAT_MAX_LAYERS < UINT16_MAX - 1, "layers are stored in 16 bits")
 #define FS_R_EXT 0x1u   /* aux is an fs_ext index */
 #define FS_R_HIST 0x2u  /* an earlier version: in no table, skipped in child lists */
 #define FS_R_MAT 0x4u   /* a public node was made for it */
-#define FS_R_KEYED 0x8u /* in the (parent, name) table */
+#define FS_R_KEYED 0x8u /* found by its name in its parent (the current version) */
 
 struct fs_rec {
     fs_ref parent;    /* FS_NONE for the root */
@@ -71,6 +76,8 @@ struct fs_rec {
     uint16_t flags;
 };
 
+_Static_assert(sizeof(struct fs_rec) == 24, "a record is the per-file cost: keep it small");
+
 struct fs_ext {
     uint64_t size;         /* a regular file's size */
     fs_ref first_child;    /* directories and symlinks written through */
@@ -78,6 +85,8 @@ struct fs_ext {
     fs_ref hardlink;       /* the record this hard link shares content with */
     uint32_t link;         /* string-pool offset of a symlink's target, or FS_NOSTR */
     uint32_t opaque_layer; /* 1 + layer of the last opaque whiteout applied here, 0 none */
+    uint32_t kids;         /* index of this directory's name table in fs->kids, 0 none yet */
+    uint32_t listed;       /* records ever put in the child list */
     struct fs_blob *blob;  /* captured content */
 };
 
@@ -155,19 +164,21 @@ struct fs_pool {
  * Open-addressing table of 32-bit values (refs or meta indexes, below
  * 1 << FS_REF_BITS) with 9 bits of each value's hash kept in its slot, so a
  * probe rarely has to look at a record that does not match. Linear probing,
- * at most 3/4 full; values are replaced in place, never removed.
+ * at most 7/8 full; values are replaced in place, never removed.
  */
 struct fs_table {
     uint32_t *slots;
-    size_t mask; /* slots - 1; slots is a power of two */
-    size_t used;
-    /*
-     * For growing: the next stored value after *cursor (0 to start) with its
-     * hash, 0 after the last. Values come in the order they are kept in
-     * memory, so growing reads records and names sequentially.
-     */
-    uint32_t (*members)(const struct moat_fs *fs, uint32_t *cursor, uint32_t *hash);
+    uint32_t mask; /* slots - 1; slots is a power of two */
+    uint32_t used;
 };
+
+/*
+ * The values a table holds, for growing it: the next one after *cursor (0
+ * to start) with its hash, 0 after the last. They come in the order they
+ * are kept in memory, so growing reads records and names sequentially.
+ */
+typedef uint32_t (*fs_members_fn)(const struct moat_fs *fs, uint32_t ctx, uint32_t *cursor,
+                                  uint32_t *hash);
 
 /* Public nodes made so far, by ref. */
 struct fs_pubmap {
@@ -194,7 +205,7 @@ struct fs_capture {
 struct moat_fs {
     struct fs_vec recs, exts, metas;
     struct fs_pool pool;
-    struct fs_table table;  /* (parent, name) -> current record */
+    struct fs_vec kids;     /* struct fs_table per big directory: name -> current child */
     struct fs_table mtable; /* struct fs_meta -> index in metas */
     uint64_t key[2];        /* SipHash key, random per view: names are hostile */
     uint32_t last_meta;     /* the tuple interned last (entries come in runs) */
@@ -247,8 +258,8 @@ size_t fs_mem_bytes(const struct moat_fs *fs);
 
 /* ---- tables: table.c ------------------------------------------------------- */
 
-int fs_table_init(struct fs_table *t,
-                  uint32_t (*members)(const struct moat_fs *, uint32_t *, uint32_t *));
+/* An empty table of at least min_slots (a power of two); 0 or -MOAT_E_NOMEM. */
+int fs_table_init(struct fs_table *t, uint32_t min_slots);
 void fs_table_free(struct fs_table *t);
 /*
  * The slot holding the value for which eq() is true among those with this
@@ -257,8 +268,9 @@ void fs_table_free(struct fs_table *t);
 uint32_t *fs_table_probe(const struct fs_table *t, uint32_t hash,
                          bool (*eq)(const struct moat_fs *fs, uint32_t v, const void *key),
                          const struct moat_fs *fs, const void *key);
-/* Store v (not present yet) under hash; 0 or -MOAT_E_NOMEM. */
-int fs_table_insert(struct fs_table *t, const struct moat_fs *fs, uint32_t v, uint32_t hash);
+/* Store v (not present yet) under hash, growing from members(fs, ctx); 0 or -MOAT_E_NOMEM. */
+int fs_table_insert(struct fs_table *t, const struct moat_fs *fs, uint32_t v, uint32_t hash,
+                    fs_members_fn members, uint32_t ctx);
 /* Put v in the slot that holds old (same key). */
 void fs_table_replace(struct fs_table *t, uint32_t old, uint32_t v, uint32_t hash);
 

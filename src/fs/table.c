@@ -1,12 +1,14 @@
 /*
- * table.c - the open-addressing tables of a view: (parent, name) -> current
- * record, which makes child lookup O(1) in directories with hundreds of
- * thousands of entries, and metadata tuple -> its interned index.
+ * table.c - the open-addressing tables of a view: one per big directory
+ * (name -> current child), which makes child lookup O(1) in directories
+ * with hundreds of thousands of entries and keeps the probes of a
+ * directory's entries, which layers list together, in a few cache lines;
+ * and metadata tuple -> its interned index.
  *
  * A slot is 32 bits: the value (below 1 << FS_REF_BITS) and, above it, the
  * top bits of the value's hash, so most probes that do not match are
  * settled without touching the record they name. Linear probing, at most
- * 3/4 full; values are replaced in their slot, never removed. The caller
+ * 7/8 full; values are replaced in their slot, never removed. The caller
  * brings the hash (SipHash with a key random per view: names are hostile)
  * and the equality test. This file must not know about layers or whiteouts.
  */
@@ -14,18 +16,19 @@
 
 #include <stdlib.h>
 
-#define TABLE_MIN 1024u
 #define TAG(h) ((uint32_t)(h) & ~FS_REF_MASK)
 
-int fs_table_init(struct fs_table *t,
-                  uint32_t (*members)(const struct moat_fs *, uint32_t *, uint32_t *))
+int fs_table_init(struct fs_table *t, uint32_t min_slots)
 {
-    t->slots = calloc(TABLE_MIN, sizeof(*t->slots));
+    uint32_t n = 8;
+
+    while (n < min_slots && n < (1u << 31))
+        n *= 2;
+    t->slots = calloc(n, sizeof(*t->slots));
     if (t->slots == NULL)
         return -MOAT_E_NOMEM;
-    t->mask = TABLE_MIN - 1;
+    t->mask = n - 1;
     t->used = 0;
-    t->members = members;
     return 0;
 }
 
@@ -61,29 +64,31 @@ static void place(uint32_t *slots, size_t mask, uint32_t v, uint32_t hash)
     slots[i] = v | TAG(hash);
 }
 
-static int grow(struct fs_table *t, const struct moat_fs *fs)
+static int grow(struct fs_table *t, const struct moat_fs *fs, fs_members_fn members, uint32_t ctx)
 {
-    size_t size = (t->mask + 1) * 2;
+    size_t size = ((size_t)t->mask + 1) * 2;
     uint32_t *slots, cursor = 0, v, h;
 
-    if (size > SIZE_MAX / sizeof(*slots))
+    if (size > (1u << 31))
         return -MOAT_E_NOMEM;
     slots = calloc(size, sizeof(*slots));
     if (slots == NULL)
         return -MOAT_E_NOMEM;
-    while ((v = t->members(fs, &cursor, &h)) != 0)
+    while ((v = members(fs, ctx, &cursor, &h)) != 0)
         place(slots, size - 1, v, h);
     free(t->slots);
     t->slots = slots;
-    t->mask = size - 1;
+    t->mask = (uint32_t)(size - 1);
     return 0;
 }
 
-int fs_table_insert(struct fs_table *t, const struct moat_fs *fs, uint32_t v, uint32_t hash)
+int fs_table_insert(struct fs_table *t, const struct moat_fs *fs, uint32_t v, uint32_t hash,
+                    fs_members_fn members, uint32_t ctx)
 {
     int rc;
 
-    if ((t->used + 1) * 4 > (t->mask + 1) * 3 && (rc = grow(t, fs)) < 0)
+    if (((uint64_t)t->used + 1) * 8 > ((uint64_t)t->mask + 1) * 7 &&
+        (rc = grow(t, fs, members, ctx)) < 0)
         return rc;
     place(t->slots, t->mask, v, hash);
     t->used++;

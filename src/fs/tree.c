@@ -13,8 +13,9 @@
 
 #include <string.h>
 
+#define DIR_SCAN_MAX 8u /* children found by scanning the list before a directory gets a table */
+
 struct name_key {
-    fs_ref parent;
     const char *name;
     size_t len;
 };
@@ -24,38 +25,36 @@ static uint32_t fold(uint64_t h)
     return (uint32_t)(h ^ (h >> 32));
 }
 
-static uint32_t name_hash(const struct moat_fs *fs, fs_ref parent, const char *name, size_t len)
+static uint32_t name_hash(const struct moat_fs *fs, const char *name, size_t len)
 {
-    const uint64_t key[2] = {fs->key[0] ^ parent, fs->key[1]};
-
-    return fold(moat_siphash13(key, name, len));
+    return fold(moat_siphash13(fs->key, name, len));
 }
 
-static uint32_t rec_members(const struct moat_fs *fs, uint32_t *cursor, uint32_t *hash)
-{
-    while (++*cursor < fs->recs.n) {
-        const struct fs_rec *x = fs_rec(fs, *cursor);
-        const char *name;
-
-        if (!(x->flags & FS_R_KEYED))
-            continue;
-        name = fs_pool_str(&fs->pool, x->name);
-        *hash = name_hash(fs, x->parent, name, strlen(name));
-        return *cursor;
-    }
-    return 0;
-}
-
-static bool rec_eq(const struct moat_fs *fs, uint32_t r, const void *key)
+static bool name_eq(const struct moat_fs *fs, uint32_t r, const void *key)
 {
     const struct name_key *k = key;
-    const struct fs_rec *x = fs_rec(fs, r);
-    const char *name;
+    const char *name = fs_name(fs, r);
 
-    if (x->parent != k->parent)
-        return false;
-    name = fs_pool_str(&fs->pool, x->name);
     return memcmp(name, k->name, k->len) == 0 && name[k->len] == '\0';
+}
+
+/* The current children of dir, for growing its table. */
+static uint32_t kid_members(const struct moat_fs *fs, uint32_t dir, uint32_t *cursor,
+                            uint32_t *hash)
+{
+    fs_ref c = *cursor == 0 ? fs_first(fs, dir) : fs_rec(fs, *cursor)->next;
+
+    for (; c != FS_NONE; c = fs_rec(fs, c)->next) {
+        const char *name;
+
+        if (!(fs_rec(fs, c)->flags & FS_R_KEYED))
+            continue;
+        name = fs_name(fs, c);
+        *hash = name_hash(fs, name, strlen(name));
+        *cursor = c;
+        return c;
+    }
+    return 0;
 }
 
 static uint32_t meta_hash(const struct moat_fs *fs, const struct fs_meta *m)
@@ -63,8 +62,10 @@ static uint32_t meta_hash(const struct moat_fs *fs, const struct fs_meta *m)
     return fold(moat_siphash13(fs->key, m, sizeof(*m)));
 }
 
-static uint32_t meta_members(const struct moat_fs *fs, uint32_t *cursor, uint32_t *hash)
+static uint32_t meta_members(const struct moat_fs *fs, uint32_t ctx, uint32_t *cursor,
+                             uint32_t *hash)
 {
+    (void)ctx;
     if (++*cursor >= fs->metas.n)
         return 0;
     *hash = meta_hash(fs, fs_vec_at(&fs->metas, *cursor));
@@ -100,7 +101,7 @@ static int meta_intern(struct moat_fs *fs, const struct fs_meta *m, uint32_t *ou
     if (fs->metas.n > FS_REF_MASK - 1 || fs_vec_push(&fs->metas, &i) < 0)
         return nomem(err);
     memcpy(fs_vec_at(&fs->metas, i), m, sizeof(*m));
-    if (fs_table_insert(&fs->mtable, fs, i, h) < 0)
+    if (fs_table_insert(&fs->mtable, fs, i, h, meta_members, 0) < 0)
         return nomem(err);
     *out = fs->last_meta = i;
     return 0;
@@ -188,17 +189,64 @@ static void link_child(struct moat_fs *fs, fs_ref dir, fs_ref n)
     x->parent = dir;
     x->next = d->first_child;
     d->first_child = n;
+    d->listed++;
+}
+
+/*
+ * Make n, just linked under dir, findable by its name: in dir's table, or,
+ * while the list is short, by scanning it (a table is made when it grows).
+ */
+static int index_child(struct moat_fs *fs, fs_ref dir, fs_ref n, uint32_t hash)
+{
+    struct fs_ext *d = fs_ext(fs, dir);
+    struct fs_table *t;
+    uint32_t i, cursor = 0, h, v, count = 0;
+
+    if (d->kids != 0) {
+        t = fs_vec_at(&fs->kids, d->kids);
+        if (fs_table_insert(t, fs, n, hash, kid_members, dir) < 0)
+            return -MOAT_E_NOMEM;
+        fs_rec(fs, n)->flags |= FS_R_KEYED;
+        return 0;
+    }
+    fs_rec(fs, n)->flags |= FS_R_KEYED;
+    if (d->listed <= DIR_SCAN_MAX)
+        return 0;
+    if (fs_vec_push(&fs->kids, &i) < 0)
+        goto nomem;
+    while (kid_members(fs, dir, &cursor, &h) != 0)
+        count++;
+    t = fs_vec_at(&fs->kids, i);
+    /* room for all of them at once: the inserts below never grow it */
+    if (fs_table_init(t, count * 2) < 0)
+        goto nomem;
+    cursor = 0;
+    while ((v = kid_members(fs, dir, &cursor, &h)) != 0)
+        if (fs_table_insert(t, fs, v, h, kid_members, dir) < 0)
+            goto nomem;
+    d->kids = i;
+    return 0;
+nomem:
+    fs_rec(fs, n)->flags &= (uint16_t)~FS_R_KEYED;
+    return -MOAT_E_NOMEM;
 }
 
 fs_ref fs_child(const struct moat_fs *fs, fs_ref dir, const char *name, size_t len)
 {
-    struct name_key k = {dir, name, len};
-    uint32_t *slot;
+    const struct fs_ext *d = fs_ext(fs, dir);
+    struct name_key k = {name, len};
+    const struct fs_table *t;
 
-    if (fs_first(fs, dir) == FS_NONE)
-        return FS_NONE; /* no children: not worth a hash */
-    slot = fs_table_probe(&fs->table, name_hash(fs, dir, name, len), rec_eq, fs, &k);
-    return *slot & FS_REF_MASK;
+    if (d == NULL)
+        return FS_NONE;
+    if (d->kids == 0) {
+        for (fs_ref c = d->first_child; c != FS_NONE; c = fs_rec(fs, c)->next)
+            if ((fs_rec(fs, c)->flags & FS_R_KEYED) && name_eq(fs, c, &k))
+                return c;
+        return FS_NONE;
+    }
+    t = fs_vec_at(&fs->kids, d->kids);
+    return *fs_table_probe(t, name_hash(fs, name, len), name_eq, fs, &k) & FS_REF_MASK;
 }
 
 fs_ref fs_find_exact(const struct moat_fs *fs, const char *path, size_t len)
@@ -284,13 +332,12 @@ int fs_put(struct moat_fs *fs, fs_ref parent, const char *name, size_t len, cons
                        : nomem(err);
         fs_rec(fs, n)->name = off;
         link_child(fs, parent, n);
-        if (fs_table_insert(&fs->table, fs, n, name_hash(fs, parent, name, len)) < 0) {
+        if (index_child(fs, parent, n, name_hash(fs, name, len)) < 0) {
             /* keep the tree consistent: the record stays listed but deleted */
             fs_rec(fs, n)->deleted = (uint16_t)(a->m.layer + 1);
             fs_rec_drop_data(fs, n);
             return nomem(err);
         }
-        fs_rec(fs, n)->flags |= FS_R_KEYED;
     } else {
         if ((rc = ext_get(fs, n, &ne, err)) < 0)
             return rc;
@@ -305,7 +352,9 @@ int fs_put(struct moat_fs *fs, fs_ref parent, const char *name, size_t len, cons
         fs_rec(fs, x)->flags = (uint16_t)((fs_rec(fs, x)->flags & ~FS_R_KEYED) | FS_R_HIST);
         fs_rec(fs, n)->flags |= FS_R_KEYED;
         link_child(fs, parent, n);
-        fs_table_replace(&fs->table, x, n, name_hash(fs, parent, name, len));
+        if (fs_ext(fs, parent)->kids != 0)
+            fs_table_replace(fs_vec_at(&fs->kids, fs_ext(fs, parent)->kids), x, n,
+                             name_hash(fs, name, len));
         fs_pub_touch(fs, x);
     }
     *out = n;
@@ -430,11 +479,11 @@ int fs_tree_init(struct moat_fs *fs, struct moat_err *err)
     int rc;
 
     moat_hash_key(fs->key);
-    if (fs_table_init(&fs->table, rec_members) < 0 || fs_table_init(&fs->mtable, meta_members) < 0)
+    if (fs_table_init(&fs->mtable, 64) < 0)
         return nomem(err);
-    /* index 0 means "none" for records and tuples alike */
+    /* index 0 means "none" for records, tuples and tables alike */
     if (fs_vec_push(&fs->recs, &dummy) < 0 || fs_vec_push(&fs->metas, &dummy) < 0 ||
-        fs_pool_add(&fs->pool, "", 0, &fs->empty_name) < 0)
+        fs_vec_push(&fs->kids, &dummy) < 0 || fs_pool_add(&fs->pool, "", 0, &fs->empty_name) < 0)
         return nomem(err);
     if ((rc = rec_new(fs, &r, err)) < 0 || (rc = set_attr(fs, r, &root, err)) < 0)
         return rc;
