@@ -196,7 +196,8 @@ static void link_child(struct moat_fs *fs, fs_ref dir, fs_ref n)
  * Make n, just linked under dir, findable by its name: in dir's table, or,
  * while the list is short, by scanning it (a table is made when it grows).
  */
-static int index_child(struct moat_fs *fs, fs_ref dir, fs_ref n, uint32_t hash)
+static int index_child(struct moat_fs *fs, fs_ref dir, fs_ref n, const char *name, size_t len,
+                       uint32_t hash)
 {
     struct fs_ext *d = fs_ext(fs, dir);
     struct fs_table *t;
@@ -204,6 +205,8 @@ static int index_child(struct moat_fs *fs, fs_ref dir, fs_ref n, uint32_t hash)
 
     if (d->kids != 0) {
         t = fs_vec_at(&fs->kids, d->kids);
+        if (hash == 0)
+            hash = name_hash(fs, name, len);
         if (fs_table_insert(t, fs, n, hash, kid_members, dir) < 0)
             return -MOAT_E_NOMEM;
         fs_rec(fs, n)->flags |= FS_R_KEYED;
@@ -231,7 +234,9 @@ nomem:
     return -MOAT_E_NOMEM;
 }
 
-fs_ref fs_child(const struct moat_fs *fs, fs_ref dir, const char *name, size_t len)
+/* fs_child(), also giving name's hash when it took one (*hash stays 0 when it did not). */
+static fs_ref child(const struct moat_fs *fs, fs_ref dir, const char *name, size_t len,
+                    uint32_t *hash)
 {
     const struct fs_ext *d = fs_ext(fs, dir);
     struct name_key k = {name, len};
@@ -246,7 +251,15 @@ fs_ref fs_child(const struct moat_fs *fs, fs_ref dir, const char *name, size_t l
         return FS_NONE;
     }
     t = fs_vec_at(&fs->kids, d->kids);
-    return *fs_table_probe(t, name_hash(fs, name, len), name_eq, fs, &k) & FS_REF_MASK;
+    *hash = name_hash(fs, name, len);
+    return *fs_table_probe(t, *hash, name_eq, fs, &k) & FS_REF_MASK;
+}
+
+fs_ref fs_child(const struct moat_fs *fs, fs_ref dir, const char *name, size_t len)
+{
+    uint32_t hash = 0;
+
+    return child(fs, dir, name, len, &hash);
 }
 
 fs_ref fs_find_exact(const struct moat_fs *fs, const char *path, size_t len)
@@ -309,7 +322,8 @@ static int update_dir(struct moat_fs *fs, fs_ref x, const struct fs_attr *a, str
 int fs_put(struct moat_fs *fs, fs_ref parent, const char *name, size_t len, const struct fs_attr *a,
            struct fs_blob *blob, fs_ref *out, struct moat_err *err)
 {
-    fs_ref x = fs_child(fs, parent, name, len), n = FS_NONE;
+    uint32_t hash = 0; /* name's, once child() or index_child() needed it; 0 not yet */
+    fs_ref x = child(fs, parent, name, len, &hash), n = FS_NONE;
     struct fs_ext *ne;
     uint32_t off;
     int rc;
@@ -332,7 +346,7 @@ int fs_put(struct moat_fs *fs, fs_ref parent, const char *name, size_t len, cons
                        : nomem(err);
         fs_rec(fs, n)->name = off;
         link_child(fs, parent, n);
-        if (index_child(fs, parent, n, name_hash(fs, name, len)) < 0) {
+        if (index_child(fs, parent, n, name, len, hash) < 0) {
             /* keep the tree consistent: the record stays listed but deleted */
             fs_rec(fs, n)->deleted = (uint16_t)(a->m.layer + 1);
             fs_rec_drop_data(fs, n);
@@ -354,7 +368,7 @@ int fs_put(struct moat_fs *fs, fs_ref parent, const char *name, size_t len, cons
         link_child(fs, parent, n);
         if (fs_ext(fs, parent)->kids != 0)
             fs_table_replace(fs_vec_at(&fs->kids, fs_ext(fs, parent)->kids), x, n,
-                             name_hash(fs, name, len));
+                             hash != 0 ? hash : name_hash(fs, name, len));
         fs_pub_touch(fs, x);
     }
     *out = n;

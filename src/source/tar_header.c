@@ -65,22 +65,31 @@ int source_tar_num(const unsigned char *f, size_t n, uint64_t *out)
     return 0;
 }
 
+static uint64_t lanes16(uint64_t v)
+{
+    return (v & 0xffff) + ((v >> 16) & 0xffff) + ((v >> 32) & 0xffff) + (v >> 48);
+}
+
 int source_tar_checksum_ok(const unsigned char *h)
 {
-    const uint64_t lo = 0x00ff00ff00ff00ffull, top = 0x8080808080808080ull;
-    uint64_t want, lanes = 0, high = 0, w;
+    const uint64_t lo = 0x00ff00ff00ff00ffull, ones = 0x0101010101010101ull;
+    uint64_t want, lanes = 0, highs = 0, w, high;
     int64_t su, ss;
 
     if (source_tar_num(h + TAR_CHKSUM, 8, &want) < 0)
         return 0;
-    /* byte sum eight at a time, in four 16-bit lanes (64 * 510 < 65536) */
+    /*
+     * Byte sum eight at a time, in four 16-bit lanes (64 * 510 < 65536), and
+     * the bytes >= 0x80 counted in eight 8-bit lanes (64 < 256).
+     */
     for (size_t i = 0; i < TAR_BLOCK; i += 8) {
         memcpy(&w, h + i, 8);
         lanes += (w & lo) + ((w >> 8) & lo);
-        high += (uint64_t)__builtin_popcountll(w & top);
+        highs += (w >> 7) & ones;
     }
-    su = (int64_t)((lanes & 0xffff) + ((lanes >> 16) & 0xffff) + ((lanes >> 32) & 0xffff) +
-                   (lanes >> 48));
+    highs = (highs & lo) + ((highs >> 8) & lo); /* four 16-bit lanes: up to 512 in all */
+    su = (int64_t)lanes16(lanes);
+    high = lanes16(highs);
     /* the checksum field itself counts as eight spaces */
     for (size_t i = TAR_CHKSUM; i < TAR_CHKSUM + 8; i++) {
         su += ' ' - h[i];

@@ -461,6 +461,7 @@ static void test_numbers_and_checksums(void **state)
     unsigned char f[12], h[TAR_BLOCK];
     uint64_t u;
     int64_t s;
+    int signed_sums = 0;
 
     (void)state;
     memcpy(f, "  0000644\0\0\0", 12);
@@ -489,19 +490,24 @@ static void test_numbers_and_checksums(void **state)
         unsigned su = 0;
         int ss = 0;
 
+        /* random bytes, ASCII, or ASCII with a few high bytes (a positive signed sum) */
         for (size_t i = 0; i < TAR_BLOCK; i++)
-            h[i] = (unsigned char)(round % 3 == 0 ? rand() : rand() % 128);
+            h[i] = (unsigned char)(round % 3 == 0                  ? rand()
+                                   : round % 3 == 2 && i % 16 == 5 ? 0x80 + rand() % 128
+                                                                   : rand() % 128);
         memset(h + TAR_CHKSUM, ' ', 8);
         for (size_t i = 0; i < TAR_BLOCK; i++) {
             su += h[i];
             ss += (signed char)h[i];
         }
         octal(h + TAR_CHKSUM, 7, round % 2 == 0 || ss < 0 ? su : (unsigned)ss);
+        signed_sums += round % 2 == 1 && ss >= 0 && (unsigned)ss != su;
         assert_true(source_tar_checksum_ok(h));
         /* any byte but the checksum field's own */
         h[round % (TAR_BLOCK - 8) + (round % (TAR_BLOCK - 8) >= TAR_CHKSUM ? 8 : 0)] ^= 0x10;
         assert_false(source_tar_checksum_ok(h));
     }
+    assert_true(signed_sums > 100);
 }
 
 static void test_pax_records(void **state)
