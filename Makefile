@@ -46,6 +46,7 @@ bench: build
 	bench/sbom-bench.sh
 	bench/db-bench.sh $(BUILD)/moat
 	MOAT=$(BUILD)/moat bench/secret-bench.sh
+	MOAT=$(BUILD)/moat bench/scale-bench.sh
 
 format:
 	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'fuzz/*.c')

@@ -105,28 +105,8 @@ static int fill(struct layer_tar *t, struct moat_err *err)
     return 0;
 }
 
-/* Drop n bytes of the stream; running out is a truncated layer. */
-static int skip(struct layer_tar *t, uint64_t n, struct moat_err *err)
-{
-    int rc;
-
-    while (n > 0) {
-        size_t k;
-
-        if ((rc = fill(t, err)) < 0)
-            return rc;
-        if (t->in_len == 0)
-            return fail(t, err, MOAT_E_FORMAT, "truncated tar archive");
-        k = n < t->in_len ? (size_t)n : t->in_len;
-        t->in += k;
-        t->in_len -= k;
-        n -= k;
-    }
-    return 0;
-}
-
-/* Copy n bytes of the stream into buf. */
-static int take(struct layer_tar *t, void *buf, size_t n, struct moat_err *err)
+/* Copy n bytes of the stream into buf, or drop them when buf is NULL; running out is truncation. */
+static int take(struct layer_tar *t, void *buf, uint64_t n, struct moat_err *err)
 {
     unsigned char *o = buf;
     int rc;
@@ -138,14 +118,21 @@ static int take(struct layer_tar *t, void *buf, size_t n, struct moat_err *err)
             return rc;
         if (t->in_len == 0)
             return fail(t, err, MOAT_E_FORMAT, "truncated tar archive");
-        k = n < t->in_len ? n : t->in_len;
-        memcpy(o, t->in, k);
-        o += k;
+        k = n < t->in_len ? (size_t)n : t->in_len;
+        if (o != NULL) {
+            memcpy(o, t->in, k);
+            o += k;
+        }
         t->in += k;
         t->in_len -= k;
         n -= k;
     }
     return 0;
+}
+
+static int skip(struct layer_tar *t, uint64_t n, struct moat_err *err)
+{
+    return take(t, NULL, n, err);
 }
 
 /* The next 512-byte block in *h (in the chunk when it fits): 1, 0 at a clean end, <0. */
@@ -284,39 +271,23 @@ static int entry_from(struct layer_tar *t, const unsigned char *h, struct moat_e
     memset(e, 0, sizeof(*e));
     t->left = 0;
     /* as libarchive reads them, except sparse and multi-volume files (refused above) */
-    switch (type) {
-    case '1':
+    if (type >= '2' && type <= '6') {
+        static const enum moat_ftype no_data[] = {MOAT_FT_SYMLINK, MOAT_FT_CHR, MOAT_FT_BLK,
+                                                  MOAT_FT_DIR, MOAT_FT_FIFO};
+
+        e->type = no_data[type - '2']; /* their size field means nothing */
+    } else if (type == '1') {
         e->type = MOAT_FT_HARDLINK;
         if (t->pax)
-            t->left = size; /* pax lets a hard link carry the bytes; ustar and GNU do not */
-        break;
-    case '2':
-        e->type = MOAT_FT_SYMLINK;
-        break;
-    case '3':
-        e->type = MOAT_FT_CHR;
-        break;
-    case '4':
-        e->type = MOAT_FT_BLK;
-        break;
-    case '5':
-        e->type = MOAT_FT_DIR;
-        break;
-    case '6':
-        e->type = MOAT_FT_FIFO;
-        break;
-    case 'D':
+            t->left = size; /* pax lets a hard link carry bytes; ustar and GNU do not */
+    } else if (type == 'D') {
         e->type = MOAT_FT_DIR; /* GNU dumpdir: its listing follows */
         t->left = size;
-        break;
-    default: /* '0', '7', NUL and unknown types are regular files */
-        e->type = MOAT_FT_REG;
+    } else if (t->name[strlen(t->name) - 1] == '/') {
+        e->type = MOAT_FT_DIR; /* an old tar's way to say directory, whatever its size */
+    } else {
+        e->type = MOAT_FT_REG; /* '0', '7', NUL and unknown types */
         t->left = size;
-        if (t->name[strlen(t->name) - 1] == '/') {
-            e->type = MOAT_FT_DIR; /* an old tar's way to say directory */
-            t->left = 0;
-        }
-        break;
     }
     t->pad = padding(t->left);
     t->readable = e->type == MOAT_FT_REG;

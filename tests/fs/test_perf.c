@@ -20,15 +20,7 @@
 
 #define N 100000
 
-/* sanitizers slow everything down several times; the bound is for real builds */
-#if defined(__SANITIZE_ADDRESS__)
-#define SLOW_BUILD 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SLOW_BUILD 1
-#endif
-#endif
-#ifdef SLOW_BUILD
+#ifdef MEM_SLOW_BUILD
 #define LIMIT_S 5.0
 #else
 #define LIMIT_S 0.5

@@ -22,45 +22,12 @@
 #include "fs/fs_int.h" /* the view's memory */
 #include "mem_reader.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define SLOW_BUILD 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SLOW_BUILD 1
-#endif
-#endif
-
 static struct moat_fs *new_fs(size_t layers)
 {
     struct moat_fs *fs = NULL;
 
     assert_int_equal(moat_fs_new(layers, NULL, &fs, NULL), 0);
     return fs;
-}
-
-static const struct moat_fs_node *get(const struct moat_fs *fs, const char *path)
-{
-    const struct moat_fs_node *n = NULL;
-
-    return moat_fs_lookup(fs, path, false, &n, NULL) == 0 ? n : NULL;
-}
-
-/* The current node at path among its parent's children, live or deleted. */
-static const struct moat_fs_node *raw(const struct moat_fs *fs, const char *path)
-{
-    const struct moat_fs_node *n = moat_fs_root(fs);
-
-    while (*path != '\0' && n != NULL) {
-        size_t len = strcspn(path, "/");
-        const struct moat_fs_node *c = moat_fs_first_child(n);
-
-        while (c && (strncmp(c->name, path, len) != 0 || c->name[len] != '\0'))
-            c = moat_fs_next_sibling(c);
-        n = c;
-        path += len;
-        path += *path == '/';
-    }
-    return n;
 }
 
 /*
@@ -156,10 +123,10 @@ static void test_big_directory(void **state)
         const struct moat_fs_node *n;
 
         snprintf(p, sizeof(p), "big/entry-%zu", i);
-        n = get(fs, p);
+        n = mem_get(fs, p);
         if (i % 11 == 0) {
             assert_null(n);
-            assert_int_equal(raw(fs, p)->deleted_in, 1);
+            assert_int_equal(mem_raw(fs, p)->deleted_in, 1);
         } else {
             assert_non_null(n);
             assert_string_equal(n->name, p + 4);
@@ -169,11 +136,11 @@ static void test_big_directory(void **state)
         }
     }
     /* names only the rewrite layer wrote, and names nobody wrote */
-    assert_non_null(get(fs, "big/entry-1000001"));
-    assert_null(get(fs, "big/entry-20000"));
-    assert_null(get(fs, "big/entry-"));
-    assert_null(get(fs, "big/entry-0")); /* deleted */
-    for (const struct moat_fs_node *c = moat_fs_first_child(get(fs, "big")); c;
+    assert_non_null(mem_get(fs, "big/entry-1000001"));
+    assert_null(mem_get(fs, "big/entry-20000"));
+    assert_null(mem_get(fs, "big/entry-"));
+    assert_null(mem_get(fs, "big/entry-0")); /* deleted */
+    for (const struct moat_fs_node *c = moat_fs_first_child(mem_get(fs, "big")); c;
          c = moat_fs_next_sibling(c)) {
         listed++;
         live += c->deleted_in < 0;
@@ -207,7 +174,7 @@ static void test_scan_then_table(void **state)
         fs = new_fs(2);
         assert_int_equal(mem_apply(fs, 0, l0, n, NULL), 0);
         for (size_t i = 0; i < 40; i++) {
-            const struct moat_fs_node *f = get(fs, names[i]);
+            const struct moat_fs_node *f = mem_get(fs, names[i]);
 
             if (i < (n > 20 ? n - 20 : 1)) {
                 assert_non_null(f);
@@ -219,9 +186,9 @@ static void test_scan_then_table(void **state)
     }
     l1[0] = (struct mem_entry)REG("d/.wh.f3", "");
     assert_int_equal(mem_apply(fs, 1, l1, 1, NULL), 0);
-    assert_null(get(fs, "d/f3"));
-    assert_non_null(get(fs, "d/f4"));
-    for (const struct moat_fs_node *v = get(fs, "d/f0"); v != NULL; v = v->prev)
+    assert_null(mem_get(fs, "d/f3"));
+    assert_non_null(mem_get(fs, "d/f4"));
+    for (const struct moat_fs_node *v = mem_get(fs, "d/f0"); v != NULL; v = v->prev)
         versions++;
     assert_int_equal(versions, 21);
     moat_fs_free(fs);
@@ -244,12 +211,12 @@ static void test_same_name_everywhere(void **state)
         const struct moat_fs_node *n;
 
         snprintf(p, sizeof(p), "site/d%zu/index.html", i);
-        n = get(fs, p);
+        n = mem_get(fs, p);
         assert_non_null(n);
         assert_int_equal(n->size, i % 7);
         snprintf(p, sizeof(p), "d%zu", i);
         assert_string_equal(n->parent->name, p);
-        assert_ptr_equal(n->parent->parent, get(fs, "site"));
+        assert_ptr_equal(n->parent->parent, mem_get(fs, "site"));
     }
     moat_fs_free(fs);
 }
@@ -276,24 +243,26 @@ static void test_opaque_and_whiteout_big(void **state)
     for (size_t i = 0; i < 1000; i++) {
         snprintf(p, sizeof(p), "var/cache/pkg%zu/file%zu", i % 10, i);
         if (i % 10 == 3) {
-            assert_null(get(fs, p));
-            assert_int_equal(raw(fs, p)->deleted_in, 1); /* hidden where it was */
+            assert_null(mem_get(fs, p));
+            assert_int_equal(mem_raw(fs, p)->deleted_in, 1); /* hidden where it was */
         } else if (i % 10 == 4) {
-            assert_null(get(fs, p));
-            assert_null(raw(fs, p)); /* the directory is a new one: its files stay with the old */
+            assert_null(mem_get(fs, p));
+            assert_null(
+                mem_raw(fs, p)); /* the directory is a new one: its files stay with the old */
         } else {
-            assert_non_null(get(fs, p));
+            assert_non_null(mem_get(fs, p));
         }
     }
-    assert_non_null(get(fs, "var/cache/pkg3/new"));
-    assert_non_null(get(fs, "var/cache/pkg4/again"));
+    assert_non_null(mem_get(fs, "var/cache/pkg3/new"));
+    assert_non_null(mem_get(fs, "var/cache/pkg4/again"));
     /* pkg4 was deleted and made again: the old version keeps its 100 files, all deleted */
-    assert_non_null(get(fs, "var/cache/pkg4")->prev);
-    assert_int_equal(get(fs, "var/cache/pkg4")->prev->deleted_in, 1);
+    assert_non_null(mem_get(fs, "var/cache/pkg4")->prev);
+    assert_int_equal(mem_get(fs, "var/cache/pkg4")->prev->deleted_in, 1);
     {
         size_t old = 0;
 
-        for (const struct moat_fs_node *c = moat_fs_first_child(get(fs, "var/cache/pkg4")->prev);
+        for (const struct moat_fs_node *c =
+                 moat_fs_first_child(mem_get(fs, "var/cache/pkg4")->prev);
              c != NULL; c = moat_fs_next_sibling(c)) {
             assert_int_equal(c->deleted_in, 1);
             old++;
@@ -301,10 +270,10 @@ static void test_opaque_and_whiteout_big(void **state)
         assert_int_equal(old, 100);
     }
     assert_int_equal(MEM_APPLY(fs, 2, l2, NULL), 0);
-    assert_null(get(fs, "var/cache/pkg5"));
-    assert_null(get(fs, "var/cache/pkg3/new"));
-    assert_non_null(get(fs, "var/cache/only"));
-    assert_int_equal(raw(fs, "var/cache")->prev->deleted_in, 2);
+    assert_null(mem_get(fs, "var/cache/pkg5"));
+    assert_null(mem_get(fs, "var/cache/pkg3/new"));
+    assert_non_null(mem_get(fs, "var/cache/only"));
+    assert_int_equal(mem_raw(fs, "var/cache")->prev->deleted_in, 2);
     moat_fs_free(fs);
 }
 
@@ -324,16 +293,16 @@ static void test_deep_paths_and_dir_cache(void **state)
 
     (void)state;
     assert_int_equal(MEM_APPLY(fs, 0, l0, NULL), 0);
-    assert_null(get(fs, "a/b/c/f1"));
-    assert_non_null(get(fs, "a/b/c/f2"));
-    assert_true(get(fs, "a/b")->implicit);
-    assert_int_equal(get(fs, "x")->type, MOAT_FT_REG);
-    assert_int_equal(get(fs, "x")->prev->type, MOAT_FT_DIR);
-    assert_int_equal(raw(fs, "x")->prev->deleted_in, -1); /* replaced, not whited out */
+    assert_null(mem_get(fs, "a/b/c/f1"));
+    assert_non_null(mem_get(fs, "a/b/c/f2"));
+    assert_true(mem_get(fs, "a/b")->implicit);
+    assert_int_equal(mem_get(fs, "x")->type, MOAT_FT_REG);
+    assert_int_equal(mem_get(fs, "x")->prev->type, MOAT_FT_DIR);
+    assert_int_equal(mem_raw(fs, "x")->prev->deleted_in, -1); /* replaced, not whited out */
     assert_int_equal(MEM_APPLY(fs, 1, l1, NULL), 0);
-    assert_int_equal(get(fs, "x")->type, MOAT_FT_DIR);
-    assert_non_null(get(fs, "x/y/g3"));
-    assert_null(get(fs, "x/y/g1"));
+    assert_int_equal(mem_get(fs, "x")->type, MOAT_FT_DIR);
+    assert_non_null(mem_get(fs, "x/y/g3"));
+    assert_null(mem_get(fs, "x/y/g1"));
     moat_fs_free(fs);
     /* MOAT_MAX_PATH_DEPTH components are fine, one more is not */
     fs = new_fs(1);
@@ -344,11 +313,11 @@ static void test_deep_paths_and_dir_cache(void **state)
     deep[o - 1] = '\0';
     one[0] = (struct mem_entry)REG(deep, "deep");
     assert_int_equal(mem_apply(fs, 0, one, 1, &err), 0);
-    assert_non_null(get(fs, deep));
+    assert_non_null(mem_get(fs, deep));
     {
         char buf[MOAT_MAX_PATH_LEN + 1];
 
-        assert_int_equal(moat_fs_node_path(get(fs, deep), buf, sizeof(buf)), 0);
+        assert_int_equal(moat_fs_node_path(mem_get(fs, deep), buf, sizeof(buf)), 0);
         assert_string_equal(buf, deep);
     }
     moat_fs_free(fs);
@@ -395,21 +364,21 @@ static void test_nodes_follow_records(void **state)
 
     (void)state;
     assert_int_equal(MEM_APPLY(fs, 0, l0, NULL), 0);
-    shadow = get(fs, "etc/shadow");
-    etc = get(fs, "etc");
-    assert_ptr_equal(get(fs, "/etc/shadow"), shadow);
+    shadow = mem_get(fs, "etc/shadow");
+    etc = mem_get(fs, "etc");
+    assert_ptr_equal(mem_get(fs, "/etc/shadow"), shadow);
     assert_ptr_equal(shadow->parent, etc);
     assert_int_equal(etc->mode, 0755);
     assert_int_equal(MEM_APPLY(fs, 1, l1, NULL), 0);
     /* the same objects, now saying what the records say */
     assert_int_equal(shadow->deleted_in, 1);
-    assert_ptr_equal(raw(fs, "etc/shadow"), shadow);
+    assert_ptr_equal(mem_raw(fs, "etc/shadow"), shadow);
     assert_int_equal(etc->mode, 0700);
     assert_non_null(etc->prev);
     assert_int_equal(etc->prev->mode, 0755);
-    assert_ptr_equal(get(fs, "etc"), etc);
+    assert_ptr_equal(mem_get(fs, "etc"), etc);
     /* the walker hands out kept nodes as they are, temporaries with a valid parent chain */
-    tool = get(fs, "usr/bin/tool");
+    tool = mem_get(fs, "usr/bin/tool");
     s.kept = tool;
     assert_int_equal(moat_fs_walk(fs, look, &s), 0);
     assert_true(s.kept_seen);
@@ -465,15 +434,15 @@ static void test_million_entries(void **state)
     printf("# %zu records, %zu KiB: %zu bytes per record (struct %zu), merged in %.2f s\n",
            fs->n_nodes, bytes / 1024, bytes / fs->n_nodes, sizeof(struct fs_rec), t1 - t0);
     assert_true(bytes / fs->n_nodes <= 64);
-#ifndef SLOW_BUILD
+#ifndef MEM_SLOW_BUILD
     assert_true(t1 - t0 < 3.0);
 #endif
     for (size_t i = 0; i < 1000000; i += 997) {
         million(i, p, sizeof(p));
         if (i < 20000 && i % 100 == 50)
-            assert_null(get(fs, p));
+            assert_null(mem_get(fs, p));
         else
-            assert_non_null(get(fs, p));
+            assert_non_null(mem_get(fs, p));
     }
     assert_int_equal(moat_fs_walk(fs, count_cb, &walked), 0);
     /* 1M files - 200 deleted + 100 q dirs * 100 p dirs + p dirs + opt, opt/data, root */
