@@ -178,17 +178,14 @@ static int open_blob(const struct tbuf *b, struct moat_entry_reader **r, struct 
     return source_layer_tar_open(&range, &spec, r, err);
 }
 
-/* What ours finds; 0 or the first error. */
-static int moat_read(const struct tbuf *blob, struct want *w, size_t cap, size_t *n,
-                     struct moat_err *err)
+/* What reader r finds (it is closed); 0 or the first error. */
+static int reader_read(struct moat_entry_reader *r, struct want *w, size_t cap, size_t *n,
+                       struct moat_err *err)
 {
-    struct moat_entry_reader *r = NULL;
     struct moat_entry e;
     int rc, crc;
 
     *n = 0;
-    if ((rc = open_blob(blob, &r, err)) < 0)
-        return rc;
     while ((rc = moat_entry_next(r, &e, err)) == 1) {
         unsigned char buf[7000]; /* not a divisor of anything: reads end mid-chunk */
         ssize_t k;
@@ -215,6 +212,19 @@ static int moat_read(const struct tbuf *blob, struct want *w, size_t cap, size_t
     }
     crc = moat_entry_reader_close(r, rc < 0 ? NULL : err);
     return rc < 0 ? rc : crc;
+}
+
+/* What ours finds in a blob in memory; 0 or the first error. */
+static int moat_read(const struct tbuf *blob, struct want *w, size_t cap, size_t *n,
+                     struct moat_err *err)
+{
+    struct moat_entry_reader *r = NULL;
+    int rc;
+
+    *n = 0;
+    if ((rc = open_blob(blob, &r, err)) < 0)
+        return rc;
+    return reader_read(r, w, cap, n, err);
 }
 
 static void same(const struct want *a, size_t na, const struct want *b, size_t nb)
@@ -269,6 +279,85 @@ static void test_same_as_libarchive(void **state)
     moat_err_clear(&err);
     free(la);
     free(us);
+}
+
+/*
+ * A layer of a few MiB in a file is hashed by a second thread (blob.c)
+ * while it is parsed: the same entries as from memory and the digest checked; a
+ * flipped byte, a wrong diff_id and a file cut short caught; a close before
+ * any read still drains and verifies.
+ */
+static void test_big_file_layer(void **state)
+{
+    struct want *mem = calloc(512, sizeof(*mem)), *file = calloc(512, sizeof(*file));
+    struct tbuf t = write_tar(archive_write_set_format_pax), big = {0};
+    struct moat_err err = MOAT_ERR_INIT;
+    struct moat_entry_reader *r = NULL;
+    char *dir = tmp_dir(), path[512], diff[72], wrong[72];
+    const uint64_t off =
+        (7u << 20) - 3; /* other members first: the layer starts at an odd offset */
+    size_t nmem, nfile;
+    unsigned char *hit;
+
+    (void)state;
+    {
+        unsigned char *zero = calloc(1, off);
+
+        tb_add(&big, zero, off);
+        free(zero);
+    }
+    for (int copies = 0; copies < 16; copies++) /* one tar of 16 times the entries: 5 MiB */
+        tb_add(&big, t.p, t.n - (copies < 15 ? 2 * TAR_BLOCK : 0));
+    {
+        struct tbuf layer = {big.p + off, big.n - off, 0};
+
+        tdigest(layer.p, layer.n, diff);
+        assert_true(layer.n > 16 * SOURCE_IO_CHUNK); /* the ring goes round several times */
+        assert_int_equal(moat_read(&layer, mem, 512, &nmem, &err), 0);
+    }
+    snprintf(path, sizeof(path), "%s/big.tar", dir);
+    for (int pass = 0; pass < 5; pass++) {
+        struct source_layer_spec spec = {"file.tar", 0, NULL, diff, UINT64_MAX, NULL, NULL, NULL};
+        struct source_range range = {-1, 1, NULL, off, big.n - off};
+
+        if (pass == 2) {
+            memcpy(wrong, diff, sizeof(wrong));
+            wrong[20] = wrong[20] == 'a' ? 'b' : 'a';
+            spec.diff_id = wrong;
+        }
+        if (pass == 3) {
+            hit = memmem(big.p + big.n - 600000, 500000, "\x01", 1);
+            assert_non_null(hit);
+            *hit ^= 0x20; /* in file data of the last copy, chunks after the first */
+        }
+        write_file(path, big.p, pass == 4 ? big.n - 5000 : big.n);
+        range.fd = open(path, O_RDONLY);
+        assert_true(range.fd >= 0);
+        assert_int_equal(source_layer_tar_open(&range, &spec, &r, &err), 0);
+        if (pass == 1) {
+            assert_int_equal(moat_entry_reader_close(r, &err), 0); /* drained and verified */
+            continue;
+        }
+        assert_int_equal(reader_read(r, file, 512, &nfile, &err), pass < 2    ? 0
+                                                                  : pass == 4 ? -MOAT_E_FORMAT
+                                                                              : -MOAT_E_DIGEST);
+        if (pass == 0)
+            same(mem, nmem, file, nfile);
+        else if (pass == 4)
+            assert_non_null(strstr(moat_err_msg(&err), "truncated"));
+        else
+            assert_non_null(strstr(moat_err_msg(&err), "digest mismatch"));
+        if (pass == 3)
+            *hit ^= 0x20;
+    }
+    unlink(path);
+    rmdir(dir);
+    free(dir);
+    tb_free(&big);
+    tb_free(&t);
+    moat_err_clear(&err);
+    free(mem);
+    free(file);
 }
 
 /* ---- hand-made headers -------------------------------------------------------- */
@@ -538,8 +627,11 @@ static void test_pax_records(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_same_as_libarchive), cmocka_unit_test(test_refused),
-        cmocka_unit_test(test_special_headers),    cmocka_unit_test(test_numbers_and_checksums),
+        cmocka_unit_test(test_same_as_libarchive),
+        cmocka_unit_test(test_big_file_layer),
+        cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_special_headers),
+        cmocka_unit_test(test_numbers_and_checksums),
         cmocka_unit_test(test_pax_records),
     };
 
