@@ -31,7 +31,7 @@ static int plain(const char *in, size_t n, char *out, size_t *out_len)
     }
     if (n > i && in[n - 1] == '/')
         n--;
-    if (i == n || in[n - 1] == '/' || in[i] == '.')
+    if (i == n || in[n - 1] == '/' || in[i] == '.' || in[i] == '\0')
         return 0;
     for (size_t j = i + 1; j < n; j++) {
         if (in[j] == '/') {

@@ -54,6 +54,10 @@ static void test_normalise_table(void **state)
         }
     }
     assert_int_equal(fs_path_normalise("a\0b", 3, out, &len, &why), -MOAT_E_FORMAT);
+    assert_int_equal(fs_path_normalise("\0ab", 3, out, &len, &why), -MOAT_E_FORMAT);
+    assert_int_equal(fs_path_normalise("./\0b", 4, out, &len, &why), -MOAT_E_FORMAT);
+    assert_int_equal(fs_path_normalise("ab/\0", 4, out, &len, &why), -MOAT_E_FORMAT);
+    assert_int_equal(fs_path_normalise("ab\0/", 4, out, &len, &why), -MOAT_E_FORMAT);
     assert_int_equal(fs_path_normalise(NULL, 0, out, &len, &why), -MOAT_E_FORMAT);
 }
 
