@@ -200,6 +200,9 @@ static int check(void *ctx, const char *path, const struct moat_fs_node *node)
 
     if (node->deleted_in >= 0 || (node->parent != NULL && node->parent->deleted_in >= 0))
         abort();
+    if ((path[0] == '\0') != (node->parent == NULL) || (node->parent && node->name[0] == '\0') ||
+        strchr(node->name, '/') != NULL)
+        abort(); /* only the root has no name, and a name is one component */
     if (moat_fs_node_path(node, buf, sizeof(buf)) != 0 || strcmp(buf, path) != 0)
         abort();
     for (const struct moat_fs_node *p = node->parent; p != NULL; p = p->parent)
