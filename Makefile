@@ -58,6 +58,7 @@ bench: build
 	bench/db-bench.sh $(BUILD)/moat
 	MOAT=$(BUILD)/moat bench/secret-bench.sh
 	MOAT=$(BUILD)/moat bench/authz-docker-bench.sh
+	MOAT=$(BUILD)/moat bench/scale-bench.sh
 
 format:
 	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'fuzz/*.c')

@@ -81,8 +81,8 @@ static int r_next(struct moat_entry_reader *base, struct moat_entry *e, struct m
     struct reader *r = (struct reader *)base;
 
     (void)err;
-    while (r->i < r->n && (r->recs[r->i].layer != r->layer || r->recs[r->i].op == 9 ||
-                           r->recs[r->i].op == 10))
+    while (r->i < r->n &&
+           (r->recs[r->i].layer != r->layer || r->recs[r->i].op == 9 || r->recs[r->i].op == 10))
         r->i++;
     if (r->i >= r->n)
         return 0;
@@ -176,26 +176,48 @@ static void touch(const struct moat_fs_node *n)
     (void)sink;
 }
 
+/* The walker may hand out a temporary node: compare what the nodes say, not their address. */
+static bool same_node(const struct moat_fs_node *a, const struct moat_fs_node *b)
+{
+    char pa[4097], pb[4097];
+
+    if ((a->link == NULL) != (b->link == NULL) || (a->link && strcmp(a->link, b->link) != 0))
+        return false;
+    if ((a->hardlink == NULL) != (b->hardlink == NULL) || (a->prev == NULL) != (b->prev == NULL))
+        return false;
+    if (moat_fs_node_path(a, pa, sizeof(pa)) != 0 || moat_fs_node_path(b, pb, sizeof(pb)) != 0)
+        return false;
+    return strcmp(a->name, b->name) == 0 && strcmp(pa, pb) == 0 && a->type == b->type &&
+           a->mode == b->mode && a->size == b->size && a->layer == b->layer &&
+           a->deleted_in == b->deleted_in && a->data == b->data && a->hardlink == b->hardlink &&
+           a->prev == b->prev;
+}
+
 static int check(void *ctx, const char *path, const struct moat_fs_node *node)
 {
     const struct moat_fs *fs = ctx;
-    const struct moat_fs_node *found = NULL;
+    const struct moat_fs_node *found = NULL, *again = NULL;
     char buf[4097];
     bool via_symlink = false;
 
     if (node->deleted_in >= 0 || (node->parent != NULL && node->parent->deleted_in >= 0))
         abort();
+    if ((path[0] == '\0') != (node->parent == NULL) || (node->parent && node->name[0] == '\0') ||
+        strchr(node->name, '/') != NULL)
+        abort(); /* only the root has no name, and a name is one component */
     if (moat_fs_node_path(node, buf, sizeof(buf)) != 0 || strcmp(buf, path) != 0)
         abort();
     for (const struct moat_fs_node *p = node->parent; p != NULL; p = p->parent)
         via_symlink = via_symlink || p->type == MOAT_FT_SYMLINK;
-    if (!via_symlink && (moat_fs_lookup(fs, path, false, &found, NULL) != 0 || found != node))
+    if (!via_symlink &&
+        (moat_fs_lookup(fs, path, false, &found, NULL) != 0 || !same_node(found, node) ||
+         moat_fs_lookup(fs, path, false, &again, NULL) != 0 || again != found))
         abort();
     if (node->hardlink != NULL && node->hardlink->hardlink != NULL)
         abort();
     touch(node);
     for (const struct moat_fs_node *c = moat_fs_first_child(node); c; c = moat_fs_next_sibling(c))
-        if (c->parent != node)
+        if (c->parent == NULL || !same_node(c->parent, node))
             abort();
     return 0;
 }

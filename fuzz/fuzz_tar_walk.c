@@ -2,7 +2,8 @@
 /*
  * fuzz_tar_walk.c - bytes as an outer tar (index, then every member looked
  * up through its links) and as a layer blob (decompressed by magic, walked
- * with libarchive, every entry's content read, then close() drains it).
+ * by the layer tar reader, every entry's content read and checked against
+ * its size, then close() drains it).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -40,12 +41,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         while ((rc = moat_entry_next(lr, &e, &err)) > 0) {
             ssize_t k;
 
-            if (e.path == NULL || e.path_len != __builtin_strlen(e.path))
+            uint64_t got = 0;
+
+            if (e.path == NULL || e.path_len != __builtin_strlen(e.path) || e.path_len == 0)
+                abort();
+            if ((e.type == MOAT_FT_SYMLINK || e.type == MOAT_FT_HARDLINK) &&
+                (e.link == NULL || e.link_len != __builtin_strlen(e.link)))
                 abort();
             while ((k = moat_entry_read(lr, buf, sizeof(buf), &err)) > 0)
-                ;
+                got += (uint64_t)k;
             if (k < 0)
                 break;
+            if (got != e.size)
+                abort(); /* a regular file gives exactly its size, anything else nothing */
         }
         moat_entry_reader_close(lr, &err);
     }

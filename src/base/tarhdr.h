@@ -14,10 +14,14 @@
 
 /*
  * A numeric field of n bytes: octal digits after optional spaces, ended by NUL, space or the
- * field's end; or base-256 (first byte 0x80 and up, big-endian, positive only). -1 when
- * malformed, negative or over 64 bits.
+ * field's end; or GNU base-256 (first byte 0x80, or 0xff for a negative value, big-endian).
+ * -1 when malformed, negative or over 63 bits.
  */
 int moat_tar_number(const unsigned char *f, size_t n, uint64_t *out);
+/* The same, signed: base-256 may be negative (0xff first: an mtime before 1970). */
+int moat_tar_snumber(const unsigned char *f, size_t n, int64_t *out);
+/* Whether the 512 bytes are all zero (the end-of-archive marker). */
+int moat_tar_zero_block(const unsigned char h[MOAT_TAR_BLOCK]);
 
 /*
  * Whether the header's checksum field (bytes 148-155: octal digits, spaces and NULs only)

@@ -55,51 +55,80 @@ void fs_blob_unref(struct moat_fs *fs, struct fs_blob *b)
     free(b);
 }
 
-struct fs_blob *fs_blob_of(const unsigned char *data)
+void fs_rec_drop_data(struct moat_fs *fs, fs_ref r)
 {
-    return (struct fs_blob *)(uintptr_t)(data - offsetof(struct fs_blob, data));
-}
+    struct fs_ext *e = fs_ext(fs, r);
 
-void fs_node_drop_data(struct moat_fs *fs, struct fs_node *n)
-{
-    if (n->pub.data == NULL)
+    if (e == NULL || e->blob == NULL)
         return;
-    fs_blob_unref(fs, fs_blob_of(n->pub.data));
-    n->pub.data = NULL;
-    n->pub.data_len = 0;
+    fs_blob_unref(fs, e->blob);
+    e->blob = NULL;
+    fs_pub_touch(fs, r);
 }
 
-bool fs_capture_match(const struct moat_fs *fs, const char *path)
+int fs_capture_init(struct moat_fs *fs)
+{
+    size_t n = fs->opts.n_capture;
+
+    if (n == 0)
+        return 0;
+    fs->capture = calloc(n, sizeof(*fs->capture));
+    if (fs->capture == NULL)
+        return -MOAT_E_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+        struct fs_capture *c = &fs->capture[i];
+
+        c->pat = fs->opts.capture[i];
+        if (c->pat == NULL)
+            continue;
+        c->len = strlen(c->pat);
+        c->head = strcspn(c->pat, "*?[\\");
+        c->literal = c->head == c->len;
+    }
+    return 0;
+}
+
+/*
+ * Decides exactly as fnmatch(pat, path, FNM_PATHNAME) for every pattern:
+ * the bytes before a pattern's first special character can only match
+ * themselves, so a path that differs there is out without calling fnmatch,
+ * and a pattern with no special character is a string comparison. Nearly
+ * every path of an image is settled by the first byte or two of memcmp.
+ */
+bool fs_capture_match(const struct moat_fs *fs, const char *path, size_t len)
 {
     for (size_t i = 0; i < fs->opts.n_capture; i++) {
-        const char *pat = fs->opts.capture[i];
+        const struct fs_capture *c = &fs->capture[i];
 
-        if (pat != NULL && fnmatch(pat, path, FNM_PATHNAME) == 0)
+        if (c->pat == NULL || len < c->head ||
+            (c->head > 0 && (path[0] != c->pat[0] || memcmp(path, c->pat, c->head) != 0)))
+            continue;
+        if (c->literal ? len == c->len : fnmatch(c->pat, path, FNM_PATHNAME) == 0)
             return true;
     }
     return false;
 }
 
-static int start_capture(struct moat_fs *fs, uint64_t size, const char *what,
+static int start_capture(struct moat_fs *fs, uint64_t size, struct fs_what *what,
                          struct fs_blob **blob, struct moat_err *err)
 {
     if (size > MOAT_MAX_CAPTURE_BYTES)
         return moat_err_set(err, MOAT_E_LIMIT,
-                            "%s: %llu bytes is more than a captured file may hold (%u)", what,
-                            (unsigned long long)size, MOAT_MAX_CAPTURE_BYTES);
+                            "%s: %llu bytes is more than a captured file may hold (%u)",
+                            fs_what(what), (unsigned long long)size, MOAT_MAX_CAPTURE_BYTES);
     if (size > MOAT_MAX_CAPTURE_TOTAL - fs->capture_total)
-        return moat_err_set(err, MOAT_E_LIMIT,
-                            "%s: captured files would exceed %u bytes in total", what,
-                            MOAT_MAX_CAPTURE_TOTAL);
+        return moat_err_set(err, MOAT_E_LIMIT, "%s: captured files would exceed %u bytes in total",
+                            fs_what(what), MOAT_MAX_CAPTURE_TOTAL);
     *blob = fs_blob_new(fs, (size_t)size);
     if (*blob == NULL)
-        return moat_err_set(err, MOAT_E_NOMEM, "%s: out of memory capturing content", what);
+        return moat_err_set(err, MOAT_E_NOMEM, "%s: out of memory capturing content",
+                            fs_what(what));
     return 0;
 }
 
 /* Read the content once and hand every chunk to the wanting visitors and the blob. */
 static int pump(struct moat_fs *fs, struct moat_entry_reader *r, uint64_t size,
-                struct fs_blob *blob, const char *what, struct moat_err *err)
+                struct fs_blob *blob, struct fs_what *what, struct moat_err *err)
 {
     uint64_t got = 0;
     ssize_t n;
@@ -116,7 +145,7 @@ static int pump(struct moat_fs *fs, struct moat_entry_reader *r, uint64_t size,
             break;
         if ((uint64_t)n > size - got)
             return moat_err_set(err, MOAT_E_FORMAT, "%s: content longer than its %llu bytes",
-                                what, (unsigned long long)size);
+                                fs_what(what), (unsigned long long)size);
         for (size_t i = 0; i < fs->opts.n_visitors; i++) {
             const struct moat_fs_visitor *v = &fs->opts.visitors[i];
 
@@ -124,21 +153,21 @@ static int pump(struct moat_fs *fs, struct moat_entry_reader *r, uint64_t size,
                 continue;
             rc = v->chunk(v->ctx, fs->chunk, (size_t)n, err);
             if (rc < 0)
-                return fs_err_prefix(err, rc, what);
+                return fs_err_prefix(err, rc, fs_what(what));
         }
         if (blob != NULL)
             memcpy(blob->data + got, fs->chunk, (size_t)n);
         got += (uint64_t)n;
     }
     if (got != size)
-        return moat_err_set(err, MOAT_E_FORMAT, "%s: content shorter than its %llu bytes", what,
-                            (unsigned long long)size);
+        return moat_err_set(err, MOAT_E_FORMAT, "%s: content shorter than its %llu bytes",
+                            fs_what(what), (unsigned long long)size);
     return 0;
 }
 
 int fs_stream_entry(struct moat_fs *fs, uint32_t layer, const char *path,
                     const struct moat_fs_node *node, bool capture, struct moat_entry_reader *r,
-                    const char *what, struct fs_blob **blob, struct moat_err *err)
+                    struct fs_what *what, struct fs_blob **blob, struct moat_err *err)
 {
     bool any = false;
     int rc = 0;
@@ -152,7 +181,7 @@ int fs_stream_entry(struct moat_fs *fs, uint32_t layer, const char *path,
             continue;
         rc = v->begin(v->ctx, layer, path, node, &fs->want[i], err);
         if (rc < 0) {
-            rc = fs_err_prefix(err, rc, what);
+            rc = fs_err_prefix(err, rc, fs_what(what));
             goto out;
         }
         if (node->type != MOAT_FT_REG || node->hardlink != NULL)
@@ -176,7 +205,7 @@ int fs_stream_entry(struct moat_fs *fs, uint32_t layer, const char *path,
             continue;
         rc = v->end(v->ctx, err);
         if (rc < 0) {
-            rc = fs_err_prefix(err, rc, what);
+            rc = fs_err_prefix(err, rc, fs_what(what));
             goto out;
         }
     }

@@ -1,7 +1,7 @@
 /*
- * fs.c - the life of a view: create it (an empty root directory), free it,
- * and the read-only accessors for the tree. Building from an image is in
- * build.c, merging a layer in layer.c. Must not read layers.
+ * fs.c - the life of a view: create it (an empty root directory) and free
+ * it. Building from an image is in build.c, merging a layer in layer.c,
+ * the public nodes in node.c. Must not read layers.
  */
 #include "fs_int.h"
 
@@ -31,19 +31,19 @@ int moat_fs_new(size_t n_layers, const struct moat_fs_opts *opts, struct moat_fs
         fs->opts = *opts;
     fs->n_layers = n_layers;
     fs->last_layer = -1;
+    fs_vec_init(&fs->recs, sizeof(struct fs_rec), 16);
+    fs_vec_init(&fs->exts, sizeof(struct fs_ext), 12);
+    fs_vec_init(&fs->metas, sizeof(struct fs_meta), 10);
+    fs_vec_init(&fs->kids, sizeof(struct fs_table), 10);
     fs->want = calloc(n_visitors > 0 ? n_visitors : 1, sizeof(*fs->want));
     fs->chunk = malloc(FS_CHUNK_BYTES);
-    if (fs->want == NULL || fs->chunk == NULL || fs_table_init(&fs->table) < 0) {
+    if (fs->want == NULL || fs->chunk == NULL || fs_capture_init(fs) < 0) {
         rc = moat_err_set(err, MOAT_E_NOMEM, "out of memory for the merged view");
         goto out;
     }
-    rc = fs_node_new(fs, &fs->root, err);
+    rc = fs_tree_init(fs, err);
     if (rc < 0)
         goto out;
-    fs->root->pub.name = "";
-    fs->root->pub.type = MOAT_FT_DIR;
-    fs->root->pub.mode = 0755;
-    fs->root->pub.implicit = true;
     *out = fs;
     fs = NULL;
     rc = 0;
@@ -62,33 +62,23 @@ void moat_fs_free(struct moat_fs *fs)
         next = b->next;
         free(b);
     }
-    fs_table_free(&fs->table);
+    for (uint32_t i = 1; i < fs->kids.n; i++)
+        fs_table_free(fs_vec_at(&fs->kids, i));
+    fs_vec_free(&fs->kids);
+    fs_table_free(&fs->mtable);
+    fs_vec_free(&fs->recs);
+    fs_vec_free(&fs->exts);
+    fs_vec_free(&fs->metas);
+    fs_pool_free(&fs->pool);
+    fs_pubmap_free(&fs->pubs);
     fs_arena_free(&fs->arena);
+    free(fs->capture);
     free(fs->want);
     free(fs->chunk);
     free(fs);
 }
 
-const struct moat_fs_node *moat_fs_root(const struct moat_fs *fs)
-{
-    return fs != NULL ? &fs->root->pub : NULL;
-}
-
 size_t moat_fs_layer_count(const struct moat_fs *fs)
 {
     return fs != NULL ? fs->n_layers : 0;
-}
-
-const struct moat_fs_node *moat_fs_first_child(const struct moat_fs_node *dir)
-{
-    const struct fs_node *d = fs_node_of(dir);
-
-    return d != NULL && d->first_child != NULL ? &d->first_child->pub : NULL;
-}
-
-const struct moat_fs_node *moat_fs_next_sibling(const struct moat_fs_node *node)
-{
-    const struct fs_node *n = fs_node_of(node);
-
-    return n != NULL && n->next_sib != NULL ? &n->next_sib->pub : NULL;
 }

@@ -15,6 +15,13 @@
  *
  * Paths in this API are normalised: relative to the image root, no leading
  * "/" or "./", no "." or ".." components, no trailing "/"; the root is "".
+ *
+ * Memory: the view keeps about 24 bytes per path version plus its name and
+ * a table slot (about 50 bytes per file in all, see fs_int.h), whatever
+ * the image; a struct moat_fs_node is made only when a caller asks for one
+ * (lookup, root, first_child, next_sibling) and then kept, so asking twice
+ * gives the same pointer. A view is not safe to use from two threads at
+ * once, lookups included.
  */
 #ifndef MOAT_FS_FS_H
 #define MOAT_FS_FS_H
@@ -28,19 +35,19 @@
 #include "../source/image.h"
 
 struct moat_fs_node {
-    const char *name;           /* last path component ("" for the root) */
-    struct moat_fs_node *parent;/* NULL for the root */
-    enum moat_ftype type;       /* hard links appear as MOAT_FT_REG with hardlink set */
+    const char *name;            /* last path component ("" for the root) */
+    struct moat_fs_node *parent; /* NULL for the root */
+    enum moat_ftype type;        /* hard links appear as MOAT_FT_REG with hardlink set */
     uint32_t mode, uid, gid;
     uint64_t size;
     int64_t mtime;
-    const char *link;           /* symlink target as recorded; NULL otherwise */
+    const char *link;              /* symlink target as recorded; NULL otherwise */
     struct moat_fs_node *hardlink; /* the node this hard link shares content with */
-    uint32_t layer;             /* index of the layer that wrote this version */
-    int32_t deleted_in;         /* layer whose whiteout removed it, or -1 */
-    bool implicit;              /* directory created only because a child needed it */
-    struct moat_fs_node *prev;  /* earlier version of the same path (replaced or deleted) */
-    const unsigned char *data;  /* captured content, or NULL when not captured */
+    uint32_t layer;                /* index of the layer that wrote this version */
+    int32_t deleted_in;            /* layer whose whiteout removed it, or -1 */
+    bool implicit;                 /* directory created only because a child needed it */
+    struct moat_fs_node *prev;     /* earlier version of the same path (replaced or deleted) */
+    const unsigned char *data;     /* captured content, or NULL when not captured */
     size_t data_len;
 };
 
@@ -49,7 +56,8 @@ struct moat_fs_visitor {
     void *ctx;
     /*
      * A new entry in layer `layer` at normalised `path` (node holds its
-     * metadata only: no parent, not yet in the tree). Set *want_content to
+     * metadata only: no parent, not yet in the tree; a hard link's
+     * hardlink is a temporary with its target's metadata). Set *want_content to
      * receive its bytes through chunk(); only regular files that are not
      * hard links carry bytes. Whiteout entries are reported with type 0 at
      * their own path ("etc/.wh.shadow", "d/.wh..wh..opq") and not streamed.
@@ -69,7 +77,7 @@ struct moat_fs_opts {
     size_t n_capture;
     const struct moat_fs_visitor *visitors;
     size_t n_visitors;
-    /* Progress: called after each layer with the content bytes of the layers so far; may be NULL. */
+    /* Progress: after each layer, with the content bytes of the layers so far; may be NULL. */
     void (*progress)(void *ctx, size_t layer, size_t n_layers, uint64_t bytes);
     void *progress_ctx;
 };
@@ -142,8 +150,13 @@ const struct moat_fs_node *moat_fs_next_sibling(const struct moat_fs_node *node)
  * Visit every live node depth-first (parents before children, siblings in
  * strcmp order of their names), starting with the root at path "". fn
  * returns 0 to continue, >0 to stop early (returned as is), <0 on error.
+ * A node a caller already obtained (lookup, root, first_child,
+ * next_sibling) is passed as that same pointer; any other node, and its
+ * parent chain, is a temporary that is valid only until fn returns (look
+ * the path up to keep one). Its hardlink and prev are kept nodes.
  */
 int moat_fs_walk(const struct moat_fs *fs,
-                 int (*fn)(void *ctx, const char *path, const struct moat_fs_node *node), void *ctx);
+                 int (*fn)(void *ctx, const char *path, const struct moat_fs_node *node),
+                 void *ctx);
 
 #endif

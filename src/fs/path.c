@@ -9,14 +9,54 @@
 
 #include "../base/limits.h"
 
+#include <stdio.h>
 #include <string.h>
 
-int fs_path_normalise(const char *in, size_t in_len, char *out, size_t *out_len,
-                      const char **why)
+/*
+ * The path of nearly every entry: no empty, "." or ".." component (nor one
+ * starting with '.', left to the general case), at most one trailing "/",
+ * leading "/" and "./" allowed. 1 with out filled, 0 for the general case.
+ */
+static int plain(const char *in, size_t n, char *out, size_t *out_len)
+{
+    size_t i = 0, depth = 1;
+
+    for (;;) {
+        if (i < n && in[i] == '/')
+            i++;
+        else if (i + 1 < n && in[i] == '.' && in[i + 1] == '/')
+            i += 2;
+        else
+            break;
+    }
+    if (n > i && in[n - 1] == '/')
+        n--;
+    if (i == n || in[n - 1] == '/' || in[i] == '.' || in[i] == '\0')
+        return 0;
+    for (size_t j = i + 1; j < n; j++) {
+        if (in[j] == '/') {
+            if (in[j - 1] == '/' || in[j + 1] == '.')
+                return 0; /* j + 1 < n: the last byte is not a '/' */
+            depth++;
+        } else if (in[j] == '\0') {
+            return 0;
+        }
+    }
+    if (depth > MOAT_MAX_PATH_DEPTH)
+        return 0;
+    memcpy(out, in + i, n - i);
+    out[n - i] = '\0';
+    *out_len = n - i;
+    return 1;
+}
+
+int fs_path_normalise(const char *in, size_t in_len, char *out, size_t *out_len, const char **why)
 {
     size_t starts[MOAT_MAX_PATH_DEPTH];
     size_t i = 0, o = 0, depth = 0;
 
+    if (in != NULL && in_len <= MOAT_MAX_PATH_LEN && plain(in, in_len, out, out_len))
+        return 0;
     if (in == NULL) {
         *why = "has no path";
         return -MOAT_E_FORMAT;
@@ -84,4 +124,16 @@ const char *fs_path_quote(const char *s, size_t len, char *out, size_t cap)
     }
     out[o] = '\0';
     return out;
+}
+
+const char *fs_what(struct fs_what *w)
+{
+    char q[FS_QUOTE_CAP];
+
+    if (!w->done) {
+        snprintf(w->buf, sizeof(w->buf), "layer %u: entry '%s'", w->layer,
+                 fs_path_quote(w->raw, w->raw_len, q, sizeof(q)));
+        w->done = true;
+    }
+    return w->buf;
 }

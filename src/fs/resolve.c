@@ -18,15 +18,14 @@ static int lookup_fail(struct moat_err *err, int code, const char *path, const c
 {
     char q[FS_QUOTE_CAP];
 
-    return moat_err_set(err, code, "'%s' %s", fs_path_quote(path, strlen(path), q, sizeof(q)),
-                        why);
+    return moat_err_set(err, code, "'%s' %s", fs_path_quote(path, strlen(path), q, sizeof(q)), why);
 }
 
 int moat_fs_lookup(const struct moat_fs *fs, const char *path, bool follow_last,
                    const struct moat_fs_node **out, struct moat_err *err)
 {
     char buf[LOOKUP_CAP]; /* the components still to walk */
-    const struct fs_node *cur, *c;
+    fs_ref cur, c;
     size_t len, pos = 0, end, hops = 0;
 
     if (out != NULL)
@@ -38,7 +37,7 @@ int moat_fs_lookup(const struct moat_fs *fs, const char *path, bool follow_last,
         return lookup_fail(err, MOAT_E_LIMIT, path, "is longer than MOAT_MAX_PATH_LEN");
     memcpy(buf, path, len);
     end = len;
-    cur = fs->root;
+    cur = FS_ROOT;
     while (pos < end) {
         size_t j, k, clen;
         bool last;
@@ -53,24 +52,27 @@ int moat_fs_lookup(const struct moat_fs *fs, const char *path, bool follow_last,
             ;
         last = k == end;
         clen = j - pos;
-        if (cur->pub.type != MOAT_FT_DIR)
+        if (fs_type(fs, cur) != MOAT_FT_DIR)
             return lookup_fail(err, MOAT_E_NOTFOUND, path, "has a non-directory in its path");
         if (clen == 1 && buf[pos] == '.') {
             pos = j;
             continue;
         }
         if (clen == 2 && buf[pos] == '.' && buf[pos + 1] == '.') {
-            if (cur->pub.parent != NULL)
-                cur = fs_node_of(cur->pub.parent);
+            if (fs_rec(fs, cur)->parent != FS_NONE)
+                cur = fs_rec(fs, cur)->parent;
             pos = j;
             continue;
         }
         c = fs_child(fs, cur, buf + pos, clen);
-        if (c == NULL || c->pub.deleted_in >= 0)
+        if (c == FS_NONE || !fs_live(fs, c))
             return lookup_fail(err, MOAT_E_NOTFOUND, path, "not found in the image");
         pos = j;
-        if (c->pub.type == MOAT_FT_SYMLINK && (!last || follow_last)) {
-            size_t llen = c->pub.link != NULL ? strlen(c->pub.link) : 0, rest = end - pos;
+        if (fs_type(fs, c) == MOAT_FT_SYMLINK && (!last || follow_last)) {
+            const struct fs_ext *e = fs_ext(fs, c);
+            const char *link =
+                e != NULL && e->link != FS_NOSTR ? fs_pool_str(&fs->pool, e->link) : NULL;
+            size_t llen = link != NULL ? strlen(link) : 0, rest = end - pos;
 
             if (++hops > MOAT_MAX_LINK_HOPS)
                 return lookup_fail(err, MOAT_E_LIMIT, path, "runs into a symlink loop");
@@ -81,17 +83,19 @@ int moat_fs_lookup(const struct moat_fs *fs, const char *path, bool follow_last,
                                    "grows too long while following symlinks");
             /* the rest of the path now follows the link's target */
             memmove(buf + llen + 1, buf + pos, rest);
-            memcpy(buf, c->pub.link, llen);
+            memcpy(buf, link, llen);
             buf[llen] = '/';
             end = llen + 1 + rest;
             pos = 0;
-            if (c->pub.link[0] == '/')
-                cur = fs->root;
+            if (link[0] == '/')
+                cur = FS_ROOT;
             continue;
         }
         cur = c;
     }
-    *out = &cur->pub;
+    *out = fs_pub(fs, cur);
+    if (*out == NULL)
+        return moat_err_set(err, MOAT_E_NOMEM, "out of memory looking up a path");
     return 0;
 }
 

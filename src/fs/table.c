@@ -1,28 +1,33 @@
 /*
- * table.c - the (parent, name) -> current node hash table that makes child
- * lookup O(1) in directories with hundreds of thousands of entries.
+ * table.c - the open-addressing tables of a view: one per big directory
+ * (name -> current child), which makes child lookup O(1) in directories
+ * with hundreds of thousands of entries and keeps the probes of a
+ * directory's entries, which layers list together, in a few cache lines;
+ * and metadata tuple -> its interned index.
  *
- * Names come from hostile layers, so the hash is SipHash-1-3 with a random
- * key per view (no chosen-collision slowdown). Open addressing with linear
- * probing; nodes are never removed, only replaced in their slot. This file
- * must not know about layers or whiteouts.
+ * A slot is 32 bits: the value (below 1 << FS_REF_BITS) and, above it, the
+ * top bits of the value's hash, so most probes that do not match are
+ * settled without touching the record they name. Linear probing, at most
+ * 7/8 full; values are replaced in their slot, never removed. The caller
+ * brings the hash (SipHash with a key random per view: names are hostile)
+ * and the equality test. This file must not know about layers or whiteouts.
  */
 #include "fs_int.h"
 
 #include <stdlib.h>
-#include <string.h>
 
-#include "../base/hash.h"
+#define TAG(h) ((uint32_t)(h) & ~FS_REF_MASK)
 
-#define TABLE_MIN 1024u
-
-int fs_table_init(struct fs_table *t)
+int fs_table_init(struct fs_table *t, uint32_t min_slots)
 {
-    moat_hash_key(t->key);
-    t->slots = calloc(TABLE_MIN, sizeof(*t->slots));
+    uint32_t n = 8;
+
+    while (n < min_slots && n < (1u << 31))
+        n *= 2;
+    t->slots = calloc(n, sizeof(*t->slots));
     if (t->slots == NULL)
         return -MOAT_E_NOMEM;
-    t->mask = TABLE_MIN - 1;
+    t->mask = n - 1;
     t->used = 0;
     return 0;
 }
@@ -35,91 +40,68 @@ void fs_table_free(struct fs_table *t)
     t->used = 0;
 }
 
-uint32_t fs_table_hash(const struct fs_table *t, const struct fs_node *parent, const char *name,
-                       size_t len)
+uint32_t *fs_table_probe(const struct fs_table *t, uint32_t hash,
+                         bool (*eq)(const struct moat_fs *fs, uint32_t v, const void *key),
+                         const struct moat_fs *fs, const void *key)
 {
-    const uint64_t key[2] = {t->key[0] ^ (uint64_t)(uintptr_t)parent, t->key[1]};
-    uint64_t h = moat_siphash13(key, name, len);
+    size_t i = hash & t->mask;
+    uint32_t s;
 
-    return (uint32_t)(h ^ (h >> 32));
-}
-
-static bool same_key(const struct fs_node *n, const struct fs_node *parent, const char *name,
-                     size_t len)
-{
-    return n->pub.parent == &parent->pub && strncmp(n->pub.name, name, len) == 0 &&
-           n->pub.name[len] == '\0';
-}
-
-struct fs_node *fs_table_find(const struct fs_table *t, const struct fs_node *parent,
-                              const char *name, size_t len)
-{
-    uint32_t h = fs_table_hash(t, parent, name, len);
-    size_t i = h & t->mask;
-    struct fs_node *n;
-
-    while ((n = t->slots[i]) != NULL) {
-        if (n->hash == h && same_key(n, parent, name, len))
-            return n;
+    while ((s = t->slots[i]) != 0) {
+        if (TAG(s) == TAG(hash) && eq(fs, s & FS_REF_MASK, key))
+            break;
         i = (i + 1) & t->mask;
     }
-    return NULL;
+    return &t->slots[i];
 }
 
-static int grow(struct fs_table *t)
+static void place(uint32_t *slots, size_t mask, uint32_t v, uint32_t hash)
 {
-    size_t size = (t->mask + 1) * 2;
-    struct fs_node **slots;
+    size_t i = hash & mask;
 
-    if (size > SIZE_MAX / sizeof(*slots))
+    while (slots[i] != 0)
+        i = (i + 1) & mask;
+    slots[i] = v | TAG(hash);
+}
+
+static int grow(struct fs_table *t, const struct moat_fs *fs, fs_members_fn members, uint32_t ctx)
+{
+    size_t size = ((size_t)t->mask + 1) * 2;
+    uint32_t *slots, cursor = 0, v, h;
+
+    if (size > (1u << 31))
         return -MOAT_E_NOMEM;
     slots = calloc(size, sizeof(*slots));
     if (slots == NULL)
         return -MOAT_E_NOMEM;
-    for (size_t i = 0; i <= t->mask; i++) {
-        struct fs_node *n = t->slots[i];
-        size_t j;
-
-        if (n == NULL)
-            continue;
-        j = n->hash & (size - 1);
-        while (slots[j] != NULL)
-            j = (j + 1) & (size - 1);
-        slots[j] = n;
-    }
+    while ((v = members(fs, ctx, &cursor, &h)) != 0)
+        place(slots, size - 1, v, h);
     free(t->slots);
     t->slots = slots;
-    t->mask = size - 1;
+    t->mask = (uint32_t)(size - 1);
     return 0;
 }
 
-int fs_table_insert(struct fs_table *t, struct fs_node *n)
+int fs_table_insert(struct fs_table *t, const struct moat_fs *fs, uint32_t v, uint32_t hash,
+                    fs_members_fn members, uint32_t ctx)
 {
-    size_t i;
     int rc;
 
-    /* keep the load at or below 3/4 */
-    if ((t->used + 1) * 4 > (t->mask + 1) * 3) {
-        rc = grow(t);
-        if (rc < 0)
-            return rc;
-    }
-    i = n->hash & t->mask;
-    while (t->slots[i] != NULL)
-        i = (i + 1) & t->mask;
-    t->slots[i] = n;
+    if (((uint64_t)t->used + 1) * 8 > ((uint64_t)t->mask + 1) * 7 &&
+        (rc = grow(t, fs, members, ctx)) < 0)
+        return rc;
+    place(t->slots, t->mask, v, hash);
     t->used++;
     return 0;
 }
 
-void fs_table_replace(struct fs_table *t, struct fs_node *old, struct fs_node *n)
+void fs_table_replace(struct fs_table *t, uint32_t old, uint32_t v, uint32_t hash)
 {
-    size_t i = old->hash & t->mask;
+    size_t i = hash & t->mask;
 
-    n->hash = old->hash;
-    while (t->slots[i] != NULL) {
-        if (t->slots[i] == old) {
-            t->slots[i] = n;
+    while (t->slots[i] != 0) {
+        if ((t->slots[i] & FS_REF_MASK) == old) {
+            t->slots[i] = v | TAG(hash);
             return;
         }
         i = (i + 1) & t->mask;

@@ -65,6 +65,7 @@ struct source_blob {
     void *md;           /* EVP_MD_CTX *, NULL when not hashing */
     unsigned char *buf; /* SOURCE_IO_CHUNK bytes; NULL for memory ranges (zero copy) */
     const char *label;
+    struct blob_hasher *hasher; /* big file blobs: hashed by a second thread */
 };
 
 int source_blob_init(struct source_blob *b, const struct source_range *r, int hash,

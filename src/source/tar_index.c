@@ -8,21 +8,14 @@
  * accept a compressed outer tar, or follow a link out of the archive.
  */
 #include "source_internal.h"
+#include "tar_header.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "../base/limits.h"
-#include "../base/tarhdr.h"
 
-#define BLK 512u
-
-struct ext {
-    char *path; /* from pax path= or GNU 'L' */
-    char *link; /* from pax linkpath= or GNU 'K' */
-    int have_size;
-    uint64_t size;
-};
+#define BLK TAR_BLOCK
 
 const char *source_compressed_magic(const unsigned char *p, size_t n)
 {
@@ -39,14 +32,6 @@ const char *source_compressed_magic(const unsigned char *p, size_t n)
         memcmp(p + 4, "\x31\x41\x59\x26\x53\x59", 6) == 0)
         return "bzip2";
     return NULL;
-}
-
-static int all_zero(const unsigned char *h)
-{
-    for (size_t i = 0; i < BLK; i++)
-        if (h[i] != 0)
-            return 0;
-    return 1;
 }
 
 /* Copy a header string field of at most n bytes. */
@@ -74,64 +59,6 @@ static void normalise(char *s)
     memmove(s, s + skip, len + 1);
     while (len > 0 && s[len - 1] == '/')
         s[--len] = '\0';
-}
-
-static void ext_reset(struct ext *x)
-{
-    free(x->path);
-    free(x->link);
-    memset(x, 0, sizeof(*x));
-}
-
-/* pax records: "LEN key=value\n" repeated. */
-static int parse_pax(const char *d, size_t n, struct ext *x, const char *label,
-                     struct moat_err *err)
-{
-    size_t pos = 0;
-
-    while (pos < n) {
-        size_t len = 0, i = pos, klen;
-        const char *key, *eq, *val;
-        size_t vlen;
-
-        while (i < n && d[i] >= '0' && d[i] <= '9' && len <= n)
-            len = len * 10 + (size_t)(d[i++] - '0');
-        if (i == pos || i >= n || d[i] != ' ' || len == 0 || len > n - pos ||
-            i + 1 > pos + len - 1 || d[pos + len - 1] != '\n')
-            return moat_err_set(err, MOAT_E_FORMAT, "%s: malformed pax header", label);
-        key = d + i + 1;
-        eq = memchr(key, '=', (size_t)(d + pos + len - 1 - key));
-        if (eq == NULL)
-            return moat_err_set(err, MOAT_E_FORMAT, "%s: malformed pax record", label);
-        klen = (size_t)(eq - key);
-        val = eq + 1;
-        vlen = (size_t)(d + pos + len - 1 - val);
-        if ((klen == 4 && memcmp(key, "path", 4) == 0) ||
-            (klen == 8 && memcmp(key, "linkpath", 8) == 0)) {
-            char **dst = klen == 4 ? &x->path : &x->link;
-
-            if (memchr(val, '\0', vlen) != NULL)
-                return moat_err_set(err, MOAT_E_FORMAT, "%s: NUL in pax path", label);
-            free(*dst);
-            *dst = strndup(val, vlen);
-            if (*dst == NULL)
-                return moat_err_set(err, MOAT_E_NOMEM, "%s: out of memory", label);
-        } else if (klen == 4 && memcmp(key, "size", 4) == 0) {
-            uint64_t v = 0;
-
-            if (vlen == 0 || vlen > 20)
-                return moat_err_set(err, MOAT_E_FORMAT, "%s: bad pax size", label);
-            for (size_t k = 0; k < vlen; k++) {
-                if (val[k] < '0' || val[k] > '9' || v > (UINT64_MAX - 9) / 10)
-                    return moat_err_set(err, MOAT_E_FORMAT, "%s: bad pax size", label);
-                v = v * 10 + (uint64_t)(val[k] - '0');
-            }
-            x->have_size = 1;
-            x->size = v;
-        }
-        pos += len;
-    }
-    return 0;
 }
 
 static int add_member(struct source_tar_index *ix, char *name, char *link, char type, uint64_t off,
@@ -183,7 +110,7 @@ int source_tar_index_build(const struct source_range *r, const char *label,
                            struct source_tar_index *out, struct moat_err *err)
 {
     unsigned char h[BLK];
-    struct ext x = {0};
+    struct source_tar_pax x = {0};
     char *name = NULL, *link = NULL, *data = NULL;
     uint64_t pos = 0;
     size_t got;
@@ -209,7 +136,7 @@ int source_tar_index_build(const struct source_range *r, const char *label,
         rc = source_range_pread(r, h, BLK, pos, &got, label, err);
         if (rc < 0)
             goto out;
-        if (all_zero(h))
+        if (moat_tar_zero_block(h))
             break;
         if (pos == 0 && (comp = source_compressed_magic(h, BLK)) != NULL) {
             rc = moat_err_set(err, MOAT_E_UNSUPPORTED,
@@ -223,7 +150,7 @@ int source_tar_index_build(const struct source_range *r, const char *label,
                               label, (unsigned long long)pos);
             goto out;
         }
-        if (moat_tar_number(h + 124, 12, &size) < 0) {
+        if (moat_tar_number(h + TAR_SIZE, 12, &size) < 0) {
             rc = moat_err_set(err, MOAT_E_FORMAT, "%s: bad tar size field at offset %llu", label,
                               (unsigned long long)pos);
             goto out;
@@ -242,7 +169,7 @@ int source_tar_index_build(const struct source_range *r, const char *label,
             if (rc < 0)
                 goto out;
             if (type == 'x') {
-                rc = parse_pax(data, size, &x, label, err);
+                rc = source_tar_pax_parse(data, size, &x, label, err);
                 if (rc < 0)
                     goto out;
             } else {
@@ -291,10 +218,10 @@ int source_tar_index_build(const struct source_range *r, const char *label,
             if (rc < 0)
                 goto out;
             name = link = NULL;
-            ext_reset(&x);
+            source_tar_pax_reset(&x);
         } else if (type != 'g') {
             /* directories, devices: nothing to index (global pax headers are ignored) */
-            ext_reset(&x);
+            source_tar_pax_reset(&x);
         }
         /* size <= r->size - data_off was checked, so this cannot overflow */
         pos = data_off + ((size + BLK - 1) / BLK) * BLK;
@@ -314,7 +241,7 @@ out:
     free(name);
     free(link);
     free(data);
-    ext_reset(&x);
+    source_tar_pax_reset(&x);
     if (rc < 0)
         source_tar_index_free(out);
     return rc;

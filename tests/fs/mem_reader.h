@@ -3,8 +3,8 @@
  * a layer is an array of struct mem_entry. Content is the given bytes, or
  * when data is NULL a deterministic pattern of `size` bytes (so tests can
  * stream large files without holding them). Counts the bytes read so tests
- * can check that unwanted content is skipped. Header-only: each test file
- * is its own executable.
+ * can check that unwanted content is skipped; and lookups the tests share.
+ * Header-only: each test file is its own executable.
  */
 #ifndef MOAT_TEST_FS_MEM_READER_H
 #define MOAT_TEST_FS_MEM_READER_H
@@ -17,19 +17,19 @@
 struct mem_entry {
     enum moat_ftype type;
     const char *path;
-    const char *link;  /* symlink/hard-link target */
-    const char *data;  /* content; NULL = pattern of `size` bytes */
-    uint64_t size;     /* used when data is NULL */
+    const char *link; /* symlink/hard-link target */
+    const char *data; /* content; NULL = pattern of `size` bytes */
+    uint64_t size;    /* used when data is NULL */
     uint32_t mode;
 };
 
 struct mem_reader {
     struct moat_entry_reader base;
     const struct mem_entry *ents;
-    size_t n, i;    /* i: index of the next entry */
-    uint64_t off;   /* offset in the current entry's content */
+    size_t n, i;  /* i: index of the next entry */
+    uint64_t off; /* offset in the current entry's content */
     uint64_t bytes_read;
-    int fail_read;  /* make read() fail with -MOAT_E_IO */
+    int fail_read; /* make read() fail with -MOAT_E_IO */
 };
 
 static inline unsigned char mem_pattern(uint64_t off)
@@ -82,8 +82,8 @@ static inline ssize_t mem_read(struct moat_entry_reader *r, void *buf, size_t n,
     if (n > left)
         n = (size_t)left;
     for (size_t k = 0; k < n; k++)
-        ((unsigned char *)buf)[k] = x->data ? (unsigned char)x->data[m->off + k]
-                                            : mem_pattern(m->off + k);
+        ((unsigned char *)buf)[k] =
+            x->data ? (unsigned char)x->data[m->off + k] : mem_pattern(m->off + k);
     m->off += n;
     m->bytes_read += n;
     return (ssize_t)n;
@@ -116,12 +116,63 @@ static inline int mem_apply(struct moat_fs *fs, uint32_t layer, const struct mem
     return moat_fs_apply_layer(fs, layer, &m.base, err);
 }
 
-#define MEM_APPLY(fs, layer, arr, err) mem_apply((fs), (layer), (arr), sizeof(arr) / sizeof((arr)[0]), (err))
+#define MEM_APPLY(fs, layer, arr, err)                                                             \
+    mem_apply((fs), (layer), (arr), sizeof(arr) / sizeof((arr)[0]), (err))
 
-#define REG(p, d) {MOAT_FT_REG, (p), NULL, (d), 0, 0}
-#define BIG(p, n) {MOAT_FT_REG, (p), NULL, NULL, (n), 0}
-#define DIR_(p) {MOAT_FT_DIR, (p), NULL, NULL, 0, 0}
-#define SYM(p, l) {MOAT_FT_SYMLINK, (p), (l), NULL, 0, 0}
-#define HARD(p, l) {MOAT_FT_HARDLINK, (p), (l), NULL, 0, 0}
+/* The node at a path, or NULL (lookup hides deleted nodes). */
+static inline const struct moat_fs_node *mem_get(const struct moat_fs *fs, const char *path)
+{
+    const struct moat_fs_node *n = NULL;
+
+    return moat_fs_lookup(fs, path, false, &n, NULL) == 0 ? n : NULL;
+}
+
+/* The current node at path among its parent's children, live or deleted. */
+static inline const struct moat_fs_node *mem_raw(const struct moat_fs *fs, const char *path)
+{
+    const struct moat_fs_node *n = moat_fs_root(fs);
+
+    while (*path != '\0' && n != NULL) {
+        size_t len = strcspn(path, "/");
+        const struct moat_fs_node *c = moat_fs_first_child(n);
+
+        while (c && (strncmp(c->name, path, len) != 0 || c->name[len] != '\0'))
+            c = moat_fs_next_sibling(c);
+        n = c;
+        path += len;
+        path += *path == '/';
+    }
+    return n;
+}
+
+/* Sanitizers slow everything down several times: time bounds are for real builds. */
+#if defined(__SANITIZE_ADDRESS__)
+#define MEM_SLOW_BUILD 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MEM_SLOW_BUILD 1
+#endif
+#endif
+
+#define REG(p, d)                                                                                  \
+    {                                                                                              \
+        MOAT_FT_REG, (p), NULL, (d), 0, 0                                                          \
+    }
+#define BIG(p, n)                                                                                  \
+    {                                                                                              \
+        MOAT_FT_REG, (p), NULL, NULL, (n), 0                                                       \
+    }
+#define DIR_(p)                                                                                    \
+    {                                                                                              \
+        MOAT_FT_DIR, (p), NULL, NULL, 0, 0                                                         \
+    }
+#define SYM(p, l)                                                                                  \
+    {                                                                                              \
+        MOAT_FT_SYMLINK, (p), (l), NULL, 0, 0                                                      \
+    }
+#define HARD(p, l)                                                                                 \
+    {                                                                                              \
+        MOAT_FT_HARDLINK, (p), (l), NULL, 0, 0                                                     \
+    }
 
 #endif

@@ -211,10 +211,9 @@ static const char *content(struct moat_fs *fs, const char *path)
 
 static void test_capture_and_hardlinks(void **state)
 {
-    static const struct mem_entry l0[] = {REG("var/lib/dpkg/status", "Package: a\n"),
-                                          REG("/etc/os-release", "ID=debian\n"),
-                                          REG("etc/sub/x-release", "no"), REG("etc/empty-release", ""),
-                                          REG("etc/other", "no")};
+    static const struct mem_entry l0[] = {
+        REG("var/lib/dpkg/status", "Package: a\n"), REG("/etc/os-release", "ID=debian\n"),
+        REG("etc/sub/x-release", "no"), REG("etc/empty-release", ""), REG("etc/other", "no")};
     static const struct mem_entry l1[] = {HARD("usr/lib/os-release", "etc/os-release"),
                                           REG("var/lib/dpkg/status", "Package: b\n"),
                                           SYM("etc/link-release", "os-release")};
@@ -250,7 +249,7 @@ static void test_capture_limits(void **state)
     static const struct mem_entry l0[] = {BIG("big/1", 64 * MIB), BIG("big/2", 64 * MIB),
                                           BIG("big/3", 64 * MIB)};
     static const struct mem_entry l1[] = {BIG("big/1", 64 * MIB)}; /* replaces: frees the old */
-    static const struct mem_entry l2[] = {REG("big/.wh.2", "")};  /* deletes: frees */
+    static const struct mem_entry l2[] = {REG("big/.wh.2", "")};   /* deletes: frees */
     static const struct mem_entry l3[] = {BIG("big/4", 64 * MIB), BIG("big/5", 64 * MIB)};
     static const struct mem_entry l4[] = {BIG("big/6", 1)};
     static const struct mem_entry l5[] = {BIG("big/huge", 64 * MIB + 1)};

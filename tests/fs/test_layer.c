@@ -1,4 +1,5 @@
-/* test_layer.c - merging layers: whiteouts, opaque dirs, history, replacement, hard links, unsafe paths. */
+/* test_layer.c - merging layers: whiteouts, opaque dirs, history, replacement, hard links, unsafe
+ * paths. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,33 +24,6 @@ static struct moat_fs *new_fs(size_t layers, const struct moat_fs_opts *opts)
     return fs;
 }
 
-static const struct moat_fs_node *get(struct moat_fs *fs, const char *path)
-{
-    const struct moat_fs_node *n = NULL;
-
-    if (moat_fs_lookup(fs, path, false, &n, NULL) != 0)
-        return NULL;
-    return n;
-}
-
-/* The current node at path, live or deleted (lookup hides deleted ones). */
-static const struct moat_fs_node *raw(struct moat_fs *fs, const char *path)
-{
-    const struct moat_fs_node *n = moat_fs_root(fs);
-
-    while (*path != '\0' && n != NULL) {
-        size_t len = strcspn(path, "/");
-        const struct moat_fs_node *c = moat_fs_first_child(n);
-
-        while (c && (strncmp(c->name, path, len) != 0 || c->name[len] != '\0'))
-            c = moat_fs_next_sibling(c);
-        n = c;
-        path += len;
-        path += *path == '/';
-    }
-    return n;
-}
-
 static void test_whiteout_file(void **state)
 {
     static const struct mem_entry l0[] = {DIR_("etc/"), REG("etc/passwd", "root:x:0:0"),
@@ -62,15 +36,15 @@ static void test_whiteout_file(void **state)
     (void)state;
     assert_int_equal(MEM_APPLY(fs, 0, l0, &err), 0);
     assert_int_equal(MEM_APPLY(fs, 1, l1, &err), 0);
-    assert_non_null(get(fs, "etc/passwd"));
-    assert_null(get(fs, "etc/shadow"));
+    assert_non_null(mem_get(fs, "etc/passwd"));
+    assert_null(mem_get(fs, "etc/shadow"));
     assert_int_equal(moat_fs_lookup(fs, "/etc/shadow", true, &n, &err), -MOAT_E_NOTFOUND);
     moat_err_clear(&err);
-    n = raw(fs, "etc/shadow"); /* still in the tree, flagged */
+    n = mem_raw(fs, "etc/shadow"); /* still in the tree, flagged */
     assert_non_null(n);
     assert_int_equal(n->deleted_in, 1);
     assert_int_equal(n->layer, 0);
-    assert_null(raw(fs, "etc/.wh.shadow"));
+    assert_null(mem_raw(fs, "etc/.wh.shadow"));
     moat_fs_free(fs);
 }
 
@@ -84,12 +58,12 @@ static void test_whiteout_dir_subtree(void **state)
     (void)state;
     assert_int_equal(MEM_APPLY(fs, 0, l0, NULL), 0);
     assert_int_equal(MEM_APPLY(fs, 1, l1, NULL), 0);
-    assert_null(get(fs, "opt/app"));
-    assert_null(get(fs, "opt/app/sub/b"));
-    assert_non_null(get(fs, "opt/keep"));
-    assert_int_equal(raw(fs, "opt/app")->deleted_in, 1);
-    assert_int_equal(raw(fs, "opt/app/a")->deleted_in, 1);
-    assert_int_equal(raw(fs, "opt/app/sub/b")->deleted_in, 1);
+    assert_null(mem_get(fs, "opt/app"));
+    assert_null(mem_get(fs, "opt/app/sub/b"));
+    assert_non_null(mem_get(fs, "opt/keep"));
+    assert_int_equal(mem_raw(fs, "opt/app")->deleted_in, 1);
+    assert_int_equal(mem_raw(fs, "opt/app/a")->deleted_in, 1);
+    assert_int_equal(mem_raw(fs, "opt/app/sub/b")->deleted_in, 1);
     moat_fs_free(fs);
 }
 
@@ -104,16 +78,16 @@ static void test_opaque_keeps_same_layer(void **state)
     (void)state;
     assert_int_equal(MEM_APPLY(fs, 0, l0, NULL), 0);
     assert_int_equal(MEM_APPLY(fs, 1, l1, NULL), 0);
-    assert_non_null(get(fs, "d"));
-    assert_non_null(get(fs, "d/new1"));
-    assert_non_null(get(fs, "d/new2"));
-    assert_non_null(get(fs, "d/c/y"));
-    assert_null(get(fs, "d/old"));
-    assert_null(get(fs, "d/c/x"));
-    assert_null(get(fs, "d/e"));
-    assert_int_equal(raw(fs, "d/old")->deleted_in, 1);
-    assert_int_equal(raw(fs, "d/e/z")->deleted_in, 1);
-    assert_null(raw(fs, "d/.wh..wh..opq"));
+    assert_non_null(mem_get(fs, "d"));
+    assert_non_null(mem_get(fs, "d/new1"));
+    assert_non_null(mem_get(fs, "d/new2"));
+    assert_non_null(mem_get(fs, "d/c/y"));
+    assert_null(mem_get(fs, "d/old"));
+    assert_null(mem_get(fs, "d/c/x"));
+    assert_null(mem_get(fs, "d/e"));
+    assert_int_equal(mem_raw(fs, "d/old")->deleted_in, 1);
+    assert_int_equal(mem_raw(fs, "d/e/z")->deleted_in, 1);
+    assert_null(mem_raw(fs, "d/.wh..wh..opq"));
     moat_fs_free(fs);
 }
 
@@ -131,7 +105,7 @@ static void test_readd_after_delete_keeps_history(void **state)
     assert_int_equal(MEM_APPLY(fs, 1, l1, NULL), 0);
     assert_int_equal(MEM_APPLY(fs, 2, l2, NULL), 0);
     assert_int_equal(MEM_APPLY(fs, 3, l3, NULL), 0);
-    n = get(fs, "etc/key");
+    n = mem_get(fs, "etc/key");
     assert_non_null(n);
     assert_int_equal(n->layer, 3);
     assert_int_equal(n->size, 2);
@@ -158,21 +132,22 @@ static void test_file_dir_replacement(void **state)
     (void)state;
     assert_int_equal(MEM_APPLY(fs, 0, l0, NULL), 0);
     assert_int_equal(MEM_APPLY(fs, 1, l1, NULL), 0);
-    f = get(fs, "a/f");
+    f = mem_get(fs, "a/f");
     assert_non_null(f);
     assert_int_equal(f->type, MOAT_FT_DIR);
-    assert_non_null(get(fs, "a/f/inner"));
+    assert_non_null(mem_get(fs, "a/f/inner"));
     assert_non_null(f->prev);
     assert_int_equal(f->prev->type, MOAT_FT_REG);
-    d = get(fs, "a/d");
+    d = mem_get(fs, "a/d");
     assert_int_equal(d->type, MOAT_FT_REG);
-    assert_null(get(fs, "a/d/x"));
+    assert_null(mem_get(fs, "a/d/x"));
     assert_null(moat_fs_first_child(d));
     /* the old directory, and what was in it, stay reachable as history */
     assert_non_null(d->prev);
     assert_int_equal(d->prev->type, MOAT_FT_DIR);
     assert_non_null(moat_fs_first_child(d->prev));
-    for (const struct moat_fs_node *c = moat_fs_first_child(d->prev); c; c = moat_fs_next_sibling(c))
+    for (const struct moat_fs_node *c = moat_fs_first_child(d->prev); c;
+         c = moat_fs_next_sibling(c))
         assert_int_equal(c->deleted_in, 1);
     moat_fs_free(fs);
 }
@@ -188,9 +163,9 @@ static void test_hardlink_lower_layer(void **state)
     (void)state;
     assert_int_equal(MEM_APPLY(fs, 0, l0, NULL), 0);
     assert_int_equal(MEM_APPLY(fs, 1, l1, NULL), 0);
-    bb = get(fs, "bin/busybox");
-    sh = get(fs, "bin/sh");
-    ls = get(fs, "bin/ls");
+    bb = mem_get(fs, "bin/busybox");
+    sh = mem_get(fs, "bin/sh");
+    ls = mem_get(fs, "bin/ls");
     assert_int_equal(sh->type, MOAT_FT_REG);
     assert_ptr_equal(sh->hardlink, bb);
     assert_ptr_equal(ls->hardlink, bb); /* links to links name the file itself */
@@ -239,9 +214,9 @@ static void test_traversal_rejected(void **state)
                         "layer 1: entry '../../etc/passwd' escapes the image root");
     assert_int_equal(MEM_APPLY(fs, 2, l2, &err), -MOAT_E_UNSAFE);
     assert_int_equal(MEM_APPLY(fs, 3, l3, &err), 0); /* ".." that stays inside is fine */
-    assert_non_null(get(fs, "c"));
-    assert_int_equal(get(fs, "d/e")->type, MOAT_FT_REG);
-    assert_null(get(fs, "etc"));
+    assert_non_null(mem_get(fs, "c"));
+    assert_int_equal(mem_get(fs, "d/e")->type, MOAT_FT_REG);
+    assert_null(mem_get(fs, "etc"));
     moat_err_clear(&err);
     moat_fs_free(fs);
 }
@@ -256,16 +231,16 @@ static void test_absolute_paths_normalised(void **state)
 
     (void)state;
     assert_int_equal(MEM_APPLY(fs, 0, l0, NULL), 0);
-    n = get(fs, "usr/bin/env");
+    n = mem_get(fs, "usr/bin/env");
     assert_non_null(n);
     assert_int_equal(moat_fs_node_path(n, path, sizeof(path)), 0);
     assert_string_equal(path, "usr/bin/env");
     assert_int_equal(moat_fs_node_path(n, path, 5), -MOAT_E_LIMIT);
-    assert_true(get(fs, "usr/bin")->implicit);
-    assert_false(get(fs, "usr")->implicit);
+    assert_true(mem_get(fs, "usr/bin")->implicit);
+    assert_false(mem_get(fs, "usr")->implicit);
     assert_int_equal(moat_fs_node_path(moat_fs_root(fs), path, sizeof(path)), 0);
     assert_string_equal(path, "");
-    assert_non_null(get(fs, "usr/lib/x"));
+    assert_non_null(mem_get(fs, "usr/lib/x"));
     moat_fs_free(fs);
 }
 
@@ -365,9 +340,9 @@ static void test_symlink_parent_kept(void **state)
     assert_int_equal(MEM_APPLY(fs, 1, l1, NULL), 0);
     /* the symlink is not replaced, so lookups through it still work */
     assert_int_equal(moat_fs_lookup(fs, "lib/libc.so", true, &n, NULL), 0);
-    assert_int_equal(get(fs, "lib")->type, MOAT_FT_SYMLINK);
+    assert_int_equal(mem_get(fs, "lib")->type, MOAT_FT_SYMLINK);
     /* the entry written through it is kept as recorded */
-    assert_non_null(raw(fs, "lib/evil.so"));
+    assert_non_null(mem_raw(fs, "lib/evil.so"));
     moat_fs_free(fs);
 }
 

@@ -54,7 +54,76 @@ static void test_normalise_table(void **state)
         }
     }
     assert_int_equal(fs_path_normalise("a\0b", 3, out, &len, &why), -MOAT_E_FORMAT);
+    assert_int_equal(fs_path_normalise("\0ab", 3, out, &len, &why), -MOAT_E_FORMAT);
+    assert_int_equal(fs_path_normalise("./\0b", 4, out, &len, &why), -MOAT_E_FORMAT);
+    assert_int_equal(fs_path_normalise("ab/\0", 4, out, &len, &why), -MOAT_E_FORMAT);
+    assert_int_equal(fs_path_normalise("ab\0/", 4, out, &len, &why), -MOAT_E_FORMAT);
     assert_int_equal(fs_path_normalise(NULL, 0, out, &len, &why), -MOAT_E_FORMAT);
+}
+
+/* An independent reading of the rules: split on '/', drop "" and ".", pop on "..". */
+static int reference(const char *in, char *out)
+{
+    char parts[64][16];
+    size_t n = 0, o = 0;
+
+    for (const char *p = in; *p != '\0';) {
+        size_t len = strcspn(p, "/");
+
+        if (len == 2 && p[0] == '.' && p[1] == '.') {
+            if (n == 0)
+                return -MOAT_E_UNSAFE;
+            n--;
+        } else if (len > 0 && !(len == 1 && p[0] == '.')) {
+            memcpy(parts[n], p, len);
+            parts[n++][len] = '\0';
+        }
+        p += len;
+        p += *p == '/';
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(parts[i]);
+
+        if (i > 0)
+            out[o++] = '/';
+        memcpy(out + o, parts[i], len);
+        o += len;
+    }
+    out[o] = '\0';
+    return 0;
+}
+
+/* Every path of up to 9 characters from "a./": the fast and the general case agree with it. */
+static void test_normalise_exhaustive(void **state)
+{
+    static const char alphabet[] = "a./";
+    char in[10], out[MOAT_MAX_PATH_LEN + 1], want[64];
+    const char *why;
+    size_t len, total = 0;
+
+    (void)state;
+    for (size_t n = 0; n <= 9; n++) {
+        size_t count = 1;
+
+        for (size_t k = 0; k < n; k++)
+            count *= 3;
+        for (size_t x = 0; x < count; x++, total++) {
+            size_t v = x;
+            int rc, wrc;
+
+            for (size_t k = 0; k < n; k++, v /= 3)
+                in[k] = alphabet[v % 3];
+            in[n] = '\0';
+            rc = fs_path_normalise(in, n, out, &len, &why);
+            wrc = reference(in, want);
+            assert_int_equal(rc, wrc);
+            if (rc == 0) {
+                assert_string_equal(out, want);
+                assert_int_equal(len, strlen(want));
+            }
+        }
+    }
+    assert_int_equal(total, (19683 * 3 - 1) / 2);
 }
 
 static void test_quote(void **state)
@@ -73,6 +142,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_normalise_table),
+        cmocka_unit_test(test_normalise_exhaustive),
         cmocka_unit_test(test_quote),
     };
 

@@ -20,15 +20,7 @@
 
 #define N 100000
 
-/* sanitizers slow everything down several times; the bound is for real builds */
-#if defined(__SANITIZE_ADDRESS__)
-#define SLOW_BUILD 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SLOW_BUILD 1
-#endif
-#endif
-#ifdef SLOW_BUILD
+#ifdef MEM_SLOW_BUILD
 #define LIMIT_S 5.0
 #else
 #define LIMIT_S 0.5
@@ -77,7 +69,8 @@ static void test_100k_entries(void **state)
         char *p = names1 + i * 64;
 
         if (i % 2)
-            snprintf(p, 64, "usr/lib/x86_64-linux-gnu/.wh.lib%zu.so.1", i * 2 + 1 - (i * 2 + 1) % 5);
+            snprintf(p, 64, "usr/lib/x86_64-linux-gnu/.wh.lib%zu.so.1",
+                     i * 2 + 1 - (i * 2 + 1) % 5);
         else
             snprintf(p, 64, "usr/lib/x86_64-linux-gnu/lib%zu.so.1", i);
         l1[i] = (struct mem_entry)REG(p, "");
@@ -89,16 +82,17 @@ static void test_100k_entries(void **state)
     t1 = now();
     printf("# 150k entries merged in %.3f s\n", t1 - t0);
     assert_true(t1 - t0 < limit);
-    assert_int_equal(moat_fs_lookup(fs, "usr/lib/x86_64-linux-gnu/lib99996.so.1", true, &n, NULL), 0);
+    assert_int_equal(moat_fs_lookup(fs, "usr/lib/x86_64-linux-gnu/lib99996.so.1", true, &n, NULL),
+                     0);
     assert_int_equal(moat_fs_lookup(fs, "usr/lib/x86_64-linux-gnu/lib99995.so.1", true, &n, NULL),
                      -MOAT_E_NOTFOUND);
     assert_int_equal(moat_fs_lookup(fs, "usr/share/doc/pkg4/copyright99504", true, &n, NULL), 0);
     {
-        size_t bytes = fs->arena.bytes + (fs->table.mask + 1) * sizeof(*fs->table.slots);
+        size_t bytes = fs_mem_bytes(fs);
 
-        printf("# %zu nodes, %zu KiB: %zu bytes per node (struct %zu)\n", fs->n_nodes,
-               bytes / 1024, bytes / fs->n_nodes, sizeof(struct fs_node));
-        assert_true(bytes / fs->n_nodes < 256);
+        printf("# %zu nodes, %zu KiB: %zu bytes per node (record %zu)\n", fs->n_nodes, bytes / 1024,
+               bytes / fs->n_nodes, sizeof(struct fs_rec));
+        assert_true(bytes / fs->n_nodes < 64);
     }
     t0 = now();
     assert_int_equal(moat_fs_walk(fs, count, &walked), 0);

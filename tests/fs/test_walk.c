@@ -32,8 +32,8 @@ static int collect(void *ctx, const char *path, const struct moat_fs_node *node)
 
 static void test_walk_order_and_liveness(void **state)
 {
-    static const struct mem_entry l0[] = {REG("z", "1"), REG("b/y", "2"), REG("b/a", "3"),
-                                          DIR_("a/"), REG("b/gone/x", "4"), REG("c", "5")};
+    static const struct mem_entry l0[] = {REG("z", "1"), REG("b/y", "2"),      REG("b/a", "3"),
+                                          DIR_("a/"),    REG("b/gone/x", "4"), REG("c", "5")};
     static const struct mem_entry l1[] = {REG("b/.wh.gone", ""), REG(".wh.c", ""), REG("b/m", "")};
     struct list l = {.len = 0};
     struct moat_fs *fs = NULL;
