@@ -49,8 +49,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(b, s + size - bn, bn);
     for (int k = MOAT_VER_DPKG; k <= MOAT_VER_MAVEN; k++)
         check_pair((enum moat_ecosystem_kind)k, a, an, b, bn);
-    if (ver_sign(moat_ver_apk_cmp(a, an, b, bn)) != -ver_sign(moat_ver_apk_cmp(b, bn, a, an)) ||
-        moat_ver_apk_cmp(a, an, a, an) != 0)
+    if (ver_sign(ver_apk_cmp(a, an, b, bn)) != -ver_sign(ver_apk_cmp(b, bn, a, an)) ||
+        ver_apk_cmp(a, an, a, an) != 0)
         abort();
 out:
     free(a);

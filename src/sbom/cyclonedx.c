@@ -94,7 +94,7 @@ enum { CDX_IMAGE = 0, CDX_OS = 1, CDX_PKG = 2 };
 static char *cdx_image_key(const struct moat_image_meta *m)
 {
     const char *digest = m->manifest_digest != NULL ? m->manifest_digest : m->config_digest;
-    char *purl = moat_purl_image(m);
+    char *purl = sbom_purl_image(m);
 
     if (purl != NULL)
         return purl;
@@ -219,7 +219,7 @@ static json_t *cdx_image(struct cdx *c, char **ref_out)
 {
     const struct moat_image_meta *m = c->meta;
     json_t *o = json_object(), *props = json_array();
-    char *purl = moat_purl_image(m), *key = cdx_image_key(m);
+    char *purl = sbom_purl_image(m), *key = cdx_image_key(m);
     const char *digest = m->manifest_digest != NULL ? m->manifest_digest : m->config_digest;
     const char *name = m->name != NULL && m->name[0] != '\0' ? m->name
                        : m->ref != NULL && m->ref[0] != '\0' ? m->ref

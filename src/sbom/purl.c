@@ -87,7 +87,7 @@ static int qual_cmp(const void *a, const void *b)
     return strcmp(x->key, y->key);
 }
 
-char *moat_purl_build(const char *type, const char *ns, const char *name, const char *version,
+char *sbom_purl_build(const char *type, const char *ns, const char *name, const char *version,
                       const struct moat_purl_qual *quals, size_t n_quals)
 {
     struct moat_buf b = MOAT_BUF_INIT;
@@ -247,7 +247,7 @@ char *moat_purl(const struct moat_pkg *p, const struct moat_os *os)
         snprintf(epoch_s, sizeof(epoch_s), "%u", (unsigned)epoch);
         q[nq++] = (struct moat_purl_qual){"epoch", epoch_s};
     }
-    out = moat_purl_build(type, ns, name, version, q, nq);
+    out = sbom_purl_build(type, ns, name, version, q, nq);
 out:
     free(ns);
     free(name);
@@ -272,7 +272,7 @@ static int split_tag(const char *ref, char **repo, char **tag)
     return (*repo == NULL || (colon != NULL && *tag == NULL)) ? -1 : 0;
 }
 
-char *moat_purl_image(const struct moat_image_meta *meta)
+char *sbom_purl_image(const struct moat_image_meta *meta)
 {
     struct moat_purl_qual q[3];
     const char *digest, *ref, *base;
@@ -301,7 +301,7 @@ char *moat_purl_image(const struct moat_image_meta *meta)
     /* Only a tagged reference with a path is a location; a file path or bare name is not. */
     q[nq++] = (struct moat_purl_qual){"repository_url", tagged && base != NULL ? repo : NULL};
     q[nq++] = (struct moat_purl_qual){"tag", tagged ? tag : NULL};
-    out = moat_purl_build("oci", NULL, name, digest, q, nq);
+    out = sbom_purl_build("oci", NULL, name, digest, q, nq);
 out:
     free(repo);
     free(tag);

@@ -32,14 +32,14 @@ struct moat_purl_qual {
  * dropped. ns and version may be NULL. NULL on allocation failure or when
  * type/name are missing or a key is invalid.
  */
-char *moat_purl_build(const char *type, const char *ns, const char *name, const char *version,
+char *sbom_purl_build(const char *type, const char *ns, const char *name, const char *version,
                       const struct moat_purl_qual *quals, size_t n_quals);
 
 /*
  * The image as an oci purl ("pkg:oci/debian@sha256:...?arch=..&repository_url=..&tag=.."),
  * or NULL when the image has no digest (or on allocation failure).
  */
-char *moat_purl_image(const struct moat_image_meta *meta);
+char *sbom_purl_image(const struct moat_image_meta *meta);
 
 /* ---- license.c ------------------------------------------------------- */
 

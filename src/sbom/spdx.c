@@ -267,7 +267,7 @@ static json_t *spdx_image(struct spdx *c, char **id_out)
 {
     const struct moat_image_meta *m = c->meta;
     const char *digest = m->manifest_digest != NULL ? m->manifest_digest : m->config_digest;
-    char *id = spdx_id(c, SPDX_IMAGE), *purl = moat_purl_image(m);
+    char *id = spdx_id(c, SPDX_IMAGE), *purl = sbom_purl_image(m);
     json_t *o =
         id != NULL ? spdx_pkg_base(id, m->name != NULL ? m->name : m->ref, "CONTAINER") : NULL;
     int bad = o == NULL;

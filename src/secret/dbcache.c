@@ -147,7 +147,7 @@ static int store(const char *dir, const char *path, const unsigned char key[32],
     return rc;
 }
 
-hs_error_t moat_secret_db_build(const char *const *pats, const unsigned *flags, const unsigned *ids,
+hs_error_t secret_db_build(const char *const *pats, const unsigned *flags, const unsigned *ids,
                                 size_t n, unsigned mode, const char *dir, hs_database_t **db,
                                 hs_compile_error_t **cerr, enum moat_secret_cache *how)
 {

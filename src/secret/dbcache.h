@@ -24,7 +24,7 @@
  * the cache in dir (NULL: no cache). Returns HS_SUCCESS, or the compile error with *cerr set
  * (the caller frees it). *how says what the cache did.
  */
-hs_error_t moat_secret_db_build(const char *const *pats, const unsigned *flags, const unsigned *ids,
+hs_error_t secret_db_build(const char *const *pats, const unsigned *flags, const unsigned *ids,
                                 size_t n, unsigned mode, const char *dir, hs_database_t **db,
                                 hs_compile_error_t **cerr, enum moat_secret_cache *how);
 

@@ -294,7 +294,7 @@ int moat_secret_engine_new_cached(struct moat_secret_config *cfg, const char *ca
             e->expr_rule[x] = i;
         }
     }
-    if (e->n_expr > 0 && moat_secret_db_build(pats, flags, ids, e->n_expr,
+    if (e->n_expr > 0 && secret_db_build(pats, flags, ids, e->n_expr,
                                               HS_MODE_STREAM | HS_MODE_SOM_HORIZON_LARGE, cache_dir,
                                               &e->db, &cerr, &e->cache) != HS_SUCCESS) {
         int x = cerr ? cerr->expression : -1;

@@ -8,7 +8,7 @@
  * differ, a pre-release suffix sorts first, otherwise the side whose next
  * token comes later in the grammar (end last but one, invalid last) sorts
  * first: 1.0 < 1.0.1, 1.0_rc1 < 1.0, 1.0-r1 < 1.0a. Like
- * apk-tools, moat_ver_apk_cmp() also orders invalid strings; the public
+ * apk-tools, ver_apk_cmp() also orders invalid strings; the public
  * API refuses them. Numbers of any length compare exactly (apk-tools keeps
  * 64 bits), and bytes >= 0x80 are invalid.
  */
@@ -162,22 +162,22 @@ static int token_cmp(const struct tstate *a, const struct tstate *b)
     switch (a->tok) {
     case T_DIGIT:
         if (a->val[0] == '0' || b->val[0] == '0')
-            return moat_ver_bytecmp(a->val, a->vn, b->val, b->vn);
+            return ver_bytecmp(a->val, a->vn, b->val, b->vn);
         /* fallthrough */
     case T_INITIAL_DIGIT:
     case T_SUFFIX_NO:
     case T_REVISION_NO:
-        return moat_ver_numcmp(a->val, a->vn, b->val, b->vn);
+        return ver_numcmp(a->val, a->vn, b->val, b->vn);
     case T_LETTER:
         return ver_sign((unsigned char)a->val[0] - (unsigned char)b->val[0]);
     case T_SUFFIX:
         return ver_sign(a->suffix - b->suffix);
     default:
-        return moat_ver_bytecmp(a->val, a->vn, b->val, b->vn);
+        return ver_bytecmp(a->val, a->vn, b->val, b->vn);
     }
 }
 
-int moat_ver_apk_valid(const char *v, size_t n)
+int ver_apk_valid(const char *v, size_t n)
 {
     struct tstate t;
 
@@ -190,7 +190,7 @@ int moat_ver_apk_valid(const char *v, size_t n)
     return t.tok == T_END;
 }
 
-int moat_ver_apk_cmp(const char *a, size_t an, const char *b, size_t bn)
+int ver_apk_cmp(const char *a, size_t an, const char *b, size_t bn)
 {
     struct tstate ta, tb;
 

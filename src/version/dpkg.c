@@ -72,7 +72,7 @@ static int dpkg_parse(const char *v, size_t n, struct dpkg_ver *out)
     return 1;
 }
 
-int moat_ver_dpkg_valid(const char *v, size_t n)
+int ver_dpkg_valid(const char *v, size_t n)
 {
     struct dpkg_ver d;
 
@@ -113,20 +113,20 @@ static int verrevcmp(const char *a, size_t an, const char *b, size_t bn)
             i++;
         while (j < bn && ver_isdigit(b[j]))
             j++;
-        int r = moat_ver_numcmp(a + si, i - si, b + sj, j - sj);
+        int r = ver_numcmp(a + si, i - si, b + sj, j - sj);
         if (r != 0)
             return r;
     }
     return 0;
 }
 
-int moat_ver_dpkg_cmp(const char *a, size_t an, const char *b, size_t bn)
+int ver_dpkg_cmp(const char *a, size_t an, const char *b, size_t bn)
 {
     struct dpkg_ver x, y;
     int r;
 
     if (!dpkg_parse(a, an, &x) || !dpkg_parse(b, bn, &y))
-        return moat_ver_bytecmp(a, an, b, bn);
+        return ver_bytecmp(a, an, b, bn);
     if (x.epoch != y.epoch)
         return x.epoch < y.epoch ? -1 : 1;
     r = verrevcmp(x.up, x.upn, y.up, y.upn);

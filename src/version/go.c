@@ -12,21 +12,21 @@ static int go_parse(const char *s, size_t n, struct ver_semver *out)
 {
     if (n == 0 || s[0] != 'v')
         return 0;
-    return moat_ver_semver_core(s + 1, n - 1, VER_SEMVER_SHORTHAND, out);
+    return ver_semver_core(s + 1, n - 1, VER_SEMVER_SHORTHAND, out);
 }
 
-int moat_ver_go_valid(const char *v, size_t n)
+int ver_go_valid(const char *v, size_t n)
 {
     struct ver_semver g;
 
     return go_parse(v, n, &g);
 }
 
-int moat_ver_go_cmp(const char *a, size_t an, const char *b, size_t bn)
+int ver_go_cmp(const char *a, size_t an, const char *b, size_t bn)
 {
     struct ver_semver x, y;
 
     if (!go_parse(a, an, &x) || !go_parse(b, bn, &y))
-        return moat_ver_bytecmp(a, an, b, bn);
-    return moat_ver_semver_order(&x, &y, 0);
+        return ver_bytecmp(a, an, b, bn);
+    return ver_semver_order(&x, &y, 0);
 }

@@ -314,7 +314,7 @@ static int leaf_cmp(const struct side *a, size_t ia, const struct side *b, size_
         return ka < kb ? -1 : 1; /* int < long < BigInteger */
     if (x->zero || y->zero)
         return y->zero - x->zero;
-    return moat_ver_numcmp(x->p, x->n, y->p, y->n);
+    return ver_numcmp(x->p, x->n, y->p, y->n);
 }
 
 /* Element kinds: 0 none, 1 leaf, 2 list. Compare list k of a with list k of b. */
@@ -343,7 +343,7 @@ static int list_cmp(const struct side *a, const struct side *b, size_t k)
     }
 }
 
-int moat_ver_maven_valid(const char *v, size_t n)
+int ver_maven_valid(const char *v, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         if ((unsigned char)v[i] >= 0x80 || (unsigned char)v[i] < 0x20 || v[i] == 0x7f)
@@ -352,13 +352,13 @@ int moat_ver_maven_valid(const char *v, size_t n)
     return n <= MAVEN_MAX_LEN;
 }
 
-int moat_ver_maven_cmp(const char *a, size_t an, const char *b, size_t bn)
+int ver_maven_cmp(const char *a, size_t an, const char *b, size_t bn)
 {
     struct mvn x, y;
     struct side sa = {&x, a + an}, sb = {&y, b + bn};
 
     if (!mvn_parse(a, an, &x) || !mvn_parse(b, bn, &y))
-        return moat_ver_bytecmp(a, an, b, bn);
+        return ver_bytecmp(a, an, b, bn);
     mvn_normalise(&x, a + an);
     mvn_normalise(&y, b + bn);
     return list_cmp(&sa, &sb, 0);

@@ -205,7 +205,7 @@ static int pep_parse(const char *s, size_t n, struct pep *v)
     return match_pre(&m, pos);
 }
 
-int moat_ver_pep440_valid(const char *v, size_t n)
+int ver_pep440_valid(const char *v, size_t n)
 {
     struct pep p;
 
@@ -242,7 +242,7 @@ static int release_cmp(const struct span *a, const struct span *b)
             x = "0", xn = 1;
         if (!hy)
             y = "0", yn = 1;
-        int r = moat_ver_numcmp(x, xn, y, yn);
+        int r = ver_numcmp(x, xn, y, yn);
         if (r != 0)
             return r;
     }
@@ -282,7 +282,7 @@ static int local_cmp(const struct span *a, const struct span *b)
             return hx - hy;
         int xd = all_digits(x, xn), yd = all_digits(y, yn), r;
         if (xd && yd)
-            r = moat_ver_numcmp(x, xn, y, yn);
+            r = ver_numcmp(x, xn, y, yn);
         else if (xd || yd)
             r = xd ? 1 : -1;
         else
@@ -294,7 +294,7 @@ static int local_cmp(const struct span *a, const struct span *b)
 
 static int num_or_zero(const struct span *a, const struct span *b)
 {
-    return moat_ver_numcmp(a->present ? a->p : "0", a->present ? a->n : 1,
+    return ver_numcmp(a->present ? a->p : "0", a->present ? a->n : 1,
                            b->present ? b->p : "0", b->present ? b->n : 1);
 }
 
@@ -306,13 +306,13 @@ static int pre_key(const struct pep *v)
     return v->pre_l < 0 ? 2 : 1;
 }
 
-int moat_ver_pep440_cmp(const char *a, size_t an, const char *b, size_t bn)
+int ver_pep440_cmp(const char *a, size_t an, const char *b, size_t bn)
 {
     struct pep x, y;
     int r;
 
     if (!pep_parse(a, an, &x) || !pep_parse(b, bn, &y))
-        return moat_ver_bytecmp(a, an, b, bn);
+        return ver_bytecmp(a, an, b, bn);
     if ((r = num_or_zero(&x.epoch, &y.epoch)) != 0)
         return r;
     if ((r = release_cmp(&x.release, &y.release)) != 0)

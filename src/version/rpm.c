@@ -57,7 +57,7 @@ static int rpm_parse(const char *s, size_t n, struct evr *out)
     return out->vn > 0;
 }
 
-int moat_ver_rpm_valid(const char *v, size_t n)
+int ver_rpm_valid(const char *v, size_t n)
 {
     struct evr x;
 
@@ -119,8 +119,8 @@ static int rpmvercmp(const char *a, size_t an, const char *b, size_t bn)
         }
         if (sj == j)
             return isnum ? 1 : -1;
-        int r = isnum ? moat_ver_numcmp(a + si, i - si, b + sj, j - sj)
-                      : moat_ver_bytecmp(a + si, i - si, b + sj, j - sj);
+        int r = isnum ? ver_numcmp(a + si, i - si, b + sj, j - sj)
+                      : ver_bytecmp(a + si, i - si, b + sj, j - sj);
         if (r != 0)
             return r;
     }
@@ -129,13 +129,13 @@ static int rpmvercmp(const char *a, size_t an, const char *b, size_t bn)
     return i >= an ? -1 : 1;
 }
 
-int moat_ver_rpm_cmp(const char *a, size_t an, const char *b, size_t bn)
+int ver_rpm_cmp(const char *a, size_t an, const char *b, size_t bn)
 {
     struct evr x, y;
     int r;
 
     if (!rpm_parse(a, an, &x) || !rpm_parse(b, bn, &y))
-        return moat_ver_bytecmp(a, an, b, bn);
+        return ver_bytecmp(a, an, b, bn);
     r = rpmvercmp(x.e, x.en, y.e, y.en);
     if (r == 0)
         r = rpmvercmp(x.v, x.vn, y.v, y.vn);

@@ -34,7 +34,7 @@ static size_t parse_main_num(const char *s, size_t n, int safe_int)
         i++;
     if (i == 0 || (i > 1 && s[0] == '0'))
         return 0;
-    if (safe_int && moat_ver_numcmp(s, i, MAX_SAFE, strlen(MAX_SAFE)) > 0)
+    if (safe_int && ver_numcmp(s, i, MAX_SAFE, strlen(MAX_SAFE)) > 0)
         return 0;
     return i;
 }
@@ -48,7 +48,7 @@ static int all_digits(const char *s, size_t n)
     return 1;
 }
 
-size_t moat_ver_semver_idents(const char *s, size_t n, int strict)
+size_t ver_semver_idents(const char *s, size_t n, int strict)
 {
     size_t i = 0;
 
@@ -68,7 +68,7 @@ size_t moat_ver_semver_idents(const char *s, size_t n, int strict)
     }
 }
 
-int moat_ver_semver_core(const char *s, size_t n, int flags, struct ver_semver *out)
+int ver_semver_core(const char *s, size_t n, int flags, struct ver_semver *out)
 {
     size_t i = 0, k;
 
@@ -94,7 +94,7 @@ int moat_ver_semver_core(const char *s, size_t n, int flags, struct ver_semver *
         i += len;
     }
     if (i < n && s[i] == '-') {
-        size_t len = moat_ver_semver_idents(s + i + 1, n - i - 1, 1);
+        size_t len = ver_semver_idents(s + i + 1, n - i - 1, 1);
         if (len == 0)
             return 0;
         out->pre = s + i + 1;
@@ -102,7 +102,7 @@ int moat_ver_semver_core(const char *s, size_t n, int flags, struct ver_semver *
         i += 1 + len;
     }
     if (i < n && s[i] == '+') {
-        size_t len = moat_ver_semver_idents(s + i + 1, n - i - 1, 0);
+        size_t len = ver_semver_idents(s + i + 1, n - i - 1, 0);
         if (len == 0)
             return 0;
         i += 1 + len;
@@ -126,10 +126,10 @@ static int semver_parse(const char *s, size_t n, struct ver_semver *out)
         n--;
     if (i < n && s[i] == 'v')
         i++;
-    return moat_ver_semver_core(s + i, n - i, VER_SEMVER_SAFE_INT, out);
+    return ver_semver_core(s + i, n - i, VER_SEMVER_SAFE_INT, out);
 }
 
-int moat_ver_semver_valid(const char *v, size_t n)
+int ver_semver_valid(const char *v, size_t n)
 {
     struct ver_semver s;
 
@@ -143,7 +143,7 @@ static int js_numcmp(const char *a, size_t an, const char *b, size_t bn)
     double x, y;
 
     if (an <= 15 && bn <= 15)
-        return moat_ver_numcmp(a, an, b, bn);
+        return ver_numcmp(a, an, b, bn);
     memcpy(ab, a, an);
     ab[an] = '\0';
     memcpy(bb, b, bn);
@@ -179,10 +179,10 @@ static int ident_cmp(const char *a, size_t an, const char *b, size_t bn)
         return -1;
     if (bnum)
         return 1;
-    return moat_ver_bytecmp(a, an, b, bn);
+    return ver_bytecmp(a, an, b, bn);
 }
 
-int moat_ver_semver_precmp(const char *a, size_t an, const char *b, size_t bn, int js)
+int ver_semver_precmp(const char *a, size_t an, const char *b, size_t bn, int js)
 {
     size_t pa = 0, pb = 0;
 
@@ -201,28 +201,28 @@ int moat_ver_semver_precmp(const char *a, size_t an, const char *b, size_t bn, i
             return ident_cmp(x, xn, y, yn);
         int xnum = all_digits(x, xn), ynum = all_digits(y, yn);
         if (xnum && ynum)
-            return moat_ver_numcmp(x, xn, y, yn);
+            return ver_numcmp(x, xn, y, yn);
         if (xnum || ynum)
             return xnum ? -1 : 1;
-        return moat_ver_bytecmp(x, xn, y, yn);
+        return ver_bytecmp(x, xn, y, yn);
     }
 }
 
-int moat_ver_semver_order(const struct ver_semver *x, const struct ver_semver *y, int js)
+int ver_semver_order(const struct ver_semver *x, const struct ver_semver *y, int js)
 {
     for (int k = 0; k < 3; k++) {
-        int r = moat_ver_numcmp(x->num[k], x->numn[k], y->num[k], y->numn[k]);
+        int r = ver_numcmp(x->num[k], x->numn[k], y->num[k], y->numn[k]);
         if (r != 0)
             return r;
     }
-    return moat_ver_semver_precmp(x->pre, x->pren, y->pre, y->pren, js);
+    return ver_semver_precmp(x->pre, x->pren, y->pre, y->pren, js);
 }
 
-int moat_ver_semver_cmp(const char *a, size_t an, const char *b, size_t bn)
+int ver_semver_cmp(const char *a, size_t an, const char *b, size_t bn)
 {
     struct ver_semver x, y;
 
     if (!semver_parse(a, an, &x) || !semver_parse(b, bn, &y))
-        return moat_ver_bytecmp(a, an, b, bn);
-    return moat_ver_semver_order(&x, &y, 1);
+        return ver_bytecmp(a, an, b, bn);
+    return ver_semver_order(&x, &y, 1);
 }

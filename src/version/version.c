@@ -19,13 +19,13 @@ struct scheme {
 static const struct scheme *scheme_for(enum moat_ecosystem_kind k)
 {
     static const struct scheme schemes[] = {
-        [MOAT_VER_DPKG] = {"dpkg", moat_ver_dpkg_valid, moat_ver_dpkg_cmp},
-        [MOAT_VER_RPM] = {"rpm", moat_ver_rpm_valid, moat_ver_rpm_cmp},
-        [MOAT_VER_APK] = {"apk", moat_ver_apk_valid, moat_ver_apk_cmp},
-        [MOAT_VER_SEMVER] = {"semver", moat_ver_semver_valid, moat_ver_semver_cmp},
-        [MOAT_VER_GO] = {"go", moat_ver_go_valid, moat_ver_go_cmp},
-        [MOAT_VER_PEP440] = {"pep440", moat_ver_pep440_valid, moat_ver_pep440_cmp},
-        [MOAT_VER_MAVEN] = {"maven", moat_ver_maven_valid, moat_ver_maven_cmp},
+        [MOAT_VER_DPKG] = {"dpkg", ver_dpkg_valid, ver_dpkg_cmp},
+        [MOAT_VER_RPM] = {"rpm", ver_rpm_valid, ver_rpm_cmp},
+        [MOAT_VER_APK] = {"apk", ver_apk_valid, ver_apk_cmp},
+        [MOAT_VER_SEMVER] = {"semver", ver_semver_valid, ver_semver_cmp},
+        [MOAT_VER_GO] = {"go", ver_go_valid, ver_go_cmp},
+        [MOAT_VER_PEP440] = {"pep440", ver_pep440_valid, ver_pep440_cmp},
+        [MOAT_VER_MAVEN] = {"maven", ver_maven_valid, ver_maven_cmp},
     };
 
     if ((int)k < MOAT_VER_DPKG || (int)k > MOAT_VER_MAVEN)
@@ -106,7 +106,7 @@ int moat_version_kind_for_ecosystem(const char *ecosystem, enum moat_ecosystem_k
     return -MOAT_E_UNSUPPORTED;
 }
 
-int moat_ver_numcmp(const char *a, size_t an, const char *b, size_t bn)
+int ver_numcmp(const char *a, size_t an, const char *b, size_t bn)
 {
     while (an > 0 && *a == '0')
         a++, an--;
@@ -117,7 +117,7 @@ int moat_ver_numcmp(const char *a, size_t an, const char *b, size_t bn)
     return ver_sign(memcmp(a, b, an));
 }
 
-int moat_ver_bytecmp(const char *a, size_t an, const char *b, size_t bn)
+int ver_bytecmp(const char *a, size_t an, const char *b, size_t bn)
 {
     int r = memcmp(a, b, an < bn ? an : bn);
 

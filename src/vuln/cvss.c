@@ -18,6 +18,7 @@
  *
  * Must not allocate, keep state between calls or read past len.
  */
+#include "vuln/vuln_int.h"
 #include "vuln/cvss.h"
 
 #include <stdint.h>
@@ -31,7 +32,6 @@
 #endif
 
 /* cvss_v4_table.c */
-double moat_cvss4_macro_score(int eq1, int eq2, int eq3, int eq4, int eq5, int eq6);
 
 #define MAX_METRICS 32
 #define MAX_VALUES 7
@@ -476,24 +476,24 @@ static double score_v4(const struct parsed *p)
               ? 0
               : 1;
 
-    value = moat_cvss4_macro_score(eq1, eq2, eq3, eq4, eq5, eq6);
+    value = vuln_cvss4_macro_score(eq1, eq2, eq3, eq4, eq5, eq6);
 
     /* Scores of the next lower macrovector in each EQ; < 0 = none. */
-    lower[0] = moat_cvss4_macro_score(eq1 + 1, eq2, eq3, eq4, eq5, eq6);
-    lower[1] = moat_cvss4_macro_score(eq1, eq2 + 1, eq3, eq4, eq5, eq6);
+    lower[0] = vuln_cvss4_macro_score(eq1 + 1, eq2, eq3, eq4, eq5, eq6);
+    lower[1] = vuln_cvss4_macro_score(eq1, eq2 + 1, eq3, eq4, eq5, eq6);
     if (eq3 == 0 && eq6 == 0) {
-        double l = moat_cvss4_macro_score(eq1, eq2, eq3, eq4, eq5, eq6 + 1);
-        double r = moat_cvss4_macro_score(eq1, eq2, eq3 + 1, eq4, eq5, eq6);
+        double l = vuln_cvss4_macro_score(eq1, eq2, eq3, eq4, eq5, eq6 + 1);
+        double r = vuln_cvss4_macro_score(eq1, eq2, eq3 + 1, eq4, eq5, eq6);
         lower[2] = (l < 0 || r < 0) ? -1 : (l > r ? l : r);
     } else if (eq3 == 1 && eq6 == 0) {
-        lower[2] = moat_cvss4_macro_score(eq1, eq2, eq3, eq4, eq5, eq6 + 1);
+        lower[2] = vuln_cvss4_macro_score(eq1, eq2, eq3, eq4, eq5, eq6 + 1);
     } else if (eq3 == 2 && eq6 == 1) {
         lower[2] = -1;
     } else {
-        lower[2] = moat_cvss4_macro_score(eq1, eq2, eq3 + 1, eq4, eq5, eq6);
+        lower[2] = vuln_cvss4_macro_score(eq1, eq2, eq3 + 1, eq4, eq5, eq6);
     }
-    lower[3] = moat_cvss4_macro_score(eq1, eq2, eq3, eq4 + 1, eq5, eq6);
-    lower[4] = moat_cvss4_macro_score(eq1, eq2, eq3, eq4, eq5 + 1, eq6);
+    lower[3] = vuln_cvss4_macro_score(eq1, eq2, eq3, eq4 + 1, eq5, eq6);
+    lower[4] = vuln_cvss4_macro_score(eq1, eq2, eq3, eq4, eq5 + 1, eq6);
 
     /* Severity distance from the first highest-severity vector of this
      * macrovector that is at least as severe in every metric; when none is,

@@ -15,8 +15,9 @@
  * are not macrovectors (EQ3 level 2 only exists with EQ6 level 1).
  */
 
+#include "vuln/vuln_int.h"
+
 /* Score of macrovector (eq1..eq6), or -1.0 when it does not exist or a level is out of range. */
-double moat_cvss4_macro_score(int eq1, int eq2, int eq3, int eq4, int eq5, int eq6);
 
 static const double macro_score[3][2][3][3][3][2] = {
     {
@@ -129,7 +130,7 @@ static const double macro_score[3][2][3][3][3][2] = {
     },
 };
 
-double moat_cvss4_macro_score(int eq1, int eq2, int eq3, int eq4, int eq5, int eq6)
+double vuln_cvss4_macro_score(int eq1, int eq2, int eq3, int eq4, int eq5, int eq6)
 {
     if (eq1 < 0 || eq1 > 2 || eq2 < 0 || eq2 > 1 || eq3 < 0 || eq3 > 2 || eq4 < 0 || eq4 > 2 ||
         eq5 < 0 || eq5 > 2 || eq6 < 0 || eq6 > 1)

@@ -184,4 +184,8 @@ void vdb_imp_abort(struct vdb_imp *im);
 int vdb_import_zip_file(struct vdb_imp *im, const char *path, const char *feed_hint,
                         struct moat_err *err);
 
+/* CVSS v4.0 MacroVector score (FIRST's lookup table, cvss_v4_table.c); eq1..eq6 as the spec
+ * numbers them. */
+double vuln_cvss4_macro_score(int eq1, int eq2, int eq3, int eq4, int eq5, int eq6);
+
 #endif

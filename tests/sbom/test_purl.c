@@ -19,7 +19,7 @@
 static void check_build(const char *type, const char *ns, const char *name, const char *version,
                         const struct moat_purl_qual *q, size_t nq, const char *want)
 {
-    char *got = moat_purl_build(type, ns, name, version, q, nq);
+    char *got = sbom_purl_build(type, ns, name, version, q, nq);
 
     assert_non_null(got);
     assert_string_equal(got, want);
@@ -117,13 +117,13 @@ static void test_encoding(void **state)
     /* no version, no qualifiers, leading/trailing/double slashes in namespace dropped */
     check_build("deb", "/debian//", "bash", NULL, NULL, 0, "pkg:deb/debian/bash");
     /* bad arguments */
-    assert_null(moat_purl_build(NULL, NULL, "x", NULL, NULL, 0));
-    assert_null(moat_purl_build("deb", NULL, "", NULL, NULL, 0));
+    assert_null(sbom_purl_build(NULL, NULL, "x", NULL, NULL, 0));
+    assert_null(sbom_purl_build("deb", NULL, "", NULL, NULL, 0));
     q[0] = Q("Arch", "x"); /* keys must be lowercase */
-    assert_null(moat_purl_build("deb", NULL, "x", NULL, q, 1));
+    assert_null(sbom_purl_build("deb", NULL, "x", NULL, q, 1));
     q[0] = Q("arch", "x");
     q[1] = Q("arch", "y"); /* keys must be unique */
-    assert_null(moat_purl_build("deb", NULL, "x", NULL, q, 2));
+    assert_null(sbom_purl_build("deb", NULL, "x", NULL, q, 2));
 }
 
 static void check_pkg(const struct moat_pkg *p, const struct moat_os *os, const char *want)
@@ -201,21 +201,21 @@ static void test_image_purl(void **state)
 
     (void)state;
     m.name = "registry.example.com:5000/team/App:v1.2";
-    assert_null(moat_purl_image(&m)); /* no digest, no purl */
+    assert_null(sbom_purl_image(&m)); /* no digest, no purl */
     m.config_digest = "sha256:abc";
-    got = moat_purl_image(&m); /* untagged: no repository_url or tag */
+    got = sbom_purl_image(&m); /* untagged: no repository_url or tag */
     assert_string_equal(got, "pkg:oci/app@sha256:abc");
     free(got);
     m.tags = tags;
     m.n_tags = 1;
     m.manifest_digest = "sha256:def";
     m.architecture = "arm64";
-    got = moat_purl_image(&m);
+    got = sbom_purl_image(&m);
     assert_string_equal(got, "pkg:oci/app@sha256:def?arch=arm64&repository_url=registry.example."
                              "com:5000%2Fteam%2FApp&tag=v1.2");
     free(got);
     tags[0] = "busybox"; /* a bare name is not a location */
-    got = moat_purl_image(&m);
+    got = sbom_purl_image(&m);
     assert_string_equal(got, "pkg:oci/busybox@sha256:def?arch=arm64");
     free(got);
 }

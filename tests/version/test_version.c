@@ -232,8 +232,8 @@ static void test_apk_vectors(void **state)
         memcpy(b, p, bn);
         b[bn] = '\0';
         int want = op == '<' ? -1 : op == '>' ? 1 : 0;
-        int got = ver_sign(moat_ver_apk_cmp(a, an, b, bn));
-        int rev = ver_sign(moat_ver_apk_cmp(b, bn, a, an));
+        int got = ver_sign(ver_apk_cmp(a, an, b, bn));
+        int rev = ver_sign(ver_apk_cmp(b, bn, a, an));
         int out, rc = moat_version_cmp(MOAT_VER_APK, a, an, b, bn, &out);
         int valid = moat_version_valid(MOAT_VER_APK, a, an) && moat_version_valid(MOAT_VER_APK, b, bn);
         if (got != want || rev != -want || (valid ? (rc != 0 || out != want) : rc != -MOAT_E_FORMAT)) {
