@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "policy/admit.h"
+#include "moat/policy/admit.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

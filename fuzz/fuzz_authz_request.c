@@ -11,13 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/base64.h"
+#include "moat/base/base64.h"
 #include "fuzz.h"
-#include "policy/admit.h"
-#include "policy/authz.h"
-#include "policy/gosem.h"
-#include "policy/route.h"
-#include "source/docker_name.h"
+#include "moat/policy/admit.h"
+#include "moat/policy/authz.h"
+#include "moat/policy/gosem.h"
+#include "moat/policy/route.h"
+#include "moat/source/docker_name.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -4,7 +4,7 @@
 #include <stdint.h>
 
 #include "fuzz.h"
-#include "custody/custody.h"
+#include "moat/custody/custody.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -3,7 +3,7 @@
 #include <stdint.h>
 
 #include "fuzz.h"
-#include "vuln/cvss.h"
+#include "moat/vuln/cvss.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -12,8 +12,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct moat_err err = MOAT_ERR_INIT;
 
     if (moat_cvss_score((const char *)data, size, &ver, &score, &err) == 0 &&
-        (score < 0 || score > 10 || (ver != MOAT_CVSS_V2 && ver != MOAT_CVSS_V30 && ver != MOAT_CVSS_V31 &&
-                                     ver != MOAT_CVSS_V40)))
+        (score < 0 || score > 10 ||
+         (ver != MOAT_CVSS_V2 && ver != MOAT_CVSS_V30 && ver != MOAT_CVSS_V31 &&
+          ver != MOAT_CVSS_V40)))
         __builtin_trap();
     moat_err_clear(&err);
     return 0;

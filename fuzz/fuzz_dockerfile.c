@@ -4,8 +4,8 @@
 #include <stdint.h>
 
 #include "fuzz.h"
-#include "check/dockerfile.h"
-#include "check/lint.h"
+#include "moat/check/dockerfile.h"
+#include "moat/check/lint.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

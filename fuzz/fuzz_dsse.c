@@ -10,13 +10,12 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "custody/custody.h"
+#include "moat/custody/custody.h"
 
-static const char p256_pem[] =
-    "-----BEGIN PUBLIC KEY-----\n"
-    "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAESG4PtdFw3eJfmp0ZLUYi0o5vzrzm\n"
-    "RMDWV3nYJvtqtaA8F1Kz37W+fUHl4SVfi5qB5Wsn9YTBJ5OHN3QPKH7Ddg==\n"
-    "-----END PUBLIC KEY-----\n";
+static const char p256_pem[] = "-----BEGIN PUBLIC KEY-----\n"
+                               "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAESG4PtdFw3eJfmp0ZLUYi0o5vzrzm\n"
+                               "RMDWV3nYJvtqtaA8F1Kz37W+fUHl4SVfi5qB5Wsn9YTBJ5OHN3QPKH7Ddg==\n"
+                               "-----END PUBLIC KEY-----\n";
 static const char ed_pem[] = "-----BEGIN PUBLIC KEY-----\n"
                              "MCowBQYDK2VwAyEAEH8DxchLjFDA0C+rK8a/p5bKKjuBAL4UaZYpYn5daeE=\n"
                              "-----END PUBLIC KEY-----\n";

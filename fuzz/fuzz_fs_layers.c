@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "fs/fs.h"
+#include "moat/fs/fs.h"
 #include "fuzz.h"
 
 #define MAX_LAYERS 4

@@ -3,7 +3,7 @@
 #include <stdint.h>
 
 #include "fuzz.h"
-#include "scan/ignore.h"
+#include "moat/scan/ignore.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "base/json_stream.h"
+#include "moat/base/json_stream.h"
 
 struct feed {
     const uint8_t *p;

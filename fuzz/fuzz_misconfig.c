@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "check/misconfig.h"
+#include "moat/check/misconfig.h"
 
 #define FZ_MAX 64 /* entries per list: the checks are linear, more adds nothing */
 

@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "fuzz.h"
-#include "catalog/catalog.h"
-#include "sbom/sbom_read.h"
+#include "moat/catalog/catalog.h"
+#include "moat/sbom/sbom_read.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -3,7 +3,7 @@
 #include <stdint.h>
 
 #include "fuzz.h"
-#include "vuln/vulndb.h"
+#include "moat/vuln/vulndb.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "secret/secret.h"
+#include "moat/secret/secret.h"
 
 /* -1 only after an injected allocation failure (tests/replay_main.c --torture); else aborts. */
 static int scan(struct moat_secret_engine *e, const uint8_t *d, size_t n, uint64_t seed,

@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "secret/config.h"
-#include "secret/secret.h"
+#include "moat/secret/config.h"
+#include "moat/secret/secret.h"
 
 static const char text[] = "GH=ghp_VvVqE1SkHbn88HxjSI6bWHtP3fS2qHx6kwXo\n"
                            "ACME_KEY=acme-9F3B27C1D04E5A68\npassword = \"Xk9#mQ2!vL7pR4tZ\"\n";

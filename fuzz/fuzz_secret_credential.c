@@ -11,7 +11,7 @@
 #include <stdlib.h>
 
 #include "fuzz.h"
-#include "secret/secret.h"
+#include "moat/secret/secret.h"
 
 static void check(const struct moat_secret_randomness *r, int ok)
 {

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "secret/scanner.h"
+#include "moat/secret/scanner.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

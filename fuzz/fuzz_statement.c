@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "base/json.h"
-#include "custody/custody.h"
+#include "moat/base/json.h"
+#include "moat/custody/custody.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

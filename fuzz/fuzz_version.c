@@ -13,11 +13,12 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "base/error.h"
-#include "version/version.h"
+#include "moat/base/error.h"
+#include "moat/version/version.h"
 #include "version/version_int.h"
 
-static void check_pair(enum moat_ecosystem_kind k, const char *a, size_t an, const char *b, size_t bn)
+static void check_pair(enum moat_ecosystem_kind k, const char *a, size_t an, const char *b,
+                       size_t bn)
 {
     int ab = 0, ba = 0, aa = 1, bb = 1;
     int r1 = moat_version_cmp(k, a, an, b, bn, &ab);

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "vex/vex.h"
+#include "moat/vex/vex.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

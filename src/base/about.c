@@ -1,7 +1,7 @@
 /*
  * about.c - libmoat's version and its libraries' own answers (about.h).
  */
-#include "about.h"
+#include "moat/base/about.h"
 
 #include <archive.h>
 #include <curl/curl.h>

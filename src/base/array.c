@@ -1,12 +1,12 @@
 /*
  * array.c - geometric growth for append-one arrays (see array.h).
  */
-#include "array.h"
+#include "moat/base/array.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "error.h"
+#include "moat/base/error.h"
 
 int moat_array_grow(void **v, size_t *cap, size_t n, size_t elem)
 {

@@ -4,12 +4,12 @@
  * caller here (DSSE signatures, Docker's AuthZ request bodies) wants one
  * spelling it can reason about.
  */
-#include "base64.h"
+#include "moat/base/base64.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "error.h"
+#include "moat/base/error.h"
 
 static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 

@@ -1,6 +1,6 @@
 /* buf.c - growable, capped byte buffer (see buf.h). */
-#include "buf.h"
-#include "error.h"
+#include "moat/base/buf.h"
+#include "moat/base/error.h"
 
 #include <stdarg.h>
 #include <stdint.h>

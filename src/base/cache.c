@@ -1,7 +1,7 @@
 /*
  * cache.c - the cache directory and atomic file replacement (cache.h).
  */
-#include "cache.h"
+#include "moat/base/cache.h"
 
 #include <errno.h>
 #include <fcntl.h>

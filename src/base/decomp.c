@@ -5,7 +5,7 @@
  * stricter behaviour stays: bytes after a gzip member that are not zero padding or another
  * member are an end state of their own (GARBAGE), and the ratio bound is out > ratio x in.
  */
-#include "decomp.h"
+#include "moat/base/decomp.h"
 
 #include <stdlib.h>
 #include <string.h>

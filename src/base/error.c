@@ -2,7 +2,7 @@
  * error.c - the error context: a code plus a heap message that is never
  * truncated. Allocation failure while formatting degrades to the bare code.
  */
-#include "error.h"
+#include "moat/base/error.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
  * file.c - bounded whole-file reads and atomic whole-file writes shared by
  * every room (see file.h).
  */
-#include "file.h"
+#include "moat/base/file.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,7 +1,7 @@
 /*
  * finding.c - lifetime, ordering and severity names of findings (finding.h).
  */
-#include "finding.h"
+#include "moat/base/finding.h"
 
 #include <stdbool.h>
 #include <stdlib.h>

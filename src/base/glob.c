@@ -5,7 +5,7 @@
  * work to (segments of the pattern) x (segments of the path) steps,
  * whatever the number of "**".
  */
-#include "glob.h"
+#include "moat/base/glob.h"
 
 #include <fnmatch.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
  * hash.c - keyed SipHash (see hash.h). One core with the number of
  * compression and finalisation rounds as parameters.
  */
-#include "hash.h"
+#include "moat/base/hash.h"
 
 #include <string.h>
 #include <sys/random.h>

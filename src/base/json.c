@@ -1,8 +1,8 @@
 /*
  * json.c - bounded JSON parsing shared by every room (see json.h).
  */
-#include "json.h"
-#include "file.h"
+#include "moat/base/json.h"
+#include "moat/base/file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,8 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "limits.h"
-#include "text.h"
+#include "moat/base/limits.h"
+#include "moat/base/text.h"
 
 size_t moat_json_depth(const char *data, size_t len)
 {

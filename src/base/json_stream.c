@@ -10,7 +10,7 @@
  * the bytes fed since the last token are bounded too (max_string plus two
  * chunks), which keeps yajl's memory bounded as well.
  */
-#include "json_stream.h"
+#include "moat/base/json_stream.h"
 
 #include <errno.h>
 #include <math.h>

@@ -1,14 +1,14 @@
 /*
  * strv.c - vectors of owned strings and reason lists (see strv.h).
  */
-#include "strv.h"
+#include "moat/base/strv.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "array.h"
-#include "error.h"
+#include "moat/base/array.h"
+#include "moat/base/error.h"
 
 int moat_strv_push_owned(struct moat_strv *sv, char *s)
 {

@@ -6,7 +6,7 @@
  * archive_read_support_format_tar.c: "an old BSD, Solaris, or HP-UX tar with a broken checksum
  * calculation") do, and the checksum field must be octal, as libarchive requires.
  */
-#include "tarhdr.h"
+#include "moat/base/tarhdr.h"
 
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /*
  * text.c - UTF-8 checking and repair, and safe terminal cells (see text.h).
  */
-#include "text.h"
+#include "moat/base/text.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -3,12 +3,12 @@
  * the proleptic Gregorian calendar: no timegm/gmtime, so no dependence on
  * the size of time_t or on the TZ environment.
  */
-#include "time.h"
+#include "moat/base/time.h"
 
 #include <stdbool.h>
 #include <string.h>
 
-#include "error.h"
+#include "moat/base/error.h"
 
 #define DAY 86400
 /* 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z */

@@ -1,9 +1,9 @@
 /*
  * warning.c - the list of what limited an answer (warning.h).
  */
-#include "warning.h"
+#include "moat/base/warning.h"
 
-#include "array.h"
+#include "moat/base/array.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#include "../base/limits.h"
+#include "moat/base/limits.h"
 
 struct record {
     const unsigned char *name, *ver, *arch, *origin, *lic, *maint, *desc;

@@ -6,8 +6,8 @@
  * layer that introduced each package.
  *
  * Layer: dpkg uses the layer of the package's .list file (or status.d
- * file, or the status file when there is no .list); apk and rpm the layer most of the package's files come from, else
- * the database file's layer.
+ * file, or the status file when there is no .list); apk and rpm the layer most of the package's
+ * files come from, else the database file's layer.
  */
 #include "catalog_int.h"
 
@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../base/limits.h"
+#include "moat/base/limits.h"
 
 /* The captured regular file at path: 1 with node/data, 0 when absent or not captured. */
 static int captured(const struct moat_fs *fs, const char *path, const struct moat_fs_node **node,

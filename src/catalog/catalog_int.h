@@ -9,8 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../base/error.h"
-#include "catalog.h"
+#include "moat/base/error.h"
+#include "moat/catalog/catalog.h"
 
 /* Lines of a buffer: "\n" separated, a trailing "\r" dropped, the last line may lack "\n". */
 struct cat_lines {

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../base/limits.h"
+#include "moat/base/limits.h"
 
 enum { F_PACKAGE, F_VERSION, F_ARCH, F_SOURCE, F_MAINT, F_DESC, F_STATUS, F__COUNT };
 

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../base/buf.h"
-#include "../base/limits.h"
+#include "moat/base/buf.h"
+#include "moat/base/limits.h"
 
 static int parse_paths(const char *where, const unsigned char *data, size_t len, int md5,
                        struct moat_pkg *p, struct moat_err *err)

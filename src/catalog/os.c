@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../base/buf.h"
-#include "../base/limits.h"
+#include "moat/base/buf.h"
+#include "moat/base/limits.h"
 
 void moat_os_free(struct moat_os *os)
 {

@@ -3,7 +3,7 @@
  * moat_fs_build (fnmatch with FNM_PATHNAME on normalised paths). Kept apart
  * from catalog.c so that tools needing only the list do not pull in fs/.
  */
-#include "catalog.h"
+#include "moat/catalog/catalog.h"
 
 static const char *const patterns[] = {
     /* OS identification */

@@ -3,12 +3,12 @@
  * sort, and free. Every string of a moat_pkg and every files[i] is owned
  * by the package and freed by moat_pkg_free().
  */
-#include "catalog.h"
+#include "moat/catalog/catalog.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "../base/limits.h"
+#include "moat/base/limits.h"
 
 void moat_pkg_free(struct moat_pkg *p)
 {

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../base/limits.h"
+#include "moat/base/limits.h"
 
 #define BDB_HASH_MAGIC 0x061561u
 #define PAGE_HDR 26u

@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../base/buf.h"
-#include "../base/limits.h"
+#include "moat/base/buf.h"
+#include "moat/base/limits.h"
 
 #define RPM_MAX_INDEX 0xffffu    /* rpm's HEADER_TAGS_MAX */
 #define RPM_MAX_DATA 0x0fffffffu /* rpm's HEADER_DATA_MAX */

@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../base/limits.h"
+#include "moat/base/limits.h"
 
 #define SQLITE_MAX_STEPS 100000000L /* VM steps (counted per 1000) before giving up */
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../base/limits.h"
+#include "moat/base/limits.h"
 
 void cat_lines_init(struct cat_lines *l, const unsigned char *data, size_t len)
 {

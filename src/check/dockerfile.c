@@ -9,7 +9,7 @@
  * Every length is checked before it is used; the input is never assumed to
  * be NUL-terminated and may contain any byte.
  */
-#include "dockerfile.h"
+#include "moat/check/dockerfile.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -20,10 +20,10 @@
 #include <sys/stat.h>
 #include <strings.h>
 
-#include "base/buf.h"
-#include "base/file.h"
-#include "base/json.h"
-#include "base/strv.h"
+#include "moat/base/buf.h"
+#include "moat/base/file.h"
+#include "moat/base/json.h"
+#include "moat/base/strv.h"
 
 #define EXPAND_MAX_DEPTH 8
 #define MAX_HEREDOCS 8

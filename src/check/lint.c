@@ -8,7 +8,7 @@
  * (sudo, env, exec, time, !) are looked through. This is a linter, not a
  * shell: it never expands or runs anything.
  */
-#include "lint.h"
+#include "moat/check/lint.h"
 
 #include <ctype.h>
 #include <stdbool.h>
@@ -17,9 +17,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "base/buf.h"
-#include "base/strv.h"
-#include "source/docker_name.h"
+#include "moat/base/buf.h"
+#include "moat/base/strv.h"
+#include "moat/source/docker_name.h"
 
 enum {
     R_TAG,

@@ -6,7 +6,7 @@
  * piped to a shell in the history, and the image's age.
  */
 #include "misconfig_int.h"
-#include "base/time.h"
+#include "moat/base/time.h"
 
 #include <ctype.h>
 #include <stdio.h>

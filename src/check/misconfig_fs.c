@@ -8,7 +8,7 @@
  */
 #include "misconfig_int.h"
 
-#include "../base/limits.h"
+#include "moat/base/limits.h"
 
 #include <fnmatch.h>
 #include <stdio.h>

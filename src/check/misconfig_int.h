@@ -9,7 +9,7 @@
 
 #include <stdbool.h>
 
-#include "misconfig.h"
+#include "moat/check/misconfig.h"
 
 /* Indexes into the rule table; the order is the id order (MIC001 = MC_ROOT). */
 enum mc_rule {

@@ -10,9 +10,9 @@
  */
 #include "misconfig_int.h"
 
-#include "../base/array.h"
-#include "../base/buf.h"
-#include "../base/limits.h"
+#include "moat/base/array.h"
+#include "moat/base/buf.h"
+#include "moat/base/limits.h"
 
 #include <stdlib.h>
 #include <string.h>

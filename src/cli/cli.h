@@ -9,10 +9,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "base/error.h"
-#include "base/file.h"
-#include "base/finding.h"
-#include "base/warning.h"
+#include "moat/base/error.h"
+#include "moat/base/file.h"
+#include "moat/base/finding.h"
+#include "moat/base/warning.h"
 
 enum {
     MOAT_EXIT_OK = 0,

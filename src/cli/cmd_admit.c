@@ -14,12 +14,12 @@
 
 #include <jansson.h>
 
-#include "base/json.h"
-#include "event/audit.h"
-#include "policy/admit.h"
-#include "policy/evidence.h"
-#include "scan/scan.h"
-#include "source/image.h"
+#include "moat/base/json.h"
+#include "moat/event/audit.h"
+#include "moat/policy/admit.h"
+#include "moat/policy/evidence.h"
+#include "moat/scan/scan.h"
+#include "moat/source/image.h"
 
 enum { MOAT_EXIT_DENY = 3 };
 

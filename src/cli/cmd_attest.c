@@ -20,11 +20,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "base/json.h"
-#include "base/time.h"
-#include "custody/custody.h"
+#include "moat/base/json.h"
+#include "moat/base/time.h"
+#include "moat/custody/custody.h"
 #include "passphrase.h"
-#include "source/image.h"
+#include "moat/source/image.h"
 
 #define PREDICATE_MAX (1u << 20) /* bytes of a --predicate file */
 

@@ -14,10 +14,10 @@
 
 #include <curl/curl.h>
 
-#include "event/audit.h"
-#include "policy/admit.h"
-#include "policy/authz.h"
-#include "policy/evidence.h"
+#include "moat/event/audit.h"
+#include "moat/policy/admit.h"
+#include "moat/policy/authz.h"
+#include "moat/policy/evidence.h"
 
 static void authz_usage(FILE *f)
 {

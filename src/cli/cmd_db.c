@@ -6,7 +6,7 @@
  */
 #include "cli.h"
 
-#include "base/time.h"
+#include "moat/base/time.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "vuln/vulndb.h"
+#include "moat/vuln/vulndb.h"
 
 static void db_usage(FILE *f)
 {

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "custody/custody.h"
+#include "moat/custody/custody.h"
 #include "passphrase.h"
 
 static void key_usage(FILE *f)

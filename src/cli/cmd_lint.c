@@ -11,10 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "base/finding.h"
-#include "check/dockerfile.h"
-#include "check/lint.h"
-#include "report/report.h"
+#include "moat/base/finding.h"
+#include "moat/check/dockerfile.h"
+#include "moat/check/lint.h"
+#include "moat/report/report.h"
 
 #define LINT_MAX_LIST 64
 

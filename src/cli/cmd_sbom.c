@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sbom/sbom.h"
-#include "scan/scan.h"
+#include "moat/sbom/sbom.h"
+#include "moat/scan/scan.h"
 
 static void sbom_usage(FILE *f)
 {

@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "scan/scan.h"
+#include "moat/scan/scan.h"
 
 static void scan_usage(FILE *f)
 {

@@ -15,10 +15,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "base/base64.h"
-#include "custody/custody.h"
+#include "moat/base/base64.h"
+#include "moat/custody/custody.h"
 #include "passphrase.h"
-#include "source/image.h"
+#include "moat/source/image.h"
 
 static void sign_usage(FILE *f)
 {

@@ -14,9 +14,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "base/json.h"
-#include "custody/custody.h"
-#include "source/image.h"
+#include "moat/base/json.h"
+#include "moat/custody/custody.h"
+#include "moat/source/image.h"
 
 #define VERIFY_MAX_BUNDLES 64
 

@@ -9,7 +9,7 @@
 
 #include <jansson.h>
 
-#include "base/about.h"
+#include "moat/base/about.h"
 
 struct subcommand {
     const char *name;

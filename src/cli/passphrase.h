@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "base/error.h"
+#include "moat/base/error.h"
 
 /* No core dumps, no ptrace by other users: keys never reach a core file. */
 void cli_harden_process(void);

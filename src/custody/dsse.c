@@ -18,9 +18,9 @@
 
 #include <openssl/evp.h>
 
-#include "../base/base64.h"
-#include "../base/json.h"
-#include "custody.h"
+#include "moat/base/base64.h"
+#include "moat/base/json.h"
+#include "moat/custody/custody.h"
 #include "custody_int.h"
 
 #define DSSE_MAX_SIGS 64u

@@ -24,8 +24,8 @@
 #include <openssl/pkcs12.h>
 #include <openssl/x509.h>
 
-#include "../base/file.h"
-#include "custody.h"
+#include "moat/base/file.h"
+#include "moat/custody/custody.h"
 #include "custody_int.h"
 
 #define KEY_FILE_MAX (64u << 10)

@@ -27,8 +27,8 @@
 
 #include <yaml.h>
 
-#include "base/finding.h"
-#include "base/file.h"
+#include "moat/base/finding.h"
+#include "moat/base/file.h"
 
 struct yp {
     yaml_parser_t p;

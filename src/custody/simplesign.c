@@ -14,12 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/base64.h"
-#include "base/file.h"
-#include "base/json.h"
-#include "base/strv.h"
-#include "custody/custody.h"
-#include "source/docker_name.h"
+#include "moat/base/base64.h"
+#include "moat/base/file.h"
+#include "moat/base/json.h"
+#include "moat/base/strv.h"
+#include "moat/custody/custody.h"
+#include "moat/source/docker_name.h"
 
 #define SIMPLESIGN_MAX_SIG 4096u /* bytes of a signature (an ECDSA DER one is ~72) */
 #define SIMPLESIGN_MAX_PAYLOAD (64u << 10)

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../base/json.h"
-#include "custody.h"
+#include "moat/base/json.h"
+#include "moat/custody/custody.h"
 #include "custody_int.h"
 
 #define STMT_MAX_SUBJECTS 1024u

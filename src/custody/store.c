@@ -29,11 +29,11 @@
 
 #include <openssl/evp.h>
 
-#include "../base/array.h"
-#include "../base/file.h"
-#include "../base/json.h"
-#include "../base/limits.h"
-#include "custody.h"
+#include "moat/base/array.h"
+#include "moat/base/file.h"
+#include "moat/base/json.h"
+#include "moat/base/limits.h"
+#include "moat/custody/custody.h"
 #include "custody_int.h"
 
 #define MAX_ATTESTATIONS 4096u

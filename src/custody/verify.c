@@ -28,8 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/finding.h"
-#include "base/strv.h"
+#include "moat/base/finding.h"
+#include "moat/base/strv.h"
 
 #define VERIFY_MAX_REASONS 200u
 #define VERIFY_MAX_SIG_CHECKS 20000u /* signature verifications per call: a flood stays bounded */

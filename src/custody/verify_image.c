@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/strv.h"
-#include "custody/custody.h"
+#include "moat/base/strv.h"
+#include "moat/custody/custody.h"
 
 int moat_custody_check_layers(struct moat_image *img, size_t *n_ok,
                               int (*reason)(void *ctx, const char *msg), void *ctx,

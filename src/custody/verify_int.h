@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "custody.h"
+#include "moat/custody/custody.h"
 
 #define CUSTODY_MAX_POLICY_BYTES (1u << 20)        /* custody.yaml */
 #define CUSTODY_MAX_KEYS 64u                       /* named keys in one policy */

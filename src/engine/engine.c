@@ -5,7 +5,7 @@
  * easy handles are kept in a small pool so their connections stay open
  * (keep-alive): a lookup then costs the engine's answer, not a connect.
  */
-#include "engine.h"
+#include "moat/engine/engine.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -15,8 +15,8 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
-#include "../base/buf.h"
-#include "../base/json.h"
+#include "moat/base/buf.h"
+#include "moat/base/json.h"
 
 #define POOL 16 /* idle handles kept */
 

@@ -6,7 +6,7 @@
  * is written with one write() on an O_APPEND descriptor and synced before the
  * caller may act on the decision it records.
  */
-#include "audit.h"
+#include "moat/event/audit.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,8 +21,8 @@
 
 #include <openssl/evp.h>
 
-#include "../base/buf.h"
-#include "../base/json.h"
+#include "moat/base/buf.h"
+#include "moat/base/json.h"
 
 #define HASH_KEY ",\"hash\":\""
 #define HASH_KEY_LEN (sizeof(HASH_KEY) - 1)

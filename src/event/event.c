@@ -1,15 +1,15 @@
 /*
  * event.c - the event model's JSON form (see event.h).
  */
-#include "event.h"
+#include "moat/event/event.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "../base/json.h"
-#include "../base/time.h"
+#include "moat/base/json.h"
+#include "moat/base/time.h"
 
 int64_t moat_event_now_ms(void)
 {

@@ -44,9 +44,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../base/error.h"
-#include "../base/limits.h"
-#include "fs.h"
+#include "moat/base/error.h"
+#include "moat/base/limits.h"
+#include "moat/fs/fs.h"
 
 #define FS_CHUNK_BYTES (256u * 1024u) /* content streamed to visitors per read() */
 

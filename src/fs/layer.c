@@ -9,7 +9,7 @@
  */
 #include "fs_int.h"
 
-#include "../base/limits.h"
+#include "moat/base/limits.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -7,7 +7,7 @@
  */
 #include "fs_int.h"
 
-#include "../base/limits.h"
+#include "moat/base/limits.h"
 
 #include <stdio.h>
 #include <string.h>

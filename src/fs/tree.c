@@ -9,7 +9,7 @@
  */
 #include "fs_int.h"
 
-#include "../base/hash.h"
+#include "moat/base/hash.h"
 
 #include <string.h>
 

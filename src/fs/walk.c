@@ -11,7 +11,7 @@
  */
 #include "fs_int.h"
 
-#include "../base/limits.h"
+#include "moat/base/limits.h"
 
 #include <stdlib.h>
 #include <string.h>

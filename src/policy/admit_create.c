@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../base/json.h"
-#include "gosem.h"
+#include "moat/base/json.h"
+#include "moat/policy/gosem.h"
 
 const json_t *admit_field(struct admit_ctx *c, const json_t *obj, const char *where,
                           const char *name)

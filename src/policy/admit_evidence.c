@@ -6,7 +6,7 @@
  * custody policy. Verification itself belongs to custody/; this file only
  * collects and hands over.
  */
-#include "evidence.h"
+#include "moat/policy/evidence.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -15,7 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../custody/custody.h"
+#include "moat/custody/custody.h"
 
 #define MAX_BUNDLE_FILES 1024u /* files read from one attestations directory */
 

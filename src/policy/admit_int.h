@@ -5,7 +5,7 @@
 #ifndef MOAT_POLICY_ADMIT_INT_H
 #define MOAT_POLICY_ADMIT_INT_H
 
-#include "admit.h"
+#include "moat/policy/admit.h"
 
 #define ADMIT_MAX_HOPS 3 /* containers followed through container:<name> and VolumesFrom */
 

@@ -17,8 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../base/limits.h"
-#include "gosem.h"
+#include "moat/base/limits.h"
+#include "moat/policy/gosem.h"
 
 /* Engine API sockets; binding any of them, or a directory above them, hands over the host. */
 static const char *const engine_sockets[] = {

@@ -3,7 +3,7 @@
  * document loader. Every problem is one line naming the file and the line;
  * unknown keys are errors so that a typo never silently weakens a policy.
  */
-#include "admit.h"
+#include "moat/policy/admit.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,7 +18,7 @@
 
 #include <yaml.h>
 
-#include "base/file.h"
+#include "moat/base/file.h"
 
 struct ctx {
     const char *where;

@@ -14,21 +14,21 @@
  * a request uses: `docker tag`, `commit -r` and `build -t` give any image any
  * name.
  */
-#include "authz.h"
+#include "moat/policy/authz.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "../base/base64.h"
-#include "../base/json.h"
-#include "../engine/engine.h"
-#include "../source/docker_name.h"
-#include "../source/image.h"
-#include "cache.h"
-#include "gosem.h"
-#include "route.h"
+#include "moat/base/base64.h"
+#include "moat/base/json.h"
+#include "moat/engine/engine.h"
+#include "moat/source/docker_name.h"
+#include "moat/source/image.h"
+#include "moat/policy/cache.h"
+#include "moat/policy/gosem.h"
+#include "moat/policy/route.h"
 
 struct moat_authz {
     struct moat_authz_opts o;

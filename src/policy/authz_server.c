@@ -7,7 +7,7 @@
  * bodies are collected up to MOAT_AUTHZ_MAX_REQUEST; anything larger is
  * answered as a malformed request, which denies.
  */
-#include "authz.h"
+#include "moat/policy/authz.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,7 +20,7 @@
 
 #include <microhttpd.h>
 
-#include "../base/buf.h"
+#include "moat/base/buf.h"
 
 #define PLUGIN_MIME "application/vnd.docker.plugins.v1+json"
 

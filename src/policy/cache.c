@@ -3,14 +3,14 @@
  * per-cache random SipHash key (keys come from requests) and a doubly linked
  * recency list, both under one mutex. Expired entries are dropped when met.
  */
-#include "cache.h"
+#include "moat/policy/cache.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "../base/hash.h"
+#include "moat/base/hash.h"
 
 struct entry {
     char *key;

@@ -4,12 +4,12 @@
  * of a create request. Pure functions of their inputs, so the same inputs
  * always give the same reasons in the same order.
  */
-#include "admit.h"
-#include "base/strv.h"
-#include "base/time.h"
-#include "evidence.h"
+#include "moat/policy/admit.h"
+#include "moat/base/strv.h"
+#include "moat/base/time.h"
+#include "moat/policy/evidence.h"
 
-#include "../source/docker_name.h"
+#include "moat/source/docker_name.h"
 
 #include <stdarg.h>
 #include <stdio.h>

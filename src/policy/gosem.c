@@ -3,7 +3,7 @@
  * gosem.h). Each function follows the Go source it names; the tests compare
  * against values from Go's own tables and documentation.
  */
-#include "gosem.h"
+#include "moat/policy/gosem.h"
 
 #include <limits.h>
 #include <string.h>

@@ -4,12 +4,12 @@
  * current API), one line each; '*' stands for {name:.*} (any bytes but a
  * newline, '/' included) and '%' for {id} ([^/]+).
  */
-#include "route.h"
+#include "moat/policy/route.h"
 
 #include <stdbool.h>
 #include <string.h>
 
-#include "gosem.h"
+#include "moat/policy/gosem.h"
 
 static const struct {
     const char *method; /* NULL: any method (the debug routes) */

@@ -24,7 +24,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../sbom/sbom.h"
+#include "moat/sbom/sbom.h"
 
 static int add(json_t *o, const char *k, json_t *v)
 {

@@ -3,7 +3,7 @@
  * helpers every writer shares (UTF-8 repair, fix status text, messages).
  */
 #include "report_int.h"
-#include "../base/time.h"
+#include "moat/base/time.h"
 
 #include <stdlib.h>
 #include <string.h>

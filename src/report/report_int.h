@@ -12,10 +12,10 @@
 
 #include <jansson.h>
 
-#include "../base/buf.h"
-#include "../base/json.h"
-#include "../base/text.h"
-#include "report.h"
+#include "moat/base/buf.h"
+#include "moat/base/json.h"
+#include "moat/base/text.h"
+#include "moat/report/report.h"
 
 /* SARIF tool.driver.informationUri: README.md names no project URL, so the GitHub name. */
 #define REPORT_INFO_URI "https://github.com/moat-security/moat"

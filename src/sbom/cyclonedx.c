@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../base/error.h"
+#include "moat/base/error.h"
 
 static int add_prop(json_t *props, const char *name, const char *value)
 {

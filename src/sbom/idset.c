@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../base/error.h"
-#include "../base/hash.h"
+#include "moat/base/error.h"
+#include "moat/base/hash.h"
 
 static int grow_slots(struct sbom_idset *s, size_t want)
 {

@@ -9,7 +9,7 @@
 
 #include <stdlib.h>
 
-#include "../base/error.h"
+#include "moat/base/error.h"
 
 static json_t *json_labels(const struct moat_image_meta *meta)
 {

@@ -19,9 +19,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../base/array.h"
-#include "../base/buf.h"
-#include "../base/error.h"
+#include "moat/base/array.h"
+#include "moat/base/buf.h"
+#include "moat/base/error.h"
 
 struct lic_key {
     const char *s;

@@ -35,7 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../base/buf.h"
+#include "moat/base/buf.h"
 
 #define PURL_MAX_QUALS 16
 

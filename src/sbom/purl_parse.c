@@ -4,7 +4,7 @@
  * purl.c. Input is untrusted (stored SBOMs): lengths are bounded and bad
  * percent-escapes are errors.
  */
-#include "sbom_read.h"
+#include "moat/sbom/sbom_read.h"
 
 #include <ctype.h>
 #include <stdlib.h>

@@ -9,7 +9,7 @@
  * version, arch, source_name/source_version, license, epoch, db_path, and
  * the OS from "distro".
  */
-#include "sbom_read.h"
+#include "moat/sbom/sbom_read.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -20,8 +20,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "base/json_stream.h"
-#include "base/limits.h"
+#include "moat/base/json_stream.h"
+#include "moat/base/limits.h"
 
 #define SBOM_MAX_NESTING 16 /* nested CycloneDX components */
 

@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "../base/error.h"
+#include "moat/base/error.h"
 
 int moat_sbom_format_parse(const char *s, enum moat_sbom_format *out)
 {

@@ -14,10 +14,10 @@
 
 #include <jansson.h>
 
-#include "../base/buf.h"
-#include "../base/json.h"
-#include "../base/text.h"
-#include "sbom.h"
+#include "moat/base/buf.h"
+#include "moat/base/json.h"
+#include "moat/base/text.h"
+#include "moat/sbom/sbom.h"
 
 /* ---- purl.c ---------------------------------------------------------- */
 

@@ -6,7 +6,7 @@
  */
 #include "sbom_int.h"
 
-#include "../base/time.h"
+#include "moat/base/time.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -16,8 +16,8 @@
 #include <sys/random.h>
 #include <time.h>
 
-#include "../base/buf.h"
-#include "../base/error.h"
+#include "moat/base/buf.h"
+#include "moat/base/error.h"
 
 static int uuid_ok(const char *u)
 {

@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../base/buf.h"
-#include "../base/error.h"
+#include "moat/base/buf.h"
+#include "moat/base/error.h"
 
 /* What the writer needs to rebuild any SPDXID or LicenseRef from its idset entry. */
 struct spdx {

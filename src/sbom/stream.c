@@ -17,7 +17,7 @@
 
 #include <string.h>
 
-#include "../base/error.h"
+#include "moat/base/error.h"
 
 static const char spaces[] = "                                "; /* 2 * SBOM_OUT_DEPTH */
 

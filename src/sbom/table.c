@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../base/error.h"
-#include "../base/text.h"
+#include "moat/base/error.h"
+#include "moat/base/text.h"
 
 #define COL_MAX 48 /* characters in one column before truncation */
 #define N_COLS 5

@@ -3,15 +3,15 @@
  * checked; matching is a scan of the ids for each finding, which is
  * cheap next to everything else a scan does.
  */
-#include "scan/ignore.h"
+#include "moat/scan/ignore.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "base/array.h"
-#include "base/file.h"
-#include "base/time.h"
+#include "moat/base/array.h"
+#include "moat/base/file.h"
+#include "moat/base/time.h"
 
 static bool is_space(char c)
 {

@@ -5,19 +5,19 @@
  * warnings what limited the answer. The database side (opening, age,
  * coverage) is in scan_db.c, the rule tables and filters in scan_rules.c.
  */
-#include "scan/scan.h"
+#include "moat/scan/scan.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 
-#include "base/glob.h"
-#include "base/time.h"
-#include "fs/fs.h"
-#include "vex/vex.h"
-#include "sbom/sbom_read.h"
-#include "scan/ignore.h"
+#include "moat/base/glob.h"
+#include "moat/base/time.h"
+#include "moat/fs/fs.h"
+#include "moat/vex/vex.h"
+#include "moat/sbom/sbom_read.h"
+#include "moat/scan/ignore.h"
 #include "scan/scan_int.h"
 
 /* Everything the one pass over the layers produces. */

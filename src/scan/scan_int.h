@@ -4,8 +4,8 @@
 #ifndef MOAT_SCAN_SCAN_INT_H
 #define MOAT_SCAN_SCAN_INT_H
 
-#include "scan/scan.h"
-#include "vuln/vulndb.h"
+#include "moat/scan/scan.h"
+#include "moat/vuln/vulndb.h"
 
 /*
  * Open the vulnerability database the options name (else the default) for

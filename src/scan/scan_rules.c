@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scan/scan.h"
-#include "secret/secret.h"
+#include "moat/scan/scan.h"
+#include "moat/secret/secret.h"
 
 bool moat_scan_rule_info(void *arg, const struct moat_finding *f, struct moat_report_rule *out)
 {

@@ -18,9 +18,9 @@
 #include <hs.h>
 #include <yaml.h>
 
-#include "config.h"
-#include "secret.h"
-#include "base/file.h"
+#include "moat/secret/config.h"
+#include "moat/secret/secret.h"
+#include "moat/base/file.h"
 
 enum ytype { Y_SCALAR, Y_SEQ, Y_MAP };
 

@@ -18,7 +18,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "secret.h"
+#include "moat/secret/secret.h"
 
 #define MAX_VALUE 128u /* the rule's repeats stop at 100 characters */
 

@@ -17,8 +17,8 @@
 
 #include <openssl/evp.h>
 
-#include "../base/cache.h"
-#include "../base/file.h"
+#include "moat/base/cache.h"
+#include "moat/base/file.h"
 
 #define MAGIC "MOATHSDB"
 #define FORMAT 1u
@@ -148,8 +148,8 @@ static int store(const char *dir, const char *path, const unsigned char key[32],
 }
 
 hs_error_t secret_db_build(const char *const *pats, const unsigned *flags, const unsigned *ids,
-                                size_t n, unsigned mode, const char *dir, hs_database_t **db,
-                                hs_compile_error_t **cerr, enum moat_secret_cache *how)
+                           size_t n, unsigned mode, const char *dir, hs_database_t **db,
+                           hs_compile_error_t **cerr, enum moat_secret_cache *how)
 {
     unsigned char key[32];
     char path[4096];

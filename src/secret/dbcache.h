@@ -15,7 +15,7 @@
 
 #include <hs.h>
 
-#include "secret.h"
+#include "moat/secret/secret.h"
 
 #define MOAT_SECRET_DBCACHE_MAX (64u << 20) /* bytes of a cache file read */
 
@@ -25,7 +25,7 @@
  * (the caller frees it). *how says what the cache did.
  */
 hs_error_t secret_db_build(const char *const *pats, const unsigned *flags, const unsigned *ids,
-                                size_t n, unsigned mode, const char *dir, hs_database_t **db,
-                                hs_compile_error_t **cerr, enum moat_secret_cache *how);
+                           size_t n, unsigned mode, const char *dir, hs_database_t **db,
+                           hs_compile_error_t **cerr, enum moat_secret_cache *how);
 
 #endif

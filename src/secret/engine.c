@@ -18,9 +18,9 @@
 
 #include <hs.h>
 
-#include "config.h"
+#include "moat/secret/config.h"
 #include "dbcache.h"
-#include "secret.h"
+#include "moat/secret/secret.h"
 
 #define DEFAULT_REMEDIATION "Remove the secret from the image and its history, then rotate it."
 
@@ -294,9 +294,9 @@ int moat_secret_engine_new_cached(struct moat_secret_config *cfg, const char *ca
             e->expr_rule[x] = i;
         }
     }
-    if (e->n_expr > 0 && secret_db_build(pats, flags, ids, e->n_expr,
-                                              HS_MODE_STREAM | HS_MODE_SOM_HORIZON_LARGE, cache_dir,
-                                              &e->db, &cerr, &e->cache) != HS_SUCCESS) {
+    if (e->n_expr > 0 &&
+        secret_db_build(pats, flags, ids, e->n_expr, HS_MODE_STREAM | HS_MODE_SOM_HORIZON_LARGE,
+                        cache_dir, &e->db, &cerr, &e->cache) != HS_SUCCESS) {
         int x = cerr ? cerr->expression : -1;
         size_t i = x >= 0 ? e->expr_rule[x] : 0;
         if (x >= 0 && e->user[i])

@@ -11,7 +11,7 @@
 
 #include <hs.h>
 
-#include "secret.h"
+#include "moat/secret/secret.h"
 
 /* The generic rule's parts: a credential-like key name, and a value of 12 to 100 printable
  * ASCII characters: inside double quotes, single quotes, an XML element, or bare (up to a

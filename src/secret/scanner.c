@@ -19,12 +19,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../base/cache.h"
-#include "../base/decomp.h"
-#include "config.h"
-#include "scanner.h"
-#include "secret.h"
-#include "tar.h"
+#include "moat/base/cache.h"
+#include "moat/base/decomp.h"
+#include "moat/secret/config.h"
+#include "moat/secret/scanner.h"
+#include "moat/secret/secret.h"
+#include "moat/secret/tar.h"
 
 struct moat_secret_scanner {
     struct moat_secret_engine *engine;

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tar.h"
-#include "../base/tarhdr.h"
+#include "moat/secret/tar.h"
+#include "moat/base/tarhdr.h"
 
 enum phase { HEADER, DATA, PAD, META };
 

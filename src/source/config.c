@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../base/limits.h"
+#include "moat/base/limits.h"
 
 static int parse_ports(const json_t *cfg, const char *what, struct moat_image_meta *m,
                        struct moat_err *err)

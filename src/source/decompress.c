@@ -15,11 +15,12 @@
 
 #include <openssl/evp.h>
 
-#include "../base/decomp.h"
-#include "../base/limits.h"
+#include "moat/base/decomp.h"
+#include "moat/base/limits.h"
 
-#define SOURCE_ZSTD_WINDOW_LOG 27 /* 128 MiB: libzstd's default limit, which layers are made for   \
-                                   */
+#define SOURCE_ZSTD_WINDOW_LOG                                                                     \
+    27 /* 128 MiB: libzstd's default limit, which layers are made for                              \
+        */
 
 struct source_decomp {
     struct source_blob *in;

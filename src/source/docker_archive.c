@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../base/limits.h"
+#include "moat/base/limits.h"
 
 void source_docker_image_free(struct source_docker_image *d)
 {
@@ -180,8 +180,8 @@ static int open_config(struct moat_image *img, const struct source_docker_image 
     if (rc < 0)
         goto out;
     if (name_digest(m->name, want) && strcmp(want, got) != 0) {
-        rc = moat_err_set(err, MOAT_E_DIGEST, "%s: config %s: digest mismatch: hashes to %s", img->label, m->name,
-                          got);
+        rc = moat_err_set(err, MOAT_E_DIGEST, "%s: config %s: digest mismatch: hashes to %s",
+                          img->label, m->name, got);
         goto out;
     }
     img->meta.config_digest = strdup(got);

@@ -3,7 +3,7 @@
  * distribution/reference grammar checked by hand, one small function per rule,
  * and the Hub's defaults and aliases.
  */
-#include "docker_name.h"
+#include "moat/source/docker_name.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../base/json.h"
-#include "../base/limits.h"
+#include "moat/base/json.h"
+#include "moat/base/limits.h"
 
 int source_json_parse(const char *data, size_t len, const char *what, json_t **out,
                       struct moat_err *err)

@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../base/limits.h"
+#include "moat/base/limits.h"
 
 struct level {
     int fd;

@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../base/limits.h"
+#include "moat/base/limits.h"
 #include "tar_header.h"
 
 struct layer_tar {

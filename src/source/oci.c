@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../base/limits.h"
+#include "moat/base/limits.h"
 
 /* Open DIR-relative "a/b/c" without following any symlink on the way. */
 static int open_nofollow(int dirfd, const char *rel, const char *label, int *out,
@@ -129,9 +129,9 @@ static int load_desc(struct moat_image *img, int archive, const struct source_de
     if (rc < 0)
         goto out;
     if (r.size != d->size) {
-        rc = moat_err_set(err, MOAT_E_DIGEST, "%s: %s %s: digest mismatch: %llu bytes, its descriptor says %llu",
-                          img->label, what, d->digest, (unsigned long long)r.size,
-                          (unsigned long long)d->size);
+        rc = moat_err_set(
+            err, MOAT_E_DIGEST, "%s: %s %s: digest mismatch: %llu bytes, its descriptor says %llu",
+            img->label, what, d->digest, (unsigned long long)r.size, (unsigned long long)d->size);
         goto out;
     }
     rc = source_range_load(&r, MOAT_MAX_JSON_BYTES, img->label, data, len, err);
@@ -141,8 +141,8 @@ static int load_desc(struct moat_image *img, int archive, const struct source_de
     if (rc < 0)
         goto out;
     if (strcmp(got, d->digest) != 0)
-        rc = moat_err_set(err, MOAT_E_DIGEST, "%s: %s %s: digest mismatch: content hashes to %s", img->label, what,
-                          d->digest, got);
+        rc = moat_err_set(err, MOAT_E_DIGEST, "%s: %s %s: digest mismatch: content hashes to %s",
+                          img->label, what, d->digest, got);
 out:
     if (rc < 0) {
         free(*data);

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../base/limits.h"
+#include "moat/base/limits.h"
 
 #define REF_NAME "org.opencontainers.image.ref.name"
 

@@ -16,9 +16,9 @@
 
 #include <jansson.h>
 
-#include "../base/error.h"
-#include "entry.h"
-#include "image.h"
+#include "moat/base/error.h"
+#include "moat/source/entry.h"
+#include "moat/source/image.h"
 
 #define SOURCE_IO_CHUNK (256u << 10)     /* read and inflate buffers */
 #define SOURCE_DIGEST_LEN 71u            /* "sha256:" + 64 hex */
@@ -285,7 +285,6 @@ struct moat_image {
     int busy;                    /* a layer reader is open */
     uint64_t total;              /* uncompressed bytes read so far */
 };
-
 
 /*
  * Add context to an error whose message already starts with "label: ":

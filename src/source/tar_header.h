@@ -9,8 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../base/error.h"
-#include "../base/tarhdr.h"
+#include "moat/base/error.h"
+#include "moat/base/tarhdr.h"
 
 #define TAR_BLOCK MOAT_TAR_BLOCK
 

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../base/limits.h"
+#include "moat/base/limits.h"
 
 #define BLK TAR_BLOCK
 

@@ -6,8 +6,8 @@
  */
 #include <string.h>
 
-#include "base/error.h"
-#include "version/version.h"
+#include "moat/base/error.h"
+#include "moat/version/version.h"
 #include "version/version_int.h"
 
 struct scheme {
@@ -83,15 +83,12 @@ int moat_version_kind_for_ecosystem(const char *ecosystem, enum moat_ecosystem_k
         const char *family;
         enum moat_ecosystem_kind kind;
     } map[] = {
-        {"Debian", MOAT_VER_DPKG},        {"Ubuntu", MOAT_VER_DPKG},
-        {"Alpine", MOAT_VER_APK},         {"Wolfi", MOAT_VER_APK},
-        {"Chainguard", MOAT_VER_APK},     {"Alpaquita", MOAT_VER_APK},
-        {"Red Hat", MOAT_VER_RPM},        {"AlmaLinux", MOAT_VER_RPM},
-        {"Rocky Linux", MOAT_VER_RPM},    {"openSUSE", MOAT_VER_RPM},
-        {"SUSE", MOAT_VER_RPM},           {"Mageia", MOAT_VER_RPM},
-        {"openEuler", MOAT_VER_RPM},      {"Photon OS", MOAT_VER_RPM},
-        {"npm", MOAT_VER_SEMVER},         {"crates.io", MOAT_VER_SEMVER},
-        {"Go", MOAT_VER_GO},              {"PyPI", MOAT_VER_PEP440},
+        {"Debian", MOAT_VER_DPKG},      {"Ubuntu", MOAT_VER_DPKG},    {"Alpine", MOAT_VER_APK},
+        {"Wolfi", MOAT_VER_APK},        {"Chainguard", MOAT_VER_APK}, {"Alpaquita", MOAT_VER_APK},
+        {"Red Hat", MOAT_VER_RPM},      {"AlmaLinux", MOAT_VER_RPM},  {"Rocky Linux", MOAT_VER_RPM},
+        {"openSUSE", MOAT_VER_RPM},     {"SUSE", MOAT_VER_RPM},       {"Mageia", MOAT_VER_RPM},
+        {"openEuler", MOAT_VER_RPM},    {"Photon OS", MOAT_VER_RPM},  {"npm", MOAT_VER_SEMVER},
+        {"crates.io", MOAT_VER_SEMVER}, {"Go", MOAT_VER_GO},          {"PyPI", MOAT_VER_PEP440},
         {"Maven", MOAT_VER_MAVEN},
     };
 

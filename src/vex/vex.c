@@ -17,7 +17,7 @@
  * plus a sorted index from vulnerability id to statement, so applying is
  * O(findings x ids x log statements).
  */
-#include "vex.h"
+#include "moat/vex/vex.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -31,10 +31,10 @@
 
 #include <jansson.h>
 
-#include "../base/array.h"
-#include "../base/strv.h"
-#include "../base/time.h"
-#include "../sbom/sbom_read.h"
+#include "moat/base/array.h"
+#include "moat/base/strv.h"
+#include "moat/base/time.h"
+#include "moat/sbom/sbom_read.h"
 
 #define VEX_MAX_NESTING 64
 
@@ -160,7 +160,8 @@ static int purl_is_image(const char *purl)
 }
 
 /* A JSON path for messages; a path longer than the buffer is cut, which is fine there. */
-static void path_fmt(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void path_fmt(char *buf, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static void path_fmt(char *buf, size_t cap, const char *fmt, ...)
 {
     va_list ap;

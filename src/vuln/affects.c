@@ -8,7 +8,7 @@
  * graphs and are ignored. Explicit `versions` lists match exactly. Pure: no
  * database, no output.
  */
-#include "match.h"
+#include "moat/vuln/match.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -19,7 +19,7 @@
  * Must not allocate, keep state between calls or read past len.
  */
 #include "vuln/vuln_int.h"
-#include "vuln/cvss.h"
+#include "moat/vuln/cvss.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -132,9 +132,32 @@ static const struct metric_def v4_metrics[] = {
     {"U", {"X", "Clear", "Green", "Amber", "Red"}, 0},
 };
 enum {
-    V4_AV, V4_AC, V4_AT, V4_PR, V4_UI, V4_VC, V4_VI, V4_VA, V4_SC, V4_SI, V4_SA,
-    V4_E, V4_CR, V4_IR, V4_AR,
-    V4_MAV, V4_MAC, V4_MAT, V4_MPR, V4_MUI, V4_MVC, V4_MVI, V4_MVA, V4_MSC, V4_MSI, V4_MSA,
+    V4_AV,
+    V4_AC,
+    V4_AT,
+    V4_PR,
+    V4_UI,
+    V4_VC,
+    V4_VI,
+    V4_VA,
+    V4_SC,
+    V4_SI,
+    V4_SA,
+    V4_E,
+    V4_CR,
+    V4_IR,
+    V4_AR,
+    V4_MAV,
+    V4_MAC,
+    V4_MAT,
+    V4_MPR,
+    V4_MUI,
+    V4_MVC,
+    V4_MVI,
+    V4_MVA,
+    V4_MSC,
+    V4_MSI,
+    V4_MSA,
 };
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -249,11 +272,12 @@ static int parse(const char *v, size_t len, struct parsed *p, struct moat_err *e
         size_t klen, vlen, m;
 
         if (clen == 0)
-            return moat_err_set(err, MOAT_E_FORMAT, "%s vector has an empty component at offset %zu",
-                                def->label, pos);
+            return moat_err_set(err, MOAT_E_FORMAT,
+                                "%s vector has an empty component at offset %zu", def->label, pos);
         if (colon == NULL) {
             excerpt(a, comp, clen);
-            return moat_err_set(err, MOAT_E_FORMAT, "%s component '%s' is not KEY:VALUE", def->label, a);
+            return moat_err_set(err, MOAT_E_FORMAT, "%s component '%s' is not KEY:VALUE",
+                                def->label, a);
         }
         klen = (size_t)(colon - comp);
         vlen = clen - klen - 1;
@@ -274,7 +298,8 @@ static int parse(const char *v, size_t len, struct parsed *p, struct moat_err *e
             }
         if (p->value[m] < 0) {
             excerpt(b, colon + 1, vlen);
-            return moat_err_set(err, MOAT_E_FORMAT, "bad value '%s' for %s metric '%s'", b, def->label, a);
+            return moat_err_set(err, MOAT_E_FORMAT, "bad value '%s' for %s metric '%s'", b,
+                                def->label, a);
         }
         last = m;
         seen_any = 1;
@@ -286,8 +311,8 @@ static int parse(const char *v, size_t len, struct parsed *p, struct moat_err *e
     }
     for (size_t m = 0; m < def->n_metrics; m++)
         if (def->metrics[m].mandatory && p->value[m] < 0)
-            return moat_err_set(err, MOAT_E_FORMAT, "%s vector lacks mandatory metric '%s'", def->label,
-                                def->metrics[m].name);
+            return moat_err_set(err, MOAT_E_FORMAT, "%s vector lacks mandatory metric '%s'",
+                                def->label, def->metrics[m].name);
     return 0;
 }
 
@@ -301,7 +326,8 @@ static double score_v2(const struct parsed *p)
     static const double cia[] = {0.0, 0.275, 0.660};
     double impact, expl, f;
 
-    impact = 10.41 * (1 - (1 - cia[p->value[V2_C]]) * (1 - cia[p->value[V2_I]]) * (1 - cia[p->value[V2_A]]));
+    impact = 10.41 * (1 - (1 - cia[p->value[V2_C]]) * (1 - cia[p->value[V2_I]]) *
+                              (1 - cia[p->value[V2_A]]));
     expl = 20 * av[p->value[V2_AV]] * ac[p->value[V2_AC]] * au[p->value[V2_AU]];
     f = impact == 0 ? 0 : 1.176;
     double v = ((0.6 * impact) + (0.4 * expl) - 1.5) * f;
@@ -383,15 +409,36 @@ static double v4_level(int m, char c)
     const char *order;
 
     switch (m) {
-    case V4_AV: order = "NALP"; break;
-    case V4_PR: order = "NLH"; break;
-    case V4_UI: order = "NPA"; break;
-    case V4_AC: order = "LH"; break;
-    case V4_AT: order = "NP"; break;
-    case V4_VC: case V4_VI: case V4_VA: order = "HLN"; break;
-    case V4_SC: order = "?HLN"; break;
-    case V4_SI: case V4_SA: order = "SHLN"; break;
-    default: order = "HML"; break; /* CR, IR, AR */
+    case V4_AV:
+        order = "NALP";
+        break;
+    case V4_PR:
+        order = "NLH";
+        break;
+    case V4_UI:
+        order = "NPA";
+        break;
+    case V4_AC:
+        order = "LH";
+        break;
+    case V4_AT:
+        order = "NP";
+        break;
+    case V4_VC:
+    case V4_VI:
+    case V4_VA:
+        order = "HLN";
+        break;
+    case V4_SC:
+        order = "?HLN";
+        break;
+    case V4_SI:
+    case V4_SA:
+        order = "SHLN";
+        break;
+    default:
+        order = "HML";
+        break; /* CR, IR, AR */
     }
     return step[strchr(order, c) - order];
 }
@@ -426,7 +473,8 @@ static size_t count_max(const char *const *list, size_t cap)
 }
 
 /* Distance sum for one EQ; *neg set when a metric is less severe in the max vector. */
-static double v4_dist(const struct parsed *p, const int *metrics, size_t n, const char *max, double *d)
+static double v4_dist(const struct parsed *p, const int *metrics, size_t n, const char *max,
+                      double *d)
 {
     double sum = 0;
     for (size_t i = 0; i < n; i++) {
@@ -522,7 +570,8 @@ static double score_v4(const struct parsed *p)
                         if (d36[k] < 0)
                             found = 0;
                 }
-        /* The reference sums in metric-table order: AV PR UI / AC AT / VC VI VA CR IR AR / SC SI SA. */
+        /* The reference sums in metric-table order: AV PR UI / AC AT / VC VI VA CR IR AR / SC SI
+         * SA. */
         sev[0] = d1[0] + d1[1] + d1[2];
         sev[1] = d2[0] + d2[1];
         sev[2] = d36[0] + d36[1] + d36[2] + d36[3] + d36[4] + d36[5];

@@ -14,7 +14,7 @@
  * named so they are recognisable, never in DB's place).
  */
 #include "vuln_int.h"
-#include "base/file.h"
+#include "moat/base/file.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -42,7 +42,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "version/version.h"
+#include "moat/version/version.h"
 
 #define FEED_CVE "debian-tracker"
 #define FEED_DSA "debian-tracker:dsa"

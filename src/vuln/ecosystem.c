@@ -3,7 +3,7 @@
  * type and the image's os-release: deb on Debian 12 -> "Debian:12", apk on
  * Alpine 3.20.3 -> "Alpine:v3.20", deb on Ubuntu 22.04 -> "Ubuntu:22.04:LTS".
  */
-#include "match.h"
+#include "moat/vuln/match.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -30,8 +30,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "base/json_stream.h"
-#include "base/limits.h"
+#include "moat/base/json_stream.h"
+#include "moat/base/limits.h"
 
 static const struct moat_json_limits DOC_LIMITS = {
     .max_bytes = VDB_MAX_STREAM_BYTES,

@@ -11,15 +11,15 @@
  * then v2 for the CVE, NVD's own before a CNA's; else UNKNOWN. The finding
  * says where it came from (severity_source) and the vector used.
  */
-#include "match.h"
+#include "moat/vuln/match.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "sbom/sbom.h"
-#include "vuln/cvss.h"
+#include "moat/sbom/sbom.h"
+#include "moat/vuln/cvss.h"
 
 #define SCORER_MAX 256 /* an NVD metric's source, as the importer bounds ids */
 

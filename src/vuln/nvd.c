@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vuln/cvss.h"
+#include "moat/vuln/cvss.h"
 
 #define FEED_NVD "nvd"
 #define MAX_METRICS 64u /* CVSS entries kept per record */

@@ -12,11 +12,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "base/buf.h"
-#include "base/error.h"
-#include "base/json.h"
-#include "base/json_stream.h"
-#include "vuln/vulndb.h"
+#include "moat/base/buf.h"
+#include "moat/base/error.h"
+#include "moat/base/json.h"
+#include "moat/base/json_stream.h"
+#include "moat/vuln/vulndb.h"
 
 /* Bounds for hostile databases (see base/limits.h for the image-side ones). */
 #define VDB_MAX_ID_LEN 256u              /* vulnerability id, alias, ecosystem, package */

@@ -7,7 +7,7 @@
 #include <sqlite3.h>
 
 #include "vuln/vuln_int.h"
-#include "vuln/vulndb.h"
+#include "moat/vuln/vulndb.h"
 
 int moat_vulndb_covers(struct moat_vulndb *db, const char *ecosystem, bool *out,
                        struct moat_err *err)

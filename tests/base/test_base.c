@@ -9,9 +9,9 @@
 
 #include <cmocka.h>
 
-#include "base/buf.h"
-#include "base/error.h"
-#include "base/finding.h"
+#include "moat/base/buf.h"
+#include "moat/base/error.h"
+#include "moat/base/finding.h"
 
 static void test_err_set_returns_negative_code(void **state)
 {

@@ -20,8 +20,8 @@
 #include <cmocka.h>
 #include <openssl/evp.h>
 
-#include "base/base64.h"
-#include "base/error.h"
+#include "moat/base/base64.h"
+#include "moat/base/error.h"
 
 static const char *const rfc4648[][2] = {
     {"", ""},

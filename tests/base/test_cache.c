@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "base/cache.h"
-#include "base/file.h"
+#include "moat/base/cache.h"
+#include "moat/base/file.h"
 
 static void test_dir(void **state)
 {

@@ -16,7 +16,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
-#include "base/decomp.h"
+#include "moat/base/decomp.h"
 
 static const struct moat_decomp_limits roomy = {1u << 30, 1u << 20, 1000, 23};
 

@@ -24,8 +24,8 @@
 
 #include <cmocka.h>
 
-#include "base/error.h"
-#include "base/file.h"
+#include "moat/base/error.h"
+#include "moat/base/file.h"
 
 static char tmpdir[] = "/tmp/moat-test-file-XXXXXX";
 

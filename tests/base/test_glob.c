@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "base/glob.h"
+#include "moat/base/glob.h"
 
 static void test_files(void **state)
 {

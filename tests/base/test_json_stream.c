@@ -11,8 +11,8 @@
 
 #include <cmocka.h>
 
-#include "base/error.h"
-#include "base/json_stream.h"
+#include "moat/base/error.h"
+#include "moat/base/json_stream.h"
 
 static const struct moat_json_limits LIM = {.max_bytes = 1u << 20,
                                             .max_value = 1u << 16,

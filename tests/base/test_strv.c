@@ -18,9 +18,9 @@
 
 #include <cmocka.h>
 
-#include "base/array.h"
-#include "base/error.h"
-#include "base/strv.h"
+#include "moat/base/array.h"
+#include "moat/base/error.h"
+#include "moat/base/strv.h"
 
 static void test_push(void **state)
 {

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "base/tarhdr.h"
+#include "moat/base/tarhdr.h"
 
 /* The first header of an archive GNU tar writes (a member with a non-ASCII name). */
 static void gnu_header(unsigned char h[512])

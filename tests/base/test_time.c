@@ -18,8 +18,8 @@
 
 #include <cmocka.h>
 
-#include "base/error.h"
-#include "base/time.h"
+#include "moat/base/error.h"
+#include "moat/base/time.h"
 
 static int64_t parse(const char *s)
 {

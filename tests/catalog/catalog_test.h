@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/buf.h"
-#include "catalog/catalog.h"
+#include "moat/base/buf.h"
+#include "moat/catalog/catalog.h"
 
 static inline unsigned char *ct_read_file(const char *path, size_t *len)
 {

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "../fs/mem_reader.h"
-#include "check/misconfig.h"
+#include "moat/check/misconfig.h"
 
 /* An entry with explicit mode bits. */
 #define MF(p, d, m)                                                                                \

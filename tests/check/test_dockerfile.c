@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "check/dockerfile.h"
+#include "moat/check/dockerfile.h"
 
 static void parse_ok(const char *text, struct moat_dockerfile *df)
 {

@@ -11,8 +11,8 @@
 
 #include <cmocka.h>
 
-#include "check/dockerfile.h"
-#include "check/lint.h"
+#include "moat/check/dockerfile.h"
+#include "moat/check/lint.h"
 
 #define GOOD_TAIL "USER app\nHEALTHCHECK CMD true\n"
 #define PINNED                                                                                     \

@@ -14,7 +14,7 @@
 #include <cmocka.h>
 #include <openssl/evp.h>
 
-#include "custody/custody.h"
+#include "moat/custody/custody.h"
 
 #define DATA MOAT_TEST_DATA "/custody"
 

@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "custody/custody.h"
+#include "moat/custody/custody.h"
 
 #define DATA MOAT_TEST_DATA "/custody"
 

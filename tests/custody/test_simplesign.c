@@ -17,8 +17,8 @@
 
 #include <cmocka.h>
 
-#include "base/base64.h"
-#include "custody/custody.h"
+#include "moat/base/base64.h"
+#include "moat/custody/custody.h"
 
 #define H64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define OTHER "sha256:ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"

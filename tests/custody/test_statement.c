@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "custody/custody.h"
+#include "moat/custody/custody.h"
 
 #define H64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 

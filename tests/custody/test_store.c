@@ -16,8 +16,8 @@
 #include <cmocka.h>
 #include <openssl/evp.h>
 
-#include "custody/custody.h"
-#include "source/image.h"
+#include "moat/custody/custody.h"
+#include "moat/source/image.h"
 
 static char tmpdir[64];
 static struct moat_key *key;

@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "../source/source_test_util.h"
-#include "custody/custody.h"
+#include "moat/custody/custody.h"
 
 struct fx {
     char *dir, *good, *bad, *policy;

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "event/audit.h"
+#include "moat/event/audit.h"
 
 static char dir[] = "/tmp/moat-audit-XXXXXX";
 static char path[256];

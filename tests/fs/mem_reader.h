@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "fs/fs.h"
+#include "moat/fs/fs.h"
 
 struct mem_entry {
     enum moat_ftype type;

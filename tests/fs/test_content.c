@@ -9,8 +9,8 @@
 
 #include <cmocka.h>
 
-#include "base/limits.h"
-#include "fs/fs.h"
+#include "moat/base/limits.h"
+#include "moat/fs/fs.h"
 #include "mem_reader.h"
 
 #define MIB (1024u * 1024u)

@@ -10,8 +10,8 @@
 
 #include <cmocka.h>
 
-#include "base/limits.h"
-#include "fs/fs.h"
+#include "moat/base/limits.h"
+#include "moat/fs/fs.h"
 #include "mem_reader.h"
 
 static struct moat_fs *new_fs(size_t layers, const struct moat_fs_opts *opts)

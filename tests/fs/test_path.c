@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "base/limits.h"
+#include "moat/base/limits.h"
 #include "fs/fs_int.h" /* the normaliser is internal to the room */
 
 struct norm_case {

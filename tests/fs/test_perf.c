@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "fs/fs.h"
+#include "moat/fs/fs.h"
 #include "fs/fs_int.h" /* to measure the view's memory */
 #include "mem_reader.h"
 

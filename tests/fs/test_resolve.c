@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "fs/fs.h"
+#include "moat/fs/fs.h"
 #include "mem_reader.h"
 
 static const struct mem_entry base[] = {

@@ -17,8 +17,8 @@
 
 #include <cmocka.h>
 
-#include "base/limits.h"
-#include "fs/fs.h"
+#include "moat/base/limits.h"
+#include "moat/fs/fs.h"
 #include "fs/fs_int.h" /* the view's memory */
 #include "mem_reader.h"
 

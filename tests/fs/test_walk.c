@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "fs/fs.h"
+#include "moat/fs/fs.h"
 #include "mem_reader.h"
 
 struct list {

@@ -5,8 +5,9 @@
 # $ORIGIN RUNPATH, or LD_LIBRARY_PATH for a system libdir, which gets none);
 # libmoat.so.0.1.0 with SONAME libmoat.so.0, the dev link, and only moat_*
 # exported; a moat.pc that pkg-config reads and a C program builds and links
-# against, calling moat_strerror; the public headers of include/moat/ (each
-# compiles alone); a man page for moat and for every command `moat --help` lists.
+# against through <moat/moat.h>, calling moat_strerror and moat_version; the
+# public headers of include/moat/, each compiling alone and together declaring
+# every exported function; a man page for moat and every command it lists.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -115,28 +116,25 @@ else
 fi
 want=$(sed -n 's/.*\[MOAT_E_NOMEM\] = "\(.*\)",.*/\1/p' "$MOAT_SRC/src/base/error.c")
 {
-  for h in "$stage$incdir"/moat/*.h; do
-    [[ -f $h ]] && echo "#include <moat/$(basename "$h")>"
-  done
   cat <<'EOF'
+#include <moat/moat.h>
 #include <stdio.h>
 #include <string.h>
 
-const char *moat_strerror(int code); /* also in the public headers, once there */
-
 int main(void)
 {
-    const char *neg = moat_strerror(-1), *pos = moat_strerror(1);
+    const char *neg = moat_strerror(-MOAT_E_NOMEM), *pos = moat_strerror(MOAT_E_NOMEM);
 
     printf("%s\n", neg);
-    return strcmp(neg, pos) != 0;
+    return strcmp(neg, pos) != 0 || strcmp(moat_version(), MOAT_VERSION_STRING) != 0;
 }
 EOF
 } >"$WORK/prog.c"
 # shellcheck disable=SC2086 # pkg-config's words
-if "$CC" "${san[@]}" -std=c17 -Wall -Wextra -Werror -o "$WORK/prog" "$WORK/prog.c" $flags \
+if "$CC" "${san[@]}" -std=c17 -Wall -Wextra -Werror -DMOAT_VERSION_STRING="\"$version\"" \
+  -o "$WORK/prog" "$WORK/prog.c" $flags \
   >"$WORK/cc.log" 2>&1; then
-  ok "a C program compiles and links against the installed libmoat with pkg-config"
+  ok "a C program including <moat/moat.h> compiles and links against the installed libmoat with pkg-config"
   got=$(LD_LIBRARY_PATH=$lib "$WORK/prog" 2>&1) || true
   if [[ -n $want && $got == "$want" ]]; then
     ok "it calls moat_strerror(-MOAT_E_NOMEM) in libmoat.so: \"$got\" (src/base/error.c)"
@@ -153,17 +151,33 @@ else
 fi
 
 # --- headers ------------------------------------------------------------------
-if [[ -d $MOAT_SRC/include/moat ]]; then
-  missing=$(cd "$MOAT_SRC/include/moat" && for h in *.h; do
-    [[ -f $stage$incdir/moat/$h ]] || echo "$h"
-  done)
-  if [[ -z $missing ]]; then
-    ok "every header of include/moat/ is installed in $incdir/moat"
-  else
-    not_ok "headers not installed: $missing"
-  fi
+(cd "$MOAT_SRC/include" && find moat -name '*.h' | sort) >"$WORK/headers"
+missing=$(while read -r h; do [[ -f $stage$incdir/$h ]] || echo "$h"; done <"$WORK/headers")
+if [[ -s $WORK/headers && -z $missing ]]; then
+  ok "all $(wc -l <"$WORK/headers") headers of include/moat/ are installed in $incdir/moat"
 else
-  say "include/moat/ does not exist yet: no public headers to install"
+  not_ok "headers not installed: $missing"
+fi
+# each installed header stands alone: it names nothing outside the installed tree
+alone=0
+while read -r h; do
+  # shellcheck disable=SC2046 # pkg-config's words
+  if ! echo "#include <$h>" | "$CC" -std=c17 -Wall -Wextra -Werror -fsyntax-only -x c - \
+    $(pkg-config --cflags moat) 2>"$WORK/h.log"; then
+    not_ok "$h does not compile alone: $(head -c 300 "$WORK/h.log")"
+  else
+    alone=$((alone + 1))
+  fi
+done <"$WORK/headers"
+[[ $alone == "$(wc -l <"$WORK/headers")" ]] && ok "each of the $alone installed headers compiles on its own"
+# the exported functions are exactly the public API: declared in the installed headers
+# (a moat_* function in an internal header would be exported without being public)
+cat "$stage$incdir"/moat/*/*.h | tr -c 'A-Za-z0-9_' '\n' | grep '^moat_' | sort -u >"$WORK/declared"
+undeclared=$(comm -23 "$WORK/exported" "$WORK/declared" | head -n 5 | tr '\n' ' ')
+if [[ -s $WORK/exported && -z $undeclared ]]; then
+  ok "every exported function is declared in the installed headers"
+else
+  not_ok "exported but in no public header: $undeclared"
 fi
 
 # --- man pages -----------------------------------------------------------------

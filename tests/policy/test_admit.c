@@ -10,9 +10,9 @@
 
 #include <cmocka.h>
 
-#include "base/json.h"
-#include "policy/admit.h"
-#include "source/docker_name.h"
+#include "moat/base/json.h"
+#include "moat/policy/admit.h"
+#include "moat/source/docker_name.h"
 
 static struct moat_admit_policy *parse(const char *yaml)
 {

@@ -12,11 +12,11 @@
 
 #include <cmocka.h>
 
-#include "event/audit.h"
-#include "policy/admit.h"
-#include "policy/authz.h"
-#include "policy/cache.h"
-#include "policy/route.h"
+#include "moat/event/audit.h"
+#include "moat/policy/admit.h"
+#include "moat/policy/authz.h"
+#include "moat/policy/cache.h"
+#include "moat/policy/route.h"
 
 static int route(const char *method, const char *uri, const char *name)
 {

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "policy/gosem.h"
+#include "moat/policy/gosem.h"
 
 static void test_upper(void **state)
 {

@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/finding.h"
-#include "catalog/catalog.h"
-#include "report/report.h"
-#include "sbom/sbom.h"
-#include "source/image.h"
+#include "moat/base/finding.h"
+#include "moat/catalog/catalog.h"
+#include "moat/report/report.h"
+#include "moat/sbom/sbom.h"
+#include "moat/source/image.h"
 
 struct fx {
     struct moat_image_meta meta;

@@ -9,8 +9,8 @@
 #ifndef MOAT_TESTS_SBOM_FIXTURE_H
 #define MOAT_TESTS_SBOM_FIXTURE_H
 
-#include "catalog/catalog.h"
-#include "source/image.h"
+#include "moat/catalog/catalog.h"
+#include "moat/source/image.h"
 
 #define FX_CONFIG "sha256:4f1e4fd0cbd2e7ee9d0b7b0c4c13a6e5e6e3f1a3c1b7d0f3a4e5b6c7d8e9f0a1"
 #define FX_MANIFEST "sha256:0d3e5c1f2a4b6c8d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f"

@@ -10,9 +10,9 @@
 
 #include <cmocka.h>
 
-#include "catalog/catalog.h"
-#include "sbom/sbom.h"
-#include "sbom/sbom_read.h"
+#include "moat/catalog/catalog.h"
+#include "moat/sbom/sbom.h"
+#include "moat/sbom/sbom_read.h"
 
 static void test_purl_parse(void **state)
 {
@@ -32,8 +32,8 @@ static void test_purl_parse(void **state)
     assert_null(moat_purl_qualifier(&p, "epoch"));
     moat_purl_parts_free(&p);
 
-    assert_int_equal(moat_purl_parse("pkg:rpm/fedora/curl@7.50.3-1.fc25?arch=i386&epoch=1#sub/p",
-                                     &p, &err), 0);
+    assert_int_equal(
+        moat_purl_parse("pkg:rpm/fedora/curl@7.50.3-1.fc25?arch=i386&epoch=1#sub/p", &p, &err), 0);
     assert_string_equal(p.version, "7.50.3-1.fc25");
     assert_string_equal(moat_purl_qualifier(&p, "epoch"), "1");
     assert_string_equal(p.subpath, "sub/p");
@@ -68,15 +68,26 @@ static char *write_tmp(const char *text)
 static void test_roundtrip_moat(void **state)
 {
     struct moat_pkg pkgs[2] = {
-        {.type = MOAT_PKG_DEB, .name = "libc6", .version = "2.36-9+deb12u4", .arch = "amd64",
-         .src_name = "glibc", .src_version = "2.36-9+deb12u4", .layer = 0},
-        {.type = MOAT_PKG_DEB, .name = "bash", .version = "5.2.15-2+b2", .arch = "amd64",
-         .src_name = "bash", .src_version = "5.2.15-2", .layer = 0},
+        {.type = MOAT_PKG_DEB,
+         .name = "libc6",
+         .version = "2.36-9+deb12u4",
+         .arch = "amd64",
+         .src_name = "glibc",
+         .src_version = "2.36-9+deb12u4",
+         .layer = 0},
+        {.type = MOAT_PKG_DEB,
+         .name = "bash",
+         .version = "5.2.15-2+b2",
+         .arch = "amd64",
+         .src_name = "bash",
+         .src_version = "5.2.15-2",
+         .layer = 0},
     };
-    struct moat_inventory inv = {.os = {.id = "debian", .version_id = "12"}, .pkgs = pkgs,
-                                 .n_pkgs = 2};
+    struct moat_inventory inv = {
+        .os = {.id = "debian", .version_id = "12"}, .pkgs = pkgs, .n_pkgs = 2};
     struct moat_image_meta meta = {.transport = "dir", .ref = "dir:/x", .name = "/x"};
-    struct moat_sbom_opts opts = {.tool_version = "t", .timestamp = "2026-01-01T00:00:00Z",
+    struct moat_sbom_opts opts = {.tool_version = "t",
+                                  .timestamp = "2026-01-01T00:00:00Z",
                                   .uuid = "3f2c1c9e-8a8b-4b7a-9c1d-2f8e5d6c7b8a"};
     static const enum moat_sbom_format fmts[] = {MOAT_SBOM_CYCLONEDX, MOAT_SBOM_SPDX,
                                                  MOAT_SBOM_JSON};
@@ -125,9 +136,11 @@ static void test_trivy_and_syft(void **state)
     const char *syft =
         "{\"spdxVersion\":\"SPDX-2.3\",\"name\":\"alpine\",\"packages\":["
         "{\"name\":\"busybox-binsh\",\"SPDXID\":\"SPDXRef-a\",\"versionInfo\":\"1.36.1-r29\","
-        "\"sourceInfo\":\"built package from: busybox 1.36.1-r29\",\"licenseDeclared\":\"GPL-2.0-only\","
+        "\"sourceInfo\":\"built package from: busybox "
+        "1.36.1-r29\",\"licenseDeclared\":\"GPL-2.0-only\","
         "\"externalRefs\":[{\"referenceCategory\":\"PACKAGE-MANAGER\",\"referenceType\":\"purl\","
-        "\"referenceLocator\":\"pkg:apk/alpine/busybox-binsh@1.36.1-r29?arch=x86_64&upstream=busybox&distro=alpine-3.20.3\"}]}]}";
+        "\"referenceLocator\":\"pkg:apk/alpine/"
+        "busybox-binsh@1.36.1-r29?arch=x86_64&upstream=busybox&distro=alpine-3.20.3\"}]}]}";
     struct moat_inventory inv = {0};
     struct moat_err err = MOAT_ERR_INIT;
     char *name = NULL, *p1 = write_tmp(trivy), *p2 = write_tmp(syft), *p3 = write_tmp("{\"a\":1}");
@@ -193,8 +206,7 @@ static void test_refused(void **state)
             "invalid JSON");
     refused("{\"bomFormat\":\"CycloneDX\",\"bomFormat\":\"x\"}", MOAT_E_FORMAT,
             "duplicate object key");
-    refused("{\"spdxVersion\":\"SPDX-2.3\",\"packages\":{}}", MOAT_E_FORMAT,
-            "no packages array");
+    refused("{\"spdxVersion\":\"SPDX-2.3\",\"packages\":{}}", MOAT_E_FORMAT, "no packages array");
     refused("{\"schema\":\"moat-sbom/1\",\"packages\":[{\"type\":\"deb\",\"name\":\"a\"}]}",
             MOAT_E_FORMAT, "packages[0]: needs a name, a version");
     refused("[1,2]", MOAT_E_FORMAT, "neither a CycloneDX");

@@ -16,7 +16,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "sbom/sbom.h"
+#include "moat/sbom/sbom.h"
 #include "sbom_fixture.h"
 
 #define SCHEMAS MOAT_TEST_DATA "/schemas"

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "scan/ignore.h"
+#include "moat/scan/ignore.h"
 
 static struct moat_ignore *parse_ok(const char *text)
 {

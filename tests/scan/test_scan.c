@@ -14,8 +14,8 @@
 #include <cmocka.h>
 
 #include "../source/source_test_util.h"
-#include "scan/scan.h"
-#include "vuln/vulndb.h"
+#include "moat/scan/scan.h"
+#include "moat/vuln/vulndb.h"
 
 static const char OS_RELEASE[] = "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\n"
                                  "ID=debian\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\n";

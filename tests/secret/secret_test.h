@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/random.h>
 
-#include "secret/secret.h"
+#include "moat/secret/secret.h"
 
 /* Findings of rule id (NULL = any) in fs. */
 static inline size_t count_rule(const struct moat_findings *fs, const char *id)

@@ -11,8 +11,8 @@
 #include <cmocka.h>
 #include <unistd.h>
 
-#include "secret/config.h"
-#include "secret/scanner.h"
+#include "moat/secret/config.h"
+#include "moat/secret/scanner.h"
 #include "secret_test.h"
 
 /* One GitHub token (built-in rule) and one ACME key (only a user rule knows it). */

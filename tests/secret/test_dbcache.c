@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "secret/config.h"
-#include "secret/scanner.h"
+#include "moat/secret/config.h"
+#include "moat/secret/scanner.h"
 #include "secret_test.h"
 
 static char dir[64];

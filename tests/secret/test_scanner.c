@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "secret/scanner.h"
+#include "moat/secret/scanner.h"
 #include "secret_test.h"
 
 static void feed_file(struct moat_fs_visitor *v, uint32_t layer, const char *path, const char *data,

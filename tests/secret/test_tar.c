@@ -13,9 +13,9 @@
 #include <cmocka.h>
 #include <sys/stat.h>
 
-#include "secret/scanner.h"
-#include "secret/tar.h"
-#include "base/decomp.h"
+#include "moat/secret/scanner.h"
+#include "moat/secret/tar.h"
+#include "moat/base/decomp.h"
 #include "secret_test.h"
 
 #define TOKEN "ghp_VvVqE1SkHbn88HxjSI6bWHtP3fS2qHx6kwXo"

@@ -16,8 +16,8 @@
 #include <zlib.h>
 #include <zstd.h>
 
-#include "secret/scanner.h"
-#include "base/decomp.h"
+#include "moat/secret/scanner.h"
+#include "moat/base/decomp.h"
 #include "secret_test.h"
 
 #define TOKEN "ghp_VvVqE1SkHbn88HxjSI6bWHtP3fS2qHx6kwXo"

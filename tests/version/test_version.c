@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "base/error.h"
-#include "version/version.h"
+#include "moat/base/error.h"
+#include "moat/version/version.h"
 #include "version/version_int.h"
 
 /* cmp(a, b) must be `want` (-1, 0, 1, or 9 for -MOAT_E_FORMAT); also checks antisymmetry. */
@@ -78,15 +78,15 @@ static void test_rpm(void **state)
     LT(MOAT_VER_RPM, "1.0^git1", "1.0.1");
     LT(MOAT_VER_RPM, "1.0^git1", "1.0a");
     LT(MOAT_VER_RPM, "1.0~rc1", "1.0~rc2");
-    LT(MOAT_VER_RPM, "1.0a", "1.0.1");   /* numeric segment beats alpha */
-    EQ(MOAT_VER_RPM, "1.0", "1_0");      /* separators only separate */
+    LT(MOAT_VER_RPM, "1.0a", "1.0.1"); /* numeric segment beats alpha */
+    EQ(MOAT_VER_RPM, "1.0", "1_0");    /* separators only separate */
     EQ(MOAT_VER_RPM, "1.01", "1.1");
     LT(MOAT_VER_RPM, "1.0-1.el9", "1.0-2.el9");
     LT(MOAT_VER_RPM, "1.0-9.el9", "1.0-10.el9");
     LT(MOAT_VER_RPM, "2.0-1", "1:1.0-1");
     EQ(MOAT_VER_RPM, "0:1.0-1", "1.0-1");
     EQ(MOAT_VER_RPM, ":1.0-1", "1.0-1");
-    LT(MOAT_VER_RPM, "1.0", "1.0-1");    /* labelCompare: missing release first */
+    LT(MOAT_VER_RPM, "1.0", "1.0-1"); /* labelCompare: missing release first */
     LT(MOAT_VER_RPM, "1.0-", "1.0-0");
     LT(MOAT_VER_RPM, "3.2.1-9.el9", "3.2.1-9.el9_4.2");
     LT(MOAT_VER_RPM, "1.99999999999999999999998", "1.99999999999999999999999");
@@ -107,7 +107,7 @@ static void test_apk(void **state)
     LT(MOAT_VER_APK, "1.0", "1.0-r0");
     LT(MOAT_VER_APK, "1.0-r9", "1.0a");
     LT(MOAT_VER_APK, "1.0~abc", "1.0~abd");
-    LT(MOAT_VER_APK, "1.09", "1.1");     /* leading zero: string compare */
+    LT(MOAT_VER_APK, "1.09", "1.1"); /* leading zero: string compare */
     LT(MOAT_VER_APK, "1.2", "1.10");
     BAD(MOAT_VER_APK, "");
     BAD(MOAT_VER_APK, "1.0bc");
@@ -121,8 +121,8 @@ static void test_semver(void **state)
 {
     (void)state;
     /* semver.org's precedence example */
-    static const char *chain[] = {"1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta",
-                                  "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0"};
+    static const char *chain[] = {"1.0.0-alpha",  "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta",
+                                  "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1",       "1.0.0"};
     for (size_t i = 0; i + 1 < sizeof(chain) / sizeof(chain[0]); i++)
         LT(MOAT_VER_SEMVER, chain[i], chain[i + 1]);
     EQ(MOAT_VER_SEMVER, "1.0.0+build.1", "1.0.0+build.2");
@@ -161,8 +161,9 @@ static void test_go(void **state)
 static void test_pep440(void **state)
 {
     (void)state;
-    static const char *chain[] = {"1.0.dev0", "1.0a1.dev1", "1.0a1", "1.0a1.post1", "1.0b1", "1.0rc1",
-                                  "1.0", "1.0+local", "1.0.post1.dev1", "1.0.post1", "1.1"};
+    static const char *chain[] = {"1.0.dev0",       "1.0a1.dev1", "1.0a1", "1.0a1.post1",
+                                  "1.0b1",          "1.0rc1",     "1.0",   "1.0+local",
+                                  "1.0.post1.dev1", "1.0.post1",  "1.1"};
     for (size_t i = 0; i + 1 < sizeof(chain) / sizeof(chain[0]); i++)
         LT(MOAT_VER_PEP440, chain[i], chain[i + 1]);
     EQ(MOAT_VER_PEP440, "1.0a1", "1.0.0-alpha.1");
@@ -186,8 +187,9 @@ static void test_pep440(void **state)
 static void test_maven(void **state)
 {
     (void)state;
-    static const char *chain[] = {"1-alpha", "1-alpha-1", "1-beta", "1-milestone", "1-rc", "1-snapshot",
-                                  "1", "1-sp", "1-abc", "1-1", "1.1"};
+    static const char *chain[] = {"1-alpha", "1-alpha-1",  "1-beta", "1-milestone",
+                                  "1-rc",    "1-snapshot", "1",      "1-sp",
+                                  "1-abc",   "1-1",        "1.1"};
     for (size_t i = 0; i + 1 < sizeof(chain) / sizeof(chain[0]); i++)
         LT(MOAT_VER_MAVEN, chain[i], chain[i + 1]);
     EQ(MOAT_VER_MAVEN, "1", "1.0.0");
@@ -235,8 +237,10 @@ static void test_apk_vectors(void **state)
         int got = ver_sign(ver_apk_cmp(a, an, b, bn));
         int rev = ver_sign(ver_apk_cmp(b, bn, a, an));
         int out, rc = moat_version_cmp(MOAT_VER_APK, a, an, b, bn, &out);
-        int valid = moat_version_valid(MOAT_VER_APK, a, an) && moat_version_valid(MOAT_VER_APK, b, bn);
-        if (got != want || rev != -want || (valid ? (rc != 0 || out != want) : rc != -MOAT_E_FORMAT)) {
+        int valid =
+            moat_version_valid(MOAT_VER_APK, a, an) && moat_version_valid(MOAT_VER_APK, b, bn);
+        if (got != want || rev != -want ||
+            (valid ? (rc != 0 || out != want) : rc != -MOAT_E_FORMAT)) {
             print_error("apk: %s %c %s: got %d (reverse %d, api rc %d)\n", a, op, b, got, rev, rc);
             bad++;
         }
@@ -254,11 +258,20 @@ static void test_ecosystems(void **state)
         const char *eco;
         enum moat_ecosystem_kind k;
     } ok[] = {
-        {"Debian", MOAT_VER_DPKG},   {"Debian:12", MOAT_VER_DPKG},    {"Ubuntu:22.04:LTS", MOAT_VER_DPKG},
-        {"Alpine:v3.20", MOAT_VER_APK}, {"Wolfi", MOAT_VER_APK},     {"Red Hat", MOAT_VER_RPM},
-        {"AlmaLinux:9", MOAT_VER_RPM}, {"Rocky Linux", MOAT_VER_RPM}, {"openSUSE", MOAT_VER_RPM},
-        {"npm", MOAT_VER_SEMVER},    {"crates.io", MOAT_VER_SEMVER}, {"Go", MOAT_VER_GO},
-        {"PyPI", MOAT_VER_PEP440},   {"Maven", MOAT_VER_MAVEN},
+        {"Debian", MOAT_VER_DPKG},
+        {"Debian:12", MOAT_VER_DPKG},
+        {"Ubuntu:22.04:LTS", MOAT_VER_DPKG},
+        {"Alpine:v3.20", MOAT_VER_APK},
+        {"Wolfi", MOAT_VER_APK},
+        {"Red Hat", MOAT_VER_RPM},
+        {"AlmaLinux:9", MOAT_VER_RPM},
+        {"Rocky Linux", MOAT_VER_RPM},
+        {"openSUSE", MOAT_VER_RPM},
+        {"npm", MOAT_VER_SEMVER},
+        {"crates.io", MOAT_VER_SEMVER},
+        {"Go", MOAT_VER_GO},
+        {"PyPI", MOAT_VER_PEP440},
+        {"Maven", MOAT_VER_MAVEN},
     };
     enum moat_ecosystem_kind k;
 
@@ -295,10 +308,10 @@ static void test_api_args(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_dpkg),      cmocka_unit_test(test_rpm),
-        cmocka_unit_test(test_apk),       cmocka_unit_test(test_semver),
-        cmocka_unit_test(test_go),        cmocka_unit_test(test_pep440),
-        cmocka_unit_test(test_maven),     cmocka_unit_test(test_apk_vectors),
+        cmocka_unit_test(test_dpkg),       cmocka_unit_test(test_rpm),
+        cmocka_unit_test(test_apk),        cmocka_unit_test(test_semver),
+        cmocka_unit_test(test_go),         cmocka_unit_test(test_pep440),
+        cmocka_unit_test(test_maven),      cmocka_unit_test(test_apk_vectors),
         cmocka_unit_test(test_ecosystems), cmocka_unit_test(test_api_args),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

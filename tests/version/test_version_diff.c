@@ -24,8 +24,8 @@
 
 #include <cmocka.h>
 
-#include "base/error.h"
-#include "version/version.h"
+#include "moat/base/error.h"
+#include "moat/version/version.h"
 
 #define HERE MOAT_TEST_DATA "/../version"
 #define PAIRS "6000"
@@ -48,8 +48,8 @@ static void run_diff(enum moat_ecosystem_kind k, const char *eco, const char *dr
 
     if (!refs_ready())
         moat_skip("%s: reference implementations missing (install-refs.sh names them above)", eco);
-    snprintf(cmd, sizeof(cmd), "cd '%s' && /usr/bin/python3 gen_pairs.py %s " PAIRS " | %s", HERE, eco,
-             driver);
+    snprintf(cmd, sizeof(cmd), "cd '%s' && /usr/bin/python3 gen_pairs.py %s " PAIRS " | %s", HERE,
+             eco, driver);
     p = popen(cmd, "r");
     assert_non_null(p);
     while (fgets(line, sizeof(line), p) != NULL) {
@@ -88,15 +88,31 @@ static void run_diff(enum moat_ecosystem_kind k, const char *eco, const char *dr
     assert_int_equal(bad, 0);
 }
 
-static void test_dpkg(void **s) { (void)s; run_diff(MOAT_VER_DPKG, "dpkg", "perl ref_dpkg.pl", 5000); }
-static void test_rpm(void **s) { (void)s; run_diff(MOAT_VER_RPM, "rpm", "/usr/bin/python3 ref_rpm.py", 5000); }
+static void test_dpkg(void **s)
+{
+    (void)s;
+    run_diff(MOAT_VER_DPKG, "dpkg", "perl ref_dpkg.pl", 5000);
+}
+static void test_rpm(void **s)
+{
+    (void)s;
+    run_diff(MOAT_VER_RPM, "rpm", "/usr/bin/python3 ref_rpm.py", 5000);
+}
 static void test_pep440(void **s)
 {
     (void)s;
     run_diff(MOAT_VER_PEP440, "pep440", "/usr/bin/python3 ref_pep440.py", 5000);
 }
-static void test_semver(void **s) { (void)s; run_diff(MOAT_VER_SEMVER, "semver", "node ref_semver.js", 5000); }
-static void test_go(void **s) { (void)s; run_diff(MOAT_VER_GO, "go", "node ref_semver.js go", 5000); }
+static void test_semver(void **s)
+{
+    (void)s;
+    run_diff(MOAT_VER_SEMVER, "semver", "node ref_semver.js", 5000);
+}
+static void test_go(void **s)
+{
+    (void)s;
+    run_diff(MOAT_VER_GO, "go", "node ref_semver.js go", 5000);
+}
 static void test_maven(void **s)
 {
     (void)s;

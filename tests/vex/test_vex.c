@@ -18,9 +18,9 @@
 
 #include <cmocka.h>
 
-#include "base/buf.h"
+#include "moat/base/buf.h"
 #include "../report/report_fixture.h"
-#include "vex/vex.h"
+#include "moat/vex/vex.h"
 
 #define DATA MOAT_TEST_DATA "/vex/"
 

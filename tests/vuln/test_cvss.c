@@ -24,8 +24,8 @@
 
 #include <cmocka.h>
 
-#include "base/finding.h"
-#include "vuln/cvss.h"
+#include "moat/base/finding.h"
+#include "moat/vuln/cvss.h"
 
 #define VULN_TESTS MOAT_TEST_DATA "/../vuln"
 
@@ -62,8 +62,8 @@ static size_t run_examples(const char *file, enum moat_cvss_version want)
         assert_ptr_equal(end, tab2);
         r = moat_cvss_score(line, (size_t)(tab1 - line), &ver, &got, &err);
         if (r != 0 || ver != want || got < expect - 0.001 || got > expect + 0.001) {
-            fprintf(stderr, "%s: %.*s: want %.1f, got r=%d %.1f (%s)\n", file, (int)(tab1 - line), line,
-                    expect, r, got, moat_err_msg(&err));
+            fprintf(stderr, "%s: %.*s: want %.1f, got r=%d %.1f (%s)\n", file, (int)(tab1 - line),
+                    line, expect, r, got, moat_err_msg(&err));
             bad++;
         }
         moat_err_clear(&err);
@@ -117,9 +117,12 @@ static void test_basics(void **state)
     assert_int_equal(moat_severity_from_score(s), MOAT_SEV_CRITICAL);
 
     /* v3.x: any order, temporal/environmental metrics validated but base score returned. */
-    assert_int_equal(score_str("CVSS:3.1/A:H/I:H/C:H/S:U/UI:N/PR:N/AC:L/AV:N/E:U/RL:O/MAV:P", &ver, &s, &err), 0);
+    assert_int_equal(
+        score_str("CVSS:3.1/A:H/I:H/C:H/S:U/UI:N/PR:N/AC:L/AV:N/E:U/RL:O/MAV:P", &ver, &s, &err),
+        0);
     assert_true(s > 9.79 && s < 9.81);
-    /* v3.0 rounding differs from v3.1 Roundup on this vector? Both are defined; just check range. */
+    /* v3.0 rounding differs from v3.1 Roundup on this vector? Both are defined; just check range.
+     */
     assert_int_equal(score_str("CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:N", &ver, &s, &err), 0);
     assert_true(s == 0.0);
     assert_int_equal(moat_severity_from_score(s), MOAT_SEV_UNKNOWN);
@@ -132,19 +135,25 @@ static void test_basics(void **state)
     assert_true(s > 7.49 && s < 7.51);
 
     /* v4: threat metric lowers the score; supplemental metrics do not change it. */
-    assert_int_equal(score_str("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N", &ver, &s, &err),
+    assert_int_equal(score_str("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
+                               &ver, &s, &err),
                      0);
     assert_int_equal(ver, MOAT_CVSS_V40);
     assert_true(s > 9.29 && s < 9.31);
     assert_int_equal(
-        score_str("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/S:P/AU:Y/U:Amber", &ver, &s, &err),
+        score_str(
+            "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/S:P/AU:Y/U:Amber",
+            &ver, &s, &err),
         0);
     assert_true(s > 9.29 && s < 9.31);
     assert_int_equal(
-        score_str("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/E:U", &ver, &s, &err), 0);
+        score_str("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/E:U", &ver, &s,
+                  &err),
+        0);
     assert_true(s > 8.09 && s < 8.11);
     /* No impact at all -> 0.0. */
-    assert_int_equal(score_str("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:N/VI:N/VA:N/SC:N/SI:N/SA:N", &ver, &s, &err),
+    assert_int_equal(score_str("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:N/VI:N/VA:N/SC:N/SI:N/SA:N",
+                               &ver, &s, &err),
                      0);
     assert_true(s == 0.0);
     moat_err_clear(&err);
@@ -158,28 +167,28 @@ static void test_invalid(void **state)
         "CVSS:3.1/",
         "CVSS:3.2/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
         "cvss:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
-        "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H",        /* missing A */
-        "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/",   /* trailing slash */
-        "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/A:L", /* duplicate */
-        "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:Q",    /* bad value */
-        "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:h",    /* case matters */
+        "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H",          /* missing A */
+        "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/",     /* trailing slash */
+        "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/A:L",  /* duplicate */
+        "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:Q",      /* bad value */
+        "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:h",      /* case matters */
         "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/ZZ:X", /* unknown metric */
         "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/E:ND", /* v2 value in v3 */
-        "CVSS:3.1/AV:N/AC:L/PR:N/UI:N//S:U/C:H/I:H/A:H",   /* empty component */
-        "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A",      /* no colon */
-        "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H:H",  /* extra colon */
+        "CVSS:3.1/AV:N/AC:L/PR:N/UI:N//S:U/C:H/I:H/A:H",     /* empty component */
+        "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A",        /* no colon */
+        "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H:H",    /* extra colon */
         "CVSS:3.1/AV::N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
-        "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:X/C:H/I:H/A:H",    /* X is not a base value */
-        "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N",      /* missing SA */
-        "CVSS:4.0/AC:L/AV:N/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N", /* order */
+        "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:X/C:H/I:H/A:H",               /* X is not a base value */
+        "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N", /* missing SA */
+        "CVSS:4.0/AC:L/AV:N/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",          /* order */
         "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/CR:H/E:A", /* order */
         "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/E:A/E:A",  /* duplicate */
         "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:S/SA:N", /* S only in MSI */
         "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/U:amber",
         "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/MSC:S",
-        "CVSS:4.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",    /* v3 metrics under v4 */
-        "AV:N/AC:L/Au:N/C:P/I:P",                          /* v2 missing A */
-        "AV:N/AC:L/Au:N/C:P/I:P/A:P/E:X",                  /* v3 value in v2 */
+        "CVSS:4.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", /* v3 metrics under v4 */
+        "AV:N/AC:L/Au:N/C:P/I:P",                       /* v2 missing A */
+        "AV:N/AC:L/Au:N/C:P/I:P/A:P/E:X",               /* v3 value in v2 */
         "(AV:N/AC:L/Au:N/C:P/I:P/A:P)",
         " CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
         "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H ",
@@ -232,27 +241,41 @@ struct gen_metric {
 };
 
 static const struct gen_metric gen_v2[] = {
-    {"AV", "L A N", 1}, {"AC", "H M L", 1}, {"Au", "M S N", 1}, {"C", "N P C", 1}, {"I", "N P C", 1},
-    {"A", "N P C", 1}, {"E", "U POC F H ND", 0}, {"RL", "OF TF W U ND", 0}, {"RC", "UC UR C ND", 0},
-    {"CDP", "N L LM MH H ND", 0}, {"TD", "N L M H ND", 0}, {"CR", "L M H ND", 0}, {"IR", "L M H ND", 0},
-    {"AR", "L M H ND", 0}, {NULL, NULL, 0},
+    {"AV", "L A N", 1},       {"AC", "H M L", 1},
+    {"Au", "M S N", 1},       {"C", "N P C", 1},
+    {"I", "N P C", 1},        {"A", "N P C", 1},
+    {"E", "U POC F H ND", 0}, {"RL", "OF TF W U ND", 0},
+    {"RC", "UC UR C ND", 0},  {"CDP", "N L LM MH H ND", 0},
+    {"TD", "N L M H ND", 0},  {"CR", "L M H ND", 0},
+    {"IR", "L M H ND", 0},    {"AR", "L M H ND", 0},
+    {NULL, NULL, 0},
 };
 static const struct gen_metric gen_v3[] = {
-    {"AV", "N A L P", 1}, {"AC", "L H", 1}, {"PR", "N L H", 1}, {"UI", "N R", 1}, {"S", "U C", 1},
-    {"C", "H L N", 1}, {"I", "H L N", 1}, {"A", "H L N", 1}, {"E", "X U P F H", 0}, {"RL", "X O T W U", 0},
-    {"RC", "X U R C", 0}, {"CR", "X L M H", 0}, {"IR", "X L M H", 0}, {"AR", "X L M H", 0},
-    {"MAV", "X N A L P", 0}, {"MAC", "X L H", 0}, {"MPR", "X N L H", 0}, {"MUI", "X N R", 0},
-    {"MS", "X U C", 0}, {"MC", "X N L H", 0}, {"MI", "X N L H", 0}, {"MA", "X N L H", 0}, {NULL, NULL, 0},
+    {"AV", "N A L P", 1},  {"AC", "L H", 1},       {"PR", "N L H", 1},      {"UI", "N R", 1},
+    {"S", "U C", 1},       {"C", "H L N", 1},      {"I", "H L N", 1},       {"A", "H L N", 1},
+    {"E", "X U P F H", 0}, {"RL", "X O T W U", 0}, {"RC", "X U R C", 0},    {"CR", "X L M H", 0},
+    {"IR", "X L M H", 0},  {"AR", "X L M H", 0},   {"MAV", "X N A L P", 0}, {"MAC", "X L H", 0},
+    {"MPR", "X N L H", 0}, {"MUI", "X N R", 0},    {"MS", "X U C", 0},      {"MC", "X N L H", 0},
+    {"MI", "X N L H", 0},  {"MA", "X N L H", 0},   {NULL, NULL, 0},
 };
 static const struct gen_metric gen_v4[] = {
-    {"AV", "N A L P", 1}, {"AC", "L H", 1}, {"AT", "N P", 1}, {"PR", "N L H", 1}, {"UI", "N P A", 1},
-    {"VC", "H L N", 1}, {"VI", "H L N", 1}, {"VA", "H L N", 1}, {"SC", "H L N", 1}, {"SI", "H L N", 1},
-    {"SA", "H L N", 1}, {"E", "X A P U", 0}, {"CR", "X H M L", 0}, {"IR", "X H M L", 0},
-    {"AR", "X H M L", 0}, {"MAV", "X N A L P", 0}, {"MAC", "X L H", 0}, {"MAT", "X N P", 0},
-    {"MPR", "X N L H", 0}, {"MUI", "X N P A", 0}, {"MVC", "X H L N", 0}, {"MVI", "X H L N", 0},
-    {"MVA", "X H L N", 0}, {"MSC", "X H L N", 0}, {"MSI", "X S H L N", 0}, {"MSA", "X S H L N", 0},
-    {"S", "X N P", 0}, {"AU", "X N Y", 0}, {"R", "X A U I", 0}, {"V", "X D C", 0}, {"RE", "X L M H", 0},
-    {"U", "X Clear Green Amber Red", 0}, {NULL, NULL, 0},
+    {"AV", "N A L P", 1},    {"AC", "L H", 1},
+    {"AT", "N P", 1},        {"PR", "N L H", 1},
+    {"UI", "N P A", 1},      {"VC", "H L N", 1},
+    {"VI", "H L N", 1},      {"VA", "H L N", 1},
+    {"SC", "H L N", 1},      {"SI", "H L N", 1},
+    {"SA", "H L N", 1},      {"E", "X A P U", 0},
+    {"CR", "X H M L", 0},    {"IR", "X H M L", 0},
+    {"AR", "X H M L", 0},    {"MAV", "X N A L P", 0},
+    {"MAC", "X L H", 0},     {"MAT", "X N P", 0},
+    {"MPR", "X N L H", 0},   {"MUI", "X N P A", 0},
+    {"MVC", "X H L N", 0},   {"MVI", "X H L N", 0},
+    {"MVA", "X H L N", 0},   {"MSC", "X H L N", 0},
+    {"MSI", "X S H L N", 0}, {"MSA", "X S H L N", 0},
+    {"S", "X N P", 0},       {"AU", "X N Y", 0},
+    {"R", "X A U I", 0},     {"V", "X D C", 0},
+    {"RE", "X L M H", 0},    {"U", "X Clear Green Amber Red", 0},
+    {NULL, NULL, 0},
 };
 
 /* Append "KEY:VALUE" with a random value of m. */
@@ -269,7 +292,8 @@ static void put_metric(struct rng *r, char *out, size_t cap, const struct gen_me
     end = strchr(v, ' ');
     if (end == NULL)
         end = v + strlen(v);
-    snprintf(out + len, cap - len, "%s%s:%.*s", len && out[len - 1] != '/' ? "/" : "", m->name, (int)(end - v), v);
+    snprintf(out + len, cap - len, "%s%s:%.*s", len && out[len - 1] != '/' ? "/" : "", m->name,
+             (int)(end - v), v);
 }
 
 static void gen_vector(struct rng *r, char *out, size_t cap)
@@ -279,7 +303,7 @@ static void gen_vector(struct rng *r, char *out, size_t cap)
         const struct gen_metric *m;
         int ordered;
     } kinds[] = {
-        {"", gen_v2, 0}, {"CVSS:2.0/", gen_v2, 0}, {"CVSS:3.0/", gen_v3, 0},
+        {"", gen_v2, 0},          {"CVSS:2.0/", gen_v2, 0}, {"CVSS:3.0/", gen_v3, 0},
         {"CVSS:3.1/", gen_v3, 0}, {"CVSS:4.0/", gen_v4, 1}, {"CVSS:4.0/", gen_v4, 1},
     };
     uint32_t k = rnd(r, sizeof(kinds) / sizeof(kinds[0]));
@@ -348,7 +372,7 @@ static int have_reference(void)
 static void test_differential(void **state)
 {
     char in_path[] = "/tmp/moat-cvss-in-XXXXXX", out_path[] = "/tmp/moat-cvss-out-XXXXXX";
-    char (*vec)[300] = NULL;
+    char(*vec)[300] = NULL;
     char cmd[2048], line[128];
     FILE *in = NULL, *out = NULL;
     struct rng r = {0x9e3779b97f4a7c15ull};
@@ -378,7 +402,8 @@ static void test_differential(void **state)
     fd = mkstemp(out_path);
     assert_true(fd >= 0);
     close(fd);
-    snprintf(cmd, sizeof(cmd), "node '%s/cvss-ref.js' < '%s' > '%s' 2>/dev/null", VULN_TESTS, in_path, out_path);
+    snprintf(cmd, sizeof(cmd), "node '%s/cvss-ref.js' < '%s' > '%s' 2>/dev/null", VULN_TESTS,
+             in_path, out_path);
     assert_int_equal(system(cmd), 0);
     out = fopen(out_path, "r");
     assert_non_null(out);
@@ -396,15 +421,20 @@ static void test_differential(void **state)
         r2 = score_str(vec[i], &ver, &mine, &err);
         if (r2 == 0 && ref_ok) {
             n_valid++;
-            counted[ver == MOAT_CVSS_V2 ? 0 : ver == MOAT_CVSS_V30 ? 1 : ver == MOAT_CVSS_V31 ? 2 : 3]++;
+            counted[ver == MOAT_CVSS_V2    ? 0
+                    : ver == MOAT_CVSS_V30 ? 1
+                    : ver == MOAT_CVSS_V31 ? 2
+                                           : 3]++;
             if (mine - ref > 0.05 || ref - mine > 0.05) {
                 if (n_bad++ < 10)
-                    fprintf(stderr, "score differs: %s: moat %.1f, reference %.1f\n", vec[i], mine, ref);
+                    fprintf(stderr, "score differs: %s: moat %.1f, reference %.1f\n", vec[i], mine,
+                            ref);
             }
         } else if (r2 != 0 && !ref_ok) {
             n_invalid++;
         } else if (r2 != 0 && ref_ok && err.msg != NULL &&
-                   (strstr(err.msg, "duplicate") != NULL || strstr(err.msg, "out of order") != NULL ||
+                   (strstr(err.msg, "duplicate") != NULL ||
+                    strstr(err.msg, "out of order") != NULL ||
                     (strncmp(vec[i], "CVSS:4.0/", 9) == 0 &&
                      (strstr(err.msg, "lacks mandatory") != NULL ||
                       strstr(err.msg, "bad value 'S' for CVSS v4.0 metric 'S") != NULL)))) {
@@ -421,9 +451,12 @@ static void test_differential(void **state)
     unlink(out_path);
     free(vec);
     fprintf(stderr,
-            "differential: %d vectors: %zu scored alike (v2 %zu, v3.0 %zu, v3.1 %zu, v4.0 %zu), %zu rejected by both, "
-            "%zu rejected by moat only (duplicate/order/missing v4 base metric/S in SC-SA), %zu disagreements\n",
-            N_DIFF, n_valid, counted[0], counted[1], counted[2], counted[3], n_invalid, n_stricter, n_bad);
+            "differential: %d vectors: %zu scored alike (v2 %zu, v3.0 %zu, v3.1 %zu, v4.0 %zu), "
+            "%zu rejected by both, "
+            "%zu rejected by moat only (duplicate/order/missing v4 base metric/S in SC-SA), %zu "
+            "disagreements\n",
+            N_DIFF, n_valid, counted[0], counted[1], counted[2], counted[3], n_invalid, n_stricter,
+            n_bad);
     assert_int_equal(n_bad, 0);
     assert_true(n_valid > N_DIFF / 2);
 }

@@ -20,7 +20,7 @@
 
 #include <sqlite3.h>
 
-#include "vuln/vulndb.h"
+#include "moat/vuln/vulndb.h"
 
 #define SHARED MOAT_SHARED_DATA
 
@@ -148,9 +148,9 @@ static void test_schema_1(void **state)
 
     snprintf(p, sizeof(p), "%s/v1.db", dir);
     assert_int_equal(moat_vulndb_open(p, 1, &db, &err), 0);
-    assert_int_equal(moat_vulndb_import_path(db, MOAT_SHARED_DATA "/osv/debian-bookworm-derived",
-                                             &rep, &err),
-                     0);
+    assert_int_equal(
+        moat_vulndb_import_path(db, MOAT_SHARED_DATA "/osv/debian-bookworm-derived", &rep, &err),
+        0);
     moat_vulndb_close(db);
     sql(p, "DROP TABLE tracker_notes; DROP TABLE metrics; PRAGMA user_version = 1;");
     assert_true(lookups(p, "Debian:12", "glibc") > 0);
@@ -159,9 +159,10 @@ static void test_schema_1(void **state)
     assert_int_equal(n_w, 0);
     moat_vulndb_close(db);
     assert_int_equal(moat_vulndb_open(p, 1, &db, &err), 0);
-    assert_int_equal(moat_vulndb_import_path(
-                         db, MOAT_SHARED_DATA "/debian-security-tracker-subset/CVE.list", &rep, &err),
-                     0);
+    assert_int_equal(
+        moat_vulndb_import_path(db, MOAT_SHARED_DATA "/debian-security-tracker-subset/CVE.list",
+                                &rep, &err),
+        0);
     assert_int_equal(moat_vulndb_warnings(db, &w, &n_w, &err), 0);
     assert_int_equal(n_w, 2);
     moat_vulndb_warnings_free(w, n_w);
@@ -265,11 +266,12 @@ static void make_zip(const char *out)
     char cmd[600];
     int n;
 
-    n = snprintf(cmd, sizeof(cmd),
-             "cd '%s' && python3 -c \"import zipfile,glob,os;"
-             "z=zipfile.ZipFile('%s','w',zipfile.ZIP_DEFLATED);"
-             "[z.write(p, os.path.basename(p)) for p in sorted(glob.glob('*.json'))];z.close()\"",
-             SHARED "/osv/debian-bookworm-derived", out);
+    n = snprintf(
+        cmd, sizeof(cmd),
+        "cd '%s' && python3 -c \"import zipfile,glob,os;"
+        "z=zipfile.ZipFile('%s','w',zipfile.ZIP_DEFLATED);"
+        "[z.write(p, os.path.basename(p)) for p in sorted(glob.glob('*.json'))];z.close()\"",
+        SHARED "/osv/debian-bookworm-derived", out);
     assert_true(n > 0 && (size_t)n < sizeof(cmd));
     assert_int_equal(system(cmd), 0);
 }
@@ -360,10 +362,8 @@ static void test_update_atomic(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_open_errors),
-        cmocka_unit_test(test_schema_1),
-        cmocka_unit_test(test_default_path),
-        cmocka_unit_test(test_import_and_info),
+        cmocka_unit_test(test_open_errors),   cmocka_unit_test(test_schema_1),
+        cmocka_unit_test(test_default_path),  cmocka_unit_test(test_import_and_info),
         cmocka_unit_test(test_update_atomic),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

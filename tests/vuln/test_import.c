@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "vuln/vulndb.h"
+#include "moat/vuln/vulndb.h"
 
 #define SHARED MOAT_SHARED_DATA
 
@@ -532,7 +532,7 @@ static int dump_fn(void *ctx, const struct moat_affected *a)
         for (size_t j = 0; j < a->ranges[i].n_events; j++)
             k += (size_t)snprintf(line + k, sizeof(line) - k, " %c%s",
                                   "?iflm"[a->ranges[i].events[j].kind],
-                                  a->ranges[i].events[j].version);
+                                  a -> ranges[i].events[j].version);
     snprintf(line + k, sizeof(line) - k, " (%s)", a->distro_severity ? a->distro_severity : "-");
     d->v = realloc(d->v, (d->n + 1) * sizeof(char *));
     assert_non_null(d->v);
@@ -582,36 +582,35 @@ static bool has_row(const char *rows, const char *row)
     return strstr(rows, want) != NULL;
 }
 
-static const char CVE_LIST[] =
-    "CVE-2099-0001 (fixed in unstable only)\n"
-    "\t- foo 2.0-1\n"
-    "CVE-2099-0002 (a DSA fixes bookworm)\n"
-    "\t{DSA-9001-1}\n"
-    "\t- foo 3.0-1\n"
-    "CVE-2099-0003 (no-dsa for bookworm: a DSA does not override)\n"
-    "\t- foo 3.0-1\n"
-    "\t[bookworm] - foo <no-dsa> (Minor issue)\n"
-    "CVE-2099-0004 (not-affected in bookworm: a DSA version is larger)\n"
-    "\t- foo 3.0-1\n"
-    "\t[bookworm] - foo <not-affected> (Vulnerable code not present)\n"
-    "CVE-2099-0005 (bookworm's own version below the DSA's)\n"
-    "\t- foo 3.0-1\n"
-    "\t[bookworm] - foo 1.0-1+deb12u1\n"
-    "CVE-2099-0006 (bookworm's own version above the DSA's)\n"
-    "\t- foo 3.0-1\n"
-    "\t[bookworm] - foo 1.0-1+deb12u9\n"
-    "CVE-2099-0007 (open everywhere)\n"
-    "\t- foo <unfixed> (unimportant; bug #1)\n"
-    "CVE-2099-0008 (removed from unstable)\n"
-    "\t- foo <removed>\n"
-    "CVE-2099-0009 (end of life in bullseye)\n"
-    "\t- foo 3.0-1\n"
-    "\t[bullseye] - foo <end-of-life> (EOL)\n"
-    "CVE-2099-0010 (a DLA fixes bullseye)\n"
-    "\t- foo 3.0-1\n"
-    "\t[experimental] - foo 2.9-1\n"
-    "CVE-2099-0011\n"
-    "\tRESERVED\n";
+static const char CVE_LIST[] = "CVE-2099-0001 (fixed in unstable only)\n"
+                               "\t- foo 2.0-1\n"
+                               "CVE-2099-0002 (a DSA fixes bookworm)\n"
+                               "\t{DSA-9001-1}\n"
+                               "\t- foo 3.0-1\n"
+                               "CVE-2099-0003 (no-dsa for bookworm: a DSA does not override)\n"
+                               "\t- foo 3.0-1\n"
+                               "\t[bookworm] - foo <no-dsa> (Minor issue)\n"
+                               "CVE-2099-0004 (not-affected in bookworm: a DSA version is larger)\n"
+                               "\t- foo 3.0-1\n"
+                               "\t[bookworm] - foo <not-affected> (Vulnerable code not present)\n"
+                               "CVE-2099-0005 (bookworm's own version below the DSA's)\n"
+                               "\t- foo 3.0-1\n"
+                               "\t[bookworm] - foo 1.0-1+deb12u1\n"
+                               "CVE-2099-0006 (bookworm's own version above the DSA's)\n"
+                               "\t- foo 3.0-1\n"
+                               "\t[bookworm] - foo 1.0-1+deb12u9\n"
+                               "CVE-2099-0007 (open everywhere)\n"
+                               "\t- foo <unfixed> (unimportant; bug #1)\n"
+                               "CVE-2099-0008 (removed from unstable)\n"
+                               "\t- foo <removed>\n"
+                               "CVE-2099-0009 (end of life in bullseye)\n"
+                               "\t- foo 3.0-1\n"
+                               "\t[bullseye] - foo <end-of-life> (EOL)\n"
+                               "CVE-2099-0010 (a DLA fixes bullseye)\n"
+                               "\t- foo 3.0-1\n"
+                               "\t[experimental] - foo 2.9-1\n"
+                               "CVE-2099-0011\n"
+                               "\tRESERVED\n";
 static const char DSA_LIST[] = "[01 Jan 2099] DSA-9001-1 foo - security update\n"
                                "\t{CVE-2099-0002 CVE-2099-0003 CVE-2099-0004 CVE-2099-0005 "
                                "CVE-2099-0006}\n"
@@ -684,8 +683,7 @@ static void test_tracker_rules(void **state)
         for (size_t i = 0; i < 3; i++) {
             const char *name = orders[o][i];
 
-            import_text(db, name,
-                        name[1] == 'V' ? CVE_LIST : name[1] == 'S' ? DSA_LIST : DLA_LIST);
+            import_text(db, name, name[1] == 'V' ? CVE_LIST : name[1] == 'S' ? DSA_LIST : DLA_LIST);
             if (strcmp(name, "CVE.list") == 0 && i < 2)
                 assert_true(n_warnings(db) >= 1); /* DSA or DLA list still missing */
         }
@@ -704,10 +702,12 @@ static void test_tracker_rules(void **state)
         }
         if (o == 2) {
             /* a DSA list without DSA-9001-1 takes its fixes back */
-            import_text(db, "DSA.list", "[03 Jan 2099] DSA-9003-1 bar - security update\n"
-                                        "\t[bookworm] - bar 1.0-2\n");
+            import_text(db, "DSA.list",
+                        "[03 Jan 2099] DSA-9003-1 bar - security update\n"
+                        "\t[bookworm] - bar 1.0-2\n");
             rows = rows_of_foo(db);
-            assert_true(has_row(rows, "CVE-2099-0002 Debian:12 foo fixed-in-unstable i0 f3.0-1 (-)"));
+            assert_true(
+                has_row(rows, "CVE-2099-0002 Debian:12 foo fixed-in-unstable i0 f3.0-1 (-)"));
             assert_true(has_row(rows, "CVE-2099-0004 Debian:12 foo - i0 f1.0-1+deb12u5 (-)") ==
                         false);
             free(rows);

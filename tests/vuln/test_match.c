@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "vuln/match.h"
+#include "moat/vuln/match.h"
 
 #define EV(k, v)                                                                                   \
     {                                                                                              \

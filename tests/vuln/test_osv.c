@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vuln/vulndb.h"
+#include "moat/vuln/vulndb.h"
 
 #define OSV MOAT_SHARED_DATA "/osv"
 

@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vuln/match.h"
-#include "vuln/vulndb.h"
+#include "moat/vuln/match.h"
+#include "moat/vuln/vulndb.h"
 
 #define V31_98 "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"
 #define V31_78 "CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H"
