@@ -101,6 +101,18 @@ it_moat "$WORK/o" "$WORK/e" lint -f json --exit-code 4 "$WORK/ctx" || rc=$?
 [[ $rc == 4 && $(jq -r '[.findings[] | select(.rule_id == "MDL003") | .aliases[0]] | first' "$WORK/o") == DL3007 ]] &&
   ok "lint DIR finds the latest tag, with hadolint's DL3007 as alias" || not_ok "lint DIR findings: rc $rc"
 
+mkdir -p "$WORK/ctx2"
+printf 'FROM alpine:3.20\nUSER root\n' >"$WORK/ctx2/Dockerfile"
+COLUMNS=60 "$MOAT" lint -f table --color never "$WORK/ctx/Dockerfile" "$WORK/ctx2/Dockerfile" >"$WORK/t.txt" 2>"$WORK/e" || true
+# one group a file: the file's name, then the column heads, then its rows with the whole FILE:LINE
+if [[ $(grep -cx -e "$WORK/ctx/Dockerfile" -e "$WORK/ctx2/Dockerfile" "$WORK/t.txt") == 2 ]] &&
+  [[ $(grep -c '^RULE ' "$WORK/t.txt") == 2 ]] && grep -q "$WORK/ctx2/Dockerfile:2 " "$WORK/t.txt" &&
+  grep -q "MDL004  DL3002" "$WORK/t.txt"; then
+  ok "lint table: grouped by file, whole FILE:LINE even at 60 columns, hadolint's DL id beside the rule"
+else
+  not_ok "lint table: $(head -c 600 "$WORK/t.txt")"
+fi
+
 # --- warnings -----------------------------------------------------------------
 DB=$WORK/vuln.db
 "$MOAT" db import --db "$DB" -q "$SHARED/osv/debian-bookworm-derived" >/dev/null
@@ -154,6 +166,17 @@ rc=0
 it_moat "$WORK/o" "$WORK/e" scan --db "$DB" --ignorefile "$WORK/none.ignore" "$DEB" || rc=$?
 [[ $rc == 1 ]] && grep -q "none.ignore" "$WORK/e" && ok "a named ignore file that is missing is an error" ||
   not_ok "missing --ignorefile: rc $rc"
+
+TRACKER=$SHARED/debian-security-tracker-subset
+if [[ -f $TRACKER/CVE.list ]]; then
+  "$MOAT" db import --db "$WORK/cve-only.db" -q "$TRACKER/CVE.list" >/dev/null 2>&1 || true
+  it_moat "$WORK/w.json" "$WORK/e" scan --db "$WORK/cve-only.db" -f json "$DEB" || true
+  jq -e '[.warnings[].code] | index("db-incomplete")' "$WORK/w.json" >/dev/null && grep -q "DSA" "$WORK/e" &&
+    ok "the tracker's CVE list without its DSA list: the scan says stable fixes cannot be known" ||
+    not_ok "db-incomplete: $(warn_codes "$WORK/w.json") $(cat "$WORK/e")"
+else
+  it_skip "no tracker lists at $TRACKER"
+fi
 
 cp "$DB" "$WORK/old.db"
 python3 - "$WORK/old.db" <<'PY'
