@@ -193,6 +193,18 @@ static bool same_node(const struct moat_fs_node *a, const struct moat_fs_node *b
            a->prev == b->prev;
 }
 
+/*
+ * A check that does not hold: a bug, unless an allocation failed on the way
+ * (the torture mode) and a lookup or a node could not be made; then the
+ * walk stops.
+ */
+static int bad(void)
+{
+    if (fuzz_alloc_failed())
+        return -1;
+    abort();
+}
+
 static int check(void *ctx, const char *path, const struct moat_fs_node *node)
 {
     const struct moat_fs *fs = ctx;
@@ -201,24 +213,24 @@ static int check(void *ctx, const char *path, const struct moat_fs_node *node)
     bool via_symlink = false;
 
     if (node->deleted_in >= 0 || (node->parent != NULL && node->parent->deleted_in >= 0))
-        abort();
+        return bad();
     if ((path[0] == '\0') != (node->parent == NULL) || (node->parent && node->name[0] == '\0') ||
         strchr(node->name, '/') != NULL)
-        abort(); /* only the root has no name, and a name is one component */
+        return bad(); /* only the root has no name, and a name is one component */
     if (moat_fs_node_path(node, buf, sizeof(buf)) != 0 || strcmp(buf, path) != 0)
-        abort();
+        return bad();
     for (const struct moat_fs_node *p = node->parent; p != NULL; p = p->parent)
         via_symlink = via_symlink || p->type == MOAT_FT_SYMLINK;
     if (!via_symlink &&
         (moat_fs_lookup(fs, path, false, &found, NULL) != 0 || !same_node(found, node) ||
          moat_fs_lookup(fs, path, false, &again, NULL) != 0 || again != found))
-        abort();
+        return bad();
     if (node->hardlink != NULL && node->hardlink->hardlink != NULL)
-        abort();
+        return bad();
     touch(node);
     for (const struct moat_fs_node *c = moat_fs_first_child(node); c; c = moat_fs_next_sibling(c))
         if (c->parent == NULL || !same_node(c->parent, node))
-            abort();
+            return bad();
     return 0;
 }
 

@@ -84,11 +84,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (r == 0 && x.mode == 0 && v.root == JSON_OBJECT && !(data[0] & 4)) {
         json_t *want = json_loadb((const char *)data + 1, size - 1, JSON_REJECT_DUPLICATES, NULL);
 
-        if (want != NULL && !json_equal(want, x.kept))
+        /* what was kept equals jansson's own reading, unless an allocation was failed */
+        if (want != NULL && !json_equal(want, x.kept) && !fuzz_alloc_failed())
             __builtin_trap();
         json_decref(want);
     }
-    if (r < 0 && (err.msg == NULL || strncmp(err.msg, "fuzz: ", 6) != 0))
+    if (r < 0 && (err.msg == NULL || strncmp(err.msg, "fuzz: ", 6) != 0) && !fuzz_alloc_failed())
         __builtin_trap(); /* every refusal names the document */
     json_decref(x.kept);
     moat_err_clear(&err);
