@@ -139,6 +139,13 @@ it_moat "$WORK/w.json" "$WORK/e" scan --db "$DB" -f json "dir:$WORK/empty" || tr
   ok "an empty directory: no OS detected, no packages (not 'clean')" ||
   not_ok "empty dir warnings: $(warn_codes "$WORK/w.json")"
 
+# a severity gate that leaves out findings of unknown severity says how many
+it_moat "$WORK/g.json" "$WORK/e" scan --db "$DB" -f json --severity HIGH,CRITICAL "$DEB" || true
+n_unknown=$("$MOAT" scan --db "$DB" -q -f json "$DEB" | jq '[.findings[] | select(.severity == "UNKNOWN")] | length')
+grep -q "^moat: --severity left out $n_unknown findings whose severity is unknown" "$WORK/e" && ((n_unknown > 0)) &&
+  ok "--severity HIGH,CRITICAL says it left out $n_unknown findings of unknown severity" ||
+  not_ok "unknown-severity note: $(cat "$WORK/e") (want $n_unknown)"
+
 # --- suppressions as Trivy users write them -----------------------------------
 it_moat "$WORK/all.json" "$WORK/e" scan --db "$DB" -f json "$DEB" || true
 id=$(jq -r '[.findings[].rule_id] | first' "$WORK/all.json")
