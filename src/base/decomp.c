@@ -149,8 +149,10 @@ static size_t gzip_step(struct moat_decomp *d, const unsigned char **in, size_t 
         uInt room = d->z.avail_out;
         int zr = inflate(&d->z, Z_NO_FLUSH);
         size_t used = avail - d->z.avail_in, made = room - d->z.avail_out;
-        *in += used;
-        *in_len -= used;
+        if (used > 0) { /* *in may be NULL with nothing in it */
+            *in += used;
+            *in_len -= used;
+        }
         if (zr == Z_STREAM_END)
             d->member_done = 1;
         else if (zr != Z_OK && zr != Z_BUF_ERROR) {
@@ -174,8 +176,10 @@ static size_t zstd_step(struct moat_decomp *d, const unsigned char **in, size_t 
         if (*in_len == 0 && d->member_done)
             return 0; /* a complete, flushed frame and nothing after it (yet) */
         size_t r = ZSTD_decompressStream(d->zd, &ob, &ib);
-        *in += ib.pos;
-        *in_len -= ib.pos;
+        if (ib.pos > 0) { /* *in may be NULL with nothing in it */
+            *in += ib.pos;
+            *in_len -= ib.pos;
+        }
         if (ZSTD_isError(r)) {
             d->state = MOAT_DECOMP_CORRUPT;
             d->msg = ZSTD_getErrorName(r);
